@@ -1,0 +1,49 @@
+#include "Commands.h"
+#include "OpenOrFail.h"
+
+#include "report/Reports.h"
+
+#include <iomanip>
+#include <iostream>
+
+void addLsCommand(CLI::App& app, CommandAction& run)
+{
+    struct Options {
+        std::string file;
+        bool json = false;
+    };
+    auto opts = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("ls", "List the tensors of a checkpoint (name, dtype, shape, bytes)");
+    cmd->add_option("FILE", opts->file, "Checkpoint file")->required();
+    cmd->add_flag("--json", opts->json, "Print JSON");
+    cmd->callback([opts, &run] {
+        run = [opts] {
+            const auto c = openOrFail(opts->file);
+            if (opts->json) {
+                std::cout << ckpt::listingJson(c).dump(2) << "\n";
+                return exitcode::ok;
+            }
+            std::size_t width = 4;
+            for (const auto& t : c.tensors)
+                width = std::max(width, t.info.name.size());
+            std::cout << c.path << ": " << c.format << ", " << c.tensors.size() << " tensors, "
+                      << ckpt::groupedNumber(c.parameterCount()) << " parameters\n";
+            for (const auto& t : c.tensors) {
+                std::cout << std::left << std::setw(static_cast<int>(width) + 2) << t.info.name
+                          << std::setw(15) << ckpt::dtypeName(t.info.dtype)
+                          << std::setw(20) << ckpt::shapeToString(t.info.shape)
+                          << ckpt::humanBytes(t.info.nbytes()) << "\n";
+            }
+            if (!c.metadata.empty()) {
+                std::cout << "metadata:\n";
+                for (const auto& [key, value] : c.metadata.items()) {
+                    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+                    if (text.size() > 120)
+                        text = text.substr(0, 117) + "...";
+                    std::cout << "  " << key << " = " << text << "\n";
+                }
+            }
+            return exitcode::ok;
+        };
+    });
+}

@@ -1,0 +1,37 @@
+// ckpt: inspect, check and convert deep-learning checkpoints from the command line.
+#include "Commands.h"
+
+#include "tensor/CheckpointError.h"
+
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"ckpt: inspect, check and convert deep-learning checkpoints"};
+    app.require_subcommand(1);
+    CommandAction run;
+    addLsCommand(app, run);
+    addTreeCommand(app, run);
+    addStatsCommand(app, run);
+    addValuesCommand(app, run);
+    addDemoCommand(app, run);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return exitcode::usage;
+    }
+    try {
+        return run ? run() : exitcode::usage;
+    } catch (const ckpt::CheckpointError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return exitcode::unreadable;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return exitcode::unreadable;
+    }
+}

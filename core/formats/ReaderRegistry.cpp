@@ -1,0 +1,46 @@
+#include "formats/ReaderRegistry.h"
+
+#include "formats/hdf5/Hdf5Reader.h"
+#include "tensor/CheckpointError.h"
+
+namespace ckpt {
+
+const std::vector<std::unique_ptr<FormatReader>>& allReaders()
+{
+    static const auto readers = [] {
+        std::vector<std::unique_ptr<FormatReader>> r;
+        r.push_back(std::make_unique<Hdf5Reader>());
+        return r;
+    }();
+    return readers;
+}
+
+Checkpoint openCheckpoint(const std::string& path)
+{
+    const FileProbe probe = FileProbe::read(path);
+    if (probe.size == 0)
+        throw CheckpointError(path, "file is empty");
+    std::string failures;
+    for (const auto& reader : allReaders()) {
+        if (!reader->matches(probe))
+            continue;
+        try {
+            return reader->open(probe);
+        } catch (const CheckpointError& e) {
+            if (!failures.empty())
+                failures += "; ";
+            failures += e.reason();
+        } catch (const std::exception& e) {
+            if (!failures.empty())
+                failures += "; ";
+            failures += std::string(reader->name()) + ": " + e.what();
+        }
+    }
+    if (!failures.empty())
+        throw CheckpointError(path, failures);
+    throw CheckpointError(path, "not a recognised checkpoint format (" + std::to_string(probe.size)
+                                    + " bytes; first bytes " + probe.headHex() + ", last bytes "
+                                    + probe.tailHex() + ")");
+}
+
+} // namespace ckpt

@@ -1,0 +1,51 @@
+#include "formats/hdf5/Hdf5Handle.h"
+
+namespace ckpt::hdf5 {
+
+std::recursive_mutex& mutex()
+{
+    static std::recursive_mutex m;
+    return m;
+}
+
+void quietErrors()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+std::string lastError()
+{
+    std::string message;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD,
+             [](unsigned n, const H5E_error2_t* err, void* data) -> herr_t {
+                 auto* out = static_cast<std::string*>(data);
+                 if (err && err->desc && *err->desc) // keep the innermost description
+                     *out = err->desc;
+                 (void)n;
+                 return 0;
+             },
+             &message);
+    H5Eclear2(H5E_DEFAULT);
+    return message;
+}
+
+void Handle::reset()
+{
+    if (id_ < 0)
+        return;
+    std::lock_guard lock(mutex());
+    switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: break;
+    }
+    id_ = H5I_INVALID_HID;
+}
+
+} // namespace ckpt::hdf5

@@ -1,0 +1,50 @@
+#include "formats/hdf5/Hdf5TensorSource.h"
+
+#include "tensor/CheckpointError.h"
+
+#include <vector>
+
+namespace ckpt {
+
+using namespace hdf5;
+
+Hdf5TensorSource::Hdf5TensorSource(std::shared_ptr<Handle> file, Handle dataset, Handle memoryType,
+                                   DType dtype, Shape shape, std::string path)
+    : TensorDataSource(dtype, std::move(shape))
+    , file_(std::move(file))
+    , dataset_(std::move(dataset))
+    , memoryType_(std::move(memoryType))
+    , path_(std::move(path))
+{
+}
+
+Hdf5TensorSource::~Hdf5TensorSource()
+{
+    std::lock_guard lock(hdf5::mutex());
+    memoryType_.reset();
+    dataset_.reset();
+}
+
+void Hdf5TensorSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
+                               std::byte* out) const
+{
+    checkBox(start, count);
+    for (auto c : count)
+        if (c == 0)
+            return;
+    std::lock_guard lock(hdf5::mutex());
+    herr_t status;
+    if (start.empty()) {
+        status = H5Dread(dataset_.get(), memoryType_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+    } else {
+        std::vector<hsize_t> offset(start.begin(), start.end()), extent(count.begin(), count.end());
+        Handle fileSpace(H5Dget_space(dataset_.get()));
+        H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr);
+        Handle memSpace(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr));
+        status = H5Dread(dataset_.get(), memoryType_.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, out);
+    }
+    if (status < 0)
+        throw CheckpointError(path_, "cannot read dataset data: " + lastError());
+}
+
+} // namespace ckpt

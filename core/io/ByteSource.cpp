@@ -1,0 +1,115 @@
+#include "io/ByteSource.h"
+
+#include "tensor/CheckpointError.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ckpt {
+
+namespace {
+void checkRange(std::uint64_t offset, std::size_t n, std::uint64_t size)
+{
+    if (offset > size || n > size - offset)
+        throw FormatError("unexpected end of file: needed " + std::to_string(n) + " bytes at offset "
+                          + std::to_string(offset) + " of " + std::to_string(size));
+}
+} // namespace
+
+std::vector<std::byte> ByteSource::readVector(std::uint64_t offset, std::size_t n) const
+{
+    checkRange(offset, n, size());
+    std::vector<std::byte> v(n);
+    read(offset, n, v.data());
+    return v;
+}
+
+std::string ByteSource::readString(std::uint64_t offset, std::size_t n) const
+{
+    checkRange(offset, n, size());
+    std::string s(n, '\0');
+    read(offset, n, reinterpret_cast<std::byte*>(s.data()));
+    return s;
+}
+
+FileByteSource::FileByteSource(const std::string& path)
+    : path_(path)
+{
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+        throw CheckpointError(path, std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+        const int err = errno;
+        ::close(fd_);
+        throw CheckpointError(path, std::strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd_);
+        throw CheckpointError(path, "is a directory");
+    }
+    size_ = static_cast<std::uint64_t>(st.st_size);
+    if (size_ > 0 && S_ISREG(st.st_mode)) {
+        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+        if (p != MAP_FAILED)
+            map_ = static_cast<const std::byte*>(p);
+    }
+}
+
+FileByteSource::~FileByteSource()
+{
+    if (map_)
+        ::munmap(const_cast<std::byte*>(map_), size_);
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+void FileByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst) const
+{
+    checkRange(offset, n, size_);
+    std::size_t done = 0;
+    while (done < n) {
+        const ssize_t r = ::pread(fd_, dst + done, n - done, static_cast<off_t>(offset + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            throw CheckpointError(path_, std::string("read failed: ") + std::strerror(errno));
+        if (r == 0)
+            throw CheckpointError(path_, "file shrank while reading");
+        done += static_cast<std::size_t>(r);
+    }
+}
+
+void MemoryByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst) const
+{
+    checkRange(offset, n, bytes_.size());
+    if (n)
+        std::memcpy(dst, bytes_.data() + offset, n);
+}
+
+SubByteSource::SubByteSource(std::shared_ptr<const ByteSource> parent, std::uint64_t offset,
+                             std::uint64_t size)
+    : parent_(std::move(parent))
+    , offset_(offset)
+    , size_(size)
+{
+    checkRange(offset, size, parent_->size());
+}
+
+void SubByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst) const
+{
+    checkRange(offset, n, size_);
+    parent_->read(offset_ + offset, n, dst);
+}
+
+const std::byte* SubByteSource::data() const
+{
+    const std::byte* p = parent_->data();
+    return p ? p + offset_ : nullptr;
+}
+
+} // namespace ckpt

@@ -1,0 +1,136 @@
+#include "model/MlpBuilder.h"
+
+#include "numerics/Convert.h"
+
+#include <stdexcept>
+
+namespace ckpt {
+
+namespace {
+
+bool endsWith(std::string_view s, std::string_view suffix)
+{
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+const Tensor& require(const Checkpoint& ckpt, const std::string& name)
+{
+    const Tensor* t = ckpt.find(name);
+    if (!t)
+        throw std::invalid_argument("no tensor named '" + name + "'");
+    return *t;
+}
+
+DenseLayer layerFrom(const Checkpoint& ckpt, const std::string& name, const std::string& weightName,
+                     const std::string& biasName, Activation activation)
+{
+    const TensorData w = readTensor(require(ckpt, weightName));
+    if (w.shape.size() != 2)
+        throw std::invalid_argument("'" + weightName + "' is not a matrix: shape " + shapeToString(w.shape));
+    DenseLayer l;
+    l.name = name;
+    l.weight = toMatrix(w);
+    l.activation = activation;
+    if (!biasName.empty() && ckpt.find(biasName)) {
+        const TensorData b = readTensor(require(ckpt, biasName));
+        l.bias = toMatrix(b).transpose();
+    } else {
+        l.bias = Eigen::VectorXd::Zero(l.weight.rows());
+    }
+    return l;
+}
+
+Mlp fromArchitecture(const Checkpoint& ckpt, const nlohmann::ordered_json& arch)
+{
+    std::vector<DenseLayer> layers;
+    for (const auto& l : arch.at("layers")) {
+        const auto act = activationFromName(l.value("activation", "identity"));
+        if (!act)
+            throw std::invalid_argument("unknown activation '" + l.value("activation", "") + "' in the architecture");
+        layers.push_back(layerFrom(ckpt, l.at("name").get<std::string>(), l.at("weight").get<std::string>(),
+                                   l.value("bias", ""), *act));
+    }
+    return Mlp(std::move(layers));
+}
+
+} // namespace
+
+Mlp buildMlp(const Checkpoint& ckpt, const MlpBuildOptions& options)
+{
+    if (auto it = ckpt.metadata.find("architecture"); it != ckpt.metadata.end() && options.prefix.empty()) {
+        auto arch = it->is_string() ? nlohmann::ordered_json::parse(it->get<std::string>(), nullptr, false) : *it;
+        if (arch.is_object() && arch.value("type", "") == "mlp")
+            return fromArchitecture(ckpt, arch);
+    }
+    std::vector<std::string> weights;
+    for (const auto& t : ckpt.tensors) {
+        const auto& n = t.info.name;
+        if (n.rfind(options.prefix, 0) == 0 && endsWith(n, ".weight") && t.info.shape.size() == 2)
+            weights.push_back(n);
+    }
+    if (weights.empty())
+        throw std::invalid_argument("no dense layers ('<layer>.weight' matrices) found"
+                                    + (options.prefix.empty() ? std::string() : " under '" + options.prefix + "'"));
+    std::vector<DenseLayer> layers;
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+        const std::string base = weights[i].substr(0, weights[i].size() - 7);
+        const std::string name = base.substr(std::min(options.prefix.size(), base.size()));
+        layers.push_back(layerFrom(ckpt, name, weights[i], base + ".bias",
+                                   i + 1 == weights.size() ? options.final : options.hidden));
+    }
+    return Mlp(std::move(layers));
+}
+
+nlohmann::ordered_json architectureJson(const Mlp& mlp, const std::string& prefix)
+{
+    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+    for (const auto& l : mlp.layers()) {
+        layers.push_back({{"name", l.name},
+                          {"in", l.inputs()},
+                          {"out", l.outputs()},
+                          {"activation", std::string(activationName(l.activation))},
+                          {"weight", prefix + l.name + ".weight"},
+                          {"bias", prefix + l.name + ".bias"}});
+    }
+    return {{"type", "mlp"}, {"layers", layers}};
+}
+
+Eigen::MatrixXd toMatrix(const TensorData& data)
+{
+    const Eigen::Index rows = data.shape.size() == 2 ? data.shape[0] : 1;
+    const Eigen::Index cols = data.shape.size() == 2 ? data.shape[1] : data.numel();
+    std::vector<double> values(static_cast<std::size_t>(rows * cols));
+    convertToDouble(data.dtype, data.bytes.data(), rows * cols, values.data());
+    return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(values.data(), rows, cols);
+}
+
+namespace {
+template <typename T>
+TensorData pack(const double* values, Eigen::Index n, DType dtype, Shape shape)
+{
+    std::vector<T> out(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i)
+        out[static_cast<std::size_t>(i)] = static_cast<T>(values[i]);
+    return makeTensorData(dtype, std::move(shape), out);
+}
+} // namespace
+
+TensorData fromMatrix(const Eigen::MatrixXd& m, DType dtype)
+{
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rm = m;
+    Shape shape{m.rows(), m.cols()};
+    if (dtype == DType::Float32)
+        return pack<float>(rm.data(), rm.size(), dtype, shape);
+    if (dtype == DType::Float64)
+        return pack<double>(rm.data(), rm.size(), dtype, shape);
+    throw std::invalid_argument("fromMatrix supports float32 and float64");
+}
+
+TensorData fromVector(const Eigen::VectorXd& v, DType dtype)
+{
+    TensorData d = fromMatrix(v.transpose(), dtype);
+    d.shape = {v.size()};
+    return d;
+}
+
+} // namespace ckpt

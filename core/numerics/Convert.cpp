@@ -1,0 +1,105 @@
+#include "numerics/Convert.h"
+
+#include "numerics/Float16.h"
+
+#include <charconv>
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <string>
+
+namespace ckpt {
+
+namespace {
+template <typename T>
+T load(const std::byte* p)
+{
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+}
+
+template <typename T, typename F>
+void convertLoop(const std::byte* src, std::int64_t n, double* dst, F f)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        dst[i] = f(load<T>(src + i * static_cast<std::int64_t>(sizeof(T))));
+}
+
+// Shortest text that reads back to the same value of type T.
+template <typename T>
+std::string formatFloat(T v)
+{
+    if (std::isnan(v))
+        return "nan";
+    if (std::isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+std::string formatDouble(double v)
+{
+    return formatFloat(v);
+}
+} // namespace
+
+void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* dst)
+{
+    auto same = [](auto v) { return static_cast<double>(v); };
+    switch (dtype) {
+    case DType::Float64: return convertLoop<double>(src, n, dst, same);
+    case DType::Float32: return convertLoop<float>(src, n, dst, same);
+    case DType::Float16: return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(halfToFloat(v)); });
+    case DType::BFloat16: return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(bfloat16ToFloat(v)); });
+    case DType::Float8E4M3FN: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e4m3fnToFloat(v)); });
+    case DType::Float8E5M2: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e5m2ToFloat(v)); });
+    case DType::Int64: return convertLoop<std::int64_t>(src, n, dst, same);
+    case DType::Int32: return convertLoop<std::int32_t>(src, n, dst, same);
+    case DType::Int16: return convertLoop<std::int16_t>(src, n, dst, same);
+    case DType::Int8: return convertLoop<std::int8_t>(src, n, dst, same);
+    case DType::UInt64: return convertLoop<std::uint64_t>(src, n, dst, same);
+    case DType::UInt32: return convertLoop<std::uint32_t>(src, n, dst, same);
+    case DType::UInt16: return convertLoop<std::uint16_t>(src, n, dst, same);
+    case DType::UInt8: return convertLoop<std::uint8_t>(src, n, dst, same);
+    case DType::Bool: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return v ? 1.0 : 0.0; });
+    case DType::Complex64: return convertLoop<std::complex<float>>(src, n, dst, [](auto v) { return double(std::abs(v)); });
+    case DType::Complex128: return convertLoop<std::complex<double>>(src, n, dst, [](auto v) { return std::abs(v); });
+    }
+}
+
+double elementToDouble(DType dtype, const std::byte* src)
+{
+    double d = 0;
+    convertToDouble(dtype, src, 1, &d);
+    return d;
+}
+
+std::string elementToString(DType dtype, const std::byte* src)
+{
+    switch (dtype) {
+    case DType::Bool:
+        return load<std::uint8_t>(src) ? "true" : "false";
+    case DType::Int64:
+        return std::to_string(load<std::int64_t>(src));
+    case DType::UInt64:
+        return std::to_string(load<std::uint64_t>(src));
+    case DType::Complex64: {
+        const auto c = load<std::complex<float>>(src);
+        return formatDouble(c.real()) + (c.imag() < 0 ? "" : "+") + formatDouble(c.imag()) + "j";
+    }
+    case DType::Complex128: {
+        const auto c = load<std::complex<double>>(src);
+        return formatDouble(c.real()) + (c.imag() < 0 ? "" : "+") + formatDouble(c.imag()) + "j";
+    }
+    case DType::Float64:
+        return formatDouble(load<double>(src));
+    default:
+        if (isInteger(dtype))
+            return std::to_string(static_cast<std::int64_t>(elementToDouble(dtype, src)));
+        return formatFloat(static_cast<float>(elementToDouble(dtype, src)));
+    }
+}
+
+} // namespace ckpt

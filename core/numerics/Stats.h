@@ -1,0 +1,49 @@
+#pragma once
+
+#include "tensor/Tensor.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+namespace ckpt {
+
+// N equal-width bins: edges has N+1 entries, counts N.
+struct Histogram {
+    std::vector<double> edges;
+    std::vector<std::int64_t> counts;
+};
+
+// Statistics of a tensor's values (complex tensors: of |z|; bool: 0/1).
+// min, max, mean and std (population) are over the finite values; NaN when there are none.
+struct TensorStats {
+    std::int64_t count = 0;  // all elements
+    std::int64_t finite = 0;
+    double min = 0, max = 0, mean = 0, std = 0;
+    std::int64_t nan = 0, posInf = 0, negInf = 0, zeros = 0;
+    Histogram histogram;     // over [min, max] of the finite values
+};
+
+struct StatsOptions {
+    int bins = 256;
+    const std::atomic<bool>* cancel = nullptr;     // set to true to stop; computeStats throws Cancelled
+    std::function<void(double)> progress;          // 0..1, called from the calling thread
+    int threads = 0;                               // 0: one per core
+};
+
+class Cancelled : public std::runtime_error {
+public:
+    Cancelled()
+        : std::runtime_error("cancelled")
+    {
+    }
+};
+
+// Streams the tensor's data in chunks (never the whole tensor at once).
+TensorStats computeStats(const Tensor& tensor, const StatsOptions& options = {});
+// The same over values already in memory.
+TensorStats computeStats(const double* values, std::int64_t n, int bins = 256);
+
+} // namespace ckpt

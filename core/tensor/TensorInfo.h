@@ -1,0 +1,24 @@
+#pragma once
+
+#include "tensor/DType.h"
+#include "tensor/Shape.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ckpt {
+
+// What is known about a tensor without reading its data.
+struct TensorInfo {
+    std::string name;     // full name as its library wrote it: "hidden.weight", "dense/dense/kernel:0"
+    DType dtype = DType::Float32;
+    Shape shape;
+    ByteOrder byteOrder = ByteOrder::Little; // order of the bytes on disk
+    bool columnMajor = false;                // stored in Fortran order on disk (values are always served row-major)
+    std::string location;                    // where the data lives, for people: "offset 128", "dataset /hidden/weight"
+
+    std::int64_t numel() const { return shapeNumel(shape); }
+    std::int64_t nbytes() const { return checkedMul(numel(), static_cast<std::int64_t>(dtypeSize(dtype))); }
+};
+
+} // namespace ckpt
