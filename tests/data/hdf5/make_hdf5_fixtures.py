@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Writes the HDF5 fixtures read by tests/tst_hdf5reader.cpp, with h5py (Debian's python3-h5py).
+
+Run from anywhere: /usr/bin/python3 tests/data/hdf5/make_hdf5_fixtures.py
+Expected values are simple formulas, repeated in the test.
+"""
+import os
+import h5py
+import numpy as np
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def path(name):
+    return os.path.join(here, name)
+
+
+# Nested groups, every numeric dtype, attributes, strings, a compound record, a scalar.
+with h5py.File(path("h5py_mixed.h5"), "w") as f:
+    f.attrs["title"] = "mixed fixture"
+    f.attrs["epoch"] = np.int64(7)
+    f.attrs["lr"] = 0.125
+    f.attrs["sizes"] = np.array([1, 2, 3], dtype=np.int32)
+    g = f.create_group("encoder/layer1")
+    g.attrs["kind"] = b"dense"
+    g["weight"] = np.arange(12, dtype=np.float32).reshape(3, 4) / 4
+    g["bias"] = np.array([-1.5, 0, 2.25], dtype=np.float64)
+    f["half"] = np.array([0.5, -2, 65504, 6.1035156e-05], dtype=np.float16)
+    f["big_endian_f64"] = np.array([1.5, -2.25, 1e300], dtype=">f8")
+    f["big_endian_i32"] = np.array([1, -2, 70000], dtype=">i4")
+    f["scalar"] = np.float32(3.5)
+    f["flags"] = np.array([True, False, True])
+    f["complex"] = np.array([1 + 2j, -3.5j], dtype=np.complex64)
+    for t in ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]:
+        f["ints/" + t] = np.array([0, 1, 100], dtype=t)
+    f.create_dataset("gzip_chunks", data=np.arange(10000, dtype=np.float32).reshape(100, 100),
+                     chunks=(10, 30), compression="gzip", compression_opts=6, shuffle=True)
+    f["text"] = "hello"
+    f["names"] = np.array([b"a", b"bc"])
+    f["record"] = np.array([(1, 2.0)], dtype=[("a", "<i4"), ("b", "<f8")])
+    f["link_to_weight"] = h5py.SoftLink("/encoder/layer1/weight")
+    f["external"] = h5py.ExternalLink("missing_file.h5", "/x")
+    f["empty"] = np.zeros((0, 3), dtype=np.float32)
+
+# Keras 2 save_weights layout: layer_names in model order (not alphabetical), weight_names per layer.
+with h5py.File(path("keras_layout.h5"), "w") as f:
+    f.attrs["layer_names"] = [b"dense_b", b"dropout", b"dense_a"]
+    f.attrs["backend"] = b"tensorflow"
+    f.attrs["keras_version"] = b"2.15.0"
+    for layer, (n_in, n_out) in [("dense_b", (3, 4)), ("dense_a", (4, 2))]:
+        g = f.create_group(layer)
+        g.attrs["weight_names"] = [f"{layer}/kernel:0".encode(), f"{layer}/bias:0".encode()]
+        g[f"{layer}/kernel:0"] = np.ones((n_in, n_out), dtype=np.float32)
+        g[f"{layer}/bias:0"] = np.zeros((n_out,), dtype=np.float32)
+    d = f.create_group("dropout")
+    d.attrs["weight_names"] = np.array([], dtype=np.float64)  # what h5py stores for an empty list
+
+# A truncated copy and a non-HDF5 file.
+with open(path("h5py_mixed.h5"), "rb") as src:
+    data = src.read()
+with open(path("truncated.h5"), "wb") as dst:
+    dst.write(data[: len(data) // 2])
+with open(path("not_hdf5.h5"), "wb") as dst:
+    dst.write(b"this is a text file, not HDF5\n" * 4)

@@ -1,0 +1,198 @@
+// Reading HDF5 files written by h5py (tests/data/hdf5/make_hdf5_fixtures.py) and by Keras.
+#include "formats/ReaderRegistry.h"
+#include "numerics/Convert.h"
+#include "tensor/CheckpointError.h"
+#include "tensor/CheckpointTree.h"
+#include "tensor/TensorData.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace ckpt;
+
+namespace {
+const std::string kMixed = CKPT_TEST_DATA "/hdf5/h5py_mixed.h5";
+
+std::vector<double> valuesOf(const Checkpoint& c, const std::string& name)
+{
+    const Tensor* t = c.find(name);
+    if (!t)
+        throw std::runtime_error("missing tensor " + name);
+    const TensorData d = readTensor(*t);
+    std::vector<double> v(static_cast<std::size_t>(d.numel()));
+    convertToDouble(d.dtype, d.bytes.data(), d.numel(), v.data());
+    return v;
+}
+
+std::vector<std::string> names(const Checkpoint& c)
+{
+    std::vector<std::string> n;
+    for (const auto& t : c.tensors)
+        n.push_back(t.info.name);
+    return n;
+}
+} // namespace
+
+class TestHdf5Reader : public QObject {
+    Q_OBJECT
+private slots:
+    void datasets_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<QList<qint64>>("shape");
+        QTest::addColumn<QList<double>>("values");
+        QTest::newRow("nested float32") << "encoder/layer1/weight" << "float32" << QList<qint64>{3, 4}
+                                        << QList<double>{0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75};
+        QTest::newRow("float64") << "encoder/layer1/bias" << "float64" << QList<qint64>{3} << QList<double>{-1.5, 0, 2.25};
+        QTest::newRow("float16") << "half" << "float16" << QList<qint64>{4} << QList<double>{0.5, -2, 65504, 6.103515625e-05};
+        QTest::newRow("big-endian f64") << "big_endian_f64" << "float64" << QList<qint64>{3} << QList<double>{1.5, -2.25, 1e300};
+        QTest::newRow("big-endian i32") << "big_endian_i32" << "int32" << QList<qint64>{3} << QList<double>{1, -2, 70000};
+        QTest::newRow("scalar") << "scalar" << "float32" << QList<qint64>{} << QList<double>{3.5};
+        QTest::newRow("bool") << "flags" << "bool" << QList<qint64>{3} << QList<double>{1, 0, 1};
+        QTest::newRow("complex |z|") << "complex" << "complex64" << QList<qint64>{2} << QList<double>{double(std::sqrt(5.0f)), 3.5};
+        QTest::newRow("empty") << "empty" << "float32" << QList<qint64>{0, 3} << QList<double>{};
+        for (const char* t : {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
+            QTest::addRow("%s", t) << QStringLiteral("ints/") + QLatin1String(t) << QString::fromLatin1(t) << QList<qint64>{3}
+                                   << QList<double>{0, 1, 100};
+    }
+    void datasets()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, dtype);
+        QFETCH(QList<qint64>, shape);
+        QFETCH(QList<double>, values);
+        const Checkpoint c = openCheckpoint(kMixed);
+        const Tensor* t = c.find(name.toStdString());
+        QVERIFY2(t, qPrintable(name));
+        QCOMPARE(QString::fromLatin1(dtypeName(t->info.dtype)), dtype);
+        QCOMPARE(QList<qint64>(t->info.shape.begin(), t->info.shape.end()), shape);
+        const auto got = valuesOf(c, name.toStdString());
+        QCOMPARE(QList<double>(got.begin(), got.end()), values);
+    }
+
+    void byteOrderIsReported()
+    {
+        const Checkpoint c = openCheckpoint(kMixed);
+        QCOMPARE(c.find("big_endian_f64")->info.byteOrder, ByteOrder::Big);
+        QCOMPARE(c.find("half")->info.byteOrder, ByteOrder::Little);
+    }
+
+    void gzipChunksAndHyperslab()
+    {
+        const Checkpoint c = openCheckpoint(kMixed);
+        const Tensor* t = c.find("gzip_chunks");
+        QVERIFY(t);
+        QVERIFY(QString::fromStdString(t->info.location).contains(QStringLiteral("gzip")));
+        const auto v = valuesOf(c, "gzip_chunks");
+        for (int i = 0; i < 10000; i += 997)
+            QCOMPARE(v[std::size_t(i)], double(i));
+        const auto box = readBox(*t, {42, 17}, {2, 3});
+        QCOMPARE(box.as<float>()[0], 4217.0f);
+        QCOMPARE(box.as<float>()[5], 4319.0f);
+    }
+
+    void attributesAndNonTensorsAreMetadata()
+    {
+        const Checkpoint c = openCheckpoint(kMixed);
+        QCOMPARE(c.format, std::string("HDF5"));
+        QCOMPARE(c.metadata["title"].get<std::string>(), std::string("mixed fixture"));
+        QCOMPARE(c.metadata["epoch"].get<int>(), 7);
+        QCOMPARE(c.metadata["lr"].get<double>(), 0.125);
+        QCOMPARE(c.metadata["sizes"].dump(), std::string("[1,2,3]"));
+        QCOMPARE(c.metadata["encoder/layer1/kind"].get<std::string>(), std::string("dense"));
+        QCOMPARE(c.metadata["text"].get<std::string>(), std::string("hello"));
+        QCOMPARE(c.metadata["names"].dump(), std::string("[\"a\",\"bc\"]"));
+        QVERIFY(c.metadata["record"].get<std::string>().find("compound") != std::string::npos);
+        QVERIFY(!c.find("text") && !c.find("record"));
+    }
+
+    void linksAreListedNotFollowed()
+    {
+        const Checkpoint c = openCheckpoint(kMixed);
+        QVERIFY(!c.find("link_to_weight"));
+        QVERIFY(!c.find("external"));
+        QVERIFY(c.metadata["external"].get<std::string>().find("missing_file.h5") != std::string::npos);
+        QVERIFY(c.metadata["link_to_weight"].get<std::string>().find("/encoder/layer1/weight") != std::string::npos);
+    }
+
+    void treeSplitsGroups()
+    {
+        const Checkpoint c = openCheckpoint(kMixed);
+        const CheckpointTree tree(c);
+        const TreeNode* layer = tree.find("encoder/layer1");
+        QVERIFY(layer);
+        QCOMPARE(layer->tensorCount, 2);
+        QCOMPARE(layer->parameterCount, 15);
+        QCOMPARE(layer->nbytes, 48 + 24);
+    }
+
+    void kerasLayerOrder()
+    {
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/hdf5/keras_layout.h5");
+        QCOMPARE(c.format, std::string("Keras HDF5"));
+        QCOMPARE(names(c), (std::vector<std::string>{"dense_b/dense_b/kernel:0", "dense_b/dense_b/bias:0",
+                                                     "dense_a/dense_a/kernel:0", "dense_a/dense_a/bias:0"}));
+    }
+
+    void realKerasFiles_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("firstName");
+        QTest::addColumn<QList<qint64>>("firstShape");
+        QTest::addColumn<int>("tensors");
+        QTest::newRow("iris_weights.h5") << "keras-h5/iris_weights.h5" << "dense_7/dense_7/kernel:0" << QList<qint64>{4, 64} << 6;
+        QTest::newRow("iris.model") << "keras-h5/iris.model" << "model_weights/dense_7/dense_7/kernel:0" << QList<qint64>{4, 64} << 13;
+        QTest::newRow("xor_model.h5 (Keras 3 legacy)") << "keras-h5/xor_model.h5" << "model_weights/dense/sequential/dense/kernel"
+                                                     << QList<qint64>{2, 4} << 14;
+    }
+    void realKerasFiles()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, firstName);
+        QFETCH(QList<qint64>, firstShape);
+        QFETCH(int, tensors);
+        const Checkpoint c = openCheckpoint((QStringLiteral(CKPT_REAL_FIXTURES "/") + file).toStdString());
+        QCOMPARE(c.format, std::string("Keras HDF5"));
+        QCOMPARE(int(c.tensors.size()), tensors);
+        QCOMPARE(QString::fromStdString(c.tensors[0].info.name), firstName);
+        QCOMPARE(QList<qint64>(c.tensors[0].info.shape.begin(), c.tensors[0].info.shape.end()), firstShape);
+    }
+
+    void xorModelKernelValues()
+    {
+        // SOURCES.md: kernel row 0 = [1.77727, 4.16527, -2.72975, -3.24754]
+        const Checkpoint c = openCheckpoint(CKPT_REAL_FIXTURES "/keras-h5/xor_model.h5");
+        const auto v = valuesOf(c, "model_weights/dense/sequential/dense/kernel");
+        const double expected[] = {1.77727, 4.16527, -2.72975, -3.24754};
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(std::abs(v[std::size_t(i)] - expected[i]) < 1e-5);
+    }
+
+    void badFiles_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("truncated") << "hdf5/truncated.h5" << "not a readable HDF5 file (truncated or corrupt): truncated file";
+        QTest::newRow("not hdf5") << "hdf5/not_hdf5.h5" << "not a recognised checkpoint format";
+        QTest::newRow("missing") << "hdf5/does_not_exist.h5" << "No such file or directory";
+    }
+    void badFiles()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, reason);
+        const std::string path = (QStringLiteral(CKPT_TEST_DATA "/") + file).toStdString();
+        try {
+            openCheckpoint(path);
+            QFAIL("expected an error");
+        } catch (const CheckpointError& e) {
+            QCOMPARE(e.file(), path);
+            QVERIFY2(QString::fromStdString(e.reason()).startsWith(reason), e.what());
+            QVERIFY(QString::fromUtf8(e.what()).startsWith(QString::fromStdString(path) + QStringLiteral(": ")));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHdf5Reader)
+#include "tst_hdf5reader.moc"

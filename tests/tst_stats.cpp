@@ -1,0 +1,165 @@
+// Statistics and histograms against values computed independently (by hand or long double).
+#include "numerics/Stats.h"
+#include "tensor/TensorData.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+using namespace ckpt;
+
+namespace {
+Tensor floatTensor(const std::vector<float>& v, Shape shape = {})
+{
+    if (shape.empty())
+        shape = {static_cast<std::int64_t>(v.size())};
+    return makeMemoryTensor("t", makeTensorData(DType::Float32, shape, v));
+}
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+} // namespace
+
+class TestStats : public QObject {
+    Q_OBJECT
+private slots:
+    void handComputed()
+    {
+        // 1, 2, 3, 4: mean 2.5, population variance 1.25
+        const auto s = computeStats(floatTensor({1, 2, 3, 4}), {.bins = 3});
+        QCOMPARE(s.count, 4);
+        QCOMPARE(s.min, 1.0);
+        QCOMPARE(s.max, 4.0);
+        QCOMPARE(s.mean, 2.5);
+        QCOMPARE(s.std, std::sqrt(1.25));
+        QCOMPARE(s.zeros, 0);
+        QCOMPARE(s.histogram.edges, (std::vector<double>{1, 2, 3, 4}));
+        QCOMPARE(s.histogram.counts, (std::vector<std::int64_t>{1, 1, 2})); // last bin is closed
+    }
+
+    void nanInfZero()
+    {
+        const auto s = computeStats(floatTensor({0.0f, -0.0f, std::nanf(""), kInf, -kInf, kInf, 2.0f}), {.bins = 2});
+        QCOMPARE(s.count, 7);
+        QCOMPARE(s.finite, 3);
+        QCOMPARE(s.nan, 1);
+        QCOMPARE(s.posInf, 2);
+        QCOMPARE(s.negInf, 1);
+        QCOMPARE(s.zeros, 2);
+        QCOMPARE(s.min, -0.0);
+        QCOMPARE(s.max, 2.0);
+        QCOMPARE(s.mean, 2.0 / 3.0);
+        std::int64_t total = 0;
+        for (auto c : s.histogram.counts)
+            total += c;
+        QCOMPARE(total, 3); // only finite values are binned
+    }
+
+    void empty()
+    {
+        const auto s = computeStats(floatTensor({}, {0, 5}), {.bins = 4});
+        QCOMPARE(s.count, 0);
+        QVERIFY(std::isnan(s.min) && std::isnan(s.max) && std::isnan(s.mean) && std::isnan(s.std));
+        QCOMPARE(s.histogram.counts.size(), std::size_t(4));
+    }
+
+    void allNan()
+    {
+        const auto s = computeStats(floatTensor({std::nanf(""), std::nanf("")}));
+        QCOMPARE(s.nan, 2);
+        QCOMPARE(s.finite, 0);
+        QVERIFY(std::isnan(s.mean));
+    }
+
+    void singleValueUsesNumpyRange()
+    {
+        const auto s = computeStats(floatTensor({5, 5, 5}), {.bins = 2});
+        QCOMPARE(s.histogram.edges, (std::vector<double>{4.5, 5.0, 5.5}));
+        QCOMPARE(s.histogram.counts, (std::vector<std::int64_t>{0, 3}));
+        QCOMPARE(s.std, 0.0);
+    }
+
+    // Several chunks and threads against a long double reference; also checks that a large
+    // offset does not ruin the variance (catastrophic cancellation of naive sum of squares).
+    void largeAgainstReference_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::newRow("1 thread") << 1;
+        QTest::newRow("4 threads") << 4;
+    }
+    void largeAgainstReference()
+    {
+        QFETCH(int, threads);
+        std::mt19937 rng(7);
+        std::normal_distribution<float> dist(1000.0f, 0.5f);
+        std::vector<float> v(3'000'000);
+        for (auto& x : v)
+            x = dist(rng);
+        long double sum = 0;
+        float lo = v[0], hi = v[0];
+        for (float x : v) {
+            sum += x;
+            lo = std::min(lo, x);
+            hi = std::max(hi, x);
+        }
+        const long double mean = sum / v.size();
+        long double m2 = 0;
+        for (float x : v)
+            m2 += (x - mean) * (x - mean);
+        const double stddev = std::sqrt(static_cast<double>(m2 / v.size()));
+        std::vector<std::int64_t> counts(10, 0);
+        const double width = (double(hi) - double(lo)) / 10;
+        for (float x : v)
+            counts[std::min<std::size_t>(9, static_cast<std::size_t>((double(x) - lo) / width))]++;
+
+        int progressCalls = 0;
+        StatsOptions o;
+        o.bins = 10;
+        o.threads = threads;
+        o.progress = [&](double) { ++progressCalls; };
+        const auto s = computeStats(floatTensor(v), o);
+        QCOMPARE(s.min, double(lo));
+        QCOMPARE(s.max, double(hi));
+        QVERIFY(std::abs(s.mean - double(mean)) < 1e-10);
+        QVERIFY(std::abs(s.std - stddev) / stddev < 1e-9);
+        std::int64_t diff = 0;
+        for (int i = 0; i < 10; ++i)
+            diff += std::abs(s.histogram.counts[i] - counts[i]);
+        QVERIFY(diff <= 2); // at most a value on a bin edge may land differently
+        QVERIFY(progressCalls > 0);
+    }
+
+    void inMemoryMatchesStreaming()
+    {
+        std::vector<double> d = {3, -1, 7.5, 0, 2};
+        const auto a = computeStats(d.data(), static_cast<std::int64_t>(d.size()), 4);
+        const auto b = computeStats(makeMemoryTensor("d", makeTensorData(DType::Float64, {5}, d)), {.bins = 4});
+        QCOMPARE(a.mean, b.mean);
+        QCOMPARE(a.std, b.std);
+        QCOMPARE(a.histogram.counts, b.histogram.counts);
+    }
+
+    void cancel()
+    {
+        std::vector<float> v(4'000'000, 1.0f);
+        std::atomic<bool> stop{true};
+        StatsOptions o;
+        o.cancel = &stop;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, computeStats(floatTensor(v), o));
+    }
+
+    void integerAndBoolTensors()
+    {
+        auto t = makeMemoryTensor("i", makeTensorData<std::int16_t>(DType::Int16, {4}, {-3, 0, 0, 9}));
+        const auto s = computeStats(t);
+        QCOMPARE(s.min, -3.0);
+        QCOMPARE(s.max, 9.0);
+        QCOMPARE(s.zeros, 2);
+        auto b = makeMemoryTensor("b", makeTensorData<std::uint8_t>(DType::Bool, {3}, {1, 0, 1}));
+        QCOMPARE(computeStats(b).mean, 2.0 / 3.0);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestStats)
+#include "tst_stats.moc"
