@@ -1,6 +1,8 @@
 #include "formats/ReaderRegistry.h"
 
 #include "formats/hdf5/Hdf5Reader.h"
+#include "formats/numpy/NpyReader.h"
+#include "formats/numpy/NpzReader.h"
 #include "tensor/CheckpointError.h"
 
 namespace ckpt {
@@ -10,6 +12,8 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
     static const auto readers = [] {
         std::vector<std::unique_ptr<FormatReader>> r;
         r.push_back(std::make_unique<Hdf5Reader>());
+        r.push_back(std::make_unique<NpyReader>());
+        r.push_back(std::make_unique<NpzReader>());
         return r;
     }();
     return readers;

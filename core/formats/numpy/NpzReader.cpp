@@ -1,0 +1,55 @@
+#include "formats/numpy/NpzReader.h"
+
+#include "formats/numpy/NpyArray.h"
+#include "formats/numpy/NpzArchive.h"
+#include "tensor/CheckpointError.h"
+
+namespace ckpt {
+
+namespace {
+constexpr std::string_view kSuffix = ".npy";
+
+bool endsWithNpy(std::string_view name)
+{
+    return name.size() > kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix;
+}
+} // namespace
+
+// The first local header's member name must end with ".npy"; open() checks all the others.
+bool NpzReader::matches(const FileProbe& probe) const
+{
+    if (!probe.startsWith(std::string_view("PK\3\4", 4)) || probe.head.size() < 30)
+        return false;
+    const std::size_t nameLen = probe.head[26] | (std::size_t(probe.head[27]) << 8);
+    if (nameLen == 0 || probe.head.size() < 30 + nameLen)
+        return false;
+    return endsWithNpy(std::string_view(reinterpret_cast<const char*>(probe.head.data()) + 30, nameLen));
+}
+
+Checkpoint NpzReader::open(const FileProbe& probe) const
+{
+    Checkpoint c;
+    c.path = probe.path;
+    c.format = std::string(name());
+    std::string current;
+    try {
+        auto file = std::make_shared<FileByteSource>(probe.path);
+        auto archive = NpzArchive::open(probe.path, file);
+        for (const auto& member : archive->members())
+            if (!endsWithNpy(member.name))
+                throw CheckpointError(probe.path, "zip archive is not an .npz: member '" + member.name + "' is not an .npy file");
+        for (const auto& member : archive->members()) {
+            current = member.name;
+            const std::string key = member.name.substr(0, member.name.size() - kSuffix.size());
+            const std::string where = "member " + member.name + (member.deflated ? " (deflated), " : ", ");
+            auto bytes = archive->memberBytes(member);
+            appendNpyTensors(bytes, NpyPlacement{key, key + ".", where}, c);
+            current.clear();
+        }
+    } catch (const FormatError& e) {
+        throw CheckpointError(probe.path, current.empty() ? e.what() : "member '" + current + "': " + e.what());
+    }
+    return c;
+}
+
+} // namespace ckpt
