@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +37,7 @@ std::vector<std::int64_t> intTuple(Unpickler& u, const Value& v, const char* wha
 {
     if (v.kind != Kind::Tuple && v.kind != Kind::List)
         u.fail(std::string(what) + " is not a tuple");
+    u.countItems(v.items.size());
     std::vector<std::int64_t> out;
     out.reserve(v.items.size());
     for (const Value* x : v.items) {
@@ -65,6 +67,7 @@ double number(Unpickler& u, const Value& v)
 // Fills a dict from a dict, or from a list of (key, value) pairs.
 void copyEntries(Unpickler& u, Value& dict, const Value& from)
 {
+    u.countItems(from.entries.size() + from.items.size());
     if (from.kind == Kind::Dict) {
         dict.entries = from.entries;
         return;
@@ -97,6 +100,7 @@ Value* makeSequence(Unpickler& u, const Value& args, Kind kind, bool frozen = fa
         if (from.kind != Kind::List && from.kind != Kind::Tuple && from.kind != Kind::Set)
             u.fail("cannot build a " + std::string(kindName(kind)) + " from a "
                    + std::string(kindName(from.kind)));
+        u.countItems(from.items.size());
         s.items = from.items;
     }
     return &s;
@@ -212,6 +216,7 @@ Value* rebuildParameter(Unpickler& u, const Value& args)
     if (data.kind != Kind::TorchTensor)
         return nullptr; // not a tensor we understood: keep the call as a placeholder
     Value& p = u.make(Kind::TorchTensor);
+    u.countItems(data.tensor.size.size() * 2);
     p.tensor = data.tensor;
     p.tensor.parameter = true;
     if (args.items.size() > 1)
@@ -226,6 +231,8 @@ Value* rebuildFromType(Unpickler& u, const Value& args)
     const Value& funcArgs = arg(u, args, 2);
     if (func.kind != Kind::Global || funcArgs.kind != Kind::Tuple)
         return nullptr;
+    if (func.qualifiedName() == "torch._tensor._rebuild_from_type_v2")
+        u.fail("_rebuild_from_type_v2 nested in itself"); // would recurse as deep as the input
     Value* inner = callKnownGlobal(u, func, funcArgs);
     if (!inner)
         u.noteRefusedCall(func.qualifiedName());
@@ -279,8 +286,11 @@ Value* numpyScalar(Unpickler& u, const Value& args)
         return v;
     };
     const char k = c.empty() ? '?' : c[0];
-    const std::size_t n = c.size() > 1 ? static_cast<std::size_t>(std::atoi(c.c_str() + 1)) : 0;
-    if (n != bytes.size() || (k != 'f' && k != 'i' && k != 'u' && k != 'b')) {
+    std::size_t n = 0;
+    if (c.size() < 2 || std::from_chars(c.data() + 1, c.data() + c.size(), n).ptr != c.data() + c.size())
+        n = 0;
+    if (n != bytes.size() || (n != 1 && n != 2 && n != 4 && n != 8)
+        || (k != 'f' && k != 'i' && k != 'u' && k != 'b') || (k == 'b' && n != 1)) {
         Value& s = u.make(Kind::NumpyScalar);
         s.args = &dtype;
         s.state = &raw;
@@ -337,6 +347,7 @@ Value* newobjFunction(Unpickler& u, const Value& args)
 {
     const Value& cls = arg(u, args, 0);
     Value& rest = u.make(Kind::Tuple);
+    u.countItems(args.items.size());
     rest.items.assign(args.items.begin() + 1, args.items.end());
     if (Value* known = newKnownClass(u, cls, rest))
         return known;

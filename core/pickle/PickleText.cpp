@@ -180,7 +180,7 @@ std::string twosComplementToDecimal(std::span<const std::byte> le)
     if (le.empty())
         return "0";
     // Pickled integers of thousands of digits are not checkpoint data; keep the work bounded.
-    if (le.size() > 4096)
+    if (le.size() > 128)
         return "<integer of " + std::to_string(le.size()) + " bytes>";
     std::vector<std::uint8_t> mag(le.size());
     for (std::size_t i = 0; i < le.size(); ++i)

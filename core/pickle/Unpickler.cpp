@@ -5,6 +5,7 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 namespace ckpt::pickle {
 
@@ -35,6 +36,16 @@ std::string python3Module(std::string module)
     if (module == "copy_reg")
         return "copyreg";
     return module;
+}
+
+// The identity of a dict key for replacement: strings and ints only.
+std::optional<std::string> keyText(const Value& key)
+{
+    if (key.kind == Kind::String)
+        return "s" + key.text;
+    if (key.kind == Kind::Int)
+        return "i" + std::to_string(key.integer);
+    return std::nullopt;
 }
 
 bool parseUnsigned(std::string_view s, std::uint64_t& out)
@@ -279,22 +290,22 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
     if (kv.size() % 2 != 0)
         fail("SETITEMS with an odd number of values");
     countItems(kv.size() / 2);
+    auto& index = dictKeys_[target];
+    if (index.empty() && !target->entries.empty()) // filled by a known global (OrderedDict(pairs))
+        for (std::size_t e = 0; e < target->entries.size(); ++e)
+            if (auto k = keyText(*target->entries[e].first))
+                index.emplace(std::move(*k), e);
     for (std::size_t i = 0; i < kv.size(); i += 2) {
-        const Value* key = kv[i];
-        // Replace an existing string/int key, as a dict would; other keys are appended.
-        bool replaced = false;
-        if (key->kind == Kind::String || key->kind == Kind::Int) {
-            for (auto& e : target->entries) {
-                if (e.first->kind == key->kind && e.first->text == key->text
-                    && e.first->integer == key->integer) {
-                    e.second = kv[i + 1];
-                    replaced = true;
-                    break;
-                }
+        // A repeated string/int key replaces the value, as a dict would; other keys are appended.
+        auto k = keyText(*kv[i]);
+        if (k) {
+            auto [it, inserted] = index.emplace(std::move(*k), target->entries.size());
+            if (!inserted) {
+                target->entries[it->second].second = kv[i + 1];
+                continue;
             }
         }
-        if (!replaced)
-            target->entries.emplace_back(key, kv[i + 1]);
+        target->entries.emplace_back(kv[i], kv[i + 1]);
     }
 }
 
@@ -370,9 +381,14 @@ void Unpickler::persistentId(Value* pid)
 {
     if (!options_.onPersistentId)
         fail("unexpected persistent id in a plain pickle");
+    options_.onPersistentId(*pid);
+    // torch's legacy format pickles nn.Module classes as ('module', cls, source_file, source)
+    // and its loader hands back cls: keep the class (an inert global) in its place.
+    if (pid->kind == Kind::Tuple && pid->items.size() >= 2 && pid->items[0]->kind == Kind::String
+        && pid->items[0]->text == "module" && pid->items[1]->kind == Kind::Global)
+        return push(const_cast<Value*>(pid->items[1])); // every Value is owned, mutable, by doc_
     Value& ref = make(Kind::PersistentId);
     ref.args = pid;
-    options_.onPersistentId(*pid);
     push(&ref);
 }
 

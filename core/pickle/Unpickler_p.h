@@ -17,6 +17,8 @@ public:
     Value& make(Kind kind);
     void noteRefusedCall(const std::string& qualifiedName) { doc_.refusedCalls_.push_back(qualifiedName); }
     [[noreturn]] void fail(const std::string& reason) const;
+    // Counts n more container items (copies made by known globals too) against maxContainerItems.
+    void countItems(std::size_t n);
 
 private:
     // Input
@@ -51,7 +53,6 @@ private:
     void instantiate(Value* cls, std::vector<Value*> args); // INST / OBJ
     void build(Value* target, Value* state);
     void persistentId(Value* pid);
-    void countItems(std::size_t n);
 
     std::span<const std::byte> in_;
     std::uint64_t pos_ = 0;
@@ -61,6 +62,8 @@ private:
     std::vector<Value*> stack_;
     std::vector<std::size_t> marks_;
     std::unordered_map<std::uint64_t, Value*> memo_;
+    // Per dict: where each string/int key sits in its entries, so SETITEMS stays linear.
+    std::unordered_map<const Value*, std::unordered_map<std::string, std::size_t>> dictKeys_;
     std::size_t itemCount_ = 0;
 };
 
