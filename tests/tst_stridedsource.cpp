@@ -15,7 +15,8 @@ std::shared_ptr<ByteSource> iotaBytes(int n)
     std::vector<float> v(static_cast<std::size_t>(n));
     std::iota(v.begin(), v.end(), 0.0f);
     std::vector<std::byte> b(v.size() * 4);
-    std::memcpy(b.data(), v.data(), b.size());
+    if (!b.empty())
+        std::memcpy(b.data(), v.data(), b.size());
     return std::make_shared<MemoryByteSource>(std::move(b));
 }
 

@@ -38,13 +38,22 @@ std::string shapeToString(const Shape& shape)
     return s + ")";
 }
 
+namespace {
+// Strides of shapes too large to address saturate; the bounds check that follows rejects them.
+std::int64_t saturatingMul(std::int64_t a, std::int64_t b)
+{
+    std::int64_t r = 0;
+    return __builtin_mul_overflow(a, b, &r) ? std::numeric_limits<std::int64_t>::max() : r;
+}
+} // namespace
+
 std::vector<std::int64_t> rowMajorStrides(const Shape& shape)
 {
     std::vector<std::int64_t> strides(shape.size());
     std::int64_t s = 1;
     for (std::size_t i = shape.size(); i-- > 0;) {
         strides[i] = s;
-        s *= shape[i] > 0 ? shape[i] : 1;
+        s = saturatingMul(s, shape[i] > 0 ? shape[i] : 1);
     }
     return strides;
 }
@@ -55,7 +64,7 @@ std::vector<std::int64_t> columnMajorStrides(const Shape& shape)
     std::int64_t s = 1;
     for (std::size_t i = 0; i < shape.size(); ++i) {
         strides[i] = s;
-        s *= shape[i] > 0 ? shape[i] : 1;
+        s = saturatingMul(s, shape[i] > 0 ? shape[i] : 1);
     }
     return strides;
 }
