@@ -1,0 +1,141 @@
+// The bad-file corpus (tests/data/bad, made by make_bad_files.py): each file gives the exact
+// error listed in expected.json, through the core and through `ckpt stats` (which reads every
+// tensor's data), and no pickle inside any of them gets to create its marker file.
+#include "formats/ReaderRegistry.h"
+#include "numerics/Stats.h"
+#include "tensor/CheckpointError.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace ckpt;
+
+namespace {
+
+const QString badDir = QStringLiteral(CKPT_TEST_DATA "/bad");
+
+const nlohmann::json& expectations()
+{
+    static const nlohmann::json expected = [] {
+        std::ifstream in(CKPT_TEST_DATA "/bad/expected.json");
+        return nlohmann::json::parse(in);
+    }();
+    return expected;
+}
+
+QStringList markerFiles()
+{
+    return QDir("/tmp").entryList({"ckptview-marker-*"}, QDir::Files);
+}
+
+// Opens the file and reads all of every tensor, as `ckpt stats` and the app do. Returns the
+// error the user would see ("" when everything could be read).
+std::string openAndReadAll(const std::string& path, Checkpoint* opened)
+{
+    Checkpoint c;
+    try {
+        c = openCheckpoint(path);
+    } catch (const CheckpointError& e) {
+        if (e.file() != path)
+            return "error without the file name: " + std::string(e.what());
+        return e.what();
+    }
+    for (const auto& t : c.tensors) {
+        try {
+            (void)computeStats(t, StatsOptions{});
+        } catch (const std::exception& e) {
+            return path + ": " + t.info.name + ": " + e.what();
+        }
+    }
+    *opened = std::move(c);
+    return {};
+}
+
+} // namespace
+
+class TestBadFiles : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        for (const auto& m : markerFiles())
+            QFile::remove("/tmp/" + m);
+    }
+
+    void everyFileIsListed()
+    {
+        const auto& expected = expectations();
+        const QStringList files = QDir(badDir).entryList(QDir::Files);
+        for (const auto& f : files) {
+            if (f.endsWith(".py") || f.endsWith(".json"))
+                continue;
+            QVERIFY2(expected.contains(f.toStdString()), qPrintable(f + " has no entry in expected.json"));
+        }
+    }
+
+    void errorThroughCore_data()
+    {
+        QTest::addColumn<QString>("file");
+        for (const auto& [name, _] : expectations().items())
+            QTest::newRow(name.c_str()) << QString::fromStdString(name);
+    }
+
+    void errorThroughCore()
+    {
+        QFETCH(QString, file);
+        const auto& expected = expectations().at(file.toStdString());
+        const std::string path = (badDir + "/" + file).toStdString();
+        Checkpoint opened;
+        const std::string error = openAndReadAll(path, &opened);
+        if (expected.contains("opens")) {
+            QVERIFY2(error.empty(), error.c_str());
+            std::vector<std::string> names;
+            for (const auto& t : opened.tensors)
+                names.push_back(t.info.name);
+            QCOMPARE(names, expected.at("opens").get<std::vector<std::string>>());
+            const auto metadata = expected.value("metadata", nlohmann::json::object());
+            for (const auto& [key, value] : metadata.items())
+                QCOMPARE(QString::fromStdString(opened.metadata.value(key, std::string("<missing>"))),
+                         QString::fromStdString(value.get<std::string>()));
+            return;
+        }
+        const std::string want = expected.at("error").get<std::string>();
+        QVERIFY2(!error.empty(), "opened and read without an error");
+        QVERIFY2(error.rfind(path + ": ", 0) == 0, error.c_str());
+        QVERIFY2(error.find(want) != std::string::npos, (error + "\n   expected: " + want).c_str());
+    }
+
+    void errorThroughCli_data() { errorThroughCore_data(); }
+
+    void errorThroughCli()
+    {
+        QFETCH(QString, file);
+        const auto& expected = expectations().at(file.toStdString());
+        const QString path = badDir + "/" + file;
+        QProcess ckpt;
+        ckpt.start(CKPT_BINARY_DIR "/app/ckpt", {"stats", path});
+        QVERIFY(ckpt.waitForFinished(60000));
+        QCOMPARE(ckpt.exitStatus(), QProcess::NormalExit);
+        const QString err = QString::fromUtf8(ckpt.readAllStandardError()).trimmed();
+        if (expected.contains("opens")) {
+            QCOMPARE(ckpt.exitCode(), 0);
+            return;
+        }
+        QCOMPARE(ckpt.exitCode(), 3);
+        QVERIFY2(!err.contains('\n'), qPrintable(err));
+        QVERIFY2(err.startsWith("error: " + path + ": "), qPrintable(err));
+        QVERIFY2(err.contains(QString::fromStdString(expected.at("error").get<std::string>())), qPrintable(err));
+    }
+
+    void noPickleRanCode() { QCOMPARE(markerFiles(), QStringList{}); }
+};
+
+QTEST_GUILESS_MAIN(TestBadFiles)
+#include "tst_badfiles.moc"
