@@ -113,12 +113,11 @@ private:
             return false;
         }
         if (depth > limits_.maxDepth) {
-            out_.metadata[name.empty() ? "value" : name] = "<nested deeper than "
-                                                          + std::to_string(limits_.maxDepth) + " levels>";
+            put(name, "<nested deeper than " + std::to_string(limits_.maxDepth) + " levels>");
             return false;
         }
         if (onPath_.count(&v)) {
-            out_.metadata[name.empty() ? "value" : name] = "<cycle>";
+            put(name, "<cycle>");
             return false;
         }
         return true;
@@ -219,13 +218,23 @@ private:
             out_.refusedCalls.push_back(j.get<std::string>());
         else if (v.kind != Kind::None)
             ++out_.otherLeaves;
-        out_.metadata[key] = std::move(j);
+        put(key, std::move(j));
+    }
+
+    void put(const std::string& name, nlohmann::ordered_json value)
+    {
+        if (out_.metadata.size() < limits_.maxMetadata)
+            out_.metadata[name.empty() ? "value" : name] = std::move(value);
+        else if (++droppedMetadata_ == 1)
+            out_.metadata["__walk__"] = "more than " + std::to_string(limits_.maxMetadata)
+                                        + " non-tensor values; the rest are not listed";
     }
 
     const PickleWalkLimits& limits_;
     PickleWalk out_;
     std::unordered_set<const Value*> onPath_;
     std::size_t visits_ = 0;
+    std::size_t droppedMetadata_ = 0;
     bool truncated_ = false;
 };
 } // namespace

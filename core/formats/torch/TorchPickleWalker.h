@@ -25,7 +25,8 @@ struct PickleWalk {
 
 struct PickleWalkLimits {
     int maxDepth = 64;                  // nesting of containers and modules
-    std::size_t maxVisits = 2'000'000;  // nodes visited in total (shared subgraphs count each time)
+    std::size_t maxVisits = 500'000;    // nodes visited in total (shared subgraphs count each time)
+    std::size_t maxMetadata = 20'000;   // metadata entries kept
 };
 
 // Names the contents of a torch pickle the way people know them: containers nest with '.'

@@ -196,6 +196,22 @@ def write_bad_files():
     zip_with("short_storage.pt", pkl, [("archive/data/0", b"\0\0\0\0")])
     del missing
     open(os.path.join(bad, "random.pt"), "wb").write(bytes((i * 37 + 11) % 256 for i in range(500)))
+    write_storage_past_end(bad, buf.getvalue())
+
+
+def write_storage_past_end(bad, good_zip):
+    """A real torch.save(torch.ones(2)) whose central directory says data/0 is 1 MB long."""
+    data = bytearray(good_zip)
+    at = data.index(b"PK\x01\x02")  # the first central directory entry
+    while True:
+        name_len = struct.unpack_from("<H", data, at + 28)[0]
+        name = bytes(data[at + 46:at + 46 + name_len])
+        if name == b"archive/data/0":
+            struct.pack_into("<II", data, at + 20, 1 << 20, 1 << 20)
+            break
+        extra, comment = struct.unpack_from("<HH", data, at + 30)
+        at += 46 + name_len + extra + comment
+    open(os.path.join(bad, "storage_past_end.pt"), "wb").write(bytes(data))
 
 
 if __name__ == "__main__":
