@@ -41,7 +41,7 @@ for t in "${targets[@]}"; do
   corpus="$build/corpus/$t"
   findings="$build/findings/$t"
   mkdir -p "$corpus" "$findings"
-  for d in $(seeds_for "$t"); do
+  for d in $(seeds_for "$t") bad; do
     [ -d "$here/tests/data/$d" ] || continue
     find "$here/tests/data/$d" -type f -size -4M \( ! -name '*.py' ! -name '*.json' ! -name '*.md' \) \
       -exec cp -n {} "$corpus/" \; 2>/dev/null || true
