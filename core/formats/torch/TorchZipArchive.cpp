@@ -24,6 +24,7 @@ constexpr std::uint32_t kZip64Locator = 0x07064b50;
 constexpr std::uint32_t kZip64End = 0x06064b50;
 constexpr std::uint32_t kDirectoryEntry = 0x02014b50;
 constexpr std::uint32_t kLocalHeader = 0x04034b50;
+constexpr std::uint64_t kMaxDirectoryBytes = std::uint64_t(256) << 20;
 
 struct ZipHandle {
     zip_t* z = nullptr;
@@ -128,6 +129,8 @@ void TorchZipArchive::readCentralDirectory()
     }
     if (dirOffset > size || dirSize > size - dirOffset)
         throw FormatError("zip central directory lies outside the file (truncated archive?)");
+    if (dirSize > kMaxDirectoryBytes)
+        throw FormatError("zip central directory of " + std::to_string(dirSize) + " bytes is implausibly large");
     if (entries > dirSize / 46)
         throw FormatError("zip central directory claims " + std::to_string(entries) + " entries");
     const auto dir = file_->readVector(dirOffset, dirSize);
@@ -163,6 +166,7 @@ void TorchZipArchive::readCentralDirectory()
             }
             q += 4 + len;
         }
+        byName_.emplace(m.name, members_.size()); // the first of duplicate names wins
         members_.push_back(std::move(m));
         p += 46 + nameLen + extraLen + commentLen;
     }
@@ -170,18 +174,15 @@ void TorchZipArchive::readCentralDirectory()
 
 const TorchZipArchive::Member* TorchZipArchive::find(const std::string& name) const
 {
-    for (const auto& m : members_) {
-        if (m.name == name)
-            return &m;
-    }
-    return nullptr;
+    auto it = byName_.find(name);
+    return it == byName_.end() ? nullptr : &members_[it->second];
 }
 
 std::shared_ptr<const ByteSource> TorchZipArchive::open(const Member& m, std::uint64_t maxInflated) const
 {
     if (m.method == 8) {
         // Deflate cannot expand data more than about 1032:1.
-        if (m.size > maxInflated || m.size > m.compressedSize * 1100 + 4096)
+        if (m.size > maxInflated || m.size / 1100 > m.compressedSize + 4)
             throw FormatError("zip member " + m.name + " claims " + std::to_string(m.size)
                               + " bytes uncompressed, more than allowed");
         return std::make_shared<InflatedMemberSource>(path_, m);

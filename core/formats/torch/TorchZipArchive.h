@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ckpt {
@@ -40,6 +41,7 @@ private:
     std::string path_;
     std::shared_ptr<const FileByteSource> file_;
     std::vector<Member> members_;
+    std::unordered_map<std::string, std::size_t> byName_;
 };
 
 // Names in the central directory without opening the file as a torch archive; for matches().

@@ -148,10 +148,65 @@ def main():
     # TorchScript archives are a different format.
     torch.jit.save(torch.jit.script(MLP()), os.path.join(HERE, "torchscript.pt"))
 
+    write_big_endian()
+    write_v3_dtypes()
     write_bad_files()
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1)
         f.write("\n")
+
+
+def write_big_endian():
+    """dtypes.pt as a big-endian machine would write it (torch >= 2.1 records "byteorder"):
+    every storage's elements byte-swapped, plus a byteorder record saying "big"."""
+    sizes = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int64": 8, "int32": 4,
+             "int16": 2, "int8": 1, "uint8": 1, "bool": 1, "complex64": 4, "complex128": 8}
+    names = [t["name"] for t in EXPECTED["dtypes.pt"]["tensors"]]
+    unit = {str(i): sizes[t["dtype"]] for i, t in enumerate(EXPECTED["dtypes.pt"]["tensors"])}
+    assert len(names) == len(unit)
+    with zipfile.ZipFile(os.path.join(HERE, "dtypes.pt")) as zin, \
+            zipfile.ZipFile(os.path.join(HERE, "big_endian.pt"), "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            root, _, rest = info.filename.partition("/")
+            if rest.startswith("data/"):
+                n = unit[rest[5:]]  # keys are 0.. in order of first use, as the tensors
+                data = b"".join(data[i:i + n][::-1] for i in range(0, len(data), n))
+            zout.writestr("big_endian/" + rest, data)
+            if rest == "data.pkl":
+                zout.writestr("big_endian/byteorder", "big")
+    EXPECTED["big_endian.pt"] = dict(EXPECTED["dtypes.pt"])
+
+
+def write_v3_dtypes():
+    """What torch >= 2.1 writes for the dtypes without a legacy storage class (float8, uint16):
+    _rebuild_tensor_v3 over a torch.UntypedStorage (numel in bytes) with the dtype as 7th
+    argument. torch 1.13 cannot write these, so the pickle is assembled opcode by opcode."""
+    def text(s):
+        b = s.encode()
+        return b"X" + struct.pack("<I", len(b)) + b
+
+    def tensor(key, nbytes, n, dtype):
+        return (b"ctorch._utils\n_rebuild_tensor_v3\n("
+                + b"(" + text("storage") + b"ctorch\nUntypedStorage\n" + text(key) + text("cpu")
+                + b"K" + bytes([nbytes]) + b"tQ"
+                + b"K\x00" + b"K" + bytes([n]) + b"\x85" + b"K\x01\x85" + b"\x89"
+                + b"ccollections\nOrderedDict\n)R" + b"ctorch\n" + dtype.encode() + b"\n" + b"tR")
+
+    pkl = (b"\x80\x02}(" + text("e4m3") + tensor("0", 4, 4, "float8_e4m3fn")
+           + text("e5m2") + tensor("1", 3, 3, "float8_e5m2")
+           + text("u16") + tensor("2", 4, 2, "uint16") + b"u.")
+    with zipfile.ZipFile(os.path.join(HERE, "v3_dtypes.pt"), "w", zipfile.ZIP_STORED) as z:
+        z.writestr("v3_dtypes/data.pkl", pkl)
+        z.writestr("v3_dtypes/byteorder", "little")
+        z.writestr("v3_dtypes/data/0", bytes([0x38, 0x40, 0xC0, 0x7E]))  # 1, 2, -2, 448
+        z.writestr("v3_dtypes/data/1", bytes([0x3C, 0xBC, 0x7B]))        # 1, -1, 57344
+        z.writestr("v3_dtypes/data/2", struct.pack("<HH", 1, 65535))
+        z.writestr("v3_dtypes/version", "3\n")
+    EXPECTED["v3_dtypes.pt"] = {"format": "PyTorch zip", "metadata": {}, "tensors": [
+        {"name": "e4m3", "dtype": "float8_e4m3fn", "shape": [4], "values": [1.0, 2.0, -2.0, 448.0]},
+        {"name": "e5m2", "dtype": "float8_e5m2", "shape": [3], "values": [1.0, -1.0, 57344.0]},
+        {"name": "u16", "dtype": "uint16", "shape": [2], "values": [1.0, 65535.0]}]}
 
 
 MARKER = "/tmp/ckptview_pickle_marker"
