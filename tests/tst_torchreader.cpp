@@ -213,6 +213,14 @@ private slots:
         QCOMPARE(QString::fromStdString(c.find("element")->info.location), QString("data/0 (cpu), byte 44"));
     }
 
+    void numpyValuesInsideACheckpoint()
+    {
+        const Checkpoint c = openCheckpoint((kTorchData + "/shared_numpy.pt").toStdString());
+        QVERIFY(c.find("np_t")->info.columnMajor); // a transposed array is pickled in Fortran order
+        QCOMPARE(c.find("a")->info.location, c.find("b")->info.location);
+        QCOMPARE(c.metadata.at("labels").get<std::string>(), std::string("numpy array of dtype dtype('<U1')"));
+    }
+
     void torchScriptArchive()
     {
         const Checkpoint c = openCheckpoint((kTorchData + "/torchscript.pt").toStdString());

@@ -11,7 +11,8 @@ using pickle::Value;
 
 bool isTensorLike(const Value& v)
 {
-    return v.kind == Kind::TorchTensor || v.kind == Kind::PersistentId;
+    return v.kind == Kind::TorchTensor || v.kind == Kind::PersistentId
+           || (v.kind == Kind::NumpyArray && v.array.data && v.array.data->kind == Kind::Bytes);
 }
 
 bool isModuleLike(const Value& v)
@@ -80,6 +81,7 @@ private:
             switch (item->kind) {
             case Kind::TorchTensor:
             case Kind::PersistentId:
+            case Kind::NumpyArray:
             case Kind::Dict:
             case Kind::Object:
                 return true;

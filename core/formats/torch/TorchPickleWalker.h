@@ -13,7 +13,8 @@ namespace ckpt {
 // A tensor found in an unpickled torch object, under its checkpoint name.
 struct PickledTensor {
     std::string name;
-    const pickle::Value* value = nullptr; // a TorchTensor, or a PersistentId (a bare storage)
+    // A TorchTensor, a PersistentId (a bare storage) or a NumpyArray with its bytes inline.
+    const pickle::Value* value = nullptr;
 };
 
 struct PickleWalk {

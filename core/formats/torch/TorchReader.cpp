@@ -48,6 +48,48 @@ std::optional<std::string> archiveRoot(const TorchZipArchive& zip)
     return std::nullopt;
 }
 
+// numpy dtype codes as numpy.dtype() receives them in pickles ("f4", "i8", "b1", "c16").
+std::optional<DType> numpyCodeDType(const std::string& code)
+{
+    static const std::map<std::string, DType, std::less<>> table = {
+        {"f2", DType::Float16}, {"f4", DType::Float32},  {"f8", DType::Float64},
+        {"i1", DType::Int8},    {"i2", DType::Int16},    {"i4", DType::Int32},   {"i8", DType::Int64},
+        {"u1", DType::UInt8},   {"u2", DType::UInt16},   {"u4", DType::UInt32},  {"u8", DType::UInt64},
+        {"b1", DType::Bool},    {"c8", DType::Complex64}, {"c16", DType::Complex128},
+    };
+    auto it = table.find(code);
+    return it == table.end() ? std::nullopt : std::optional<DType>(it->second);
+}
+
+// A numpy array pickled inside the checkpoint (its bytes are part of the pickle).
+// nullopt for dtypes that are not numbers (strings, objects, records).
+std::optional<Tensor> makeNumpyTensor(const std::string& name, const Value& v)
+{
+    const Value& dtypeValue = *v.array.dtype;
+    const auto dtype = numpyCodeDType(dtypeValue.text);
+    if (!dtype)
+        return std::nullopt;
+    const Value& data = *v.array.data;
+    const std::int64_t numel = shapeNumel(v.array.shape);
+    if (!data.bytesCopied || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
+                                 != data.text.size())
+        throw FormatError("numpy array data has " + std::to_string(data.bytesSize) + " bytes, its shape "
+                          + shapeToString(v.array.shape) + " of " + std::string(dtypeName(*dtype)) + " needs more or less");
+    Tensor t;
+    t.info.name = name;
+    t.info.dtype = *dtype;
+    t.info.shape = v.array.shape;
+    t.info.byteOrder = dtypeValue.byteOrder == '>' ? ByteOrder::Big : ByteOrder::Little;
+    t.info.columnMajor = v.array.fortranOrder;
+    t.info.location = "numpy array in the pickle";
+    const auto* raw = reinterpret_cast<const std::byte*>(data.text.data());
+    auto bytes = std::make_shared<MemoryByteSource>(std::vector<std::byte>(raw, raw + data.text.size()));
+    StridedLayout layout = t.info.columnMajor ? StridedLayout::columnMajor(t.info.shape, 0, t.info.byteOrder)
+                                              : StridedLayout::rowMajor(t.info.shape, 0, t.info.byteOrder);
+    t.data = std::make_shared<StridedTensorSource>(bytes, t.info.dtype, t.info.shape, layout);
+    return t;
+}
+
 Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver& resolve)
 {
     const Value* storageValue = v.kind == Kind::PersistentId ? &v : v.tensor.storage;
@@ -105,15 +147,22 @@ Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pic
     c.format = std::move(format);
     PickleWalk walk = walkTorchPickle(doc.root());
     if (walk.tensors.empty() && !doc.refusedCalls().empty() && walk.otherLeaves == 0) {
-        std::string calls = walk.refusedCalls.empty() ? doc.refusedCalls().front() : walk.refusedCalls.front();
-        throw CheckpointError(probe.path, "refuses to call " + doc.refusedCalls().front()
-                                              + ": the pickle's only content is a call to it ("
-                                              + calls + "), which was not run");
+        const std::string& first = doc.refusedCalls().front();
+        const std::string call = walk.refusedCalls.empty() ? first : walk.refusedCalls.front();
+        if (first.rfind("torch.", 0) == 0) // torch's own rebuild functions we do not interpret
+            throw CheckpointError(probe.path, "holds only objects this reader does not support (" + call + ")");
+        throw CheckpointError(probe.path, "refuses to call " + first + ": the pickle's only content is a call to it ("
+                                              + call + "), which was not run");
     }
     c.tensors.reserve(walk.tensors.size());
     for (const auto& [name, value] : walk.tensors) {
         try {
-            c.tensors.push_back(makeTensor(name, *value, resolve));
+            if (value->kind != Kind::NumpyArray)
+                c.tensors.push_back(makeTensor(name, *value, resolve));
+            else if (auto t = makeNumpyTensor(name, *value))
+                c.tensors.push_back(std::move(*t));
+            else
+                walk.metadata[name] = "numpy array of dtype " + pickle::toDisplayString(*value->array.dtype);
         } catch (const CheckpointError&) {
             throw;
         } catch (const std::exception& e) {

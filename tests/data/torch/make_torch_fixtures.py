@@ -150,6 +150,7 @@ def main():
 
     write_big_endian()
     write_v3_dtypes()
+    write_shared_and_numpy()
     write_bad_files()
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(EXPECTED, f, indent=1)
@@ -207,6 +208,19 @@ def write_v3_dtypes():
         {"name": "e4m3", "dtype": "float8_e4m3fn", "shape": [4], "values": [1.0, 2.0, -2.0, 448.0]},
         {"name": "e5m2", "dtype": "float8_e5m2", "shape": [3], "values": [1.0, -1.0, 57344.0]},
         {"name": "u16", "dtype": "uint16", "shape": [2], "values": [1.0, 65535.0]}]}
+
+
+def write_shared_and_numpy():
+    """One tensor under two names (tied weights), and NumPy values pickled inside a checkpoint."""
+    import numpy as np
+    t = torch.tensor([1.0, 2.0])
+    obj = {"a": t, "b": t, "np": np.arange(3.0), "np_t": np.array([[1, 2], [3, 4]], dtype=np.int32).T,
+           "best": np.float64(0.5), "labels": np.array(["x", "y"])}
+    torch.save(obj, os.path.join(HERE, "shared_numpy.pt"))
+    EXPECTED["shared_numpy.pt"] = {"format": "PyTorch zip", "metadata": {"best": 0.5}, "tensors": [
+        describe("a", t), describe("b", t),
+        {"name": "np", "dtype": "float64", "shape": [3], "values": [0.0, 1.0, 2.0]},
+        {"name": "np_t", "dtype": "int32", "shape": [2, 2], "values": [1.0, 3.0, 2.0, 4.0]}]}
 
 
 MARKER = "/tmp/ckptview_pickle_marker"
