@@ -2,6 +2,7 @@
 
 #include "tensor/CheckpointError.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cstring>
@@ -290,19 +291,31 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
     if (kv.size() % 2 != 0)
         fail("SETITEMS with an odd number of values");
     countItems(kv.size() / 2);
-    auto& index = dictKeys_[target];
-    if (index.empty() && !target->entries.empty()) // filled by a known global (OrderedDict(pairs))
+    auto indexed = dictKeys_.find(target);
+    if (indexed == dictKeys_.end() && target->entries.size() + kv.size() / 2 > 16) {
+        // Large dicts (state_dicts) get an index of their string/int keys; small ones are scanned.
+        indexed = dictKeys_.emplace(target, std::unordered_map<std::string, std::size_t>{}).first;
         for (std::size_t e = 0; e < target->entries.size(); ++e)
             if (auto k = keyText(*target->entries[e].first))
-                index.emplace(std::move(*k), e);
+                indexed->second.emplace(std::move(*k), e);
+    }
     for (std::size_t i = 0; i < kv.size(); i += 2) {
         // A repeated string/int key replaces the value, as a dict would; other keys are appended.
-        auto k = keyText(*kv[i]);
-        if (k) {
-            auto [it, inserted] = index.emplace(std::move(*k), target->entries.size());
-            if (!inserted) {
-                target->entries[it->second].second = kv[i + 1];
-                continue;
+        if (auto k = keyText(*kv[i])) {
+            if (indexed != dictKeys_.end()) {
+                auto [it, inserted] = indexed->second.emplace(std::move(*k), target->entries.size());
+                if (!inserted) {
+                    target->entries[it->second].second = kv[i + 1];
+                    continue;
+                }
+            } else {
+                auto same = std::find_if(target->entries.begin(), target->entries.end(), [&](const auto& e) {
+                    return keyText(*e.first) == k;
+                });
+                if (same != target->entries.end()) {
+                    same->second = kv[i + 1];
+                    continue;
+                }
             }
         }
         target->entries.emplace_back(kv[i], kv[i + 1]);

@@ -28,6 +28,7 @@ struct PickleWalkLimits {
     int maxDepth = 64;                  // nesting of containers and modules
     std::size_t maxVisits = 500'000;    // nodes visited in total (shared subgraphs count each time)
     std::size_t maxMetadata = 20'000;   // metadata entries kept
+    std::size_t maxWork = 50'000'000;   // items, entries and name bytes looked at in total
 };
 
 // Names the contents of a torch pickle the way people know them: containers nest with '.'

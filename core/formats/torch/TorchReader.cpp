@@ -48,27 +48,13 @@ std::optional<std::string> archiveRoot(const TorchZipArchive& zip)
     return std::nullopt;
 }
 
-// numpy dtype codes as numpy.dtype() receives them in pickles ("f4", "i8", "b1", "c16").
-std::optional<DType> numpyCodeDType(const std::string& code)
-{
-    static const std::map<std::string, DType, std::less<>> table = {
-        {"f2", DType::Float16}, {"f4", DType::Float32},  {"f8", DType::Float64},
-        {"i1", DType::Int8},    {"i2", DType::Int16},    {"i4", DType::Int32},   {"i8", DType::Int64},
-        {"u1", DType::UInt8},   {"u2", DType::UInt16},   {"u4", DType::UInt32},  {"u8", DType::UInt64},
-        {"b1", DType::Bool},    {"c8", DType::Complex64}, {"c16", DType::Complex128},
-    };
-    auto it = table.find(code);
-    return it == table.end() ? std::nullopt : std::optional<DType>(it->second);
-}
-
 // A numpy array pickled inside the checkpoint (its bytes are part of the pickle).
-// nullopt for dtypes that are not numbers (strings, objects, records).
-std::optional<Tensor> makeNumpyTensor(const std::string& name, const Value& v)
+Tensor makeNumpyTensor(const std::string& name, const Value& v)
 {
     const Value& dtypeValue = *v.array.dtype;
-    const auto dtype = numpyCodeDType(dtypeValue.text);
+    const auto dtype = numpyDTypeFromCode(dtypeValue.text);
     if (!dtype)
-        return std::nullopt;
+        throw FormatError("numpy dtype " + dtypeValue.text + " is not numeric");
     const Value& data = *v.array.data;
     const std::int64_t numel = shapeNumel(v.array.shape);
     if (!data.bytesCopied || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
@@ -157,12 +143,8 @@ Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pic
     c.tensors.reserve(walk.tensors.size());
     for (const auto& [name, value] : walk.tensors) {
         try {
-            if (value->kind != Kind::NumpyArray)
-                c.tensors.push_back(makeTensor(name, *value, resolve));
-            else if (auto t = makeNumpyTensor(name, *value))
-                c.tensors.push_back(std::move(*t));
-            else
-                walk.metadata[name] = "numpy array of dtype " + pickle::toDisplayString(*value->array.dtype);
+            c.tensors.push_back(value->kind == Kind::NumpyArray ? makeNumpyTensor(name, *value)
+                                                                : makeTensor(name, *value, resolve));
         } catch (const CheckpointError&) {
             throw;
         } catch (const std::exception& e) {

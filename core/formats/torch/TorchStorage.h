@@ -35,6 +35,10 @@ TorchStorageRef parseTorchStorageId(const pickle::Value& pid);
 // for untyped storages); throws FormatError for classes we cannot read (quantized, unknown).
 std::optional<DType> torchStorageDType(const pickle::Value& storageClass);
 
+// A numpy dtype code as pickles carry it (numpy.dtype('f4'), 'i8', 'b1', 'c16') → DType;
+// nullopt for strings, objects, records and the like.
+std::optional<DType> numpyDTypeFromCode(std::string_view code);
+
 // A torch dtype global ("torch.float8_e4m3fn", "torch.float32", "torch.half") → DType.
 std::optional<DType> torchDTypeFromGlobal(std::string_view qualifiedName);
 
