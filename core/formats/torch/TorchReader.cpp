@@ -25,6 +25,8 @@ struct StorageBytes {
 };
 using StorageResolver = std::function<StorageBytes(const TorchStorageRef&)>;
 
+constexpr std::size_t kMaxRank = 64; // torch itself allows 64 dimensions at most
+
 std::string_view asText(std::span<const std::uint8_t> bytes)
 {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -56,6 +58,8 @@ Tensor makeNumpyTensor(const std::string& name, const Value& v)
     if (!dtype)
         throw FormatError("numpy dtype " + dtypeValue.text + " is not numeric");
     const Value& data = *v.array.data;
+    if (v.array.shape.size() > kMaxRank)
+        throw FormatError("numpy array has " + std::to_string(v.array.shape.size()) + " dimensions");
     const std::int64_t numel = shapeNumel(v.array.shape);
     if (!data.bytesCopied || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
                                  != data.text.size())
@@ -112,6 +116,8 @@ Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver
         }
         if (v.tensor.storageOffset < 0)
             throw FormatError("negative storage offset");
+        if (v.tensor.size.size() > kMaxRank)
+            throw FormatError("tensor has " + std::to_string(v.tensor.size.size()) + " dimensions");
         t.info.shape = v.tensor.size;
         shapeNumel(t.info.shape); // rejects negative sizes
         layout.strides = v.tensor.stride;
