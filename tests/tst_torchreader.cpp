@@ -455,6 +455,39 @@ private slots:
         QVERIFY(g.metadata.size() <= 20'001);
     }
 
+    // A 1.6 GB tensor in a sparse legacy file: opening reads only the pickles and the 8-byte
+    // record header, so it is fast and takes no memory; one element is read by its offset.
+    void openingIsLazy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.pt");
+        const qint32 rows = 24576, cols = 16384, numel = rows * cols;
+        auto i32 = [](qint32 v) { return QByteArray(reinterpret_cast<const char*>(&v), 4); };
+        const QByteArray object = bytes("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n((") + unicodeOp("storage")
+                                  + bytes("ctorch\nFloatStorage\n") + unicodeOp("0") + unicodeOp("cpu") + "J"
+                                  + i32(numel) + bytes("tQK\x00J") + i32(rows) + "J" + i32(cols) + bytes("\x86J")
+                                  + i32(cols) + bytes("K\x01\x86\x89" "ccollections\nOrderedDict\n)RtR.");
+        QByteArray head = legacyFileAround(object);
+        head.chop(4); // the empty key list: this file has one storage
+        head += bytes("\x80\x02]") + unicodeOp("0") + bytes("a.");
+        const qint64 count = numel;
+        head += QByteArray(reinterpret_cast<const char*>(&count), 8);
+        writeFile(path, head);
+        QFile f(path);
+        QVERIFY(f.resize(head.size() + qint64(numel) * 4)); // a hole: no disk space, reads as zeros
+        f.close();
+
+        QElapsedTimer timer;
+        timer.start();
+        const Checkpoint c = openCheckpoint(path.toStdString());
+        const qint64 ms = timer.elapsed();
+        QVERIFY2(ms < 500, qPrintable(QString::number(ms) + " ms"));
+        QCOMPARE(c.tensors.size(), std::size_t(1));
+        QCOMPARE(shapeText(c.tensors[0].info.shape), QString("(24576, 16384)"));
+        const TensorData last = readBox(c.tensors[0], {rows - 1, cols - 1}, {1, 1});
+        QCOMPARE(last.as<float>()[0], 0.0f);
+    }
+
     void cliListsMetadata()
     {
         const CliResult r = runCkpt({"ls", "--json", kTorchData + "/train_checkpoint.pt"});

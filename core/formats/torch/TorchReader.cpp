@@ -7,6 +7,7 @@
 #include "tensor/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -170,12 +171,13 @@ Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pic
     return c;
 }
 
-// The whole file as bytes for the legacy pickles: the mapping when there is one.
+// The file as bytes for the legacy pickles: the mapping when there is one, else its first
+// 512 MiB (the pickles come first; the storages after them are read by offset).
 std::span<const std::byte> fileBytes(const FileByteSource& file, std::vector<std::byte>& buffer)
 {
     if (file.data())
         return {file.data(), file.size()};
-    buffer = file.readVector(0, file.size());
+    buffer = file.readVector(0, std::min<std::uint64_t>(file.size(), std::uint64_t(512) << 20));
     return buffer;
 }
 
