@@ -14,6 +14,7 @@ void addTreeCommand(CLI::App& app, CommandAction& run);
 void addStatsCommand(CLI::App& app, CommandAction& run);
 void addValuesCommand(CLI::App& app, CommandAction& run);
 void addDemoCommand(CLI::App& app, CommandAction& run);
+void addVerifyCommand(CLI::App& app, CommandAction& run);
 
 namespace exitcode {
 inline constexpr int ok = 0;

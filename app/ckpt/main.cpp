@@ -15,6 +15,7 @@ int main(int argc, char** argv)
     addStatsCommand(app, run);
     addValuesCommand(app, run);
     addDemoCommand(app, run);
+    addVerifyCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

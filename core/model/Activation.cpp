@@ -27,17 +27,24 @@ std::optional<Activation> activationFromName(std::string_view name)
     return std::nullopt;
 }
 
-void applyActivation(Activation a, Eigen::MatrixXd& v)
+namespace {
+template <typename Matrix>
+void apply(Activation a, Matrix& v)
 {
+    using T = typename Matrix::Scalar;
     switch (a) {
-    case Activation::ReLU: v = v.cwiseMax(0.0); break;
+    case Activation::ReLU: v = v.cwiseMax(T(0)); break;
     case Activation::Tanh: v = v.array().tanh().matrix(); break;
-    case Activation::Sigmoid: v = v.unaryExpr([](double x) { return 1.0 / (1.0 + std::exp(-x)); }); break;
+    case Activation::Sigmoid: v = v.unaryExpr([](T x) { return T(1) / (T(1) + std::exp(-x)); }); break;
     case Activation::GELU: // the exact erf form, PyTorch's default
-        v = v.unaryExpr([](double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); });
+        v = v.unaryExpr([](T x) { return T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2)))); });
         break;
     case Activation::Identity: break;
     }
 }
+} // namespace
+
+void applyActivation(Activation a, Eigen::MatrixXd& v) { apply(a, v); }
+void applyActivation(Activation a, Eigen::MatrixXf& v) { apply(a, v); }
 
 } // namespace ckpt

@@ -38,11 +38,32 @@ Mlp Mlp::random(const std::vector<int>& sizes, const std::vector<std::string>& n
     return Mlp(std::move(layers));
 }
 
+namespace {
+void checkInputWidth(Eigen::Index cols, Eigen::Index inputs, bool empty)
+{
+    if (!empty && cols != inputs)
+        throw std::invalid_argument("input has " + std::to_string(cols) + " features but the network takes "
+                                    + std::to_string(inputs));
+}
+} // namespace
+
+Eigen::MatrixXf Mlp::forwardFloat(const Eigen::MatrixXf& x) const
+{
+    checkInputWidth(x.cols(), inputs(), layers_.empty());
+    Eigen::MatrixXf h = x;
+    for (const auto& l : layers_) {
+        const Eigen::MatrixXf weight = l.weight.cast<float>();
+        Eigen::MatrixXf next = h * weight.transpose();
+        next.rowwise() += l.bias.cast<float>().transpose();
+        applyActivation(l.activation, next);
+        h = std::move(next);
+    }
+    return h;
+}
+
 Eigen::MatrixXd Mlp::forward(const Eigen::MatrixXd& x) const
 {
-    if (!layers_.empty() && x.cols() != inputs())
-        throw std::invalid_argument("input has " + std::to_string(x.cols()) + " features but the network takes "
-                                    + std::to_string(inputs()));
+    checkInputWidth(x.cols(), inputs(), layers_.empty());
     Eigen::MatrixXd h = x;
     for (const auto& l : layers_) {
         Eigen::MatrixXd next = h * l.weight.transpose();

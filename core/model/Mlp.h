@@ -32,8 +32,10 @@ public:
     static Mlp random(const std::vector<int>& sizes, const std::vector<std::string>& names,
                       Activation hidden, Activation final, std::mt19937_64& rng);
 
-    // x: (batch, inputs) -> (batch, outputs)
+    // x: (batch, inputs) -> (batch, outputs), in float64.
     Eigen::MatrixXd forward(const Eigen::MatrixXd& x) const;
+    // The same in float32, as the frameworks compute it (weights rounded to float32).
+    Eigen::MatrixXf forwardFloat(const Eigen::MatrixXf& x) const;
 
     const std::vector<DenseLayer>& layers() const { return layers_; }
     Eigen::Index inputs() const { return layers_.empty() ? 0 : layers_.front().inputs(); }

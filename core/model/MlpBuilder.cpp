@@ -1,5 +1,6 @@
 #include "model/MlpBuilder.h"
 
+#include "model/DenseLayerFinder.h"
 #include "numerics/Convert.h"
 
 #include <stdexcept>
@@ -7,11 +8,6 @@
 namespace ckpt {
 
 namespace {
-
-bool endsWith(std::string_view s, std::string_view suffix)
-{
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
 
 const Tensor& require(const Checkpoint& ckpt, const std::string& name)
 {
@@ -22,14 +18,14 @@ const Tensor& require(const Checkpoint& ckpt, const std::string& name)
 }
 
 DenseLayer layerFrom(const Checkpoint& ckpt, const std::string& name, const std::string& weightName,
-                     const std::string& biasName, Activation activation)
+                     const std::string& biasName, bool kernel, Activation activation)
 {
     const TensorData w = readTensor(require(ckpt, weightName));
     if (w.shape.size() != 2)
         throw std::invalid_argument("'" + weightName + "' is not a matrix: shape " + shapeToString(w.shape));
     DenseLayer l;
     l.name = name;
-    l.weight = toMatrix(w);
+    l.weight = kernel ? Eigen::MatrixXd(toMatrix(w).transpose()) : toMatrix(w);
     l.activation = activation;
     if (!biasName.empty() && ckpt.find(biasName)) {
         const TensorData b = readTensor(require(ckpt, biasName));
@@ -48,7 +44,7 @@ Mlp fromArchitecture(const Checkpoint& ckpt, const nlohmann::ordered_json& arch)
         if (!act)
             throw std::invalid_argument("unknown activation '" + l.value("activation", "") + "' in the architecture");
         layers.push_back(layerFrom(ckpt, l.at("name").get<std::string>(), l.at("weight").get<std::string>(),
-                                   l.value("bias", ""), *act));
+                                   l.value("bias", ""), l.value("kernel", false), *act));
     }
     return Mlp(std::move(layers));
 }
@@ -62,22 +58,11 @@ Mlp buildMlp(const Checkpoint& ckpt, const MlpBuildOptions& options)
         if (arch.is_object() && arch.value("type", "") == "mlp")
             return fromArchitecture(ckpt, arch);
     }
-    std::vector<std::string> weights;
-    for (const auto& t : ckpt.tensors) {
-        const auto& n = t.info.name;
-        if (n.rfind(options.prefix, 0) == 0 && endsWith(n, ".weight") && t.info.shape.size() == 2)
-            weights.push_back(n);
-    }
-    if (weights.empty())
-        throw std::invalid_argument("no dense layers ('<layer>.weight' matrices) found"
-                                    + (options.prefix.empty() ? std::string() : " under '" + options.prefix + "'"));
+    const auto refs = findDenseLayers(ckpt, options.prefix);
     std::vector<DenseLayer> layers;
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-        const std::string base = weights[i].substr(0, weights[i].size() - 7);
-        const std::string name = base.substr(std::min(options.prefix.size(), base.size()));
-        layers.push_back(layerFrom(ckpt, name, weights[i], base + ".bias",
-                                   i + 1 == weights.size() ? options.final : options.hidden));
-    }
+    for (std::size_t i = 0; i < refs.size(); ++i)
+        layers.push_back(layerFrom(ckpt, refs[i].name, refs[i].weight, refs[i].bias, refs[i].kernel,
+                                   i + 1 == refs.size() ? options.final : options.hidden));
     return Mlp(std::move(layers));
 }
 
