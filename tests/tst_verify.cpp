@@ -131,6 +131,14 @@ private slots:
         QVERIFY(std::abs(r.parameters->maxAbsDiff - 1e-3) < 1e-9);
     }
 
+    void embeddedDemoReproducesItsOutputsExactly()
+    {
+        const auto r = ckptCli({"verify", "--exact", CKPT_TEST_DATA "/../../resources/demo/mlp-demo.h5", "--io",
+                                CKPT_TEST_DATA "/../../resources/demo/mlp-demo.h5"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("20 outputs compared"));
+    }
+
     void errorsSayWhere_data()
     {
         QTest::addColumn<QString>("params");

@@ -1,10 +1,12 @@
 #include "demo/SeedWorkflow.h"
 
+
 #include "formats/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "model/MlpBuilder.h"
 #include "tensor/CheckpointError.h"
+#include "verify/Verify.h"
 
 #include <filesystem>
 #include <random>
@@ -26,7 +28,7 @@ SeedNet makeSeedNet(std::uint64_t seed)
     s.net = Mlp::random({20, 256, 10}, {"hidden", "output"}, Activation::ReLU, Activation::Identity, rng);
     std::uniform_real_distribution<double> uniform(0.0, 1.0); // torch.rand
     s.x = Eigen::MatrixXd::Zero(2, 20).unaryExpr([&](double) { return double(float(uniform(rng))); });
-    s.y = s.net.forward(s.x).unaryExpr([](double v) { return double(float(v)); });
+    s.y = runNetwork(s.net, s.x, /*float64=*/false); // float32, as the frameworks compute
     return s;
 }
 
@@ -108,7 +110,7 @@ SeedWorkflowResult runSeedWorkflow(const std::string& dirName, std::uint64_t see
     const Mlp clone = buildMlp(paramsFile);
     const Eigen::MatrixXd x = toMatrix(readTensor(*ioFile.find("X")));
     const Eigen::MatrixXd y = toMatrix(readTensor(*ioFile.find("Y")));
-    const Eigen::MatrixXd yClone = clone.forward(x).unaryExpr([](double v) { return double(float(v)); });
+    const Eigen::MatrixXd yClone = runNetwork(clone, x, /*float64=*/false);
     r.maxAbsDiff = (yClone - y).cwiseAbs().maxCoeff();
     r.match = yClone.rows() == y.rows() && yClone.cols() == y.cols() && (yClone.array() == y.array()).all();
     return r;
