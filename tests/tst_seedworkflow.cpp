@@ -2,6 +2,7 @@
 #include "demo/SeedWorkflow.h"
 #include "formats/ReaderRegistry.h"
 #include "model/MlpBuilder.h"
+#include "verify/Verify.h"
 #include "tensor/TensorData.h"
 
 #include <QtTest>
@@ -63,7 +64,7 @@ private slots:
         QCOMPARE(net.layers()[1].activation, Activation::Identity);
         QCOMPARE(net.inputs(), Eigen::Index(20));
         QCOMPARE(net.outputs(), Eigen::Index(10));
-        const Eigen::MatrixXd y = net.forward(toMatrix(readTensor(*c.find("X")))).unaryExpr([](double v) { return double(float(v)); });
+        const Eigen::MatrixXd y = runNetwork(net, toMatrix(readTensor(*c.find("X"))), /*float64=*/false);
         QVERIFY((y.array() == toMatrix(readTensor(*c.find("Y"))).array()).all());
     }
 

@@ -1,6 +1,5 @@
 #include "demo/SeedWorkflow.h"
 
-
 #include "formats/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5Writer.h"
