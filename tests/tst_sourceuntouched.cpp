@@ -4,6 +4,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <sys/stat.h>
@@ -44,6 +45,7 @@ int ckpt(const QStringList& args, QByteArray* out = nullptr)
 
 class TestSourceUntouched : public QObject {
     Q_OBJECT
+    QTemporaryDir out_;
 
 private slots:
     void everyCommandLeavesTheFileAlone_data()
@@ -76,6 +78,10 @@ private slots:
             const QString name = QString::fromUtf8(listing.mid(start, listing.indexOf('"', start) - start));
             ckpt({"values", "--limit", "10", path, name});
         }
+        ckpt({"diff", path, path});
+        ckpt({"verify", path, "--against", path});
+        for (const char* ext : {".h5", ".safetensors", ".npz"})
+            ckpt({"export", path, "-o", out_.filePath(QString("out") + ext), "--force", "--cast", "float32"});
         QVERIFY2(fingerprint(path) == before, qPrintable(path + " changed"));
     }
 };

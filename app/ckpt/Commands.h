@@ -15,6 +15,8 @@ void addStatsCommand(CLI::App& app, CommandAction& run);
 void addValuesCommand(CLI::App& app, CommandAction& run);
 void addDemoCommand(CLI::App& app, CommandAction& run);
 void addVerifyCommand(CLI::App& app, CommandAction& run);
+void addExportCommand(CLI::App& app, CommandAction& run);
+void addDiffCommand(CLI::App& app, CommandAction& run);
 
 namespace exitcode {
 inline constexpr int ok = 0;

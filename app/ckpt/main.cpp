@@ -1,12 +1,14 @@
 // ckpt: inspect, check and convert deep-learning checkpoints from the command line.
 #include "Commands.h"
 
+#include "io/PendingOutputs.h"
 #include "tensor/CheckpointError.h"
 
 #include <iostream>
 
 int main(int argc, char** argv)
 {
+    ckpt::removePendingOutputsOnSignals();
     CLI::App app{"ckpt: inspect, check and convert deep-learning checkpoints"};
     app.require_subcommand(1);
     CommandAction run;
@@ -16,6 +18,8 @@ int main(int argc, char** argv)
     addValuesCommand(app, run);
     addDemoCommand(app, run);
     addVerifyCommand(app, run);
+    addExportCommand(app, run);
+    addDiffCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,6 @@
 #include "io/AtomicOutput.h"
 
+#include "io/PendingOutputs.h"
 #include "tensor/CheckpointError.h"
 
 #include <cerrno>
@@ -43,12 +44,15 @@ AtomicOutput::AtomicOutput(std::string target, bool overwrite, const std::vector
     ::fchmod(fd, 0644);
     ::close(fd);
     temp_ = pattern;
+    registerPendingOutput(temp_.c_str());
 }
 
 AtomicOutput::~AtomicOutput()
 {
-    if (!committed_ && !temp_.empty())
+    if (!committed_ && !temp_.empty()) {
         ::unlink(temp_.c_str());
+        unregisterPendingOutput(temp_.c_str());
+    }
 }
 
 void AtomicOutput::commit()
@@ -62,6 +66,7 @@ void AtomicOutput::commit()
         throw CheckpointError(target_, std::string("cannot rename the temporary file into place: ")
                                            + std::strerror(errno));
     committed_ = true;
+    unregisterPendingOutput(temp_.c_str());
 }
 
 } // namespace ckpt

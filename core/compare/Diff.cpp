@@ -1,0 +1,255 @@
+#include "compare/Diff.h"
+
+#include "model/DenseLayerFinder.h"
+#include "numerics/Convert.h"
+#include "numerics/Stats.h"
+#include "tensor/CheckpointError.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace ckpt {
+
+std::string_view diffStatusName(DiffStatus s)
+{
+    switch (s) {
+    case DiffStatus::Identical: return "identical";
+    case DiffStatus::WithinTolerance: return "within tolerance";
+    case DiffStatus::Changed: return "changed";
+    case DiffStatus::ShapeChanged: return "shape changed";
+    case DiffStatus::DtypeChanged: return "dtype changed";
+    case DiffStatus::OnlyInA: return "only in A";
+    case DiffStatus::OnlyInB: return "only in B";
+    }
+    return "?";
+}
+
+bool DiffReport::allEqual() const
+{
+    return std::all_of(tensors.begin(), tensors.end(), [](const TensorDiff& d) {
+        return d.status == DiffStatus::Identical || d.status == DiffStatus::WithinTolerance;
+    });
+}
+
+namespace {
+
+constexpr std::int64_t kChunk = 1 << 20; // elements per block
+
+struct Accumulator {
+    double maxAbs = 0, sumAbs = 0, sumSqDiff = 0, sumSqB = 0;
+    std::int64_t mismatched = 0, count = 0;
+    bool bitwise = true;
+
+    void add(const double* x, const double* y, std::int64_t n, const DiffOptions& o)
+    {
+        for (std::int64_t i = 0; i < n; ++i) {
+            const double a = x[i], b = y[i];
+            if (std::isnan(a) || std::isnan(b)) {
+                if (!(std::isnan(a) && std::isnan(b)))
+                    ++mismatched;
+                continue;
+            }
+            const double d = a == b ? 0.0 : std::abs(a - b);
+            maxAbs = std::max(maxAbs, d);
+            sumAbs += std::isfinite(d) ? d : 0.0;
+            sumSqDiff += std::isfinite(d) ? d * d : 0.0;
+            sumSqB += std::isfinite(b) ? b * b : 0.0;
+            if (!(d <= o.atol + o.rtol * std::abs(b)))
+                ++mismatched;
+        }
+        count += n;
+    }
+};
+
+void readDoubles(const Tensor& t, std::int64_t first, std::int64_t n, std::vector<std::byte>& raw,
+                 std::vector<double>& out)
+{
+    raw.resize(std::size_t(n) * dtypeSize(t.info.dtype));
+    t.data->readFlat(first, n, raw.data());
+    out.resize(std::size_t(n));
+    convertToDouble(t.info.dtype, raw.data(), n, out.data());
+}
+
+// B (n, m) read as its transpose, rows [row0, row0 + rows) of B^T, i.e. columns of B.
+void readTransposedRows(const Tensor& b, std::int64_t row0, std::int64_t rows, std::vector<std::byte>& raw,
+                        std::vector<double>& out)
+{
+    const std::int64_t n = b.info.shape[0];
+    raw.resize(std::size_t(n * rows) * dtypeSize(b.info.dtype));
+    const std::int64_t start[2] = {0, row0};
+    const std::int64_t count[2] = {n, rows};
+    b.data->readBox(start, count, raw.data());
+    std::vector<double> box(std::size_t(n * rows));
+    convertToDouble(b.info.dtype, raw.data(), n * rows, box.data());
+    out.resize(box.size());
+    for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t j = 0; j < rows; ++j)
+            out[std::size_t(j * n + i)] = box[std::size_t(i * rows + j)];
+}
+
+bool isTransposeOf(const Shape& a, const Shape& b)
+{
+    return a.size() == 2 && b.size() == 2 && a[0] == b[1] && a[1] == b[0];
+}
+
+void compareValues(TensorDiff& d, const DiffOptions& o, std::int64_t& doneBytes, std::int64_t totalBytes)
+{
+    const Tensor& a = *d.a;
+    const Tensor& b = *d.b;
+    Accumulator acc;
+    std::vector<std::byte> rawA, rawB;
+    std::vector<double> va, vb;
+    const std::int64_t numel = a.info.numel();
+    const bool sameBytes = !d.transposed && a.info.dtype == b.info.dtype;
+    const std::int64_t rowLength = d.transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
+    const std::int64_t step = d.transposed ? std::max<std::int64_t>(1, kChunk / rowLength) * rowLength : kChunk;
+    for (std::int64_t first = 0; first < numel; first += step) {
+        if (o.cancel && o.cancel->load())
+            throw Cancelled();
+        const std::int64_t n = std::min(step, numel - first);
+        try {
+            readDoubles(a, first, n, rawA, va);
+        } catch (const CheckpointError&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw CheckpointError("", "A: " + a.info.name + ": " + e.what());
+        }
+        try {
+            if (d.transposed)
+                readTransposedRows(b, first / rowLength, n / rowLength, rawB, vb);
+            else
+                readDoubles(b, first, n, rawB, vb);
+        } catch (const CheckpointError&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw CheckpointError("", "B: " + b.info.name + ": " + e.what());
+        }
+        if (sameBytes && acc.bitwise)
+            acc.bitwise = rawA.size() == rawB.size() && std::memcmp(rawA.data(), rawB.data(), rawA.size()) == 0;
+        acc.add(va.data(), vb.data(), n, o);
+        doneBytes += a.info.nbytes() / std::max<std::int64_t>(1, (numel + step - 1) / step);
+        if (o.progress && totalBytes > 0)
+            o.progress(std::min(1.0, double(doneBytes) / double(totalBytes)));
+    }
+    // Transposed pairs are not compared byte by byte; exactly equal values count as identical.
+    d.bitwiseEqual = sameBytes ? acc.bitwise
+                               : d.transposed && a.info.dtype == b.info.dtype && acc.maxAbs == 0 && acc.mismatched == 0;
+    d.maxAbsDiff = acc.maxAbs;
+    d.meanAbsDiff = acc.count ? acc.sumAbs / double(acc.count) : 0.0;
+    d.relativeL2 = acc.sumSqB > 0 ? std::sqrt(acc.sumSqDiff / acc.sumSqB) : (acc.sumSqDiff > 0 ? INFINITY : 0.0);
+    d.mismatched = acc.mismatched;
+    if (a.info.dtype != b.info.dtype)
+        d.status = DiffStatus::DtypeChanged;
+    else if (d.bitwiseEqual)
+        d.status = DiffStatus::Identical;
+    else
+        d.status = acc.mismatched == 0 ? DiffStatus::WithinTolerance : DiffStatus::Changed;
+}
+
+std::string strip(const std::string& name, const std::string& prefix)
+{
+    return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : std::string();
+}
+
+// B's dense layers paired with A's by position (Keras "dense/kernel" against PyTorch
+// "hidden.weight"): B's full name -> the A name it is compared with.
+std::map<std::string, std::string> pairLayersByPosition(const Checkpoint& ca, const Checkpoint& cb, const DiffOptions& o)
+{
+    std::map<std::string, std::string> alias;
+    try {
+        const auto la = findDenseLayers(ca, o.prefixA);
+        const auto lb = findDenseLayers(cb, o.prefixB);
+        if (la.size() != lb.size())
+            return {};
+        for (std::size_t i = 0; i < la.size(); ++i) {
+            alias[lb[i].weight] = strip(la[i].weight, o.prefixA);
+            if (!la[i].bias.empty() && !lb[i].bias.empty())
+                alias[lb[i].bias] = strip(la[i].bias, o.prefixA);
+        }
+    } catch (const std::invalid_argument&) {
+        return {};
+    }
+    return alias;
+}
+
+} // namespace
+
+DiffReport diffCheckpoints(const Checkpoint& ca, const Checkpoint& cb, const DiffOptions& o)
+{
+    std::map<std::string, std::string> alias;
+    {
+        std::set<std::string> namesA;
+        for (const auto& t : ca.tensors)
+            if (t.info.name.rfind(o.prefixA, 0) == 0)
+                namesA.insert(strip(t.info.name, o.prefixA));
+        const bool anyCommon = std::any_of(cb.tensors.begin(), cb.tensors.end(), [&](const Tensor& t) {
+            return t.info.name.rfind(o.prefixB, 0) == 0 && namesA.count(strip(t.info.name, o.prefixB));
+        });
+        if (o.byLayer || !anyCommon)
+            alias = pairLayersByPosition(ca, cb, o);
+    }
+    auto keyInB = [&](const Tensor& t) {
+        const auto it = alias.find(t.info.name);
+        return it != alias.end() ? it->second : strip(t.info.name, o.prefixB);
+    };
+    std::map<std::string, const Tensor*> inB;
+    for (const auto& t : cb.tensors)
+        if (t.info.name.rfind(o.prefixB, 0) == 0)
+            inB.emplace(keyInB(t), &t);
+    DiffReport report;
+    std::map<std::string, bool> paired;
+    std::int64_t totalBytes = 0;
+    for (const auto& t : ca.tensors) {
+        if (t.info.name.rfind(o.prefixA, 0) != 0)
+            continue;
+        TensorDiff d;
+        d.name = strip(t.info.name, o.prefixA);
+        d.a = &t;
+        if (auto it = inB.find(d.name); it != inB.end()) {
+            d.b = it->second;
+            paired[d.name] = true;
+            totalBytes += t.info.nbytes();
+        } else {
+            d.status = DiffStatus::OnlyInA;
+        }
+        report.tensors.push_back(std::move(d));
+    }
+    for (const auto& t : cb.tensors) {
+        if (t.info.name.rfind(o.prefixB, 0) != 0)
+            continue;
+        const std::string name = keyInB(t);
+        if (!paired.count(name)) {
+            TensorDiff d;
+            d.name = strip(t.info.name, o.prefixB);
+            d.b = &t;
+            d.status = DiffStatus::OnlyInB;
+            report.tensors.push_back(std::move(d));
+        }
+    }
+    std::int64_t doneBytes = 0;
+    for (auto& d : report.tensors) {
+        if (!d.a || !d.b)
+            continue;
+        const Shape& sa = d.a->info.shape;
+        const Shape& sb = d.b->info.shape;
+        const bool transposable = isTransposeOf(sa, sb);
+        d.transposed = transposable && (o.transposeKernels || sa != sb);
+        if (sa != sb && !d.transposed) {
+            d.status = DiffStatus::ShapeChanged;
+            continue;
+        }
+        try {
+            compareValues(d, o, doneBytes, totalBytes);
+        } catch (const CheckpointError& e) {
+            const bool fromA = e.reason().rfind("A: ", 0) == 0;
+            throw CheckpointError(fromA ? ca.path : cb.path, e.reason().substr(3));
+        }
+    }
+    return report;
+}
+
+} // namespace ckpt

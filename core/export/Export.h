@@ -1,0 +1,41 @@
+#pragma once
+
+#include "export/ExportPlan.h"
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace ckpt {
+
+enum class ExportFormat { Hdf5, Safetensors, Npz };
+
+// From the output's extension: .h5/.hdf5, .safetensors, .npz. Throws std::invalid_argument.
+ExportFormat exportFormatFor(const std::string& path);
+std::string_view exportFormatName(ExportFormat format);
+
+struct ExportOptions {
+    ExportSelection selection;
+    bool compress = false;          // gzip+shuffle in HDF5, deflate in npz (safetensors: none)
+    bool withArchitecture = false;  // HDF5: store the rebuilt MLP's architecture beside the parameters
+    bool castToFloat32 = false;     // write dtypes the format cannot hold (bfloat16, float8 in npz) as float32
+    bool overwrite = false;
+    const std::atomic<bool>* cancel = nullptr;
+    std::function<void(double)> progress; // 0..1
+};
+
+struct ExportSummary {
+    std::string path;
+    ExportFormat format = ExportFormat::Hdf5;
+    std::vector<std::string> names; // output names, in the order written
+    std::int64_t bytes = 0;         // tensor bytes written
+};
+
+// Writes the selected tensors of `source` to `path`, one tensor in memory at a time, through a
+// temporary file renamed into place only when complete. Refuses to overwrite without
+// `overwrite` and always refuses to write onto the source. Throws CheckpointError naming the
+// output (or the source, when reading it fails).
+ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path, const ExportOptions& options);
+
+} // namespace ckpt
