@@ -181,7 +181,11 @@ const TorchZipArchive::Member* TorchZipArchive::find(const std::string& name) co
 std::shared_ptr<const ByteSource> TorchZipArchive::open(const Member& m, std::uint64_t maxInflated) const
 {
     if (m.method == 8) {
-        // Deflate cannot expand data more than about 1032:1.
+        // The compressed bytes must be in the file, and deflate cannot expand them more than
+        // about 1032:1: together these bound what inflating may allocate by the file's size.
+        if (m.compressedSize > file_->size())
+            throw FormatError("zip member " + m.name + " claims " + std::to_string(m.compressedSize)
+                              + " compressed bytes, more than the whole file (" + std::to_string(file_->size()) + ")");
         if (m.size > maxInflated || m.size / 1100 > m.compressedSize + 4)
             throw FormatError("zip member " + m.name + " claims " + std::to_string(m.size)
                               + " bytes uncompressed, more than allowed");
