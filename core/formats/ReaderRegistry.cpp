@@ -3,6 +3,7 @@
 #include "formats/hdf5/Hdf5Reader.h"
 #include "formats/numpy/NpyReader.h"
 #include "formats/numpy/NpzReader.h"
+#include "formats/safetensors/SafetensorsReader.h"
 #include "formats/torch/TorchReader.h"
 #include "tensor/CheckpointError.h"
 
@@ -15,6 +16,8 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<Hdf5Reader>());
         r.push_back(std::make_unique<NpyReader>());
         r.push_back(std::make_unique<NpzReader>());
+        r.push_back(std::make_unique<SafetensorsReader>());
+        r.push_back(std::make_unique<SafetensorsIndexReader>());
         r.push_back(std::make_unique<TorchReader>());
         return r;
     }();

@@ -197,7 +197,7 @@ def safetensors(header, data):
 
 write("safetensors_header_1tb.safetensors", struct.pack("<Q", 1 << 40) + b'{"a":1}')
 write("safetensors_offsets_past_end.safetensors",
-      safetensors({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16000]}}, b"\0" * 16))
+      safetensors({"w": {"dtype": "F32", "shape": [4000], "data_offsets": [0, 16000]}}, b"\0" * 16))
 write("safetensors_overlap.safetensors",
       safetensors({"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},
                    "b": {"dtype": "F32", "shape": [4], "data_offsets": [8, 24]}}, b"\0" * 24))

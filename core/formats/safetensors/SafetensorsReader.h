@@ -1,0 +1,23 @@
+#pragma once
+
+#include "formats/FormatReader.h"
+
+namespace ckpt {
+
+// One .safetensors file: an 8-byte header length, then a JSON header ('{' first).
+class SafetensorsReader final : public FormatReader {
+public:
+    std::string_view name() const override { return "safetensors"; }
+    bool matches(const FileProbe& probe) const override;
+    Checkpoint open(const FileProbe& probe) const override;
+};
+
+// A sharded set, opened through its index (model.safetensors.index.json: {"weight_map": {...}}).
+class SafetensorsIndexReader final : public FormatReader {
+public:
+    std::string_view name() const override { return "safetensors (sharded)"; }
+    bool matches(const FileProbe& probe) const override;
+    Checkpoint open(const FileProbe& probe) const override;
+};
+
+} // namespace ckpt
