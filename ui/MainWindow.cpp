@@ -1,29 +1,408 @@
 #include "MainWindow.h"
 
+#include "CheckpointTreeModel.h"
+#include "HistogramView.h"
+#include "MetadataView.h"
+#include "NumberText.h"
+#include "OverlayPlot.h"
+#include "StatsJobs.h"
+#include "TensorPanel.h"
+#include "TreeFilterProxy.h"
 #include "formats/ReaderRegistry.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTreeView>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+// The resources live in the static ckpt_ui library: they must be registered explicitly.
+static void initResources() { Q_INIT_RESOURCE(ckptview); }
+
+namespace {
+constexpr int kMaxRecent = 10;
+constexpr int kMaxOverlay = 24;
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
-    , summary_(new QLabel(this))
+    , model_(new CheckpointTreeModel(this))
+    , proxy_(new TreeFilterProxy(this))
+    , tree_(new QTreeView(this))
+    , filter_(new QLineEdit(this))
+    , splitter_(new QSplitter(this))
+    , tabs_(new QTabWidget(this))
+    , panel_(new TensorPanel(this))
+    , overlay_(new OverlayPlot(this))
+    , metadata_(new MetadataView(this))
+    , jobs_(new StatsJobs(this))
+    , status_(new QLabel(this))
+    , progress_(new QProgressBar(this))
+    , cancel_(new QPushButton(tr("Cancel"), this))
 {
+    initResources();
     setWindowTitle(tr("ckptview"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/ckptview.svg")));
-    summary_->setAlignment(Qt::AlignCenter);
-    setCentralWidget(summary_);
-    resize(1100, 720);
+    setAcceptDrops(true);
+
+    proxy_->setSourceModel(model_);
+    tree_->setModel(proxy_);
+    tree_->setSortingEnabled(true);
+    tree_->sortByColumn(-1, Qt::AscendingOrder); // file order until the user sorts
+    tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    tree_->setUniformRowHeights(true);
+    tree_->setAlternatingRowColors(true);
+    tree_->header()->setStretchLastSection(false);
+    tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    tree_->header()->setSectionResizeMode(CheckpointTreeModel::Name, QHeaderView::Stretch);
+    filter_->setPlaceholderText(tr("Filter by name (Ctrl+F)"));
+    filter_->setClearButtonEnabled(true);
+
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(4, 4, 0, 4);
+    leftLayout->addWidget(filter_);
+    leftLayout->addWidget(tree_, 1);
+    tabs_->addTab(panel_, tr("Tensor"));
+    tabs_->addTab(overlay_, tr("Overlay"));
+    tabs_->addTab(metadata_, tr("Metadata"));
+    splitter_->addWidget(left);
+    splitter_->addWidget(tabs_);
+    splitter_->setStretchFactor(0, 2);
+    splitter_->setStretchFactor(1, 3);
+    setCentralWidget(splitter_);
+
+    progress_->setMaximumWidth(200);
+    progress_->setRange(0, 1000);
+    progress_->setVisible(false);
+    cancel_->setVisible(false);
+    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_);
+
+    buildMenus();
+
+    connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        proxy_->setNameFilter(text);
+        if (!text.isEmpty())
+            tree_->expandAll();
+    });
+    connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
+    connect(tree_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
+    connect(jobs_, &StatsJobs::ready, this, &MainWindow::onStatsReady);
+    connect(jobs_, &StatsJobs::failed, this, [this](int tensorIndex, const QString& message) {
+        if (tensorIndex == panel_->tensorIndex())
+            panel_->showStatsError(message);
+        statusBar()->showMessage(message, 8000);
+    });
+    connect(jobs_, &StatsJobs::progress, this, &MainWindow::onProgress);
+    connect(cancel_, &QPushButton::clicked, jobs_, &StatsJobs::cancelAll);
+    connect(panel_, &TensorPanel::binsChanged, this, [this](int bins) {
+        if (panel_->tensorIndex() >= 0)
+            jobs_->request(panel_->tensorIndex(), bins);
+    });
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1280, 800);
+    if (!splitter_->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray()))
+        splitter_->setSizes({480, 800});
+    errorReporter_ = [this](const QString& title, const QString& message) {
+        QMessageBox::warning(this, title, message);
+    };
+    showCheckpoint({});
 }
+
+MainWindow::~MainWindow()
+{
+    if (!demoPath_.isEmpty())
+        QFile::remove(demoPath_);
+}
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    auto* find = edit->addAction(tr("&Find layer…"), this, [this] {
+        filter_->setFocus();
+        filter_->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    auto* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Expand all"), tree_, &QTreeView::expandAll);
+    view->addAction(tr("&Collapse all"), tree_, &QTreeView::collapseAll);
+}
+
+void MainWindow::setErrorReporter(std::function<void(const QString&, const QString&)> reporter)
+{
+    errorReporter_ = std::move(reporter);
+}
+
+void MainWindow::reportError(const QString& title, const QString& message)
+{
+    if (errorReporter_)
+        errorReporter_(title, message);
+}
+
+const OpenedCheckpoint& MainWindow::opened() const { return model_->opened(); }
 
 bool MainWindow::openFile(const QString& path)
 {
-    try {
-        const auto c = ckpt::openCheckpoint(path.toStdString());
-        summary_->setText(tr("%1\n%2, %3 tensors").arg(path, QString::fromStdString(c.format)).arg(c.tensors.size()));
-        return true;
-    } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Cannot open file"), QString::fromStdString(e.what()));
+    if (opening_)
+        return false;
+    opening_ = true;
+    statusBar()->showMessage(tr("Opening %1…").arg(path));
+    progress_->setRange(0, 0);
+    progress_->setVisible(true);
+    QFutureWatcher<std::pair<std::shared_ptr<ckpt::Checkpoint>, QString>> watcher;
+    QEventLoop loop;
+    connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
+    watcher.setFuture(QtConcurrent::run([p = path.toStdString()]() -> std::pair<std::shared_ptr<ckpt::Checkpoint>, QString> {
+        try {
+            return {std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(p)), QString()};
+        } catch (const std::exception& e) {
+            return {nullptr, QString::fromStdString(e.what())};
+        }
+    }));
+    if (!watcher.isFinished())
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
+    const auto [checkpoint, error] = watcher.result();
+    progress_->setVisible(false);
+    progress_->setRange(0, 1000);
+    statusBar()->clearMessage();
+    opening_ = false;
+    if (!checkpoint) {
+        reportError(tr("Cannot open file"), error);
         return false;
     }
+    OpenedCheckpoint o;
+    o.checkpoint = checkpoint;
+    o.tree = std::make_shared<ckpt::CheckpointTree>(*checkpoint);
+    o.path = path;
+    o.displayName = path == demoPath_ ? tr("demo: the seed chapter's MLP") : QFileInfo(path).fileName();
+    o.fileSize = QFileInfo(path).size();
+    showCheckpoint(std::move(o));
+    if (path != demoPath_)
+        addRecentFile(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool MainWindow::openDemo()
+{
+    if (demoPath_.isEmpty()) {
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
+        demoPath_ = QDir(dir).filePath(QStringLiteral("ckptview-demo-%1.h5").arg(QApplication::applicationPid()));
+        QFile::remove(demoPath_);
+        if (!QFile::copy(QStringLiteral(":/demo/mlp-demo.h5"), demoPath_)) {
+            reportError(tr("Cannot open the demo"), tr("%1: cannot write the embedded demo file").arg(demoPath_));
+            demoPath_.clear();
+            return false;
+        }
+    }
+    return openFile(demoPath_);
+}
+
+void MainWindow::showCheckpoint(OpenedCheckpoint opened)
+{
+    jobs_->setCheckpoint(opened.checkpoint);
+    overlayTensors_.clear();
+    panel_->setTensor(nullptr, -1);
+    overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
+    model_->setCheckpoint(opened);
+    metadata_->show(opened.checkpoint.get());
+    if (!opened.checkpoint) {
+        setWindowTitle(tr("ckptview"));
+        status_->setText(tr("Open a checkpoint with Ctrl+O, or drop a file here."));
+        return;
+    }
+    const auto& c = *opened.checkpoint;
+    setWindowTitle(tr("%1 — ckptview").arg(opened.displayName));
+    status_->setText(tr("%1 · %2 tensors · %3 parameters · %4")
+                         .arg(QString::fromStdString(c.format), groupedCount(qint64(c.tensors.size())),
+                              groupedCount(c.parameterCount()), sizeText(opened.fileSize)));
+    if (model_->rowCount() <= 12)
+        tree_->expandToDepth(1);
+    // Start on the first tensor, so a first look shows something real.
+    for (std::size_t i = 0; i < c.tensors.size(); ++i) {
+        if (selectTensor(QString::fromStdString(c.tensors[i].info.name)))
+            break;
+    }
+}
+
+QString MainWindow::statusText() const { return status_->text(); }
+
+bool MainWindow::selectTensor(const QString& fullName)
+{
+    const QModelIndex source = model_->indexForPath(fullName);
+    if (!source.isValid() || !model_->tensor(source))
+        return false;
+    const QModelIndex index = proxy_->mapFromSource(source);
+    if (!index.isValid())
+        return false;
+    tree_->scrollTo(index);
+    tree_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    return true;
+}
+
+void MainWindow::onCurrentChanged()
+{
+    const QModelIndex source = proxy_->mapToSource(tree_->currentIndex());
+    const ckpt::Tensor* t = model_->tensor(source);
+    const auto* node = model_->node(source);
+    if (!t) {
+        metadata_->show(opened().checkpoint.get(),
+                        node && source.isValid() ? QString::fromStdString(node->path) : QString());
+        return;
+    }
+    panel_->setTensor(t, node->tensorIndex);
+    if (const auto* s = jobs_->cached(node->tensorIndex, panel_->histogram()->bins()))
+        panel_->showStats(*s);
+    jobs_->request(node->tensorIndex, panel_->histogram()->bins());
+}
+
+void MainWindow::onSelectionChanged()
+{
+    // Tensors of the selected rows; a group stands for every tensor below it.
+    std::vector<int> tensors;
+    std::function<void(const ckpt::TreeNode*)> collect = [&](const ckpt::TreeNode* n) {
+        if (int(tensors.size()) >= kMaxOverlay)
+            return;
+        if (n->isTensor() && ckpt::isFloating(opened().checkpoint->tensors[std::size_t(n->tensorIndex)].info.dtype))
+            tensors.push_back(n->tensorIndex);
+        for (const auto& child : n->children)
+            collect(child.get());
+    };
+    for (const QModelIndex& row : tree_->selectionModel()->selectedRows())
+        collect(model_->node(proxy_->mapToSource(row)));
+    std::sort(tensors.begin(), tensors.end());
+    tensors.erase(std::unique(tensors.begin(), tensors.end()), tensors.end());
+    if (tensors.size() < 2) {
+        if (!overlayTensors_.empty())
+            overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
+        overlayTensors_.clear();
+        return;
+    }
+    if (tensors == overlayTensors_)
+        return;
+    overlayTensors_ = tensors;
+    overlay_->clear(tr("Computing %n distribution(s)…", nullptr, int(tensors.size())));
+    for (int t : tensors)
+        jobs_->request(t, overlayBins_, /*front=*/false);
+    if (tabs_->currentWidget() == panel_ && tree_->selectionModel()->selectedRows().size() > 1)
+        tabs_->setCurrentWidget(overlay_);
+}
+
+void MainWindow::onStatsReady(int tensorIndex, int bins)
+{
+    const auto* s = jobs_->cached(tensorIndex, bins);
+    if (!s)
+        return;
+    if (tensorIndex == panel_->tensorIndex() && bins == panel_->histogram()->bins())
+        panel_->showStats(*s);
+    if (bins == overlayBins_
+        && std::find(overlayTensors_.begin(), overlayTensors_.end(), tensorIndex) != overlayTensors_.end()) {
+        // Curves appear in tensor order as they become ready.
+        overlay_->clear(QString());
+        for (int t : overlayTensors_)
+            if (const auto* ts = jobs_->cached(t, overlayBins_))
+                overlay_->addDensity(QString::fromStdString(opened().checkpoint->tensors[std::size_t(t)].info.name),
+                                     ts->histogram);
+    }
+}
+
+void MainWindow::onProgress(const QString& what, double fraction)
+{
+    const bool busy = fraction >= 0;
+    progress_->setVisible(busy);
+    cancel_->setVisible(busy);
+    if (busy) {
+        progress_->setValue(int(fraction * 1000));
+        progress_->setFormat(what);
+        progress_->setToolTip(what);
+    }
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString& path : recent)
+        recentMenu_->addAction(path, this, [this, path] { openFile(path); });
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::openDialog()
+{
+    const QString filters = tr("All checkpoints (*.pt *.pth *.bin *.params *.ckpt *.h5 *.hdf5 *.keras *.npy *.npz "
+                               "*.safetensors *.json *.index *.onnx *.gguf);;"
+                               "PyTorch (*.pt *.pth *.bin *.params *.ckpt);;HDF5 / Keras (*.h5 *.hdf5 *.keras);;"
+                               "NumPy (*.npy *.npz);;safetensors (*.safetensors *.safetensors.index.json);;"
+                               "MXNet (*.params *.nd);;TensorFlow checkpoint (*.index);;ONNX (*.onnx);;"
+                               "GGUF (*.gguf);;All files (*)");
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(), filters);
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        openFile(urls.first().toLocalFile());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    jobs_->cancelAll();
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/splitter"), splitter_->saveState());
+    QMainWindow::closeEvent(event);
 }

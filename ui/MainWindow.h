@@ -1,16 +1,88 @@
 #pragma once
 
+#include "OpenedCheckpoint.h"
+
 #include <QMainWindow>
 
-class QLabel;
+#include <functional>
+#include <optional>
 
-// The main window: for now a summary of the opened checkpoint.
+class CheckpointTreeModel;
+class MetadataView;
+class OverlayPlot;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSplitter;
+class QTabWidget;
+class QTreeView;
+class StatsJobs;
+class TensorPanel;
+class TreeFilterProxy;
+
+// The main window: the layer tree (filterable) on the left; the selected tensor (statistics,
+// values, histogram), the overlay of several distributions and the metadata on the right.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a checkpoint (metadata only, off the UI thread; the window keeps repainting). On
+    // failure the error names the file and the reason, and what was open stays open.
     bool openFile(const QString& path);
+    bool openDemo(); // the embedded seed-chapter MLP
+
+    // Errors go to a message box; tests replace this to record them instead.
+    void setErrorReporter(std::function<void(const QString& title, const QString& message)> reporter);
+
+    const OpenedCheckpoint& opened() const;
+    CheckpointTreeModel* treeModel() const { return model_; }
+    TreeFilterProxy* treeProxy() const { return proxy_; }
+    QTreeView* treeView() const { return tree_; }
+    TensorPanel* tensorPanel() const { return panel_; }
+    OverlayPlot* overlay() const { return overlay_; }
+    MetadataView* metadata() const { return metadata_; }
+    StatsJobs* statsJobs() const { return jobs_; }
+    QString statusText() const;
+    bool selectTensor(const QString& fullName); // selects its row in the tree
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
-    QLabel* summary_;
+    void buildMenus();
+    void showCheckpoint(OpenedCheckpoint opened);
+    void onCurrentChanged();
+    void onSelectionChanged();
+    void onStatsReady(int tensorIndex, int bins);
+    void onProgress(const QString& what, double fraction);
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    void openDialog();
+    void reportError(const QString& title, const QString& message);
+
+    CheckpointTreeModel* model_;
+    TreeFilterProxy* proxy_;
+    QTreeView* tree_;
+    QLineEdit* filter_;
+    QSplitter* splitter_;
+    QTabWidget* tabs_;
+    TensorPanel* panel_;
+    OverlayPlot* overlay_;
+    MetadataView* metadata_;
+    StatsJobs* jobs_;
+    QLabel* status_;
+    QProgressBar* progress_;
+    QPushButton* cancel_;
+    QMenu* recentMenu_ = nullptr;
+    std::vector<int> overlayTensors_;
+    int overlayBins_ = 128;
+    bool opening_ = false;
+    std::function<void(const QString&, const QString&)> errorReporter_;
+    QString demoPath_;
 };

@@ -2,16 +2,23 @@
 
 namespace ckpt::hdf5 {
 
+void quietErrors();
+
 std::recursive_mutex& mutex()
 {
     static std::recursive_mutex m;
+    quietErrors(); // every thread that calls HDF5 comes through here first
     return m;
 }
 
 void quietErrors()
 {
-    static std::once_flag once;
-    std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+    // The automatic error printing is per thread in thread-safe HDF5 builds.
+    thread_local bool quiet = false;
+    if (!quiet) {
+        H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+        quiet = true;
+    }
 }
 
 std::string lastError()

@@ -62,3 +62,11 @@ with open(path("truncated.h5"), "wb") as dst:
     dst.write(data[: len(data) // 2])
 with open(path("not_hdf5.h5"), "wb") as dst:
     dst.write(b"this is a text file, not HDF5\n" * 4)
+
+
+# A 3-D tensor and numbered layers (for the app's slicing and natural-order tests).
+with h5py.File(path("slices3d.h5"), "w") as f:
+    f["cube"] = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    for i in [0, 1, 2, 10, 11]:
+        f[f"layers/{i}/weight"] = np.full((4, 3), float(i), dtype=np.float32)
+    f.attrs["note"] = "fixture for tst_ui_mainwindow: a 3-D tensor and numbered layers"

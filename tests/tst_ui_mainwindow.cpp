@@ -1,0 +1,264 @@
+// The desktop app, driven as a user would (offscreen): the demo on start, the layer tree with
+// totals and natural order, the filter, statistics and histogram equal to the core's, slicing
+// a 3-D tensor, an overlay, a bad file that leaves the previous checkpoint open, and an event
+// loop that keeps running while a large histogram is computed.
+#include "CheckpointTreeModel.h"
+#include "HistogramView.h"
+#include "MainWindow.h"
+#include "MetadataView.h"
+#include "NumberText.h"
+#include "OverlayPlot.h"
+#include "SliceTableModel.h"
+#include "StatsJobs.h"
+#include "TensorPanel.h"
+#include "TreeFilterProxy.h"
+#include "formats/ReaderRegistry.h"
+#include "numerics/Stats.h"
+
+#include <qcustomplot.h>
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+#include <fstream>
+
+namespace {
+const QString data = QStringLiteral(CKPT_TEST_DATA);
+
+QStringList childNames(const QAbstractItemModel* m, const QModelIndex& parent = {})
+{
+    QStringList names;
+    for (int r = 0; r < m->rowCount(parent); ++r)
+        names << m->index(r, 0, parent).data().toString();
+    return names;
+}
+
+QModelIndex childNamed(const QAbstractItemModel* m, const QString& name, const QModelIndex& parent = {})
+{
+    for (int r = 0; r < m->rowCount(parent); ++r)
+        if (m->index(r, 0, parent).data().toString() == name)
+            return m->index(r, 0, parent);
+    return {};
+}
+
+bool waitForStats(MainWindow& w, int tensorIndex, int bins)
+{
+    return QTest::qWaitFor([&] { return w.statsJobs()->cached(tensorIndex, bins) != nullptr; }, 30000);
+}
+} // namespace
+
+class TestUiMainWindow : public QObject {
+    Q_OBJECT
+    QStringList errors_;
+
+    void captureErrors(MainWindow& w)
+    {
+        w.setErrorReporter([this](const QString&, const QString& message) { errors_ << message; });
+    }
+
+private slots:
+    void init() { errors_.clear(); }
+
+    void demoOpensWithSomethingReal()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openDemo());
+        QVERIFY(errors_.isEmpty());
+        QCOMPARE(w.opened().checkpoint->tensors.size(), std::size_t(6));
+        QVERIFY2(w.statusText().contains(QStringLiteral("6 tensors")), qPrintable(w.statusText()));
+        QVERIFY2(w.statusText().contains(QStringLiteral("8,006 parameters")), qPrintable(w.statusText()));
+        QCOMPARE(childNames(w.treeModel()), (QStringList{"hidden", "output", "X", "Y"}));
+        // The first tensor is selected and its statistics arrive.
+        QCOMPARE(w.tensorPanel()->tensorIndex(), 0);
+        QVERIFY(waitForStats(w, 0, w.tensorPanel()->histogram()->bins()));
+    }
+
+    void treeRowsTotalsAndNaturalOrder()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        const auto* m = w.treeModel();
+        const QModelIndex layers = childNamed(m, "layers");
+        QVERIFY(layers.isValid());
+        QCOMPARE(m->index(layers.row(), CheckpointTreeModel::Parameters).data().toString(), QStringLiteral("60"));
+        QCOMPARE(m->index(layers.row(), CheckpointTreeModel::Size).data().toString(), QStringLiteral("240 B"));
+        QCOMPARE(m->rowCount(layers), 5);
+        const QModelIndex cube = childNamed(m, "cube");
+        QCOMPARE(m->index(cube.row(), CheckpointTreeModel::Shape).data().toString(), QStringLiteral("(2, 3, 4)"));
+        QCOMPARE(m->index(cube.row(), CheckpointTreeModel::DType).data().toString(), QStringLiteral("float32"));
+        // Sorting by name puts numbered layers in numeric order.
+        w.treeView()->sortByColumn(CheckpointTreeModel::Name, Qt::AscendingOrder);
+        const auto* proxy = w.treeProxy();
+        QCOMPARE(childNames(proxy, childNamed(proxy, "layers")), (QStringList{"0", "1", "2", "10", "11"}));
+        // Sorting by size puts the larger group first when descending.
+        w.treeView()->sortByColumn(CheckpointTreeModel::Size, Qt::DescendingOrder);
+        QCOMPARE(childNames(proxy), (QStringList{"layers", "cube"}));
+    }
+
+    void filterKeepsMatchesAndTheirParents()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        auto* proxy = w.treeProxy();
+        proxy->setNameFilter(QStringLiteral("10/WEI"));
+        QCOMPARE(childNames(proxy), QStringList{"layers"});
+        const QModelIndex layers = childNamed(proxy, "layers");
+        QCOMPARE(childNames(proxy, layers), QStringList{"10"});
+        QCOMPARE(childNames(proxy, childNamed(proxy, "10", layers)), QStringList{"weight"});
+        proxy->setNameFilter(QString());
+        QCOMPARE(childNames(proxy).size(), 2);
+    }
+
+    void statisticsAndHistogramEqualTheCore()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
+        const int index = w.tensorPanel()->tensorIndex();
+        const int bins = w.tensorPanel()->histogram()->bins();
+        QVERIFY(waitForStats(w, index, bins));
+        QTest::qWait(20);
+        const auto core = ckpt::computeStats(w.opened().checkpoint->tensors[std::size_t(index)], {bins});
+        auto* panel = w.tensorPanel();
+        QCOMPARE(panel->statText("count"), groupedCount(core.count));
+        QCOMPARE(panel->statText("min"), floatText(core.min));
+        QCOMPARE(panel->statText("max"), floatText(core.max));
+        QCOMPARE(panel->statText("mean"), floatText(core.mean));
+        QCOMPARE(panel->statText("std"), floatText(core.std));
+        QCOMPARE(panel->statText("nan"), QStringLiteral("0"));
+        const auto bars = panel->histogram()->bars()->data();
+        QCOMPARE(bars->size(), int(core.histogram.counts.size()));
+        for (int i = 0; i < bars->size(); ++i)
+            QCOMPARE(bars->at(i)->value, double(core.histogram.counts[std::size_t(i)]));
+        // Another bin count is computed and shown too.
+        panel->histogram()->setBins(16);
+        QVERIFY(waitForStats(w, index, 16));
+        QTRY_COMPARE(panel->histogram()->bars()->data()->size(), 16);
+    }
+
+    void slicingA3dTensor()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(w.selectTensor(QStringLiteral("cube")));
+        auto* slice = w.tensorPanel()->slice();
+        // Default: the last two axes, axis 0 at index 0.
+        QCOMPARE(slice->rowCount(), 3);
+        QCOMPARE(slice->columnCount(), 4);
+        QCOMPARE(slice->data(slice->index(2, 3)).toString(), QStringLiteral("11"));
+        // Rows along axis 0, columns along axis 2, axis 1 fixed at 1: value = r*12 + 1*4 + c.
+        w.tensorPanel()->setSlice(0, 2, {0, 1, 0});
+        QCOMPARE(slice->rowCount(), 2);
+        QCOMPARE(slice->columnCount(), 4);
+        for (int r = 0; r < 2; ++r)
+            for (int c = 0; c < 4; ++c)
+                QCOMPARE(slice->value(r, c), double(r * 12 + 4 + c));
+        // Transposed: rows along axis 2, columns along axis 0.
+        w.tensorPanel()->setSlice(2, 0, {0, 2, 0});
+        QCOMPARE(slice->rowCount(), 4);
+        QCOMPARE(slice->columnCount(), 2);
+        QCOMPARE(slice->value(3, 1), double(1 * 12 + 2 * 4 + 3));
+        // A 1-D tensor is one column; copying a selection gives tab-separated text.
+        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(w.selectTensor(QStringLiteral("output.bias")));
+        QCOMPARE(slice->columnCount(), 1);
+        QCOMPARE(slice->rowCount(), 10);
+    }
+
+    void overlayOfAGroup()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        const QModelIndex layers = childNamed(w.treeProxy(), "layers");
+        w.treeView()->selectionModel()->select(layers, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QTRY_COMPARE_WITH_TIMEOUT(w.overlay()->curveCount(), 5, 30000);
+        QCOMPARE(w.overlay()->plot()->graph(0)->name(), QStringLiteral("layers/0/weight"));
+    }
+
+    void metadataOfTheFile()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QCOMPARE(w.metadata()->rowCount(), 1);
+        QCOMPARE(w.metadata()->item(0, 0)->text(), QStringLiteral("note"));
+    }
+
+    void badFileKeepsWhatWasOpen_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("truncated HDF5") << data + "/bad/hdf5_truncated_100.h5";
+        QTest::newRow("pickle calling os.system") << data + "/bad/torch_os_system.pt";
+        QTest::newRow("random bytes") << data + "/bad/random.bin";
+        QTest::newRow("missing") << data + "/bad/does-not-exist.pt";
+    }
+
+    void badFileKeepsWhatWasOpen()
+    {
+        QFETCH(QString, file);
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openDemo());
+        const auto before = w.opened().checkpoint;
+        QVERIFY(!w.openFile(file));
+        QCOMPARE(errors_.size(), 1);
+        QVERIFY2(errors_.first().startsWith(file + ": "), qPrintable(errors_.first()));
+        QCOMPARE(w.opened().checkpoint, before);
+        QVERIFY(w.selectTensor(QStringLiteral("output.bias"))); // still usable
+    }
+
+    void eventLoopKeepsRunningDuringALargeHistogram()
+    {
+        // 3e7 float32 values in an .npy file; statistics take a noticeable time.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("big.npy");
+        {
+            std::ofstream f(path.toStdString(), std::ios::binary);
+            std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (30000000,), }";
+            header.append(64 - (10 + header.size() + 1) % 64, ' ');
+            header += '\n';
+            const std::uint16_t len = std::uint16_t(header.size());
+            f.write("\x93NUMPY\x01\x00", 8);
+            f.write(reinterpret_cast<const char*>(&len), 2);
+            f << header;
+            std::vector<float> chunk(1 << 20);
+            for (int block = 0; block < 30000000 / (1 << 20) + 1; ++block) {
+                for (std::size_t i = 0; i < chunk.size(); ++i)
+                    chunk[i] = float((block * chunk.size() + i) % 1000) * 0.001f;
+                const std::size_t n = std::min<std::size_t>(chunk.size(), 30000000 - std::size_t(block) * chunk.size());
+                f.write(reinterpret_cast<const char*>(chunk.data()), std::streamsize(n * 4));
+            }
+        }
+        MainWindow w;
+        captureErrors(w);
+        w.show();
+        QVERIFY(w.openFile(path));
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = 0, worstGap = 0;
+        QTimer ticker;
+        QObject::connect(&ticker, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            worstGap = std::max(worstGap, now - last);
+            last = now;
+        });
+        ticker.start(5);
+        QVERIFY(waitForStats(w, 0, w.tensorPanel()->histogram()->bins()));
+        ticker.stop();
+        qInfo("computed in %lld ms; longest event-loop gap %lld ms", qlonglong(clock.elapsed()), qlonglong(worstGap));
+        // Generous bound: CI runs this suite in parallel and under sanitizers on 2 cores.
+        QVERIFY2(worstGap < 250, qPrintable(QStringLiteral("the event loop stalled %1 ms").arg(worstGap)));
+    }
+};
+
+QTEST_MAIN(TestUiMainWindow)
+#include "tst_ui_mainwindow.moc"

@@ -1,0 +1,118 @@
+#include "CheckpointTreeModel.h"
+
+#include "NumberText.h"
+
+#include <QFont>
+
+CheckpointTreeModel::CheckpointTreeModel(QObject* parent)
+    : QAbstractItemModel(parent)
+{
+}
+
+void CheckpointTreeModel::setCheckpoint(OpenedCheckpoint opened)
+{
+    beginResetModel();
+    opened_ = std::move(opened);
+    endResetModel();
+}
+
+const ckpt::TreeNode* CheckpointTreeModel::node(const QModelIndex& index) const
+{
+    if (!index.isValid())
+        return opened_.tree ? &opened_.tree->root() : nullptr;
+    return static_cast<const ckpt::TreeNode*>(index.internalPointer());
+}
+
+const ckpt::Tensor* CheckpointTreeModel::tensor(const QModelIndex& index) const
+{
+    const auto* n = index.isValid() ? node(index) : nullptr;
+    return n && n->isTensor() ? &opened_.checkpoint->tensors[std::size_t(n->tensorIndex)] : nullptr;
+}
+
+QModelIndex CheckpointTreeModel::indexForPath(const QString& path) const
+{
+    if (!opened_.tree)
+        return {};
+    const auto* n = opened_.tree->find(path.toStdString());
+    if (!n || !n->parent)
+        return {};
+    return createIndex(n->row(), 0, const_cast<ckpt::TreeNode*>(n));
+}
+
+QModelIndex CheckpointTreeModel::index(int row, int column, const QModelIndex& parent) const
+{
+    const auto* p = node(parent);
+    if (!p || row < 0 || column < 0 || column >= ColumnCount || row >= int(p->children.size()))
+        return {};
+    return createIndex(row, column, p->children[std::size_t(row)].get());
+}
+
+QModelIndex CheckpointTreeModel::parent(const QModelIndex& child) const
+{
+    const auto* n = child.isValid() ? node(child) : nullptr;
+    if (!n || !n->parent || !n->parent->parent)
+        return {};
+    return createIndex(n->parent->row(), 0, n->parent);
+}
+
+int CheckpointTreeModel::rowCount(const QModelIndex& parent) const
+{
+    if (parent.column() > 0)
+        return 0;
+    const auto* p = node(parent);
+    return p ? int(p->children.size()) : 0;
+}
+
+int CheckpointTreeModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+
+QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
+{
+    const auto* n = index.isValid() ? node(index) : nullptr;
+    if (!n)
+        return {};
+    const ckpt::Tensor* t = tensor(index);
+    if (role == PathRole)
+        return QString::fromStdString(n->path);
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case Name: return QString::fromStdString(n->name);
+        case Shape: return t ? shapeText(t->info.shape) : QString();
+        case DType: return t ? QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data()) : QString();
+        case Parameters: return groupedCount(n->parameterCount);
+        case Size: return sizeText(n->nbytes);
+        }
+    }
+    if (role == SortRole) {
+        switch (index.column()) {
+        case Name: return QString::fromStdString(n->name);
+        case Shape: return t ? QVariant::fromValue<qlonglong>(t->info.shape.size()) : QVariant(-1);
+        case DType: return t ? QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data()) : QString();
+        case Parameters: return QVariant::fromValue<qlonglong>(n->parameterCount);
+        case Size: return QVariant::fromValue<qlonglong>(n->nbytes);
+        }
+    }
+    if (role == Qt::TextAlignmentRole && (index.column() == Parameters || index.column() == Size))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole)
+        return QString(QString::fromStdString(n->path) + (t ? QString(QStringLiteral("\n") + QString::fromStdString(t->info.location)) : QString()));
+    if (role == Qt::FontRole && !t && index.column() != Name) {
+        QFont f;
+        f.setItalic(true);
+        return f;
+    }
+    return {};
+}
+
+QVariant CheckpointTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Name: return tr("Name");
+    case Shape: return tr("Shape");
+    case DType: return tr("DType");
+    case Parameters: return tr("Parameters");
+    case Size: return tr("Size");
+    }
+    return {};
+}

@@ -1,0 +1,179 @@
+#include "HistogramView.h"
+
+#include "NumberText.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTextStream>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+HistogramView::HistogramView(QWidget* parent)
+    : QWidget(parent)
+    , plot_(new QCustomPlot(this))
+    , bars_(new QCPBars(plot_->xAxis, plot_->yAxis))
+    , bins_(new QSpinBox(this))
+    , log_(new QCheckBox(tr("Log counts"), this))
+{
+    bins_->setRange(2, 4096);
+    bins_->setValue(128);
+    bins_->setPrefix(tr("Bins: "));
+    auto* exportButton = new QPushButton(tr("Export…"), this);
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(bins_);
+    controls->addWidget(log_);
+    controls->addStretch();
+    controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom"), this));
+    controls->addWidget(exportButton);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
+    layout->addWidget(plot_, 1);
+
+    bars_->setWidthType(QCPBars::wtPlotCoords);
+    bars_->setPen(Qt::NoPen);
+    bars_->setBrush(QColor(70, 130, 180));
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->axisRect()->setRangeZoom(Qt::Horizontal);
+    plot_->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot_->xAxis->setLabel(tr("value"));
+    plot_->yAxis->setLabel(tr("count"));
+    plot_->setMinimumHeight(200);
+    plot_->setMouseTracking(true);
+
+    connect(bins_, &QSpinBox::editingFinished, this, [this] { emit binsChanged(bins_->value()); });
+    connect(log_, &QCheckBox::toggled, this, [this] { applyScale(); });
+    connect(plot_, &QCustomPlot::mouseMove, this, &HistogramView::showTooltip);
+    connect(exportButton, &QPushButton::clicked, this, &HistogramView::exportDialog);
+}
+
+int HistogramView::bins() const { return bins_->value(); }
+
+void HistogramView::setBins(int bins)
+{
+    bins_->setValue(bins);
+    emit binsChanged(bins_->value());
+}
+
+void HistogramView::clear(const QString& message)
+{
+    stats_ = {};
+    bars_->data()->clear();
+    plot_->clearItems();
+    plot_->plotLayout()->setRowStretchFactor(0, 1);
+    plot_->xAxis->setLabel(message.isEmpty() ? tr("value") : message);
+    plot_->replot();
+}
+
+void HistogramView::setHistogram(const QString& title, const ckpt::TensorStats& stats)
+{
+    stats_ = stats;
+    title_ = title;
+    const auto& h = stats.histogram;
+    if (int(h.counts.size()) != bins_->value() && !h.counts.empty())
+        bins_->setValue(int(h.counts.size()));
+    QVector<double> keys, values;
+    for (std::size_t i = 0; i < h.counts.size(); ++i) {
+        keys << (h.edges[i] + h.edges[i + 1]) / 2;
+        values << double(h.counts[i]);
+    }
+    bars_->setData(keys, values, true);
+    const double width = h.counts.empty() ? 1.0 : (h.edges.back() - h.edges.front()) / double(h.counts.size());
+    bars_->setWidth(width > 0 ? width : 1.0);
+    plot_->clearItems();
+    plot_->xAxis->setLabel(title);
+    if (std::isfinite(stats.mean)) {
+        auto line = [this](double x, Qt::PenStyle style, const QString& tip) {
+            auto* l = new QCPItemStraightLine(plot_);
+            l->point1->setCoords(x, 0);
+            l->point2->setCoords(x, 1);
+            l->setPen(QPen(QColor(200, 60, 40), 1.5, style));
+            l->setObjectName(tip);
+        };
+        line(stats.mean, Qt::SolidLine, QStringLiteral("mean"));
+        line(stats.mean - stats.std, Qt::DashLine, QStringLiteral("-std"));
+        line(stats.mean + stats.std, Qt::DashLine, QStringLiteral("+std"));
+    }
+    if (!h.edges.empty()) {
+        const double lo = h.edges.front(), hi = h.edges.back();
+        const double pad = hi > lo ? (hi - lo) * 0.02 : 0.5;
+        plot_->xAxis->setRange(lo - pad, hi + pad);
+    }
+    applyScale();
+}
+
+void HistogramView::applyScale()
+{
+    const bool log = log_->isChecked();
+    plot_->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log)
+        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else
+        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    bars_->setBaseValue(log ? 0.5 : 0.0);
+    double top = 1;
+    for (auto c : stats_.histogram.counts)
+        top = std::max(top, double(c));
+    plot_->yAxis->setRange(log ? 0.5 : 0.0, log ? top * 2 : top * 1.05);
+    plot_->replot();
+}
+
+void HistogramView::showTooltip(QMouseEvent* event)
+{
+    const auto& h = stats_.histogram;
+    if (h.counts.empty())
+        return;
+    const double x = plot_->xAxis->pixelToCoord(event->pos().x());
+    const double width = (h.edges.back() - h.edges.front()) / double(h.counts.size());
+    if (x < h.edges.front() || x > h.edges.back() || width <= 0) {
+        QToolTip::hideText();
+        return;
+    }
+    const auto i = std::min(h.counts.size() - 1, std::size_t((x - h.edges.front()) / width));
+    QToolTip::showText(event->globalPosition().toPoint(),
+                       tr("[%1, %2)\n%3 values").arg(floatText(h.edges[i]), floatText(h.edges[i + 1]),
+                                                      groupedCount(h.counts[i])),
+                       plot_);
+}
+
+bool HistogramView::exportImage(const QString& path)
+{
+    if (path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive))
+        return plot_->savePdf(path);
+    return plot_->savePng(path, 0, 0, 2.0);
+}
+
+bool HistogramView::exportCsv(const QString& path) const
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    QTextStream out(&f);
+    out << "bin_start,bin_end,count\n";
+    const auto& h = stats_.histogram;
+    for (std::size_t i = 0; i < h.counts.size(); ++i)
+        out << QString::number(h.edges[i], 'g', 17) << ',' << QString::number(h.edges[i + 1], 'g', 17) << ','
+            << h.counts[i] << '\n';
+    return true;
+}
+
+void HistogramView::exportDialog()
+{
+    QString selected;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export histogram"), title_,
+        tr("PNG image (*.png);;PDF document (*.pdf);;Counts as CSV (*.csv)"), &selected);
+    if (path.isEmpty())
+        return;
+    if (path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive))
+        exportCsv(path);
+    else
+        exportImage(path);
+}

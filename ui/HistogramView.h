@@ -1,0 +1,43 @@
+#pragma once
+
+#include "numerics/Stats.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QCPBars;
+class QCustomPlot;
+class QSpinBox;
+
+// One tensor's histogram (QCustomPlot): adjustable bins, linear or log counts, zoom and pan,
+// a tooltip with each bar's range and count, the mean and ±1 std marked, and export of the
+// plot (PNG, PDF) and of the counts (CSV).
+class HistogramView : public QWidget {
+    Q_OBJECT
+public:
+    explicit HistogramView(QWidget* parent = nullptr);
+    void setHistogram(const QString& title, const ckpt::TensorStats& stats);
+    void clear(const QString& message = {});
+    int bins() const;
+    void setBins(int bins); // as if the user changed the spin box
+    QCustomPlot* plot() const { return plot_; }
+    QCPBars* bars() const { return bars_; }
+
+    bool exportImage(const QString& path); // by extension: .png or .pdf
+    bool exportCsv(const QString& path) const;
+
+signals:
+    void binsChanged(int bins);
+
+private:
+    void showTooltip(QMouseEvent* event);
+    void applyScale();
+    void exportDialog();
+
+    QCustomPlot* plot_;
+    QCPBars* bars_;
+    QSpinBox* bins_;
+    QCheckBox* log_;
+    ckpt::TensorStats stats_;
+    QString title_;
+};
