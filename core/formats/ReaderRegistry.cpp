@@ -1,6 +1,7 @@
 #include "formats/ReaderRegistry.h"
 
 #include "formats/hdf5/Hdf5Reader.h"
+#include "formats/mxnet/MxnetReader.h"
 #include "formats/numpy/NpyReader.h"
 #include "formats/numpy/NpzReader.h"
 #include "formats/safetensors/SafetensorsReader.h"
@@ -18,6 +19,7 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<NpzReader>());
         r.push_back(std::make_unique<SafetensorsReader>());
         r.push_back(std::make_unique<SafetensorsIndexReader>());
+        r.push_back(std::make_unique<MxnetReader>());
         r.push_back(std::make_unique<TorchReader>());
         return r;
     }();

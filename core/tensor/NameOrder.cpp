@@ -8,8 +8,10 @@ std::vector<std::string_view> splitName(std::string_view name)
 {
     std::vector<std::string_view> parts;
     std::size_t begin = 0;
+    // MXNet Module checkpoints prefix names with "arg:" / "aux:": that prefix is a level too.
+    const bool mxnetPrefix = name.size() > 4 && (name.substr(0, 4) == "arg:" || name.substr(0, 4) == "aux:");
     for (std::size_t i = 0; i <= name.size(); ++i) {
-        if (i == name.size() || name[i] == '.' || name[i] == '/') {
+        if (i == name.size() || name[i] == '.' || name[i] == '/' || (mxnetPrefix && i == 3)) {
             if (i > begin)
                 parts.push_back(name.substr(begin, i - begin));
             begin = i + 1;

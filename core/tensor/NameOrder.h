@@ -6,7 +6,8 @@
 
 namespace ckpt {
 
-// Splits a full tensor name into tree segments at '.' and '/' ("hidden.weight" -> hidden, weight).
+// Splits a full tensor name into tree segments at '.' and '/' ("hidden.weight" -> hidden, weight),
+// and after a leading MXNet "arg:" / "aux:" ("arg:fc1_weight" -> arg, fc1_weight).
 // Empty segments are dropped.
 std::vector<std::string_view> splitName(std::string_view name);
 
