@@ -1,5 +1,7 @@
 #include "formats/torch/TorchReader.h"
 
+#include "formats/numpy/PickledNumpyArray.h"
+
 #include "formats/torch/TorchLegacyFile.h"
 #include "formats/torch/TorchPickleWalker.h"
 #include "formats/torch/TorchStorage.h"
@@ -49,36 +51,6 @@ std::optional<std::string> archiveRoot(const TorchZipArchive& zip)
         if (isDataPkl(m.name))
             return m.name.substr(0, m.name.find('/'));
     return std::nullopt;
-}
-
-// A numpy array pickled inside the checkpoint (its bytes are part of the pickle).
-Tensor makeNumpyTensor(const std::string& name, const Value& v)
-{
-    const Value& dtypeValue = *v.array.dtype;
-    const auto dtype = numpyDTypeFromCode(dtypeValue.text);
-    if (!dtype)
-        throw FormatError("numpy dtype " + dtypeValue.text + " is not numeric");
-    const Value& data = *v.array.data;
-    if (v.array.shape.size() > kMaxRank)
-        throw FormatError("numpy array has " + std::to_string(v.array.shape.size()) + " dimensions");
-    const std::int64_t numel = shapeNumel(v.array.shape);
-    if (!data.bytesCopied || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
-                                 != data.text.size())
-        throw FormatError("numpy array data has " + std::to_string(data.bytesSize) + " bytes, its shape "
-                          + shapeToString(v.array.shape) + " of " + std::string(dtypeName(*dtype)) + " needs more or less");
-    Tensor t;
-    t.info.name = name;
-    t.info.dtype = *dtype;
-    t.info.shape = v.array.shape;
-    t.info.byteOrder = dtypeValue.byteOrder == '>' ? ByteOrder::Big : ByteOrder::Little;
-    t.info.columnMajor = v.array.fortranOrder;
-    t.info.location = "numpy array in the pickle";
-    const auto* raw = reinterpret_cast<const std::byte*>(data.text.data());
-    auto bytes = std::make_shared<MemoryByteSource>(std::vector<std::byte>(raw, raw + data.text.size()));
-    StridedLayout layout = t.info.columnMajor ? StridedLayout::columnMajor(t.info.shape, 0, t.info.byteOrder)
-                                              : StridedLayout::rowMajor(t.info.shape, 0, t.info.byteOrder);
-    t.data = std::make_shared<StridedTensorSource>(bytes, t.info.dtype, t.info.shape, layout);
-    return t;
 }
 
 Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver& resolve)
@@ -150,7 +122,7 @@ Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pic
     c.tensors.reserve(walk.tensors.size());
     for (const auto& [name, value] : walk.tensors) {
         try {
-            c.tensors.push_back(value->kind == Kind::NumpyArray ? makeNumpyTensor(name, *value)
+            c.tensors.push_back(value->kind == Kind::NumpyArray ? tensorFromPickledNumpyArray(name, *value)
                                                                 : makeTensor(name, *value, resolve));
         } catch (const CheckpointError&) {
             throw;
