@@ -70,7 +70,7 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
             }
             continue;
         }
-        auto fail = [&](const std::string& why) { throw FormatError("tensor '" + name + "': " + why); };
+        auto fail = [&name = name](const std::string& why) { throw FormatError("tensor '" + name + "': " + why); };
         if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets"))
             fail("needs dtype, shape and data_offsets");
         const auto& d = value["dtype"];
