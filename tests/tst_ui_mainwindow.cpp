@@ -12,6 +12,7 @@
 #include "StatsJobs.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
+#include "VerifyPanel.h"
 #include "formats/ReaderRegistry.h"
 #include "numerics/Stats.h"
 
@@ -191,6 +192,28 @@ private slots:
         QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
         QCOMPARE(w.metadata()->rowCount(), 1);
         QCOMPARE(w.metadata()->item(0, 0)->text(), QStringLiteral("note"));
+    }
+
+    void verifyPanelReproducesTheDemo()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openDemo());
+        auto* v = w.verifyPanel();
+        QCOMPARE(v->layerTable()->rowCount(), 2);
+        QCOMPARE(v->layerTable()->item(0, 0)->text(), QStringLiteral("hidden"));
+        QCOMPARE(v->layerTable()->item(0, 3)->text(), QStringLiteral("relu"));
+        QVERIFY(v->run());
+        QVERIFY(v->result()->comparison.match);
+        QCOMPARE(v->result()->comparison.maxAbsDiff, 0.0); // Y_clone == Y, element by element
+        QVERIFY2(v->verdictText().contains(QStringLiteral("match")), qPrintable(v->verdictText()));
+
+        // A PyTorch state_dict against its Keras-layout copy, on random inputs.
+        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        v->setClonePath(data + "/verify/mlp-keras.h5");
+        QVERIFY(v->run());
+        QVERIFY(v->result()->comparison.match);
+        QVERIFY(v->result()->parameters && v->result()->parameters->equal);
     }
 
     void badFileKeepsWhatWasOpen_data()

@@ -8,6 +8,7 @@
 #include "StatsJobs.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
+#include "VerifyPanel.h"
 #include "formats/ReaderRegistry.h"
 
 #include <QAction>
@@ -56,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent)
     , panel_(new TensorPanel(this))
     , overlay_(new OverlayPlot(this))
     , metadata_(new MetadataView(this))
+    , verify_(new VerifyPanel(this))
     , jobs_(new StatsJobs(this))
     , status_(new QLabel(this))
     , progress_(new QProgressBar(this))
@@ -87,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent)
     tabs_->addTab(panel_, tr("Tensor"));
     tabs_->addTab(overlay_, tr("Overlay"));
     tabs_->addTab(metadata_, tr("Metadata"));
+    tabs_->addTab(verify_, tr("Verify"));
     splitter_->addWidget(left);
     splitter_->addWidget(tabs_);
     splitter_->setStretchFactor(0, 2);
@@ -239,6 +242,7 @@ void MainWindow::showCheckpoint(OpenedCheckpoint opened)
     overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
     model_->setCheckpoint(opened);
     metadata_->show(opened.checkpoint.get());
+    verify_->setCheckpoint(opened.checkpoint);
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));
         status_->setText(tr("Open a checkpoint with Ctrl+O, or drop a file here."));

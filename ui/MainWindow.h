@@ -21,6 +21,7 @@ class QTreeView;
 class StatsJobs;
 class TensorPanel;
 class TreeFilterProxy;
+class VerifyPanel;
 
 // The main window: the layer tree (filterable) on the left; the selected tensor (statistics,
 // values, histogram), the overlay of several distributions and the metadata on the right.
@@ -45,6 +46,7 @@ public:
     TensorPanel* tensorPanel() const { return panel_; }
     OverlayPlot* overlay() const { return overlay_; }
     MetadataView* metadata() const { return metadata_; }
+    VerifyPanel* verifyPanel() const { return verify_; }
     StatsJobs* statsJobs() const { return jobs_; }
     QString statusText() const;
     bool selectTensor(const QString& fullName); // selects its row in the tree
@@ -75,6 +77,7 @@ private:
     TensorPanel* panel_;
     OverlayPlot* overlay_;
     MetadataView* metadata_;
+    VerifyPanel* verify_;
     StatsJobs* jobs_;
     QLabel* status_;
     QProgressBar* progress_;
