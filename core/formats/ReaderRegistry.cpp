@@ -1,6 +1,7 @@
 #include "formats/ReaderRegistry.h"
 
 #include "formats/hdf5/Hdf5Reader.h"
+#include "formats/keras/KerasArchiveReader.h"
 #include "formats/mxnet/MxnetReader.h"
 #include "formats/numpy/NpyReader.h"
 #include "formats/numpy/NpzReader.h"
@@ -21,6 +22,7 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<SafetensorsIndexReader>());
         r.push_back(std::make_unique<MxnetReader>());
         r.push_back(std::make_unique<TorchReader>());
+        r.push_back(std::make_unique<KerasArchiveReader>());
         return r;
     }();
     return readers;

@@ -5,6 +5,7 @@
 #include "formats/hdf5/Hdf5TensorSource.h"
 #include "formats/hdf5/Hdf5Types.h"
 #include "formats/hdf5/Hdf5Values.h"
+#include "formats/keras/Keras3Names.h"
 #include "tensor/CheckpointError.h"
 
 #include <algorithm>
@@ -220,34 +221,47 @@ bool applyKerasOrder(hid_t file, Checkpoint& ckpt, const std::map<std::string, s
 
 Checkpoint Hdf5Reader::open(const FileProbe& probe) const
 {
+    return openHdf5File(probe.path, probe.path, nullptr, nullptr);
+}
+
+Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
+                       const nlohmann::json* kerasConfig)
+{
     std::lock_guard lock(hdf5::mutex());
     quietErrors();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     // Close the file only when every object in it is closed (tensor sources keep datasets open).
     H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_WEAK);
-    auto file = std::make_shared<Handle>(H5Fopen(probe.path.c_str(), H5F_ACC_RDONLY, fapl.get()));
+    if (image) {
+        // An in-memory file: the core driver serves it from a copy of the image, never from disk.
+        H5Pset_fapl_core(fapl.get(), 1 << 16, false);
+        H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image->data()), image->size());
+    }
+    auto file = std::make_shared<Handle>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
     if (!*file) {
         const std::string why = lastError();
-        throw CheckpointError(probe.path, "not a readable HDF5 file (truncated or corrupt)" + (why.empty() ? std::string() : ": " + why));
+        throw CheckpointError(displayPath, "not a readable HDF5 file (truncated or corrupt)" + (why.empty() ? std::string() : ": " + why));
     }
     Checkpoint ckpt;
-    ckpt.path = probe.path;
+    ckpt.path = displayPath;
     ckpt.format = "HDF5";
     Handle root(H5Gopen2(file->get(), "/", H5P_DEFAULT));
     if (!root)
-        throw CheckpointError(probe.path, "cannot open the root group: " + lastError());
-    Walker walker{probe.path, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, {}, {}};
+        throw CheckpointError(displayPath, "cannot open the root group: " + lastError());
+    Walker walker{displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, {}, {}};
     try {
         walker.visitGroup(root.get(), "", 0);
     } catch (const CheckpointError&) {
         throw;
     } catch (const std::exception& e) {
-        throw CheckpointError(probe.path, e.what());
+        throw CheckpointError(displayPath, e.what());
     }
     if (walker.native)
         ckpt.format = "HDF5 (ckptview)";
     else if (applyKerasOrder(file->get(), ckpt, walker.tensorByPath))
         ckpt.format = "Keras HDF5";
+    else if (applyKeras3Names(ckpt, kerasConfig))
+        ckpt.format = "Keras 3 weights (HDF5)";
     H5Eclear2(H5E_DEFAULT);
     return ckpt;
 }
