@@ -6,6 +6,8 @@
 #include "formats/numpy/NpyReader.h"
 #include "formats/numpy/NpzReader.h"
 #include "formats/safetensors/SafetensorsReader.h"
+#include "formats/tfcheckpoint/BundleFiles.h"
+#include "formats/tfcheckpoint/TfCheckpointReader.h"
 #include "formats/torch/TorchReader.h"
 #include "tensor/CheckpointError.h"
 
@@ -23,6 +25,7 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<MxnetReader>());
         r.push_back(std::make_unique<TorchReader>());
         r.push_back(std::make_unique<KerasArchiveReader>());
+        r.push_back(std::make_unique<TfCheckpointReader>());
         return r;
     }();
     return readers;
@@ -30,7 +33,8 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
 
 Checkpoint openCheckpoint(const std::string& path)
 {
-    const FileProbe probe = FileProbe::read(path);
+    // A TensorFlow bundle is named by its prefix ("mlp.params") or a data shard: open its index.
+    const FileProbe probe = FileProbe::read(bundleIndexFor(path).value_or(path));
     if (probe.size == 0)
         throw CheckpointError(path, "file is empty");
     std::string failures;

@@ -74,11 +74,17 @@ std::optional<DenseLayerRef> layerFor(const Checkpoint& c, const Tensor& t, cons
     return ref;
 }
 
+// Layers numbered by their names: nn.Sequential indices ("0", "model.10") or Keras/TF checkpoint
+// dependencies ("layer_with_weights-10"), which a bytewise-sorted TF index lists as 0, 1, 10, 11, 2.
 bool isIndex(std::string_view layer)
 {
     const auto parts = splitName(layer);
-    return !parts.empty() && !parts.back().empty()
-           && std::all_of(parts.back().begin(), parts.back().end(), [](char ch) { return std::isdigit((unsigned char)ch); });
+    if (parts.empty())
+        return false;
+    std::string_view last = parts.back();
+    if (constexpr std::string_view keras = "layer_with_weights-"; last.substr(0, keras.size()) == keras)
+        last.remove_prefix(keras.size());
+    return !last.empty() && std::all_of(last.begin(), last.end(), [](char ch) { return std::isdigit((unsigned char)ch); });
 }
 
 } // namespace

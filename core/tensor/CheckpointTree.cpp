@@ -27,9 +27,11 @@ const TreeNode* TreeNode::child(std::string_view childName) const
 namespace {
 TreeNode* childFor(TreeNode* node, std::string_view name, std::string_view path)
 {
-    // A tensor is always a node of its own, so a name repeated in the file gets two leaves.
-    if (const TreeNode* c = node->child(name); c && !c->isTensor())
-        return const_cast<TreeNode*>(c);
+    // A tensor is always a node of its own, so a name repeated in the file gets two leaves; a
+    // group may share its name with a tensor (TF "kernel" and its slots "kernel/.OPTIMIZER_SLOT/...").
+    for (const auto& c : node->children)
+        if (c->name == name && !c->isTensor())
+            return c.get();
     auto n = std::make_unique<TreeNode>();
     n->name = name;
     n->path = path;

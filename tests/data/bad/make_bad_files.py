@@ -225,4 +225,63 @@ write("gguf_wrong_magic.gguf", b"GGUX" + read(os.path.join(REAL, "gguf", "llama-
 g = bytearray(read(os.path.join(REAL, "gguf", "llama-2-tiny-random.gguf"))[:4096])
 g[8:16] = struct.pack("<Q", 1 << 60)  # tensor count
 write("gguf_absurd_tensor_count.gguf", bytes(g))
+
+# --- TensorFlow bundles (the good bundle is ../tfcheckpoint/mlp.params.*) -----------------------
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    return c ^ 0xFFFFFFFF
+
+
+def masked_crc(data):
+    c = crc32c(data)
+    return ((((c >> 15) | (c << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def uvarint(data, pos):
+    v = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, pos
+
+
+def uvarint_bytes(n):
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+TF = os.path.join(DATA, "tfcheckpoint")
+tf_index = read(os.path.join(TF, "mlp.params.index"))
+tf_data = read(os.path.join(TF, "mlp.params.data-00000-of-00001"))
+write("tfindex_wrong_magic.index", tf_index[:-8] + b"\x57\xfb\x80\x8b\x24\x75\x47\xdc")
+write("tfindex_missing_shard.index", tf_index)  # no data file beside it
+footer = tf_index[-48:]
+meta_offset, p = uvarint(footer, 0)
+meta_size, p = uvarint(footer, p)
+index_offset, p = uvarint(footer, p)
+index_size, p = uvarint(footer, p)
+handles = (uvarint_bytes(meta_offset) + uvarint_bytes(meta_size) + uvarint_bytes(index_offset + 100000)
+           + uvarint_bytes(index_size))
+write("tfindex_handle_out_of_range.index", tf_index[:-48] + handles.ljust(40, b"\0") + footer[40:])
+# The only data block runs from 0 to the metaindex block: mark it snappy-compressed, with a valid crc.
+block = tf_index[:meta_offset - 5]
+snappy = block + b"\x01" + struct.pack("<I", masked_crc(block + b"\x01")) + tf_index[meta_offset:]
+write("tfindex_snappy_block.index", snappy)
+os.makedirs(os.path.join(HERE, "tfindex_bad_crc"), exist_ok=True)
+write("tfindex_bad_crc/mlp.params.index", tf_index)
+corrupt = bytearray(tf_data)
+corrupt[100] ^= 0x01  # inside layer_with_weights-0/kernel, the first tensor written
+write("tfindex_bad_crc/mlp.params.data-00000-of-00001", bytes(corrupt))
+
 print("wrote", len(os.listdir(HERE)) - 1, "files")
