@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QShowEvent>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -119,6 +120,32 @@ void VerifyPanel::setCheckpoint(std::shared_ptr<const ckpt::Checkpoint> checkpoi
 {
     checkpoint_ = std::move(checkpoint);
     result_.reset();
+    stale_ = true;
+    if (isVisible())
+        refresh();
+}
+
+QTableWidget* VerifyPanel::layerTable()
+{
+    refreshIfStale();
+    return layers_;
+}
+
+void VerifyPanel::showEvent(QShowEvent* event)
+{
+    refreshIfStale();
+    QWidget::showEvent(event);
+}
+
+void VerifyPanel::refreshIfStale()
+{
+    if (stale_)
+        refresh();
+}
+
+void VerifyPanel::refresh()
+{
+    stale_ = false;
     outputs_->setRowCount(0);
     scatter_->clearGraphs();
     scatter_->replot();
@@ -176,6 +203,7 @@ QString VerifyPanel::verdictText() const { return verdict_->text(); }
 
 bool VerifyPanel::run()
 {
+    refreshIfStale();
     if (!mlp_ || !checkpoint_)
         return false;
     ckpt::VerifyOptions options;

@@ -28,9 +28,14 @@ public:
 
     const ckpt::VerifyResult* result() const { return result_ ? &*result_ : nullptr; }
     QString verdictText() const;
-    QTableWidget* layerTable() const { return layers_; }
+    QTableWidget* layerTable();
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
+    void refresh();        // fills the panel for checkpoint_
+    void refreshIfStale(); // the panel is filled only when it is first looked at
     void rebuildLayers();
     ckpt::MlpBuildOptions buildOptions() const;
 
@@ -49,4 +54,5 @@ private:
     QCustomPlot* scatter_;
     std::optional<ckpt::Mlp> mlp_, cloneMlp_;
     std::optional<ckpt::VerifyResult> result_;
+    bool stale_ = false;
 };
