@@ -2,11 +2,16 @@
 
 #include "NumberText.h"
 
+#include "ThemedPlot.h"
+
 #include <qcustomplot.h>
 
 #include <QCheckBox>
 #include <QFileDialog>
 #include <QFile>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QSvgGenerator>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -17,7 +22,7 @@
 
 HistogramView::HistogramView(QWidget* parent)
     : QWidget(parent)
-    , plot_(new QCustomPlot(this))
+    , plot_(new ThemedPlot(this))
     , bars_(new QCPBars(plot_->xAxis, plot_->yAxis))
     , bins_(new QSpinBox(this))
     , log_(new QCheckBox(tr("Log counts"), this))
@@ -145,15 +150,39 @@ void HistogramView::showTooltip(QMouseEvent* event)
 
 bool HistogramView::exportImage(const QString& path)
 {
-    if (path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive))
-        return plot_->savePdf(path);
-    return plot_->savePng(path, 0, 0, 2.0);
+    // Written beside the target and renamed into place, so a failed export leaves no partial file.
+    const QString part = path + QStringLiteral(".part");
+    bool ok = false;
+    if (path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)) {
+        ok = plot_->savePdf(part);
+    } else if (path.endsWith(QStringLiteral(".svg"), Qt::CaseInsensitive)) {
+        const int w = std::max(plot_->width(), 640), h = std::max(plot_->height(), 400);
+        QSvgGenerator svg;
+        svg.setFileName(part);
+        svg.setSize(QSize(w, h));
+        svg.setViewBox(QRect(0, 0, w, h));
+        svg.setTitle(title_);
+        svg.setDescription(tr("Histogram exported by ckptview"));
+        QCPPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) {
+            plot_->toPainter(&painter, w, h);
+            ok = painter.end();
+        }
+    } else {
+        ok = plot_->savePng(part, 0, 0, 2.0);
+    }
+    if (!ok || std::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
+        QFile::remove(part);
+        return false;
+    }
+    return true;
 }
 
 bool HistogramView::exportCsv(const QString& path) const
 {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
         return false;
     QTextStream out(&f);
     out << "bin_start,bin_end,count\n";
@@ -161,7 +190,8 @@ bool HistogramView::exportCsv(const QString& path) const
     for (std::size_t i = 0; i < h.counts.size(); ++i)
         out << QString::number(h.edges[i], 'g', 17) << ',' << QString::number(h.edges[i + 1], 'g', 17) << ','
             << h.counts[i] << '\n';
-    return true;
+    out.flush();
+    return f.commit();
 }
 
 void HistogramView::exportDialog()
@@ -169,11 +199,10 @@ void HistogramView::exportDialog()
     QString selected;
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export histogram"), title_,
-        tr("PNG image (*.png);;PDF document (*.pdf);;Counts as CSV (*.csv)"), &selected);
+        tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf);;Counts as CSV (*.csv)"), &selected);
     if (path.isEmpty())
         return;
-    if (path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive))
-        exportCsv(path);
-    else
-        exportImage(path);
+    const bool ok = path.endsWith(QStringLiteral(".csv"), Qt::CaseInsensitive) ? exportCsv(path) : exportImage(path);
+    if (!ok)
+        QMessageBox::warning(this, tr("Export histogram"), tr("%1: cannot write the file.").arg(path));
 }

@@ -11,7 +11,7 @@ class QSpinBox;
 
 // One tensor's histogram (QCustomPlot): adjustable bins, linear or log counts, zoom and pan,
 // a tooltip with each bar's range and count, the mean and ±1 std marked, and export of the
-// plot (PNG, PDF) and of the counts (CSV).
+// plot (PNG, SVG, PDF) and of the counts (CSV), each written whole or not at all.
 class HistogramView : public QWidget {
     Q_OBJECT
 public:
@@ -23,7 +23,7 @@ public:
     QCustomPlot* plot() const { return plot_; }
     QCPBars* bars() const { return bars_; }
 
-    bool exportImage(const QString& path); // by extension: .png or .pdf
+    bool exportImage(const QString& path); // by extension: .png, .svg or .pdf
     bool exportCsv(const QString& path) const;
 
 signals:

@@ -1,5 +1,7 @@
 #include "OverlayPlot.h"
 
+#include "ThemedPlot.h"
+
 #include <qcustomplot.h>
 
 #include <QLabel>
@@ -7,7 +9,7 @@
 
 OverlayPlot::OverlayPlot(QWidget* parent)
     : QWidget(parent)
-    , plot_(new QCustomPlot(this))
+    , plot_(new ThemedPlot(this))
     , hint_(new QLabel(this))
 {
     auto* layout = new QVBoxLayout(this);

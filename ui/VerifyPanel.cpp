@@ -4,6 +4,8 @@
 #include "formats/ReaderRegistry.h"
 #include "model/DenseLayerFinder.h"
 
+#include "ThemedPlot.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -44,7 +46,7 @@ VerifyPanel::VerifyPanel(QWidget* parent)
     , run_(new QPushButton(tr("Run"), this))
     , verdict_(new QLabel(this))
     , outputs_(new QTableWidget(0, 3, this))
-    , scatter_(new QCustomPlot(this))
+    , scatter_(new ThemedPlot(this))
 {
     prefix_->setPlaceholderText(tr("e.g. model_state_dict"));
     source_->addItem(tr("X and Y tensors in this file"));
@@ -248,7 +250,10 @@ bool VerifyPanel::run()
         outputs_->setItem(i, 1, new QTableWidgetItem(floatText(b)));
         auto* diff = new QTableWidgetItem(floatText(d));
         if (!(std::abs(d) <= options.atol + options.rtol * std::abs(b)))
+        {
             diff->setBackground(QColor(255, 200, 200));
+            diff->setForeground(QColor(110, 0, 0)); // legible on the pink in light and dark themes
+        }
         outputs_->setItem(i, 2, diff);
     }
     for (Eigen::Index i = 0; i < std::min<Eigen::Index>(out.size(), 100'000); ++i) {

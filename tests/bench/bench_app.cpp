@@ -66,6 +66,36 @@ int eventLoopStall(const QString& path, const QString& tensor)
     return 0;
 }
 
+// Not a measurement: a picture of the window on FILE, in the light or a dark palette, to look at.
+int screenshot(const QString& path, const QString& out, bool dark)
+{
+    if (dark) {
+        QPalette p;
+        p.setColor(QPalette::Window, QColor(45, 45, 48));
+        p.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        p.setColor(QPalette::Base, QColor(30, 30, 30));
+        p.setColor(QPalette::AlternateBase, QColor(40, 40, 44));
+        p.setColor(QPalette::Text, QColor(230, 230, 230));
+        p.setColor(QPalette::Button, QColor(55, 55, 60));
+        p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        p.setColor(QPalette::Highlight, QColor(42, 130, 218));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::Mid, QColor(100, 100, 100));
+        QApplication::setStyle(QStringLiteral("Fusion"));
+        QApplication::setPalette(p);
+    }
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    if (!(path.isEmpty() ? window.openDemo() : window.openFile(path)))
+        return 1;
+    QElapsedTimer wait;
+    wait.start();
+    while (wait.elapsed() < 1500)
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    return window.grab().save(out) ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -76,6 +106,8 @@ int main(int argc, char** argv)
         return treeLatency(args[1]);
     if (args.size() == 3 && args[0] == "stall")
         return eventLoopStall(args[1], args[2]);
-    std::fprintf(stderr, "usage: bench_app tree FILE | stall FILE TENSOR\n");
+    if (args.size() >= 3 && args[0] == "shot")
+        return screenshot(args[1] == QStringLiteral("demo") ? QString() : args[1], args[2], args.size() > 3 && args[3] == QStringLiteral("dark"));
+    std::fprintf(stderr, "usage: bench_app tree FILE | stall FILE TENSOR | shot FILE|demo OUT.png [dark]\n");
     return 2;
 }

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <qcustomplot.h>
+
+// A QCustomPlot drawn in the widget palette's colours (QCustomPlot's own are fixed black on
+// white), so plots stay legible under dark themes; follows palette changes at run time.
+class ThemedPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit ThemedPlot(QWidget* parent = nullptr);
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void applyPalette();
+};
