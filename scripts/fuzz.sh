@@ -34,6 +34,9 @@ seeds_for() {
   esac
 }
 
+# Leaks inside system libraries we do not own are suppressed (the list says which and why).
+export LSAN_OPTIONS="suppressions=$here/tests/sanitizer/lsan.supp:print_suppressions=0"
+
 status=0
 summary="$build/fuzz-summary.txt"
 : >"$summary"

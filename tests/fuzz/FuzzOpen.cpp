@@ -2,6 +2,7 @@
 // file and every tensor's first elements are read, as `ckpt ls` and the app would. Errors are the
 // expected outcome for most inputs; crashes, hangs, leaks and huge allocations are the findings.
 #include "formats/ReaderRegistry.h"
+#include "sandbox/ForkGuard.h"
 #include "tensor/CheckpointError.h"
 
 #include <sys/mman.h>
@@ -80,6 +81,13 @@ void readSomeOfEveryTensor(const ckpt::Checkpoint& checkpoint)
 }
 
 } // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***)
+{
+    // Well under the -timeout the fuzz script gives libFuzzer, so a hang is reported as an error.
+    ckpt::forkGuardDeadline() = std::chrono::milliseconds(3000);
+    return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -1,14 +1,28 @@
 #include "formats/hdf5/Hdf5Handle.h"
 
+#include <new>
+
 namespace ckpt::hdf5 {
 
 void quietErrors();
 
-std::recursive_mutex& mutex()
+namespace {
+std::recursive_mutex& theMutex()
 {
     static std::recursive_mutex m;
-    quietErrors(); // every thread that calls HDF5 comes through here first
     return m;
+}
+} // namespace
+
+std::recursive_mutex& mutex()
+{
+    quietErrors(); // every thread that calls HDF5 comes through here first
+    return theMutex();
+}
+
+void renewMutexInForkedChild()
+{
+    new (&theMutex()) std::recursive_mutex;
 }
 
 void quietErrors()

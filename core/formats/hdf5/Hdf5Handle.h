@@ -11,6 +11,10 @@ namespace ckpt::hdf5 {
 // libhdf5 is not built thread-safe on Debian: every call goes through this lock.
 std::recursive_mutex& mutex();
 
+// In a child forked while this thread held the lock: a fresh, unlocked lock. A recursive mutex
+// records its owner's thread id, which the child does not have, so the inherited one would block.
+void renewMutexInForkedChild();
+
 // Silences libhdf5's own error printing (once per process).
 void quietErrors();
 

@@ -6,6 +6,7 @@
 #include "formats/hdf5/Hdf5Types.h"
 #include "formats/hdf5/Hdf5Values.h"
 #include "formats/keras/Keras3Names.h"
+#include "sandbox/ForkGuard.h"
 #include "tensor/CheckpointError.h"
 
 #include <algorithm>
@@ -224,10 +225,10 @@ Checkpoint Hdf5Reader::open(const FileProbe& probe) const
     return openHdf5File(probe.path, probe.path, nullptr, nullptr);
 }
 
-Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
-                       const nlohmann::json* kerasConfig)
+// Everything libhdf5 does when a file is opened: the structure, every attribute, the Keras order.
+static Checkpoint readStructure(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
+                         const nlohmann::json* kerasConfig)
 {
-    std::lock_guard lock(hdf5::mutex());
     quietErrors();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
     // Close the file only when every object in it is closed (tensor sources keep datasets open).
@@ -264,6 +265,23 @@ Checkpoint openHdf5File(const std::string& path, const std::string& displayPath,
         ckpt.format = "Keras 3 weights (HDF5)";
     H5Eclear2(H5E_DEFAULT);
     return ckpt;
+}
+
+Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
+                       const nlohmann::json* kerasConfig)
+{
+    std::lock_guard lock(hdf5::mutex());
+    // libhdf5 1.10 can crash or loop on corrupt structures (a bad global heap, a cyclic B-tree):
+    // the same walk runs first in a child process, and only a walk that survives runs here.
+    const auto failure = failureInForkedChild(
+        [&] {
+            hdf5::renewMutexInForkedChild();
+            (void)readStructure(path, displayPath, image, kerasConfig);
+        },
+        forkGuardDeadline());
+    if (failure)
+        throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *failure + " reading its structure");
+    return readStructure(path, displayPath, image, kerasConfig);
 }
 
 } // namespace ckpt
