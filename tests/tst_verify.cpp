@@ -49,6 +49,9 @@ private slots:
         QTest::newRow("state_dict") << "mlp.params" << "mlp-io.h5" << "" << "relu" << seed << true;
         QTest::newRow("state_dict, io from torch") << "mlp.params" << "mlp-io.pt" << "" << "relu" << seed << true;
         QTest::newRow("npz") << "mlp.npz" << "mlp-io.h5" << "" << "relu" << seed << true;
+        QTest::newRow("tf checkpoint (save_weights('mlp.params'))")
+            << "../tfcheckpoint/mlp.params" << "mlp-io.h5" << "" << "relu"
+            << QStringList{"layer_with_weights-0", "layer_with_weights-1"} << true;
         QTest::newRow("keras hdf5 (kernels transposed)") << "mlp-keras.h5" << "mlp-io.h5" << "" << "relu"
                                                          << QStringList{"dense", "dense_1"} << true;
         const QStringList deep{"0", "2", "4", "6", "8", "10"};

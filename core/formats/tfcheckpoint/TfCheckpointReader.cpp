@@ -164,20 +164,22 @@ Checkpoint TfCheckpointReader::open(const FileProbe& probe) const
             keys.insert(r.key);
         Shards shards(probe.path, bundlePrefix(probe.path), header.numShards);
         Contents contents{ckpt, shards, header.bigEndian};
+        // Every entry is parsed before any shard is opened, so a broken index is reported as such.
+        std::vector<std::pair<const std::string*, BundleEntry>> entries;
         for (std::size_t i = 1; i < records.size(); ++i) {
             const auto& key = records[i].key;
             if (key.front() == '\0') { // one piece of a partitioned variable, under an encoded slice key
                 ++contents.slicePieces;
                 continue;
             }
-            BundleEntry entry;
             try {
-                entry = parseBundleEntry(records[i].value);
+                entries.emplace_back(&key, parseBundleEntry(records[i].value));
             } catch (const FormatError& e) {
                 throw FormatError("entry '" + key + "': " + e.what());
             }
-            addEntry(contents, key, displayName(key, keys), entry);
         }
+        for (const auto& [key, entry] : entries)
+            addEntry(contents, *key, displayName(*key, keys), entry);
         if (contents.slicePieces > 0)
             ckpt.metadata["__tf_bundle__/slice_pieces"] = contents.slicePieces;
     } catch (const FormatError& e) {
