@@ -24,6 +24,64 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 class TestStats : public QObject {
     Q_OBJECT
 private slots:
+    // Large enough for every code path (vector lanes, tails, several chunks, both threads), with
+    // NaN and inf in some blocks only, against a plain element-by-element reference.
+    void matchesPlainReference_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<int>("specialEvery");
+        QTest::newRow("all finite, odd size") << 600'001 << 0;
+        QTest::newRow("a NaN or inf every 99991") << 700'003 << 99'991;
+        QTest::newRow("a NaN or inf every 7") << 10'007 << 7;
+        QTest::newRow("tiny") << 3 << 0;
+    }
+
+    void matchesPlainReference()
+    {
+        QFETCH(int, n);
+        QFETCH(int, specialEvery);
+        std::mt19937 rng(7);
+        std::normal_distribution<float> normal(0.5f, 2.0f);
+        std::vector<float> v(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            v[std::size_t(i)] = i % 1000 == 3 ? 0.0f : normal(rng);
+            if (specialEvery && i % specialEvery == specialEvery - 1)
+                v[std::size_t(i)] = (i / specialEvery) % 3 == 0 ? std::nanf("") : ((i / specialEvery) % 3 == 1 ? kInf : -kInf);
+        }
+        std::int64_t finite = 0, nan = 0, pos = 0, neg = 0, zeros = 0;
+        long double sum = 0;
+        double lo = kInf, hi = -kInf;
+        for (float x : v) {
+            if (std::isnan(x)) { ++nan; continue; }
+            if (std::isinf(x)) { ++(x > 0 ? pos : neg); continue; }
+            ++finite; sum += x; lo = std::min(lo, double(x)); hi = std::max(hi, double(x)); zeros += x == 0;
+        }
+        const long double mean = sum / finite;
+        long double m2 = 0;
+        std::vector<std::int64_t> counts(64, 0);
+        for (float x : v) {
+            if (!std::isfinite(x)) continue;
+            m2 += (x - mean) * (x - mean);
+            const auto b = std::min<std::int64_t>(63, std::int64_t((double(x) - lo) * (64 / (hi - lo))));
+            ++counts[std::size_t(b)];
+        }
+        const auto s = computeStats(floatTensor(v), {.bins = 64, .threads = 2});
+        QCOMPARE(s.count, std::int64_t(n));
+        QCOMPARE(s.finite, finite);
+        QCOMPARE(s.nan, nan);
+        QCOMPARE(s.posInf, pos);
+        QCOMPARE(s.negInf, neg);
+        QCOMPARE(s.zeros, zeros);
+        QCOMPARE(s.min, lo);
+        QCOMPARE(s.max, hi);
+        QVERIFY(std::abs(s.mean - double(mean)) <= 1e-12 * std::max(1.0L, std::abs(mean)));
+        QVERIFY(std::abs(s.std - double(std::sqrt(m2 / finite))) <= 1e-12);
+        QCOMPARE(s.histogram.counts, counts);
+        const auto inMemory = computeStats(std::vector<double>(v.begin(), v.end()).data(), n, 64);
+        QCOMPARE(inMemory.histogram.counts, counts);
+        QCOMPARE(inMemory.nan, nan);
+    }
+
     void handComputed()
     {
         // 1, 2, 3, 4: mean 2.5, population variance 1.25

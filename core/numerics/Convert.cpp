@@ -7,6 +7,7 @@
 #include <complex>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace ckpt {
 
@@ -43,6 +44,18 @@ std::string formatDouble(double v)
 {
     return formatFloat(v);
 }
+
+// Every float16 bit pattern's value: a lookup is cheaper than decoding the fields per element.
+const float* halfValues()
+{
+    static const std::vector<float> table = [] {
+        std::vector<float> t(1 << 16);
+        for (std::uint32_t h = 0; h < t.size(); ++h)
+            t[h] = halfToFloat(static_cast<std::uint16_t>(h));
+        return t;
+    }();
+    return table.data();
+}
 } // namespace
 
 void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* dst)
@@ -51,7 +64,10 @@ void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* 
     switch (dtype) {
     case DType::Float64: return convertLoop<double>(src, n, dst, same);
     case DType::Float32: return convertLoop<float>(src, n, dst, same);
-    case DType::Float16: return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(halfToFloat(v)); });
+    case DType::Float16: {
+        const float* values = halfValues();
+        return convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return double(values[v]); });
+    }
     case DType::BFloat16: return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(bfloat16ToFloat(v)); });
     case DType::Float8E4M3FN: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e4m3fnToFloat(v)); });
     case DType::Float8E5M2: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e5m2ToFloat(v)); });

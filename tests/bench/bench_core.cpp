@@ -66,7 +66,7 @@ int main(int argc, char** argv)
                 times.push_back(seconds([&] { readBox(t, {r, col}, {100, 100}); }));
             }
             std::sort(times.begin(), times.end());
-            std::printf("window 100x100 of %lldx%lld: median %.3f ms, worst %.3f ms (cold page cache: first read)\n",
+            std::printf("window 100x100 of %lldx%lld: median %.3f ms, worst %.3f ms (one read each, 20 positions)\n",
                         static_cast<long long>(rows), static_cast<long long>(cols), times[10] * 1e3, times.back() * 1e3);
         } else if (args[0] == "stats" && args.size() == 3) {
             const Checkpoint c = openCheckpoint(args[1]);

@@ -73,6 +73,7 @@ echo
 "$bench" stats "$data/big_bf16.safetensors" w | sed 's/^/    in-process: /'
 echo
 
+cat "$data/wide.npy" "$data/wide.h5" > /dev/null # warm: the goal is about our reads, not the disk's seeks
 for f in wide.npy:array wide.h5:w; do
   file=${f%%:*}; name=${f##*:}
   line=$("$bench" window "$data/$file" "$name")
@@ -93,10 +94,10 @@ fi
 
 rm -f "$data/export.h5" "$data/copy.h5"
 sync
-t_exp=$(best 1 "$ckpt" export "$data/transformer.pt" -o "$data/export.h5" --select 'layers.1*')
+t_exp=$(best 3 "$ckpt" export "$data/transformer.pt" -o "$data/export.h5" --select 'layers.1*' --force)
 sz=$(stat -c %s "$data/export.h5")
 sync
-t_cp=$(best 1 cp "$data/export.h5" "$data/copy.h5")
+t_cp=$(best 3 cp -f "$data/export.h5" "$data/copy.h5")
 pct=$(awk -v a="$t_cp" -v b="$t_exp" 'BEGIN{printf "%.0f", 100*a/b}')
-row "export $((sz / 1048576)) MiB subset to HDF5" "$(ms "$t_exp")" "cp of the result $(ms "$t_cp")" "${pct}% of copy throughput (goal ≥ 70%: $(verdict "$pct" 70 min))"
+row "export $((sz / 1048576)) MiB subset to HDF5 (best of 3)" "$(ms "$t_exp")" "cp of the result $(ms "$t_cp")" "${pct}% of copy throughput (goal ≥ 70%: $(verdict "$pct" 70 min))"
 rm -f "$data/export.h5" "$data/copy.h5"
