@@ -77,7 +77,7 @@ QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case Name: return QString::fromStdString(n->name);
         case Shape: return t ? shapeText(t->info.shape) : QString();
-        case DType: return t ? QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data()) : QString();
+        case DType: return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
         case Parameters: return groupedCount(n->parameterCount);
         case Size: return sizeText(n->nbytes);
         }
@@ -86,7 +86,7 @@ QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case Name: return QString::fromStdString(n->name);
         case Shape: return t ? QVariant::fromValue<qlonglong>(t->info.shape.size()) : QVariant(-1);
-        case DType: return t ? QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data()) : QString();
+        case DType: return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
         case Parameters: return QVariant::fromValue<qlonglong>(n->parameterCount);
         case Size: return QVariant::fromValue<qlonglong>(n->nbytes);
         }

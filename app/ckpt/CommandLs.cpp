@@ -30,7 +30,7 @@ void addLsCommand(CLI::App& app, CommandAction& run)
                       << ckpt::groupedNumber(c.parameterCount()) << " parameters\n";
             for (const auto& t : c.tensors) {
                 std::cout << std::left << std::setw(static_cast<int>(width) + 2) << t.info.name
-                          << std::setw(15) << ckpt::dtypeName(t.info.dtype)
+                          << std::setw(t.info.encoding.empty() ? 15 : 17) << t.info.dtypeLabel() // the arrow: 3 bytes, 1 column
                           << std::setw(20) << ckpt::shapeToString(t.info.shape)
                           << ckpt::humanBytes(t.info.nbytes()) << "\n";
             }

@@ -1,5 +1,6 @@
 #include "formats/ReaderRegistry.h"
 
+#include "formats/gguf/GgufReader.h"
 #include "formats/hdf5/Hdf5Reader.h"
 #include "formats/keras/KerasArchiveReader.h"
 #include "formats/mxnet/MxnetReader.h"
@@ -26,6 +27,7 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<TorchReader>());
         r.push_back(std::make_unique<KerasArchiveReader>());
         r.push_back(std::make_unique<TfCheckpointReader>());
+        r.push_back(std::make_unique<GgufReader>());
         return r;
     }();
     return readers;

@@ -13,10 +13,13 @@ nlohmann::ordered_json listingJson(const Checkpoint& ckpt)
 {
     nlohmann::ordered_json tensors = nlohmann::ordered_json::array();
     for (const auto& t : ckpt.tensors) {
-        tensors.push_back({{"name", t.info.name},
-                           {"dtype", std::string(dtypeName(t.info.dtype))},
-                           {"shape", t.info.shape},
-                           {"nbytes", t.info.nbytes()}});
+        nlohmann::ordered_json entry = {{"name", t.info.name},
+                                        {"dtype", std::string(dtypeName(t.info.dtype))},
+                                        {"shape", t.info.shape},
+                                        {"nbytes", t.info.nbytes()}};
+        if (!t.info.encoding.empty())
+            entry["encoding"] = t.info.encoding;
+        tensors.push_back(std::move(entry));
     }
     return {{"format", ckpt.format}, {"tensors", tensors}, {"metadata", ckpt.metadata}};
 }

@@ -16,8 +16,15 @@ struct TensorInfo {
     ByteOrder byteOrder = ByteOrder::Little; // order of the bytes on disk
     bool columnMajor = false;                // stored in Fortran order on disk (values are always served row-major)
     std::string location;                    // where the data lives, for people: "offset 128", "dataset /hidden/weight"
+    std::string encoding;                    // storage encoding when it is not plain dtype elements: "Q8_0" (GGUF
+                                             // block quantization, served dequantized as dtype); empty otherwise
 
     std::int64_t numel() const { return shapeNumel(shape); }
+    // "float32", or "Q8_0→float32" for an encoded tensor served as dtype.
+    std::string dtypeLabel() const
+    {
+        return encoding.empty() ? std::string(dtypeName(dtype)) : encoding + "\xe2\x86\x92" + std::string(dtypeName(dtype));
+    }
     std::int64_t nbytes() const { return checkedMul(numel(), static_cast<std::int64_t>(dtypeSize(dtype))); }
 };
 

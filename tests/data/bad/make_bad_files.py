@@ -284,4 +284,40 @@ corrupt = bytearray(tf_data)
 corrupt[100] ^= 0x01  # inside layer_with_weights-0/kernel, the first tensor written
 write("tfindex_bad_crc/mlp.params.data-00000-of-00001", bytes(corrupt))
 
+
+# --- GGUF: hostile headers written field by field (ggml docs/gguf.md) --------------------------
+def gguf_file(kvs=b"", n_kv=0, infos=b"", n_tensors=0, data=b"", version=3, align=32):
+    head = b"GGUF" + struct.pack("<IQQ", version, n_tensors, n_kv) + kvs + infos
+    return head + b"\0" * (-len(head) % align) + data
+
+
+def gguf_str(s):
+    return struct.pack("<Q", len(s)) + s
+
+
+def gguf_info(name, dims, gtype, offset):
+    return gguf_str(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims) \
+        + struct.pack("<IQ", gtype, offset)
+
+
+F32_INFO = gguf_info(b"w", [4], 0, 0)
+write("gguf_version_4.gguf", gguf_file(version=4))
+write("gguf_bad_alignment.gguf", gguf_file(gguf_str(b"general.alignment") + struct.pack("<II", 4, 3), 1,
+                                           F32_INFO, 1, b"\0" * 16))
+write("gguf_tensor_past_end.gguf", gguf_file(infos=gguf_info(b"w", [1000], 0, 0), n_tensors=1, data=b"\0" * 16))
+write("gguf_unaligned_offset.gguf", gguf_file(infos=gguf_info(b"w", [4], 0, 4), n_tensors=1, data=b"\0" * 64))
+write("gguf_huge_string.gguf", gguf_file(struct.pack("<Q", 1 << 62) + b"general.name", 1))
+write("gguf_huge_array.gguf", gguf_file(gguf_str(b"tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 1 << 60), 1))
+nested = struct.pack("<I", 9)
+for _ in range(20):
+    nested += struct.pack("<IQ", 9, 1)
+write("gguf_deep_arrays.gguf", gguf_file(gguf_str(b"deep") + nested + struct.pack("<IQ", 4, 0), 1))
+write("gguf_five_dims.gguf", gguf_file(infos=gguf_info(b"w", [1, 1, 1, 1, 1], 0, 0), n_tensors=1, data=b"\0" * 4))
+write("gguf_unknown_type.gguf", gguf_file(infos=gguf_info(b"w", [4], 99, 0), n_tensors=1, data=b"\0" * 16))
+write("gguf_numel_overflow.gguf", gguf_file(infos=gguf_info(b"w", [1 << 40, 1 << 40], 0, 0), n_tensors=1))
+write("gguf_block_size.gguf", gguf_file(infos=gguf_info(b"w", [33], 8, 0), n_tensors=1, data=b"\0" * 64))
+write("gguf_duplicate_key.gguf", gguf_file((gguf_str(b"a.b") + struct.pack("<IB", 0, 1)) * 2, 2))
+write("gguf_duplicate_tensor.gguf", gguf_file(infos=F32_INFO + gguf_info(b"w", [4], 0, 32), n_tensors=2,
+                                              data=b"\0" * 48))
+write("gguf_unsupported_quant.gguf", gguf_file(infos=gguf_info(b"iq", [256], 17, 0), n_tensors=1, data=b"\0" * 74))
 print("wrote", len(os.listdir(HERE)) - 1, "files")
