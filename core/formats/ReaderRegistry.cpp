@@ -6,6 +6,7 @@
 #include "formats/mxnet/MxnetReader.h"
 #include "formats/numpy/NpyReader.h"
 #include "formats/numpy/NpzReader.h"
+#include "formats/onnx/OnnxReader.h"
 #include "formats/safetensors/SafetensorsReader.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/TfCheckpointReader.h"
@@ -28,6 +29,8 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<KerasArchiveReader>());
         r.push_back(std::make_unique<TfCheckpointReader>());
         r.push_back(std::make_unique<GgufReader>());
+        // ONNX has no magic number: its protobuf sniff comes after every reader that has one.
+        r.push_back(std::make_unique<OnnxReader>());
         return r;
     }();
     return readers;

@@ -13,6 +13,7 @@ import pickle
 import random
 import shutil
 import struct
+import sys
 import zipfile
 import zlib
 
@@ -320,4 +321,28 @@ write("gguf_duplicate_key.gguf", gguf_file((gguf_str(b"a.b") + struct.pack("<IB"
 write("gguf_duplicate_tensor.gguf", gguf_file(infos=F32_INFO + gguf_info(b"w", [4], 0, 32), n_tensors=2,
                                               data=b"\0" * 48))
 write("gguf_unsupported_quant.gguf", gguf_file(infos=gguf_info(b"iq", [256], 17, 0), n_tensors=1, data=b"\0" * 74))
+# --- ONNX: hostile models encoded field by field (../onnx/onnx_proto.py) ------------------------
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(DATA, "onnx"))
+import onnx_proto as ox  # noqa: E402
+
+
+def onnx_file(*initializers):
+    return ox.model(ox.graph("g", [], list(initializers)))
+
+
+# data_type written as a length-delimited field (wire type 2) instead of a varint
+write("onnx_wrong_tag.onnx", onnx_file(ox.packed_varints(1, [2]) + ox.bfield(2, b"\x01") + ox.bfield(8, "w")))
+# raw_data claims 1000 bytes; the tensor message holds 4
+write("onnx_length_past_end.onnx", onnx_file(ox.vfield(2, ox.FLOAT) + ox.bfield(8, "w") + ox.key(9, 2) + ox.varint(1000)
+                                             + b"\0" * 4))
+write("onnx_dims_exceed_data.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [1000], raw=b"\0" * 16)))
+write("onnx_typed_count.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [5], typed=ox.bfield(4, struct.pack("<2f", 1, 2)))))
+write("onnx_external_escape.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [4], external=[("location", "../onnx/external.bin")])))
+write("onnx_external_absolute.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [4], external=[("location", "/etc/passwd")])))
+write("onnx_external_missing.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [4], external=[("location", "no-such.bin")])))
+write("onnx_external_past_end.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [4], external=[
+    ("location", "onnx_external_past_end.onnx"), ("offset", "1000")])))
+write("onnx_numel_overflow.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [1 << 40, 1 << 40], raw=b"\0" * 16)))
+write("onnx_negative_dim.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [-4], raw=b"\0" * 16)))
 print("wrote", len(os.listdir(HERE)) - 1, "files")
