@@ -16,6 +16,7 @@
 #include "verify/Verify.h"
 
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -285,6 +286,38 @@ private slots:
         QCOMPARE(p.exitCode(), 0);
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
         QVERIFY2(out.contains("0.5") && out.contains("-0.75"), qPrintable(out));
+    }
+
+    // A link beside the model may point to another file beside it, never out of the directory.
+    void externalDataThroughLinks_data()
+    {
+        QTest::addColumn<bool>("inside");
+        QTest::newRow("link to a file in the directory") << true;
+        QTest::newRow("link out of the directory") << false;
+    }
+
+    void externalDataThroughLinks()
+    {
+        QFETCH(bool, inside);
+        QTemporaryDir dir;
+        const std::filesystem::path d = dir.path().toStdString();
+        std::filesystem::copy_file(CKPT_TEST_DATA "/bad/onnx_external_missing.onnx", d / "m.onnx"); // wants no-such.bin
+        const std::filesystem::path outside = fixture("external.bin");
+        if (inside) {
+            std::filesystem::copy_file(outside, d / "data.bin");
+            std::filesystem::create_symlink("data.bin", d / "no-such.bin");
+            const Checkpoint c = openCheckpoint((d / "m.onnx").string());
+            QCOMPARE(listOf(valuesOf(tensorNamed(c, "w"))), (QList<double>{1, 2, 3, 4}));
+        } else {
+            std::filesystem::create_symlink(outside, d / "no-such.bin");
+            try {
+                openCheckpoint((d / "m.onnx").string());
+                QFAIL("opened data outside the model's directory");
+            } catch (const CheckpointError& e) {
+                QCOMPARE(QString::fromStdString(e.reason()),
+                         QString("initializer 'w': external data location 'no-such.bin' leaves the model's directory (through a link)"));
+            }
+        }
     }
 
     void mlpIsRecognisedAndVerifies()

@@ -344,5 +344,6 @@ write("onnx_external_missing.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [4], exte
 write("onnx_external_past_end.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [4], external=[
     ("location", "onnx_external_past_end.onnx"), ("offset", "1000")])))
 write("onnx_numel_overflow.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [1 << 40, 1 << 40], raw=b"\0" * 16)))
+write("onnx_wrong_typed_field.onnx", onnx_file(ox.tensor("w", ox.INT64, [2], typed=ox.bfield(4, struct.pack("<2f", 1, 2)))))
 write("onnx_negative_dim.onnx", onnx_file(ox.tensor("w", ox.FLOAT, [-4], raw=b"\0" * 16)))
 print("wrote", len(os.listdir(HERE)) - 1, "files")
