@@ -1,6 +1,7 @@
 // ckpt diff: pairing by name (and by layer position across libraries), per-tensor numbers,
 // statuses, tolerances, and the command's JSON and exit codes.
 #include "compare/Diff.h"
+#include "compare/PairHistograms.h"
 #include "formats/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "tensor/TensorData.h"
@@ -152,6 +153,50 @@ private slots:
         const DiffReport r = diffCheckpoints(openCheckpoint(data("verify/deep-train.pth")), openCheckpoint(exported), o);
         QVERIFY(r.allEqual());
         QCOMPARE(r.tensors.size(), std::size_t(12));
+    }
+
+    void histogramsOfARow()
+    {
+        const std::string copy = dir_.filePath("perturbed-hist.h5").toStdString();
+        writePerturbedCopy(copy);
+        const Checkpoint ca = openCheckpoint(data("verify/mlp.params"));
+        const Checkpoint cb = openCheckpoint(copy);
+        const DiffReport r = diffCheckpoints(ca, cb);
+        const auto sum = [](const Histogram& h) {
+            std::int64_t n = 0;
+            for (auto c : h.counts)
+                n += c;
+            return n;
+        };
+        // hidden.weight: one element moved by 1e-3. A and B share bins over their joint range.
+        const auto w = pairHistograms(entry(r, "hidden.weight"), 64);
+        QCOMPARE(w.a.edges, w.b.edges);
+        QCOMPARE(w.a.counts.size(), std::size_t(64));
+        QCOMPARE(sum(w.a), std::int64_t(256 * 20));
+        QCOMPARE(sum(w.b), std::int64_t(256 * 20));
+        const TensorStats sa = computeStats(*entry(r, "hidden.weight").a, {1});
+        const TensorStats sb = computeStats(*entry(r, "hidden.weight").b, {1});
+        QCOMPARE(w.a.edges.front(), std::min(sa.min, sb.min));
+        QCOMPARE(w.a.edges.back(), std::max(sa.max, sb.max));
+        // The difference: 5119 zeros and one 1e-3 (float32 rounding aside).
+        QCOMPARE(w.difference.edges.front(), 0.0);
+        QVERIFY(std::abs(w.difference.edges.back() - 1e-3) < 1e-6);
+        QCOMPARE(w.difference.counts.front(), std::int64_t(256 * 20 - 1));
+        QCOMPARE(w.difference.counts.back(), std::int64_t(1));
+        // Only in A: A's histogram alone, no difference.
+        const auto onlyA = pairHistograms(entry(r, "output.weight"), 16);
+        QCOMPARE(sum(onlyA.a), std::int64_t(10 * 256));
+        QVERIFY(onlyA.b.counts.empty() && onlyA.difference.counts.empty());
+        // A Keras kernel against a PyTorch weight: compared transposed, so every difference is 0.
+        const Checkpoint keras = openCheckpoint(data("verify/mlp-keras.h5"));
+        const DiffReport rt = diffCheckpoints(ca, keras);
+        const auto t = pairHistograms(entry(rt, "hidden.weight"), 32);
+        QVERIFY(entry(rt, "hidden.weight").transposed);
+        QCOMPARE(t.a.counts, t.b.counts);
+        QCOMPARE(t.difference.edges.front(), -0.5);
+        QCOMPARE(t.difference.counts[16], std::int64_t(256 * 20));
+        std::atomic<bool> cancel{true};
+        QVERIFY_THROWS_EXCEPTION(Cancelled, pairHistograms(entry(r, "hidden.weight"), 8, &cancel));
     }
 
     void cliContract()

@@ -7,6 +7,7 @@
 #include "formats/hdf5/Hdf5Writer.h"
 #include "tensor/CheckpointError.h"
 #include "numerics/Convert.h"
+#include "numerics/Stats.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>
@@ -193,6 +194,65 @@ private slots:
         QCOMPARE(s.names, (std::vector<std::string>{"encoder/0.weight", "encoder/2.weight", "encoder/4.weight",
                                                     "encoder/6.weight", "encoder/8.weight", "encoder/10.weight"}));
         QCOMPARE(openCheckpoint(out("renamed.npz").toStdString()).tensors.size(), std::size_t(6));
+    }
+
+    void exactNamesBesideGlobs()
+    {
+        // The app's checked tensors arrive as exact names; a glob character in a name is literal.
+        Checkpoint c;
+        c.path = "memory";
+        c.tensors.push_back(makeMemoryTensor("w[0]", makeTensorData(DType::Float32, {2}, std::vector<float>{1, 2})));
+        c.tensors.push_back(makeMemoryTensor("w0", makeTensorData(DType::Float32, {1}, std::vector<float>{3})));
+        c.tensors.push_back(makeMemoryTensor("b", makeTensorData(DType::Int64, {1}, std::vector<std::int64_t>{4})));
+        ExportSelection s;
+        s.names = {"w[0]"};
+        auto picked = selectTensors(c, s);
+        QCOMPARE(picked.size(), std::size_t(1));
+        QCOMPARE(picked[0].info.name, std::string("w[0]"));
+        s.select = {"b"};
+        picked = selectTensors(c, s);
+        QCOMPARE(picked.size(), std::size_t(2));
+        QCOMPARE(picked[0].info.name, std::string("w[0]"));
+        QCOMPARE(picked[1].info.name, std::string("b"));
+        s.exclude = {"w*"};
+        QCOMPARE(selectTensors(c, s).size(), std::size_t(1));
+    }
+
+    void cancelLeavesNothingBehind_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("HDF5") << "cancelled.h5";
+        QTest::newRow("safetensors") << "cancelled.safetensors";
+        QTest::newRow("npz") << "cancelled.npz";
+    }
+
+    void cancelLeavesNothingBehind()
+    {
+        QFETCH(QString, file);
+        QDir d(dir_.path());
+        const auto before = d.entryList(QDir::Files | QDir::Hidden);
+        // Four tensors of 24 MiB each; the flag is raised once the first progress report arrives.
+        Checkpoint c;
+        c.path = "memory";
+        for (int i = 0; i < 4; ++i)
+            c.tensors.push_back(makeMemoryTensor("t" + std::to_string(i),
+                                                 makeTensorData(DType::Float32, {3 << 20, 2}, std::vector<float>(6 << 20, float(i)))));
+        std::atomic<bool> cancel{false};
+        double lastProgress = 0;
+        ExportOptions o;
+        o.cancel = &cancel;
+        o.progress = [&](double f) {
+            lastProgress = f;
+            cancel = true;
+        };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, exportCheckpoint(c, out(file).toStdString(), o));
+        QVERIFY(lastProgress > 0 && lastProgress < 1);
+        QCOMPARE(d.entryList(QDir::Files | QDir::Hidden), before);
+        // Not cancelled: the same export completes.
+        cancel = false;
+        o.progress = {};
+        QCOMPARE(exportCheckpoint(c, out(file).toStdString(), o).names.size(), std::size_t(4));
+        QVERIFY(QFile::remove(out(file)));
     }
 
     void architectureTravelsWithTheParameters()

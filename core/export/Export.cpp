@@ -5,6 +5,7 @@
 #include "formats/numpy/NpzWriter.h"
 #include "formats/safetensors/SafetensorsWriter.h"
 #include "model/MlpBuilder.h"
+#include "numerics/Stats.h"
 #include "tensor/CheckpointError.h"
 
 #include <filesystem>
@@ -103,11 +104,12 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
             w.compress = o.compress;
             w.overwrite = o.overwrite;
             w.sources = sources;
+            w.cancel = o.cancel;
             Hdf5Writer writer(path, w);
             std::int64_t done = 0;
             for (const auto& t : tensors) {
                 if (o.cancel && o.cancel->load())
-                    throw CheckpointError(path, "export cancelled");
+                    throw Cancelled();
                 writer.addTensor(t);
                 done += t.info.nbytes();
                 progressBytes(done, summary.bytes);
@@ -149,6 +151,8 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
         }
         }
     } catch (const CheckpointError&) {
+        throw;
+    } catch (const Cancelled&) {
         throw;
     } catch (const std::exception& e) {
         throw CheckpointError(path, e.what());

@@ -21,8 +21,8 @@ struct ExportOptions {
     bool withArchitecture = false;  // HDF5: store the rebuilt MLP's architecture beside the parameters
     bool castToFloat32 = false;     // write dtypes the format cannot hold (bfloat16, float8 in npz) as float32
     bool overwrite = false;
-    const std::atomic<bool>* cancel = nullptr;
-    std::function<void(double)> progress; // 0..1
+    const std::atomic<bool>* cancel = nullptr; // set to stop: exportCheckpoint throws Cancelled, nothing is left behind
+    std::function<void(double)> progress; // 0..1, called on the exporting thread
 };
 
 struct ExportSummary {
@@ -35,7 +35,7 @@ struct ExportSummary {
 // Writes the selected tensors of `source` to `path`, one tensor in memory at a time, through a
 // temporary file renamed into place only when complete. Refuses to overwrite without
 // `overwrite` and always refuses to write onto the source. Throws CheckpointError naming the
-// output (or the source, when reading it fails).
+// output (or the source, when reading it fails), or Cancelled when options.cancel was set.
 ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path, const ExportOptions& options);
 
 } // namespace ckpt

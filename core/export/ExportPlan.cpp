@@ -16,9 +16,11 @@ std::vector<Tensor> selectTensors(const Checkpoint& c, const ExportSelection& s)
 {
     std::vector<Tensor> out;
     std::set<std::string> names;
+    const std::set<std::string> exact(s.names.begin(), s.names.end());
     for (const auto& t : c.tensors) {
         const std::string& n = t.info.name;
-        bool take = s.select.empty();
+        bool take = s.select.empty() && exact.empty();
+        take = take || exact.count(n);
         for (const auto& g : s.select)
             take = take || globMatch(g, n);
         for (const auto& g : s.exclude)

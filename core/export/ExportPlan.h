@@ -10,7 +10,8 @@ namespace ckpt {
 
 // Which tensors an export takes and what they are called in the output.
 struct ExportSelection {
-    std::vector<std::string> select;   // globs on full names (* ? [..]); empty: everything
+    std::vector<std::string> select;   // globs on full names (* ? [..]); empty with no names: everything
+    std::vector<std::string> names;    // exact full names, taken besides the globs' matches (the app's checked tensors)
     std::vector<std::string> exclude;  // globs; applied after select
     std::string stripPrefix;           // removed from the start of names that have it
     std::string addPrefix;             // then prepended to every name

@@ -2,6 +2,7 @@
 
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5Types.h"
+#include "numerics/Stats.h"
 #include "tensor/CheckpointError.h"
 #include "tensor/NameOrder.h"
 
@@ -144,6 +145,8 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
     const std::int64_t rowsPerBlock = std::max<std::int64_t>(1, kBlockBytes / std::max<std::int64_t>(1, rowElems * elem));
     std::vector<std::byte> buf(static_cast<std::size_t>(std::min(rows, rowsPerBlock) * rowElems * elem));
     for (std::int64_t r = 0; r < rows; r += rowsPerBlock) {
+        if (options_.cancel && options_.cancel->load())
+            throw Cancelled();
         const std::int64_t n = std::min(rowsPerBlock, rows - r);
         tensor.data->readFlat(r * rowElems, n * rowElems, buf.data());
         herr_t status;

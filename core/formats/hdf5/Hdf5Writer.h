@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@ struct Hdf5WriteOptions {
     int gzipLevel = 4;
     bool overwrite = false;       // replace an existing file
     std::vector<std::string> sources; // files being read: never written over
+    const std::atomic<bool>* cancel = nullptr; // checked between blocks; addTensor throws Cancelled
 };
 
 // Writes our native HDF5 layout: groups mirror the name hierarchy ("hidden.weight" ->

@@ -66,6 +66,7 @@ struct MemberStream {
     std::vector<std::byte> chunk;
     std::int64_t chunkFirst = -1; // first element held in chunk
     std::string error;
+    bool cancelled = false;
     zip_error_t zipError{};
     const NpzWriteOptions* options = nullptr;
     std::int64_t* done = nullptr;
@@ -118,6 +119,10 @@ zip_int64_t memberCallback(void* state, void* data, zip_uint64_t len, zip_source
     case ZIP_SOURCE_READ:
         try {
             return m->read(static_cast<std::byte*>(data), len);
+        } catch (const Cancelled&) {
+            m->cancelled = true;
+            zip_error_set(&m->zipError, ZIP_ER_READ, 0);
+            return -1;
         } catch (const std::exception& e) {
             m->error = m->tensor->info.name + ": " + e.what();
             zip_error_set(&m->zipError, ZIP_ER_READ, 0);
@@ -196,10 +201,13 @@ void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const
         m->total = total;
     if (zip_close(archive) != 0) {
         std::string why = zip_strerror(archive);
+        const bool cancelled = std::any_of(members.begin(), members.end(), [](const auto& m) { return m->cancelled; });
         for (const auto& m : members)
             if (!m->error.empty())
                 why = m->error;
         zip_discard(archive);
+        if (cancelled)
+            throw Cancelled();
         throw CheckpointError(path, why);
     }
     output.commit();

@@ -1,0 +1,173 @@
+#include "compare/PairHistograms.h"
+
+#include "numerics/Convert.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace ckpt {
+
+namespace {
+
+constexpr std::int64_t kChunk = 1 << 20; // elements per block
+
+using ChunkFn = std::function<void(const double* values, std::int64_t n)>;
+using PairFn = std::function<void(const double* a, const double* b, std::int64_t n)>;
+
+void checkCancel(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load())
+        throw Cancelled();
+}
+
+void readDoubles(const Tensor& t, std::int64_t first, std::int64_t n, std::vector<std::byte>& raw, std::vector<double>& out)
+{
+    raw.resize(std::size_t(n) * dtypeSize(t.info.dtype));
+    t.data->readFlat(first, n, raw.data());
+    out.resize(std::size_t(n));
+    convertToDouble(t.info.dtype, raw.data(), n, out.data());
+}
+
+// Rows [row0, row0 + rows) of B's transpose, i.e. columns of the (n, m) matrix B.
+void readTransposedRows(const Tensor& b, std::int64_t row0, std::int64_t rows, std::vector<std::byte>& raw,
+                        std::vector<double>& out)
+{
+    const std::int64_t n = b.info.shape[0];
+    raw.resize(std::size_t(n * rows) * dtypeSize(b.info.dtype));
+    const std::int64_t start[2] = {0, row0};
+    const std::int64_t count[2] = {n, rows};
+    b.data->readBox(start, count, raw.data());
+    std::vector<double> box(std::size_t(n * rows));
+    convertToDouble(b.info.dtype, raw.data(), n * rows, box.data());
+    out.resize(box.size());
+    for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t j = 0; j < rows; ++j)
+            out[std::size_t(j * n + i)] = box[std::size_t(i * rows + j)];
+}
+
+void forEachChunk(const Tensor& t, const std::atomic<bool>* cancel, const ChunkFn& fn)
+{
+    std::vector<std::byte> raw;
+    std::vector<double> values;
+    const std::int64_t numel = t.info.numel();
+    for (std::int64_t first = 0; first < numel; first += kChunk) {
+        checkCancel(cancel);
+        const std::int64_t n = std::min(kChunk, numel - first);
+        readDoubles(t, first, n, raw, values);
+        fn(values.data(), n);
+    }
+}
+
+void forEachPairedChunk(const TensorDiff& d, const std::atomic<bool>* cancel, const PairFn& fn)
+{
+    const Tensor& a = *d.a;
+    const Tensor& b = *d.b;
+    std::vector<std::byte> rawA, rawB;
+    std::vector<double> va, vb;
+    const std::int64_t numel = a.info.numel();
+    const std::int64_t rowLength = d.transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
+    const std::int64_t step = d.transposed ? std::max<std::int64_t>(1, kChunk / rowLength) * rowLength : kChunk;
+    for (std::int64_t first = 0; first < numel; first += step) {
+        checkCancel(cancel);
+        const std::int64_t n = std::min(step, numel - first);
+        readDoubles(a, first, n, rawA, va);
+        if (d.transposed)
+            readTransposedRows(b, first / rowLength, n / rowLength, rawB, vb);
+        else
+            readDoubles(b, first, n, rawB, vb);
+        fn(va.data(), vb.data(), n);
+    }
+}
+
+struct Range {
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    void add(const double* v, std::int64_t n)
+    {
+        for (std::int64_t i = 0; i < n; ++i)
+            if (std::isfinite(v[i])) {
+                lo = std::min(lo, v[i]);
+                hi = std::max(hi, v[i]);
+            }
+    }
+};
+
+Histogram emptyBins(Range r, int bins)
+{
+    if (!(r.lo <= r.hi)) { // no finite values
+        r.lo = 0;
+        r.hi = 1;
+    }
+    if (r.lo == r.hi) { // numpy's convention for a single value
+        r.lo -= 0.5;
+        r.hi += 0.5;
+    }
+    Histogram h;
+    h.edges.resize(std::size_t(bins) + 1);
+    for (int i = 0; i <= bins; ++i)
+        h.edges[std::size_t(i)] = r.lo + (r.hi - r.lo) * double(i) / bins;
+    h.counts.assign(std::size_t(bins), 0);
+    return h;
+}
+
+void count(Histogram& h, const double* v, std::int64_t n)
+{
+    const double lo = h.edges.front(), hi = h.edges.back();
+    const auto bins = std::int64_t(h.counts.size());
+    const double scale = double(bins) / (hi - lo);
+    for (std::int64_t i = 0; i < n; ++i) {
+        if (!std::isfinite(v[i]))
+            continue;
+        const auto bin = std::clamp<std::int64_t>(std::int64_t((v[i] - lo) * scale), 0, bins - 1);
+        ++h.counts[std::size_t(bin)];
+    }
+}
+
+} // namespace
+
+PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<bool>* cancel)
+{
+    bins = std::max(bins, 1);
+    PairHistograms out;
+    const bool paired = d.a && d.b && d.a->info.numel() == d.b->info.numel() && d.status != DiffStatus::ShapeChanged;
+    std::vector<double> difference;
+    Range joint, ofDifference;
+    auto differences = [&](const double* a, const double* b, std::int64_t n) -> const double* {
+        difference.resize(std::size_t(n));
+        for (std::int64_t i = 0; i < n; ++i)
+            difference[std::size_t(i)] = b[i] - a[i];
+        return difference.data();
+    };
+    if (paired) {
+        forEachPairedChunk(d, cancel, [&](const double* a, const double* b, std::int64_t n) {
+            joint.add(a, n);
+            joint.add(b, n);
+            ofDifference.add(differences(a, b, n), n);
+        });
+        out.a = out.b = emptyBins(joint, bins);
+        out.difference = emptyBins(ofDifference, bins);
+        forEachPairedChunk(d, cancel, [&](const double* a, const double* b, std::int64_t n) {
+            count(out.a, a, n);
+            count(out.b, b, n);
+            count(out.difference, differences(a, b, n), n);
+        });
+        return out;
+    }
+    for (const Tensor* t : {d.a, d.b})
+        if (t)
+            forEachChunk(*t, cancel, [&](const double* v, std::int64_t n) { joint.add(v, n); });
+    if (d.a) {
+        out.a = emptyBins(joint, bins);
+        forEachChunk(*d.a, cancel, [&](const double* v, std::int64_t n) { count(out.a, v, n); });
+    }
+    if (d.b) {
+        out.b = emptyBins(joint, bins);
+        forEachChunk(*d.b, cancel, [&](const double* v, std::int64_t n) { count(out.b, v, n); });
+    }
+    return out;
+}
+
+} // namespace ckpt
