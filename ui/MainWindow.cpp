@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "CheckpointTreeModel.h"
+#include "ExportDialog.h"
 #include "HistogramView.h"
 #include "MetadataView.h"
 #include "NumberText.h"
@@ -34,6 +35,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -78,6 +80,8 @@ MainWindow::MainWindow(QWidget* parent)
     tree_->header()->setStretchLastSection(false);
     tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(CheckpointTreeModel::Name, QHeaderView::Stretch);
+    tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(tree_, &QTreeView::customContextMenuRequested, this, &MainWindow::showTreeMenu);
     filter_->setPlaceholderText(tr("Filter by name (Ctrl+F)"));
     filter_->setClearButtonEnabled(true);
 
@@ -134,6 +138,10 @@ MainWindow::MainWindow(QWidget* parent)
     errorReporter_ = [this](const QString& title, const QString& message) {
         QMessageBox::warning(this, title, message);
     };
+    confirmer_ = [this](const QString& title, const QString& text) {
+        return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+               == QMessageBox::Yes;
+    };
     showCheckpoint({});
 }
 
@@ -151,6 +159,15 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    file->addSeparator();
+    exportAction_ = file->addAction(tr("&Export selected…"), this, [this] { openExportDialog(); });
+    exportAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction_->setToolTip(tr("Write the checked tensors to .h5, .safetensors or .npz"));
+    exportAction_->setEnabled(false);
+    connect(model_, &CheckpointTreeModel::checkedChanged, exportAction_, [this](int checked) {
+        exportAction_->setEnabled(checked > 0);
+        exportAction_->setText(checked > 0 ? tr("&Export %n selected…", nullptr, checked) : tr("&Export selected…"));
+    });
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -174,6 +191,54 @@ void MainWindow::reportError(const QString& title, const QString& message)
 {
     if (errorReporter_)
         errorReporter_(title, message);
+}
+
+void MainWindow::setConfirmer(std::function<bool(const QString&, const QString&)> confirmer)
+{
+    confirmer_ = std::move(confirmer);
+}
+
+bool MainWindow::confirm(const QString& title, const QString& text)
+{
+    return confirmer_ && confirmer_(title, text);
+}
+
+ExportDialog* MainWindow::openExportDialog()
+{
+    const std::vector<int> checked = model_->checkedTensors();
+    if (!opened().checkpoint || checked.empty())
+        return nullptr;
+    auto* dialog = new ExportDialog(opened().checkpoint, checked, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setConfirmer([this](const QString& title, const QString& text) { return confirm(title, text); });
+    connect(dialog, &ExportDialog::failed, this, [this](const QString& message) { reportError(tr("Export failed"), message); });
+    connect(dialog, &ExportDialog::exported, this, [this](const QString& path, int count, qint64 bytes) {
+        statusBar()->showMessage(tr("Exported %n tensor(s), %1, to %2", nullptr, count).arg(sizeText(bytes), path), 15000);
+        // After the dialog has closed: offer to look at what was written.
+        QTimer::singleShot(0, this, [this, path] {
+            if (confirm(tr("Export finished"), tr("Exported to %1.\nOpen it now?").arg(path)))
+                openFile(path);
+        });
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::showTreeMenu(const QPoint& position)
+{
+    QMenu menu(this);
+    menu.addAction(exportAction_);
+    menu.addSeparator();
+    const QModelIndex at = proxy_->mapToSource(tree_->indexAt(position));
+    if (at.isValid()) {
+        const QString path = at.data(CheckpointTreeModel::PathRole).toString();
+        const bool checked = at.siblingAtColumn(0).data(Qt::CheckStateRole).value<Qt::CheckState>() == Qt::Checked;
+        menu.addAction(checked ? tr("Uncheck “%1”").arg(path) : tr("Check “%1”").arg(path), this,
+                       [this, path, checked] { model_->setChecked(path, !checked); });
+    }
+    menu.addAction(tr("Check all"), this, [this] { model_->setAllChecked(true); });
+    menu.addAction(tr("Uncheck all"), this, [this] { model_->setAllChecked(false); });
+    menu.exec(tree_->viewport()->mapToGlobal(position));
 }
 
 const OpenedCheckpoint& MainWindow::opened() const { return model_->opened(); }

@@ -8,6 +8,7 @@
 #include <optional>
 
 class CheckpointTreeModel;
+class ExportDialog;
 class MetadataView;
 class OverlayPlot;
 class QLabel;
@@ -38,6 +39,12 @@ public:
 
     // Errors go to a message box; tests replace this to record them instead.
     void setErrorReporter(std::function<void(const QString& title, const QString& message)> reporter);
+    // Yes/no questions (replace a file? open the exported file?) likewise.
+    void setConfirmer(std::function<bool(const QString& title, const QString& text)> confirmer);
+
+    // "Export selected…": the dialog for the checked tensors (null when none is checked).
+    ExportDialog* openExportDialog();
+    QAction* exportAction() const { return exportAction_; }
 
     const OpenedCheckpoint& opened() const;
     CheckpointTreeModel* treeModel() const { return model_; }
@@ -67,6 +74,8 @@ private:
     void rebuildRecentMenu();
     void openDialog();
     void reportError(const QString& title, const QString& message);
+    bool confirm(const QString& title, const QString& text);
+    void showTreeMenu(const QPoint& position);
 
     CheckpointTreeModel* model_;
     TreeFilterProxy* proxy_;
@@ -83,9 +92,11 @@ private:
     QProgressBar* progress_;
     QPushButton* cancel_;
     QMenu* recentMenu_ = nullptr;
+    QAction* exportAction_ = nullptr;
     std::vector<int> overlayTensors_;
     int overlayBins_ = 128;
     bool opening_ = false;
     std::function<void(const QString&, const QString&)> errorReporter_;
+    std::function<bool(const QString&, const QString&)> confirmer_;
     QString demoPath_;
 };
