@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "CheckpointTreeModel.h"
+#include "DiffPanel.h"
 #include "ExportDialog.h"
 #include "HistogramView.h"
 #include "MetadataView.h"
@@ -60,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent)
     , overlay_(new OverlayPlot(this))
     , metadata_(new MetadataView(this))
     , verify_(new VerifyPanel(this))
+    , diff_(new DiffPanel(this))
     , jobs_(new StatsJobs(this))
     , status_(new QLabel(this))
     , progress_(new QProgressBar(this))
@@ -94,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
     tabs_->addTab(overlay_, tr("Overlay"));
     tabs_->addTab(metadata_, tr("Metadata"));
     tabs_->addTab(verify_, tr("Verify"));
+    tabs_->addTab(diff_, tr("Compare"));
     splitter_->addWidget(left);
     splitter_->addWidget(tabs_);
     splitter_->setStretchFactor(0, 2);
@@ -124,6 +127,7 @@ MainWindow::MainWindow(QWidget* parent)
         statusBar()->showMessage(message, 8000);
     });
     connect(jobs_, &StatsJobs::progress, this, &MainWindow::onProgress);
+    connect(diff_, &DiffPanel::failed, this, [this](const QString& message) { reportError(tr("Cannot compare"), message); });
     connect(cancel_, &QPushButton::clicked, jobs_, &StatsJobs::cancelAll);
     connect(panel_, &TensorPanel::binsChanged, this, [this](int bins) {
         if (panel_->tensorIndex() >= 0)
@@ -159,6 +163,9 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    auto* compare = file->addAction(tr("&Compare with…"), this, &MainWindow::compareDialog);
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    compare->setToolTip(tr("Compare the open checkpoint with another, tensor by tensor"));
     file->addSeparator();
     exportAction_ = file->addAction(tr("&Export selected…"), this, [this] { openExportDialog(); });
     exportAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -308,6 +315,7 @@ void MainWindow::showCheckpoint(OpenedCheckpoint opened)
     model_->setCheckpoint(opened);
     metadata_->show(opened.checkpoint.get());
     verify_->setCheckpoint(opened.checkpoint);
+    diff_->setCheckpointA(opened.checkpoint, opened.displayName);
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));
         status_->setText(tr("Open a checkpoint with Ctrl+O, or drop a file here."));
@@ -452,6 +460,23 @@ void MainWindow::openDialog()
     const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(), filters);
     if (!path.isEmpty())
         openFile(path);
+}
+
+void MainWindow::compareDialog()
+{
+    if (!opened().checkpoint) {
+        reportError(tr("Nothing to compare"), tr("Open a checkpoint first, then compare it with another."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(this, tr("Compare %1 with").arg(opened().displayName));
+    if (!path.isEmpty())
+        compareWith(path);
+}
+
+void MainWindow::compareWith(const QString& path)
+{
+    tabs_->setCurrentWidget(diff_);
+    diff_->compareWith(path);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

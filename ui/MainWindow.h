@@ -8,6 +8,7 @@
 #include <optional>
 
 class CheckpointTreeModel;
+class DiffPanel;
 class ExportDialog;
 class MetadataView;
 class OverlayPlot;
@@ -44,6 +45,10 @@ public:
 
     // "Export selected…": the dialog for the checked tensors (null when none is checked).
     ExportDialog* openExportDialog();
+    // "Compare with…": the open checkpoint against another file, in the Compare tab.
+    void compareWith(const QString& path);
+    DiffPanel* diffPanel() const { return diff_; }
+    QTabWidget* tabs() const { return tabs_; }
     QAction* exportAction() const { return exportAction_; }
 
     const OpenedCheckpoint& opened() const;
@@ -73,6 +78,7 @@ private:
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void openDialog();
+    void compareDialog();
     void reportError(const QString& title, const QString& message);
     bool confirm(const QString& title, const QString& text);
     void showTreeMenu(const QPoint& position);
@@ -87,6 +93,7 @@ private:
     OverlayPlot* overlay_;
     MetadataView* metadata_;
     VerifyPanel* verify_;
+    DiffPanel* diff_;
     StatsJobs* jobs_;
     QLabel* status_;
     QProgressBar* progress_;

@@ -1,0 +1,452 @@
+#include "DiffPanel.h"
+
+#include "DiffFilterProxy.h"
+#include "DiffTableModel.h"
+#include "NumberText.h"
+#include "OverlayPlot.h"
+#include "formats/ReaderRegistry.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QDoubleValidator>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <atomic>
+#include <map>
+
+namespace {
+constexpr int kBins = 100;
+
+QString numberText(double v) { return QString::number(v, 'g', 6); }
+} // namespace
+
+// A background job: the worker sees only these shared flags, never the panel.
+struct DiffPanel::Job {
+    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+    std::shared_ptr<std::atomic<double>> fraction = std::make_shared<std::atomic<double>>(0.0);
+    QString what;
+};
+
+DiffPanel::DiffPanel(QWidget* parent)
+    : QWidget(parent)
+    , files_(new QLabel(this))
+    , prefixA_(new QLineEdit(this))
+    , prefixB_(new QLineEdit(this))
+    , rtol_(new QLineEdit(numberText(ckpt::DiffOptions{}.rtol), this))
+    , atol_(new QLineEdit(numberText(ckpt::DiffOptions{}.atol), this))
+    , compareButton_(new QPushButton(tr("Compare"), this))
+    , progress_(new QProgressBar(this))
+    , cancel_(new QPushButton(tr("Cancel"), this))
+    , filter_(new QLineEdit(this))
+    , differencesOnly_(new QCheckBox(tr("Differences only"), this))
+    , summary_(new QLabel(this))
+    , model_(new DiffTableModel(this))
+    , proxy_(new DiffFilterProxy(this))
+    , table_(new QTableView(this))
+    , overlay_(new OverlayPlot(this))
+    , differenceHint_(new QLabel(this))
+    , differencePlot_(new QCustomPlot(this))
+    , differenceBars_(new QCPBars(differencePlot_->xAxis, differencePlot_->yAxis))
+    , ticker_(new QTimer(this))
+{
+    auto* browse = new QPushButton(tr("Compare with…"), this);
+    files_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    files_->setWordWrap(true);
+    prefixA_->setPlaceholderText(tr("prefix in A"));
+    prefixB_->setPlaceholderText(tr("prefix in B"));
+    prefixA_->setToolTip(tr("Compare only A's tensors under this prefix, with the prefix removed"));
+    prefixB_->setToolTip(tr("Compare only B's tensors under this prefix, with the prefix removed"));
+    for (QLineEdit* tol : {rtol_, atol_}) {
+        auto* validator = new QDoubleValidator(0, 1e300, 20, tol);
+        validator->setNotation(QDoubleValidator::ScientificNotation);
+        validator->setLocale(QLocale::c()); // the text is parsed as the CLI parses it
+        tol->setValidator(validator);
+        tol->setMaximumWidth(90);
+    }
+    rtol_->setToolTip(tr("Equal within tolerance: |a − b| ≤ atol + rtol·|b|"));
+    atol_->setToolTip(rtol_->toolTip());
+    progress_->setRange(0, 1000);
+    progress_->setMaximumWidth(220);
+    progress_->setVisible(false);
+    cancel_->setVisible(false);
+    filter_->setPlaceholderText(tr("Filter by name"));
+    filter_->setClearButtonEnabled(true);
+
+    auto* fileRow = new QHBoxLayout;
+    fileRow->addWidget(files_, 1);
+    fileRow->addWidget(browse);
+    auto* optionRow = new QHBoxLayout;
+    optionRow->addWidget(new QLabel(tr("Prefix A:"), this));
+    optionRow->addWidget(prefixA_, 1);
+    optionRow->addWidget(new QLabel(tr("Prefix B:"), this));
+    optionRow->addWidget(prefixB_, 1);
+    optionRow->addWidget(new QLabel(tr("rtol:"), this));
+    optionRow->addWidget(rtol_);
+    optionRow->addWidget(new QLabel(tr("atol:"), this));
+    optionRow->addWidget(atol_);
+    optionRow->addWidget(compareButton_);
+    optionRow->addWidget(progress_);
+    optionRow->addWidget(cancel_);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(filter_, 1);
+    filterRow->addWidget(differencesOnly_);
+    summary_->setWordWrap(true);
+
+    proxy_->setSourceModel(model_);
+    table_->setModel(proxy_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(-1, Qt::AscendingOrder); // the report's order until the user sorts
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->verticalHeader()->setVisible(false);
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::Name, QHeaderView::Stretch);
+    table_->setWordWrap(false);
+
+    differenceBars_->setWidthType(QCPBars::wtPlotCoords);
+    differenceBars_->setPen(Qt::NoPen);
+    differenceBars_->setBrush(QColor(203, 75, 22));
+    differencePlot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    differencePlot_->axisRect()->setRangeZoom(Qt::Horizontal);
+    differencePlot_->axisRect()->setRangeDrag(Qt::Horizontal);
+    differencePlot_->xAxis->setLabel(tr("B − A"));
+    differencePlot_->yAxis->setLabel(tr("count"));
+    differencePlot_->setMinimumHeight(120);
+    overlay_->plot()->setMinimumHeight(120);
+    auto* differenceBox = new QWidget(this);
+    auto* differenceLayout = new QVBoxLayout(differenceBox);
+    differenceLayout->setContentsMargins(0, 0, 0, 0);
+    differenceLayout->addWidget(differenceHint_);
+    differenceLayout->addWidget(differencePlot_, 1);
+    auto* tableBox = new QWidget(this);
+    auto* tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addLayout(filterRow);
+    tableLayout->addWidget(table_, 1);
+    tableLayout->addWidget(summary_);
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(tableBox);
+    splitter->addWidget(overlay_);
+    splitter->addWidget(differenceBox);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 2);
+    splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(fileRow);
+    layout->addLayout(optionRow);
+    layout->addWidget(splitter, 1);
+
+    connect(browse, &QPushButton::clicked, this, &DiffPanel::browse);
+    connect(compareButton_, &QPushButton::clicked, this, &DiffPanel::rerun);
+    for (QLineEdit* field : {prefixA_, prefixB_, rtol_, atol_})
+        connect(field, &QLineEdit::returnPressed, this, &DiffPanel::rerun);
+    connect(cancel_, &QPushButton::clicked, this, &DiffPanel::cancel);
+    connect(filter_, &QLineEdit::textChanged, proxy_, &DiffFilterProxy::setNameFilter);
+    connect(differencesOnly_, &QCheckBox::toggled, proxy_, &DiffFilterProxy::setDifferencesOnly);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DiffPanel::onCurrentRowChanged);
+    connect(ticker_, &QTimer::timeout, this, [this] {
+        if (compareJob_)
+            progress_->setValue(int(compareJob_->fraction->load() * 1000));
+    });
+    setCheckpointA(nullptr, QString());
+}
+
+DiffPanel::~DiffPanel()
+{
+    // Running workers hold their own references to the checkpoints; they only need to stop.
+    cancel();
+    if (histogramJob_)
+        histogramJob_->cancel->store(true);
+}
+
+void DiffPanel::setCheckpointA(std::shared_ptr<const ckpt::Checkpoint> a, const QString& displayName)
+{
+    a_ = std::move(a);
+    nameA_ = displayName;
+    if (a_ && b_) {
+        start(pathB_, /*reopen=*/false);
+        return;
+    }
+    cancel();
+    model_->clear();
+    files_->setText(a_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped()) : tr("Open a checkpoint first."));
+    summary_->setText(a_ ? tr("Compare the open checkpoint with another: File ▸ Compare with… (Ctrl+Shift+O).") : QString());
+    compareButton_->setEnabled(false);
+    clearPlots(tr("Select a row to overlay A's and B's distributions."));
+}
+
+void DiffPanel::compareWith(const QString& pathB)
+{
+    if (!a_) {
+        emit failed(tr("Open a checkpoint before comparing it with another."));
+        return;
+    }
+    start(pathB, /*reopen=*/true);
+}
+
+void DiffPanel::rerun()
+{
+    if (a_ && !pathB_.isEmpty())
+        start(pathB_, /*reopen=*/!b_);
+}
+
+bool DiffPanel::busy() const { return compareJob_ != nullptr; }
+
+void DiffPanel::cancel()
+{
+    if (compareJob_)
+        compareJob_->cancel->store(true);
+    ++generation_; // whatever it still produces is dropped
+    compareJob_.reset();
+    setBusy(QString(), false);
+}
+
+void DiffPanel::setPrefixes(const QString& prefixA, const QString& prefixB)
+{
+    prefixA_->setText(prefixA);
+    prefixB_->setText(prefixB);
+}
+
+void DiffPanel::setTolerances(double rtol, double atol)
+{
+    rtol_->setText(numberText(rtol));
+    atol_->setText(numberText(atol));
+}
+
+void DiffPanel::setNameFilter(const QString& text) { filter_->setText(text); }
+void DiffPanel::setDifferencesOnly(bool only) { differencesOnly_->setChecked(only); }
+QString DiffPanel::summaryText() const { return summary_->text(); }
+
+bool DiffPanel::selectName(const QString& name)
+{
+    const int row = model_->rowOf(name);
+    const QModelIndex index = row < 0 ? QModelIndex() : proxy_->mapFromSource(model_->index(row, 0));
+    if (!index.isValid())
+        return false;
+    table_->scrollTo(index);
+    table_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    return true;
+}
+
+void DiffPanel::browse()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Compare with"), pathB_);
+    if (!path.isEmpty())
+        compareWith(path);
+}
+
+ckpt::DiffOptions DiffPanel::options(QString* error) const
+{
+    ckpt::DiffOptions o;
+    o.prefixA = prefixA_->text().toStdString();
+    o.prefixB = prefixB_->text().toStdString();
+    bool ok = false;
+    const double rtol = rtol_->text().toDouble(&ok);
+    if (ok && rtol >= 0)
+        o.rtol = rtol;
+    else
+        *error = tr("rtol must be a number ≥ 0, not “%1”").arg(rtol_->text());
+    const double atol = atol_->text().toDouble(&ok);
+    if (ok && atol >= 0)
+        o.atol = atol;
+    else
+        *error = tr("atol must be a number ≥ 0, not “%1”").arg(atol_->text());
+    return o;
+}
+
+void DiffPanel::setBusy(const QString& what, bool busy)
+{
+    progress_->setVisible(busy);
+    cancel_->setVisible(busy);
+    compareButton_->setEnabled(!busy && a_ && !pathB_.isEmpty());
+    if (busy) {
+        progress_->setValue(0);
+        progress_->setFormat(what + QStringLiteral(" %p%"));
+        ticker_->start(100);
+    } else {
+        ticker_->stop();
+    }
+}
+
+void DiffPanel::start(const QString& pathB, bool reopen)
+{
+    QString error;
+    ckpt::DiffOptions o = options(&error);
+    if (!error.isEmpty()) {
+        emit failed(error);
+        return;
+    }
+    cancel();
+    const int generation = ++generation_;
+    compareJob_ = std::make_shared<Job>();
+    const auto job = compareJob_;
+    o.cancel = job->cancel.get();
+    o.progress = [fraction = job->fraction](double f) { fraction->store(f); };
+    pathB_ = pathB;
+    files_->setText(tr("<b>A:</b> %1 &nbsp; <b>B:</b> %2").arg(nameA_.toHtmlEscaped(), pathB.toHtmlEscaped()));
+    setBusy(reopen ? tr("Opening B…") : tr("Comparing…"), true);
+    auto* watcher = new QFutureWatcher<CompareOutcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        const CompareOutcome out = watcher->result();
+        watcher->deleteLater();
+        if (generation == generation_)
+            onCompared(out);
+    });
+    std::shared_ptr<const ckpt::Checkpoint> b = reopen ? nullptr : b_;
+    watcher->setFuture(QtConcurrent::run([a = a_, b, job, o, path = pathB.toStdString()]() mutable {
+        CompareOutcome out;
+        try {
+            if (!b)
+                b = std::make_shared<const ckpt::Checkpoint>(ckpt::openCheckpoint(path));
+            out.b = b;
+            out.report = ckpt::diffCheckpoints(*a, *b, o);
+        } catch (const ckpt::Cancelled&) {
+            out.cancelled = true;
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        return out;
+    }));
+}
+
+void DiffPanel::onCompared(const CompareOutcome& out)
+{
+    compareJob_.reset();
+    setBusy(QString(), false);
+    if (out.cancelled)
+        return;
+    if (!out.error.isEmpty()) {
+        // What was shown belonged to another B: start again from A alone.
+        b_.reset();
+        pathB_.clear();
+        setCheckpointA(a_, nameA_);
+        summary_->setText(out.error.toHtmlEscaped());
+        emit failed(out.error);
+        return;
+    }
+    const QString previous = plotted_;
+    b_ = out.b;
+    model_->setReport(a_, b_, out.report);
+    std::map<ckpt::DiffStatus, int> counts;
+    for (const auto& d : out.report.tensors)
+        ++counts[d.status];
+    QStringList parts;
+    for (const auto& [status, count] : counts)
+        parts << QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(ckpt::diffStatusName(status).data()));
+    QString error;
+    const ckpt::DiffOptions o = options(&error);
+    summary_->setText((out.report.allEqual() ? tr("<b>Equal.</b> ") : tr("<b>Different.</b> "))
+                      + parts.join(QStringLiteral(" · "))
+                      + tr(" &nbsp; (rtol %1, atol %2)").arg(numberText(o.rtol), numberText(o.atol)));
+    clearPlots(tr("Select a row to overlay A's and B's distributions."));
+    // Keep looking at the same tensor after a recompare; otherwise start on the first difference.
+    if (previous.isEmpty() || !selectName(previous)) {
+        for (const auto& d : out.report.tensors)
+            if (DiffTableModel::differs(d.status) && selectName(QString::fromStdString(d.name)))
+                break;
+    }
+    emit compared();
+}
+
+void DiffPanel::clearPlots(const QString& message)
+{
+    if (histogramJob_)
+        histogramJob_->cancel->store(true);
+    histogramJob_.reset();
+    ++histogramGeneration_;
+    plotted_.clear();
+    overlay_->clear(message);
+    differenceBars_->data()->clear();
+    differenceHint_->setText(tr("Histogram of B − A, element by element."));
+    differencePlot_->replot();
+}
+
+void DiffPanel::onCurrentRowChanged()
+{
+    const QModelIndex current = proxy_->mapToSource(table_->currentIndex());
+    const ckpt::TensorDiff* d = current.isValid() ? model_->diff(current.row()) : nullptr;
+    if (!d) {
+        clearPlots(tr("Select a row to overlay A's and B's distributions."));
+        return;
+    }
+    const QString name = QString::fromStdString(d->name);
+    clearPlots(tr("Computing the histograms of %1…").arg(name));
+    const int generation = histogramGeneration_;
+    histogramJob_ = std::make_shared<Job>();
+    const auto job = histogramJob_;
+    auto* watcher = new QFutureWatcher<HistogramOutcome>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, name] {
+        const HistogramOutcome out = watcher->result();
+        watcher->deleteLater();
+        if (generation != histogramGeneration_ || out.cancelled)
+            return;
+        histogramJob_.reset();
+        if (!out.error.isEmpty()) {
+            overlay_->clear(out.error);
+            return;
+        }
+        showHistograms(name, out.histograms);
+    });
+    // The row's tensors point into A and B: the worker keeps both alive.
+    watcher->setFuture(QtConcurrent::run([a = model_->checkpointA(), b = model_->checkpointB(), diff = *d, job] {
+        HistogramOutcome out;
+        try {
+            out.histograms = ckpt::pairHistograms(diff, kBins, job->cancel.get());
+        } catch (const ckpt::Cancelled&) {
+            out.cancelled = true;
+        } catch (const std::exception& e) {
+            out.error = QString::fromStdString(e.what());
+        }
+        return out;
+    }));
+}
+
+void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& h)
+{
+    overlay_->clear(QString());
+    if (!h.a.counts.empty())
+        overlay_->addDensity(tr("A: %1").arg(name), h.a);
+    if (!h.b.counts.empty())
+        overlay_->addDensity(tr("B: %1").arg(name), h.b);
+    overlay_->plot()->xAxis->setLabel(tr("value (shared bins over the joint range)"));
+    overlay_->plot()->replot();
+    differenceBars_->data()->clear();
+    if (h.difference.counts.empty()) {
+        differenceHint_->setText(tr("No element-wise difference: %1 is not in both files with the same number of elements.").arg(name));
+    } else {
+        const auto& e = h.difference.edges;
+        const double width = (e.back() - e.front()) / double(h.difference.counts.size());
+        differenceBars_->setWidth(width);
+        QVector<double> keys, values;
+        for (std::size_t i = 0; i < h.difference.counts.size(); ++i) {
+            keys << (e[i] + e[i + 1]) / 2;
+            values << double(h.difference.counts[i]);
+        }
+        differenceBars_->setData(keys, values, true);
+        differenceHint_->setText(tr("Histogram of B − A for %1: from %2 to %3.").arg(name, floatText(e.front()), floatText(e.back())));
+        differencePlot_->rescaleAxes();
+        differencePlot_->yAxis->setRangeLower(0);
+        differencePlot_->xAxis->scaleRange(1.05);
+    }
+    differencePlot_->replot();
+    plotted_ = name;
+    emit histogramsShown(name);
+}

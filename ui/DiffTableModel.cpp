@@ -1,0 +1,136 @@
+#include "DiffTableModel.h"
+
+#include "NumberText.h"
+
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace {
+
+QColor mixed(const QColor& base, const QColor& tint, double amount)
+{
+    return QColor::fromRgbF(float(base.redF() * (1 - amount) + tint.redF() * amount),
+                            float(base.greenF() * (1 - amount) + tint.greenF() * amount),
+                            float(base.blueF() * (1 - amount) + tint.blueF() * amount));
+}
+
+QString tensorText(const ckpt::Tensor* t)
+{
+    return t ? QString::fromStdString(t->info.name) + QStringLiteral("  ") + QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data())
+                   + QStringLiteral(" ") + shapeText(t->info.shape)
+             : QStringLiteral("—");
+}
+
+} // namespace
+
+DiffTableModel::DiffTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+void DiffTableModel::setReport(std::shared_ptr<const ckpt::Checkpoint> a, std::shared_ptr<const ckpt::Checkpoint> b,
+                               ckpt::DiffReport report)
+{
+    beginResetModel();
+    a_ = std::move(a);
+    b_ = std::move(b);
+    report_ = std::move(report);
+    endResetModel();
+}
+
+void DiffTableModel::clear() { setReport(nullptr, nullptr, {}); }
+
+const ckpt::TensorDiff* DiffTableModel::diff(int row) const
+{
+    return row >= 0 && row < int(report_.tensors.size()) ? &report_.tensors[std::size_t(row)] : nullptr;
+}
+
+int DiffTableModel::rowOf(const QString& name) const
+{
+    const std::string n = name.toStdString();
+    for (std::size_t i = 0; i < report_.tensors.size(); ++i)
+        if (report_.tensors[i].name == n)
+            return int(i);
+    return -1;
+}
+
+int DiffTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(report_.tensors.size());
+}
+
+int DiffTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+bool DiffTableModel::hasValues(const ckpt::TensorDiff& d)
+{
+    return d.a && d.b && d.status != ckpt::DiffStatus::ShapeChanged;
+}
+
+bool DiffTableModel::differs(ckpt::DiffStatus s)
+{
+    return s != ckpt::DiffStatus::Identical && s != ckpt::DiffStatus::WithinTolerance;
+}
+
+QVariant DiffTableModel::data(const QModelIndex& index, int role) const
+{
+    const ckpt::TensorDiff* d = index.isValid() ? diff(index.row()) : nullptr;
+    if (!d)
+        return {};
+    const bool values = hasValues(*d);
+    const double numbers[] = {d->maxAbsDiff, d->meanAbsDiff, d->relativeL2};
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Name: return QString::fromStdString(d->name);
+        case Status: return QString::fromLatin1(ckpt::diffStatusName(d->status).data());
+        default: return values ? floatText(numbers[index.column() - MaxAbsDiff]) : QStringLiteral("—");
+        }
+    case SortRole:
+        switch (index.column()) {
+        case Name: return QString::fromStdString(d->name);
+        case Status: return int(d->status);
+        default: return values ? numbers[index.column() - MaxAbsDiff] : -1.0; // no number sorts below zero
+        }
+    case StatusRole: return int(d->status);
+    case Qt::TextAlignmentRole:
+        return index.column() >= MaxAbsDiff ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+    case Qt::BackgroundRole: {
+        if (!differs(d->status))
+            return {};
+        const QColor base = QGuiApplication::palette().color(QPalette::Base);
+        const bool dark = base.lightness() < 128;
+        QColor tint;
+        switch (d->status) {
+        case ckpt::DiffStatus::Changed: tint = QColor(220, 50, 47); break;
+        case ckpt::DiffStatus::OnlyInA:
+        case ckpt::DiffStatus::OnlyInB: tint = QColor(38, 139, 210); break;
+        default: tint = QColor(203, 140, 20); break; // shape or dtype changed
+        }
+        return mixed(base, tint, dark ? 0.35 : 0.22);
+    }
+    case Qt::ToolTipRole: {
+        QString tip = QStringLiteral("A: ") + tensorText(d->a) + QStringLiteral("\nB: ") + tensorText(d->b);
+        if (d->transposed)
+            tip += tr("\nB compared transposed");
+        if (values)
+            tip += tr("\n%1 element(s) outside the tolerance").arg(groupedCount(d->mismatched))
+                   + (d->bitwiseEqual ? tr("; bitwise equal") : QString());
+        return tip;
+    }
+    default: return {};
+    }
+}
+
+QVariant DiffTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Name: return tr("Name");
+    case Status: return tr("Status");
+    case MaxAbsDiff: return tr("Max abs diff");
+    case MeanAbsDiff: return tr("Mean abs diff");
+    case RelativeL2: return tr("Rel L2");
+    }
+    return {};
+}
