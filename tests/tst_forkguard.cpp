@@ -3,48 +3,108 @@
 #include <QtTest>
 
 #include <csignal>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
 using namespace std::chrono_literals;
 
+namespace {
+
+constexpr std::uint64_t kMiB = 1 << 20;
+
+ckpt::ChildOutcome runGuarded(const std::function<std::string()>& work, std::chrono::milliseconds deadline = 30s,
+                              std::uint64_t memory = 256 * kMiB)
+{
+    return ckpt::runInForkedChild(work, {deadline, memory});
+}
+
+} // namespace
+
 class TestForkGuard : public QObject {
     Q_OBJECT
 
 private slots:
-    void workThatFinishesIsNotAFailure()
+    void workThatSucceedsReportsNothing()
     {
-        QVERIFY(!ckpt::failureInForkedChild([] {}, 5s));
-        QVERIFY(!ckpt::failureInForkedChild([] { throw std::runtime_error("a parse error"); }, 5s));
+        const auto outcome = runGuarded([] { return std::string(); });
+        QVERIFY(!outcome.failure);
+        QCOMPARE(outcome.report, std::string());
+    }
+
+    void theChildsErrorComesBack()
+    {
+        auto outcome = runGuarded([] { return std::string("dataset 'w' has a bad shape"); });
+        QVERIFY(!outcome.failure);
+        QCOMPARE(outcome.report, std::string("dataset 'w' has a bad shape"));
+
+        outcome = runGuarded([]() -> std::string { throw std::runtime_error("a parse error"); });
+        QVERIFY(!outcome.failure);
+        QCOMPARE(outcome.report, std::string("a parse error"));
+    }
+
+    void aLongReportIsCutNotBlocking()
+    {
+        const auto outcome = runGuarded([] { return std::string(1 << 20, 'x'); });
+        QVERIFY(!outcome.failure);
+        QCOMPARE(outcome.report.size(), std::size_t(4096));
     }
 
     void aCrashIsReportedWithItsSignal()
     {
         // The default action, not a sanitizer's handler (which would spend seconds on a report).
-        const auto failure = ckpt::failureInForkedChild(
-            [] {
-                std::signal(SIGSEGV, SIG_DFL);
-                std::raise(SIGSEGV);
-            },
-            30s);
-        QVERIFY(failure);
-        QVERIFY2(failure->rfind("crashed", 0) == 0, failure->c_str());
+        const auto outcome = runGuarded([]() -> std::string {
+            std::signal(SIGSEGV, SIG_DFL);
+            std::raise(SIGSEGV);
+            return {};
+        });
+        QVERIFY(outcome.failure);
+        QVERIFY2(outcome.failure->rfind("crashed (signal 11", 0) == 0, outcome.failure->c_str());
     }
 
     void aHangIsStoppedAtTheDeadline()
     {
         QElapsedTimer timer;
         timer.start();
-        const auto failure = ckpt::failureInForkedChild([] { std::this_thread::sleep_for(60s); }, 300ms);
-        QVERIFY(failure);
-        QCOMPARE(QString::fromStdString(*failure), QStringLiteral("did not finish within 300 ms"));
+        const auto outcome = runGuarded(
+            [] {
+                std::this_thread::sleep_for(60s);
+                return std::string();
+            },
+            300ms);
+        QVERIFY(outcome.failure);
+        QCOMPARE(QString::fromStdString(*outcome.failure), QStringLiteral("did not finish within 300 ms"));
         QVERIFY(timer.elapsed() < 5000);
+    }
+
+    void runawayMemoryIsStoppedAtTheBudget()
+    {
+        QElapsedTimer timer;
+        timer.start();
+        const auto outcome = runGuarded(
+            [] {
+                // Touch 64 MiB blocks until stopped: 8 GiB if nothing stops it.
+                std::vector<std::unique_ptr<char[]>> blocks;
+                for (int i = 0; i < 128; ++i) {
+                    blocks.emplace_back(new char[64 * kMiB]);
+                    std::memset(blocks.back().get(), 1, 64 * kMiB);
+                }
+                return std::string("allocated 8 GiB");
+            },
+            60s, 128 * kMiB);
+        QVERIFY(outcome.failure);
+        QCOMPARE(QString::fromStdString(*outcome.failure), QStringLiteral("needed more than 128 MiB of memory"));
+        QVERIFY(timer.elapsed() < 30000);
     }
 
     void theChildCannotChangeTheParent()
     {
         int value = 1;
-        QVERIFY(!ckpt::failureInForkedChild([&] { value = 2; }, 5s));
+        QVERIFY(!runGuarded([&] {
+                     value = 2;
+                     return std::string();
+                 }).failure);
         QCOMPARE(value, 1);
     }
 };

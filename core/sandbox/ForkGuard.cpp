@@ -1,6 +1,8 @@
 #include "sandbox/ForkGuard.h"
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -20,51 +22,122 @@ std::chrono::milliseconds& forkGuardDeadline()
     return deadline;
 }
 
-std::optional<std::string> failureInForkedChild(const std::function<void()>& work, std::chrono::milliseconds deadline)
+namespace {
+
+constexpr std::size_t kMaxReport = 4096; // well under a pipe's buffer, so the child never blocks
+
+// Resident bytes of a process, or 0 when /proc cannot tell.
+std::uint64_t residentBytes(pid_t pid)
 {
-    const pid_t child = fork();
-    if (child < 0)
-        return std::nullopt; // cannot isolate (out of processes): do the work unguarded, as before
-    if (child == 0) {
-        if (__sanitizer_set_death_callback)
-            __sanitizer_set_death_callback(nullptr);
-        // The library's (or a sanitizer's) last words would garble the parent's error output.
-        const int devNull = open("/dev/null", O_WRONLY);
-        if (devNull >= 0) {
-            dup2(devNull, STDOUT_FILENO);
-            dup2(devNull, STDERR_FILENO);
-        }
-        try {
-            work();
-        } catch (...) {
-        }
-        _exit(0); // no atexit handlers, no flushing of the parent's buffers
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/statm", int(pid));
+    FILE* statm = std::fopen(path, "re");
+    if (!statm)
+        return 0;
+    unsigned long long sizePages = 0, residentPages = 0;
+    const int fields = std::fscanf(statm, "%llu %llu", &sizePages, &residentPages);
+    std::fclose(statm);
+    return fields == 2 ? residentPages * std::uint64_t(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+std::string describeDuration(std::chrono::milliseconds duration)
+{
+    const auto ms = duration.count();
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+[[noreturn]] void runChild(const std::function<std::string()>& work, int reportFd)
+{
+    if (__sanitizer_set_death_callback)
+        __sanitizer_set_death_callback(nullptr);
+    // The library's (or a sanitizer's) last words would garble the parent's error output.
+    const int devNull = open("/dev/null", O_WRONLY);
+    if (devNull >= 0) {
+        dup2(devNull, STDOUT_FILENO);
+        dup2(devNull, STDERR_FILENO);
     }
+    std::string report;
+    try {
+        report = work();
+    } catch (const std::exception& e) {
+        report = *e.what() ? e.what() : "an unnamed error";
+    } catch (...) {
+        report = "an unnamed error";
+    }
+    report.resize(std::min(report.size(), kMaxReport));
+    for (std::size_t written = 0; written < report.size();) {
+        const ssize_t n = write(reportFd, report.data() + written, report.size() - written);
+        if (n <= 0)
+            break;
+        written += std::size_t(n);
+    }
+    _exit(0); // no atexit handlers, no flushing of the parent's buffers
+}
+
+std::string readReport(int fd)
+{
+    std::string report;
+    char buffer[1024];
+    ssize_t n;
+    while (report.size() < kMaxReport && (n = read(fd, buffer, sizeof buffer)) > 0)
+        report.append(buffer, std::size_t(n));
+    return report;
+}
+
+} // namespace
+
+ChildOutcome runInForkedChild(const std::function<std::string()>& work, const ChildLimits& limits)
+{
+    int reportPipe[2];
+    if (pipe2(reportPipe, O_CLOEXEC) != 0)
+        return {};
+    const std::uint64_t residentAtFork = residentBytes(getpid());
+    const pid_t child = fork();
+    if (child < 0) { // out of processes: the caller does the work unguarded, as before
+        close(reportPipe[0]);
+        close(reportPipe[1]);
+        return {};
+    }
+    if (child == 0) {
+        close(reportPipe[0]);
+        runChild(work, reportPipe[1]);
+    }
+    close(reportPipe[1]);
 
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
+    const std::uint64_t residentLimit = residentAtFork + limits.memoryBytes;
+    auto stop = [&](std::string why) {
+        kill(child, SIGKILL);
+        waitpid(child, nullptr, 0);
+        close(reportPipe[0]);
+        return ChildOutcome{std::move(why), {}};
+    };
     auto pause = std::chrono::microseconds(50);
     int status = 0;
     for (;;) {
         const pid_t done = waitpid(child, &status, WNOHANG);
         if (done == child)
             break;
-        if (done < 0)
-            return std::nullopt;
-        if (Clock::now() - start > deadline) {
-            kill(child, SIGKILL);
-            waitpid(child, &status, 0);
-            const auto ms = deadline.count();
-            return "did not finish within " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms");
+        if (done < 0) {
+            close(reportPipe[0]);
+            return {};
         }
+        if (Clock::now() - start > limits.deadline)
+            return stop("did not finish within " + describeDuration(limits.deadline));
+        if (residentBytes(child) > residentLimit)
+            return stop("needed more than " + std::to_string(limits.memoryBytes >> 20) + " MiB of memory");
         std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::microseconds(20000));
+        pause = std::min(pause * 2, std::chrono::microseconds(10000));
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return std::nullopt;
+    ChildOutcome outcome;
+    outcome.report = readReport(reportPipe[0]);
+    close(reportPipe[0]);
     if (WIFSIGNALED(status))
-        return "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
-    return "crashed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+        outcome.failure = "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        outcome.failure = "crashed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+    return outcome;
 }
 
 } // namespace ckpt

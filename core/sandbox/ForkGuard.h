@@ -1,21 +1,36 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 
 namespace ckpt {
 
-// Runs a third-party parser over untrusted input in a forked child first, so that a crash or
-// a hang inside the library (libhdf5 has known crashes on corrupt files) becomes an error
-// instead of taking the application down. The child's result is discarded: when the child
-// survives, the caller repeats the same deterministic work in-process.
+// What a guarded child may spend before it is stopped.
+struct ChildLimits {
+    std::chrono::milliseconds deadline;
+    std::uint64_t memoryBytes; // resident memory beyond what the process held when it forked
+};
+
+struct ChildOutcome {
+    // Why the child did not finish: "crashed (signal 11, Segmentation fault)",
+    // "did not finish within 20 s", "needed more than 512 MiB of memory".
+    std::optional<std::string> failure;
+    // What the work returned in the child (its error message; empty when it succeeded).
+    std::string report;
+};
+
+// Runs a third-party parser over untrusted input in a forked child first, so that a crash, a
+// hang or a runaway allocation inside the library (libhdf5 has all three on corrupt files)
+// becomes an error instead of taking the application down. Only the child's report comes
+// back: when the child finished without one, the caller repeats the same deterministic work
+// in-process, now known to stay within the limits.
 //
-// Returns nothing when the child finished (normally or by throwing), or the reason it did not:
-// "crashed (signal 11, Segmentation fault)", "did not finish within 20 s".
+// When the process cannot fork, nothing is reported and the caller does the work unguarded.
 // The caller must hold any lock that keeps other threads out of the library while forking.
-std::optional<std::string> failureInForkedChild(const std::function<void()>& work, std::chrono::milliseconds deadline);
+ChildOutcome runInForkedChild(const std::function<std::string()>& work, const ChildLimits& limits);
 
 // The deadline used for reading HDF5 metadata (default 20 s; the fuzz targets lower it).
 std::chrono::milliseconds& forkGuardDeadline();

@@ -10,6 +10,7 @@
 #include "tensor/CheckpointError.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -267,20 +268,38 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
     return ckpt;
 }
 
+// What the structure walk of a well-formed file can need: a margin plus twice the file, which
+// bounds the attribute strings it holds. A corrupt variable-length string length makes libhdf5
+// allocate and fill gigabytes.
+static std::uint64_t structureMemoryBudget(const std::string& path, const std::vector<std::byte>* image)
+{
+    std::error_code error;
+    const std::uint64_t size = image ? image->size() : std::filesystem::file_size(path, error);
+    return (std::uint64_t(512) << 20) + 2 * (error ? 0 : size);
+}
+
 Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
                        const nlohmann::json* kerasConfig)
 {
     std::lock_guard lock(hdf5::mutex());
-    // libhdf5 1.10 can crash or loop on corrupt structures (a bad global heap, a cyclic B-tree):
-    // the same walk runs first in a child process, and only a walk that survives runs here.
-    const auto failure = failureInForkedChild(
-        [&] {
+    // libhdf5 1.10 can crash, loop or exhaust memory on corrupt structures (a bad global heap, a
+    // cyclic B-tree, a huge string length): the same walk runs first in a child process, and only
+    // a walk that succeeds there runs here.
+    const auto outcome = runInForkedChild(
+        [&]() -> std::string {
             hdf5::renewMutexInForkedChild();
-            (void)readStructure(path, displayPath, image, kerasConfig);
+            try {
+                (void)readStructure(path, displayPath, image, kerasConfig);
+            } catch (const CheckpointError& e) {
+                return e.reason();
+            }
+            return {};
         },
-        forkGuardDeadline());
-    if (failure)
-        throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *failure + " reading its structure");
+        {forkGuardDeadline(), structureMemoryBudget(path, image)});
+    if (outcome.failure)
+        throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *outcome.failure + " reading its structure");
+    if (!outcome.report.empty())
+        throw CheckpointError(displayPath, outcome.report);
     return readStructure(path, displayPath, image, kerasConfig);
 }
 
