@@ -42,7 +42,9 @@ void addParameters(Hdf5Writer& w, const Mlp& net)
 template <typename Fill>
 std::string writeFile(const std::filesystem::path& path, bool overwrite, Fill fill)
 {
-    Hdf5Writer w(path.string(), {.overwrite = overwrite});
+    Hdf5WriteOptions options;
+    options.overwrite = overwrite;
+    Hdf5Writer w(path.string(), options);
     fill(w);
     w.commit();
     return path.string();

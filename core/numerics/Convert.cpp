@@ -20,8 +20,8 @@ T load(const std::byte* p)
     return v;
 }
 
-template <typename T, typename F>
-void convertLoop(const std::byte* src, std::int64_t n, double* dst, F f)
+template <typename T, typename Out, typename F>
+void convertLoop(const std::byte* src, std::int64_t n, Out* dst, F f)
 {
     for (std::int64_t i = 0; i < n; ++i)
         dst[i] = f(load<T>(src + i * static_cast<std::int64_t>(sizeof(T))));
@@ -82,6 +82,21 @@ void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* 
     case DType::Bool: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return v ? 1.0 : 0.0; });
     case DType::Complex64: return convertLoop<std::complex<float>>(src, n, dst, [](auto v) { return double(std::abs(v)); });
     case DType::Complex128: return convertLoop<std::complex<double>>(src, n, dst, [](auto v) { return std::abs(v); });
+    }
+}
+
+bool convertToFloat(DType dtype, const std::byte* src, std::int64_t n, float* dst)
+{
+    switch (dtype) {
+    case DType::Float16: {
+        const float* values = halfValues();
+        convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return values[v]; });
+        return true;
+    }
+    case DType::BFloat16: convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return bfloat16ToFloat(v); }); return true;
+    case DType::Float8E4M3FN: convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return float8e4m3fnToFloat(v); }); return true;
+    case DType::Float8E5M2: convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return float8e5m2ToFloat(v); }); return true;
+    default: return false;
     }
 }
 

@@ -12,6 +12,10 @@ namespace ckpt {
 // Complex numbers become their magnitude |z| (statistics of complex tensors are of |z|).
 void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* dst);
 
+// float16, bfloat16 and the float8 types to float32, which holds each of their values exactly.
+// Returns false (converting nothing) for any other dtype.
+bool convertToFloat(DType dtype, const std::byte* src, std::int64_t n, float* dst);
+
 // One element.
 double elementToDouble(DType dtype, const std::byte* src);
 

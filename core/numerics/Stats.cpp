@@ -1,6 +1,8 @@
 #include "numerics/Stats.h"
 
+#include "io/MappedAccess.h"
 #include "numerics/Convert.h"
+#include "tensor/CheckpointError.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,13 +11,17 @@
 #include <mutex>
 #include <thread>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace ckpt {
 
 namespace {
 
 // Data is read in chunks (one positioned read each) and converted to double in blocks small
 // enough to stay in the L1 cache, so every pass after the read runs on cached values.
-constexpr std::int64_t kChunkElements = 1 << 18;
+constexpr std::int64_t kChunkElements = 1 << 16;
 constexpr std::int64_t kBlockElements = 2048;
 constexpr int kLanes = 4; // independent accumulators, so the loops pipeline and vectorise
 
@@ -35,23 +41,72 @@ inline Pair loadPair(const double* p)
     return x;
 }
 
+// float32 data is read as it is stored and widened in registers (exact), never copied to doubles:
+// four at a time, as two pairs.
+inline void loadPairs(const float* p, Pair& first, Pair& second)
+{
+#ifdef __SSE2__
+    const __m128 x = _mm_loadu_ps(p);
+    first = reinterpret_cast<Pair>(_mm_cvtps_pd(x));
+    second = reinterpret_cast<Pair>(_mm_cvtps_pd(_mm_movehl_ps(x, x)));
+#else
+    first = Pair{p[0], p[1]};
+    second = Pair{p[2], p[3]};
+#endif
+}
+
+inline void loadPairs(const double* p, Pair& first, Pair& second)
+{
+    first = loadPair(p);
+    second = loadPair(p + 2);
+}
+
 // mask ? a : b, lane by lane (spelt with bit operations, which GCC and Clang both accept).
 inline Pair select(PairMask mask, Pair a, Pair b)
 {
     return reinterpret_cast<Pair>((reinterpret_cast<PairMask>(a) & mask) | (reinterpret_cast<PairMask>(b) & ~mask));
 }
 
+// a < b ? a : b and a > b ? a : b, lane by lane (one instruction each with SSE2).
+inline Pair lesser(Pair a, Pair b)
+{
+#ifdef __SSE2__
+    return reinterpret_cast<Pair>(_mm_min_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
+#else
+    return select(a < b, a, b);
+#endif
+}
+
+inline Pair greater(Pair a, Pair b)
+{
+#ifdef __SSE2__
+    return reinterpret_cast<Pair>(_mm_max_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
+#else
+    return select(a > b, a, b);
+#endif
+}
+
 // min, max, sum, zero count and a NaN/inf detector over one stream of pairs.
+// Sums are of x - shift, the block's first value: a block's squared deviations are then
+// sum(d^2) - sum(d)^2 / n, from the same sweep and without cancellation (a constant block gives 0).
 struct PairAccumulator {
+    Pair shift;
     Pair lo = splat(std::numeric_limits<double>::infinity());
     Pair hi = -splat(std::numeric_limits<double>::infinity());
-    Pair sum{}, zero{}, check{};
+    Pair sum{}, squares{}, zero{}, check{};
+
+    explicit PairAccumulator(double s)
+        : shift(splat(s))
+    {
+    }
 
     void add(Pair x)
     {
-        lo = select(x < lo, x, lo);
-        hi = select(x > hi, x, hi);
-        sum += x;
+        lo = lesser(x, lo);
+        hi = greater(x, hi);
+        const Pair d = x - shift;
+        sum += d;
+        squares += d * d;
         zero += select(x == 0, splat(1.0), Pair{});
         check += x - x; // NaN from here on if x is NaN or inf
     }
@@ -64,28 +119,36 @@ struct Moments {
     double max = -std::numeric_limits<double>::infinity();
     double mean = 0, m2 = 0;
 
-    void add(const double* v, std::int64_t n)
+    template <typename T>
+    void add(const T* v, std::int64_t n)
     {
         if (!addAllFinite(v, n))
             addCarefully(v, n);
     }
 
     // The usual case, branch-free: returns false (having changed nothing) when a value is NaN or inf.
-    bool addAllFinite(const double* v, std::int64_t n)
+    template <typename T>
+    bool addAllFinite(const T* v, std::int64_t n)
     {
-        PairAccumulator a, b; // two independent chains
+        if (n == 0)
+            return true;
+        const double shift = static_cast<double>(v[0]);
+        PairAccumulator a(shift), b(shift); // two independent chains
         const std::int64_t whole = n - n % 4;
         for (std::int64_t i = 0; i < whole; i += 4) {
-            a.add(loadPair(v + i));
-            b.add(loadPair(v + i + 2));
+            Pair x, y;
+            loadPairs(v + i, x, y);
+            a.add(x);
+            b.add(y);
         }
-        double total = 0, zeroCount = 0, bad = 0;
+        double total = 0, squares = 0, zeroCount = 0, bad = 0;
         double low = std::numeric_limits<double>::infinity(), high = -low;
         for (const PairAccumulator* p : {&a, &b})
             for (int l = 0; l < 2; ++l) {
                 low = std::min(low, p->lo[l]);
                 high = std::max(high, p->hi[l]);
                 total += p->sum[l];
+                squares += p->squares[l];
                 zeroCount += p->zero[l];
                 bad += p->check[l];
             }
@@ -93,7 +156,8 @@ struct Moments {
             const double x = v[i];
             low = std::min(low, x);
             high = std::max(high, x);
-            total += x;
+            total += x - shift;
+            squares += (x - shift) * (x - shift);
             zeroCount += x == 0;
             bad += x - x;
         }
@@ -103,26 +167,13 @@ struct Moments {
         max = std::max(max, high);
         zeros += static_cast<std::int64_t>(zeroCount);
         count += n;
-        if (n > 0)
-            merge(n, total / static_cast<double>(n), sumOfSquaredDeviations(v, n, total / static_cast<double>(n)));
+        const double shiftedMean = total / static_cast<double>(n);
+        merge(n, shift + shiftedMean, std::max(0.0, squares - total * shiftedMean));
         return true;
     }
 
-    static double sumOfSquaredDeviations(const double* v, std::int64_t n, double mean)
-    {
-        double q[kLanes] = {};
-        const std::int64_t whole = n - n % kLanes;
-        for (std::int64_t i = 0; i < whole; i += kLanes)
-            for (int l = 0; l < kLanes; ++l) {
-                const double d = v[i + l] - mean;
-                q[l] += d * d;
-            }
-        for (std::int64_t i = whole; i < n; ++i)
-            q[0] += (v[i] - mean) * (v[i] - mean);
-        return (q[0] + q[1]) + (q[2] + q[3]);
-    }
-
-    void addCarefully(const double* v, std::int64_t n)
+    template <typename T>
+    void addCarefully(const T* v, std::int64_t n)
     {
         count += n;
         double sum = 0;
@@ -147,7 +198,7 @@ struct Moments {
         double chunkM2 = 0;
         for (std::int64_t i = 0; i < n; ++i) {
             if (std::isfinite(v[i])) {
-                const double d = v[i] - chunkMean;
+                const double d = static_cast<double>(v[i]) - chunkMean;
                 chunkM2 += d * d;
             }
         }
@@ -190,28 +241,30 @@ struct BinMapper {
     // that collects NaN and inf, so consecutive values in the same bin do not wait on each other.
     std::size_t countsSize() const { return (static_cast<std::size_t>(bins) + 1) * kLanes; }
 
-    void add(const double* v, std::int64_t n, std::int64_t* counts) const
+    template <typename T>
+    void add(const T* v, std::int64_t n, std::int64_t* counts) const
     {
         using Index = std::int32_t __attribute__((vector_size(2 * sizeof(std::int32_t))));
         const Pair first = splat(lo), width = splat(scale), last = splat(static_cast<double>(bins - 1));
         const Pair overflow = splat(static_cast<double>(bins));
         auto bins2 = [&](Pair x) {
             Pair b = (x - first) * width;
-            b = select(b < 0, Pair{}, b);
-            b = select(b > last, last, b);
+            b = lesser(greater(b, Pair{}), last); // NaN and inf are sent to the overflow bin below
             b = select((x - x) == 0, b, overflow);
             return __builtin_convertvector(b, Index);
         };
         const std::int64_t whole = n - n % 4;
         for (std::int64_t i = 0; i < whole; i += 4) {
-            const Index a = bins2(loadPair(v + i)), b = bins2(loadPair(v + i + 2));
+            Pair x, y;
+            loadPairs(v + i, x, y);
+            const Index a = bins2(x), b = bins2(y);
             ++counts[a[0] * kLanes];
             ++counts[a[1] * kLanes + 1];
             ++counts[b[0] * kLanes + 2];
             ++counts[b[1] * kLanes + 3];
         }
         for (std::int64_t i = whole; i < n; ++i)
-            ++counts[bins2(splat(v[i]))[0] * kLanes];
+            ++counts[bins2(splat(static_cast<double>(v[i])))[0] * kLanes];
     }
 
     // Adds the interleaved counts (without the NaN/inf bin) to a histogram's.
@@ -224,6 +277,7 @@ struct BinMapper {
 
 // Runs the tensor through per-thread state: each thread makes a State, feeds it blocks of
 // values with body(state, values, count), and hands it to merge(state) (serialised) at the end.
+// The values are float32 (as stored, or widened from 16 and 8-bit floats) or float64 (the rest).
 template <typename State, typename Body, typename Merge>
 void forEachBlock(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
                   const State& initial, Body body, Merge merge)
@@ -237,10 +291,14 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
     std::atomic<bool> failed{false};
     std::exception_ptr error;
     std::mutex mutex;
+    // Data already in memory (a mapped .npy, .safetensors, .pt) is read in place; the rest is
+    // copied chunk by chunk with positioned reads.
+    const std::byte* mapped = tensor.data->mappedElements();
     auto worker = [&](int id) {
         const auto elem = static_cast<std::int64_t>(dtypeSize(tensor.info.dtype));
-        std::vector<std::byte> raw(static_cast<std::size_t>(std::min(n, kChunkElements) * elem));
-        double values[kBlockElements];
+        std::vector<std::byte> raw(mapped ? 0 : static_cast<std::size_t>(std::min(n, kChunkElements) * elem));
+        double doubles[kBlockElements];
+        float floats[kBlockElements];
         State state = initial;
         try {
             for (std::int64_t c; (c = next.fetch_add(1)) < chunks;) {
@@ -248,11 +306,26 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
                     break;
                 const std::int64_t first = c * kChunkElements;
                 const std::int64_t count = std::min(kChunkElements, n - first);
-                tensor.data->readFlat(first, count, raw.data());
-                for (std::int64_t b = 0; b < count; b += kBlockElements) {
-                    const std::int64_t len = std::min(kBlockElements, count - b);
-                    convertToDouble(tensor.info.dtype, raw.data() + b * elem, len, values);
-                    body(state, values, len);
+                const std::byte* chunk = mapped ? mapped + first * elem : raw.data();
+                auto runBlocks = [&] {
+                    for (std::int64_t b = 0; b < count; b += kBlockElements) {
+                        const std::int64_t len = std::min(kBlockElements, count - b);
+                        const std::byte* block = chunk + b * elem;
+                        if (tensor.info.dtype == DType::Float32) {
+                            body(state, reinterpret_cast<const float*>(block), len);
+                        } else if (convertToFloat(tensor.info.dtype, block, len, floats)) {
+                            body(state, static_cast<const float*>(floats), len);
+                        } else {
+                            convertToDouble(tensor.info.dtype, block, len, doubles);
+                            body(state, static_cast<const double*>(doubles), len);
+                        }
+                    }
+                };
+                if (!mapped) {
+                    tensor.data->readFlat(first, count, raw.data());
+                    runBlocks();
+                } else if (!runMappedAccess(runBlocks)) {
+                    throw FormatError("tensor '" + tensor.info.name + "': the file was truncated while it was being read");
                 }
                 const auto finished = ++done;
                 if (id == 0 && options.progress) // progress is reported on the calling thread only
@@ -323,7 +396,7 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
 {
     Moments total;
     forEachBlock(
-        tensor, options, 0.0, 0.5, Moments{}, [](Moments& m, const double* v, std::int64_t n) { m.add(v, n); },
+        tensor, options, 0.0, 0.5, Moments{}, [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
         [&](const Moments& m) { total.merge(m); });
     TensorStats s = finish(total);
     s.histogram = makeHistogram(s.min, s.max, options.bins);
@@ -332,7 +405,7 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins);
     forEachBlock(
         tensor, options, 0.5, 0.5, std::vector<std::int64_t>(mapper.countsSize(), 0),
-        [&](std::vector<std::int64_t>& counts, const double* v, std::int64_t n) { mapper.add(v, n, counts.data()); },
+        [&](std::vector<std::int64_t>& counts, const auto* v, std::int64_t n) { mapper.add(v, n, counts.data()); },
         [&](const std::vector<std::int64_t>& counts) { mapper.collect(counts, s.histogram.counts); });
     return s;
 }

@@ -74,6 +74,14 @@ void StridedTensorSource::readFlat(std::int64_t first, std::int64_t count, std::
     finish(out, count);
 }
 
+const std::byte* StridedTensorSource::mappedElements() const
+{
+    const std::byte* base = bytes_->data();
+    if (!contiguous_ || !base || (layout_.byteOrder != hostByteOrder() && dtypeSize(dtype()) > 1))
+        return nullptr;
+    return base + layout_.byteOffset;
+}
+
 // Reads `len` elements `step` elements apart starting at byteOffset.
 void StridedTensorSource::readRun(std::uint64_t byteOffset, std::int64_t step, std::int64_t len,
                                   std::byte* dst, std::vector<std::byte>& scratch) const

@@ -31,6 +31,7 @@ public:
     void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
                  std::byte* out) const override;
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override;
+    const std::byte* mappedElements() const override;
 
     bool isContiguousRowMajor() const { return contiguous_; }
     const StridedLayout& layout() const { return layout_; }

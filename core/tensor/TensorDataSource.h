@@ -31,6 +31,11 @@ public:
     // The default splits the range into boxes; contiguous sources override it.
     virtual void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const;
 
+    // All elements in row-major order and host byte order, where they already sit in memory
+    // (a mapped file, a buffer), or nullptr. Bytes of a mapped file may vanish if the file is
+    // truncated: read them only inside runMappedAccess (io/MappedAccess.h).
+    virtual const std::byte* mappedElements() const { return nullptr; }
+
 protected:
     void checkBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count) const;
     void checkFlat(std::int64_t first, std::int64_t count) const;

@@ -1,0 +1,93 @@
+#include "formats/ReaderRegistry.h"
+#include "io/ByteSource.h"
+#include "io/MappedAccess.h"
+#include "numerics/Stats.h"
+#include "tensor/CheckpointError.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <unistd.h>
+
+namespace {
+
+// A version 1.0 .npy of n float32 values i * 0.5.
+void writeNpy(const std::string& path, int n)
+{
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }";
+    header.resize(128 - 10 - 1, ' ');
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const std::uint16_t length = static_cast<std::uint16_t>(header.size());
+    out.write(reinterpret_cast<const char*>(&length), 2);
+    out << header;
+    for (int i = 0; i < n; ++i) {
+        const float v = static_cast<float>(i) * 0.5f;
+        out.write(reinterpret_cast<const char*>(&v), 4);
+    }
+}
+
+} // namespace
+
+class TestMappedAccess : public QObject {
+    Q_OBJECT
+
+private slots:
+    void accessThatDoesNotFaultRuns()
+    {
+        int calls = 0;
+        QVERIFY(ckpt::runMappedAccess([&] { ++calls; }));
+        QCOMPARE(calls, 1);
+    }
+
+    void aFileTruncatedUnderItsMappingIsAFailureNotACrash()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        std::ofstream(path, std::ios::binary) << std::string(1 << 20, 'x');
+        const ckpt::FileByteSource source(path);
+        QVERIFY(source.data());
+        QCOMPARE(::truncate(path.c_str(), 0), 0);
+        volatile char seen = 0;
+        QVERIFY(!ckpt::runMappedAccess([&] { seen = static_cast<char>(source.data()[1 << 19]); }));
+        // The guard is reusable afterwards, on this thread and on others.
+        QVERIFY(!ckpt::runMappedAccess([&] { seen = static_cast<char>(source.data()[1000]); }));
+        QVERIFY(ckpt::runMappedAccess([&] { seen = 1; }));
+        QCOMPARE(int(seen), 1);
+    }
+
+    void statsReadMappedData()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("a.npy").toStdString();
+        writeNpy(path, 300000);
+        const auto ckpt = ckpt::openCheckpoint(path);
+        QVERIFY(ckpt.tensors.front().data->mappedElements());
+        const auto stats = ckpt::computeStats(ckpt.tensors.front());
+        QCOMPARE(stats.count, std::int64_t(300000));
+        QCOMPARE(stats.min, 0.0);
+        QCOMPARE(stats.max, 149999.5);
+        QCOMPARE(stats.mean, 74999.75);
+        QCOMPARE(stats.zeros, std::int64_t(1));
+    }
+
+    void statsOfAFileTruncatedWhileOpenAreAnError()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("a.npy").toStdString();
+        writeNpy(path, 1 << 20);
+        const auto ckpt = ckpt::openCheckpoint(path);
+        QCOMPARE(::truncate(path.c_str(), 4096), 0); // a training run starts saving over it
+        try {
+            ckpt::computeStats(ckpt.tensors.front());
+            QFAIL("no error");
+        } catch (const std::exception& e) {
+            QCOMPARE(QString(e.what()), QStringLiteral("tensor 'array': the file was truncated while it was being read"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMappedAccess)
+#include "tst_mappedaccess.moc"
