@@ -92,12 +92,23 @@ if [ -x "$app" ]; then
   row "app: longest event-loop stall during a 1e8-element histogram" "$stall ms" "" "goal ≤ 50 ms: $(verdict "$stall" 50 max)"
 fi
 
-rm -f "$data/export.h5" "$data/copy.h5"
-sync
-t_exp=$(best 3 "$ckpt" export "$data/transformer.pt" -o "$data/export.h5" --select 'layers.1*' --force)
+# ckpt export writes a temporary file, fsyncs it and renames it into place (atomic and durable),
+# so the copy it is measured against is made durable the same way: cp, then fsync of the copy
+# (coreutils `sync FILE`). The plain page-cache cp is printed beside it.
+best_fresh() { # like best, with OUTPUT removed (and the removal synced) before each timed run
+  local out=$1; shift; local b=999999
+  for _ in 1 2 3; do
+    rm -f "$out"; sync
+    local s=$(date +%s.%N); "$@" >/dev/null 2>&1; local e=$(date +%s.%N)
+    b=$(echo "$b $s $e" | awk '{t=$3-$2; print (t<$1)?t:$1}')
+  done
+  echo "$b"
+}
+t_exp=$(best_fresh "$data/export.h5" "$ckpt" export "$data/transformer.pt" -o "$data/export.h5" --select 'layers.1*')
 sz=$(stat -c %s "$data/export.h5")
-sync
-t_cp=$(best 3 cp -f "$data/export.h5" "$data/copy.h5")
-pct=$(awk -v a="$t_cp" -v b="$t_exp" 'BEGIN{printf "%.0f", 100*a/b}')
-row "export $((sz / 1048576)) MiB subset to HDF5 (best of 3)" "$(ms "$t_exp")" "cp of the result $(ms "$t_cp")" "${pct}% of copy throughput (goal ≥ 70%: $(verdict "$pct" 70 min))"
+t_cps=$(best_fresh "$data/copy.h5" sh -c "cp '$data/export.h5' '$data/copy.h5' && sync '$data/copy.h5'")
+t_cp=$(best_fresh "$data/copy.h5" cp "$data/export.h5" "$data/copy.h5")
+pct=$(awk -v a="$t_cps" -v b="$t_exp" 'BEGIN{printf "%.0f", 100*a/b}')
+pct_plain=$(awk -v a="$t_cp" -v b="$t_exp" 'BEGIN{printf "%.0f", 100*a/b}')
+row "export $((sz / 1048576)) MiB subset to HDF5, durable (best of 3)" "$(ms "$t_exp")" "cp + fsync of the result $(ms "$t_cps"); plain cp (page cache only) $(ms "$t_cp")" "${pct}% of a durable copy's throughput (goal ≥ 70%: $(verdict "$pct" 70 min)); ${pct_plain}% of the plain cp"
 rm -f "$data/export.h5" "$data/copy.h5"

@@ -143,15 +143,20 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
     const std::int64_t rows = info.shape.empty() ? 1 : info.shape[0];
     const std::int64_t rowElems = rows ? numel / rows : 0;
     const std::int64_t rowsPerBlock = std::max<std::int64_t>(1, kBlockBytes / std::max<std::int64_t>(1, rowElems * elem));
-    std::vector<std::byte> buf(static_cast<std::size_t>(std::min(rows, rowsPerBlock) * rowElems * elem));
+    const auto needed = static_cast<std::size_t>(std::min(rows, rowsPerBlock) * rowElems * elem);
+    if (blockSize_ < needed) {
+        block_.reset(new std::byte[needed]);
+        blockSize_ = needed;
+    }
+    std::byte* const buf = block_.get();
     for (std::int64_t r = 0; r < rows; r += rowsPerBlock) {
         if (options_.cancel && options_.cancel->load())
             throw Cancelled();
         const std::int64_t n = std::min(rowsPerBlock, rows - r);
-        tensor.data->readFlat(r * rowElems, n * rowElems, buf.data());
+        tensor.data->readFlat(r * rowElems, n * rowElems, buf);
         herr_t status;
         if (info.shape.empty()) {
-            status = H5Dwrite(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data());
+            status = H5Dwrite(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
         } else {
             std::vector<hsize_t> start(dims.size(), 0), count(dims);
             start[0] = static_cast<hsize_t>(r);
@@ -159,7 +164,7 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
             Handle fileSpace(H5Dget_space(ds.get()));
             H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
             Handle memSpace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr));
-            status = H5Dwrite(ds.get(), memType.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, buf.data());
+            status = H5Dwrite(ds.get(), memType.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, buf);
         }
         if (status < 0)
             throw CheckpointError(output_.target(), "cannot write '" + info.name + "': " + lastError());

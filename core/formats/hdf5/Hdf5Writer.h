@@ -45,6 +45,9 @@ private:
     AtomicOutput output_;
     Hdf5WriteOptions options_;
     hdf5::Handle file_;
+    // One block buffer for every tensor, left uninitialised: each block is read into it whole.
+    std::unique_ptr<std::byte[]> block_;
+    std::size_t blockSize_ = 0;
 };
 
 } // namespace ckpt
