@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace ckpt {
 
 namespace {
@@ -85,10 +89,38 @@ void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* 
     }
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define CKPT_HAVE_F16C_PATH 1
+namespace {
+// The F16C instruction converts eight float16 to float32 exactly; chosen at run time, so the
+// binary still runs on processors without it.
+__attribute__((target("avx,f16c"))) void halfToFloatF16c(const std::byte* src, std::int64_t n, float* dst)
+{
+    std::int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i))));
+    const float* values = halfValues();
+    convertLoop<std::uint16_t>(src + 2 * i, n - i, dst + i, [values](auto v) { return values[v]; });
+}
+
+bool hasF16c()
+{
+    static const bool supported = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    return supported;
+}
+} // namespace
+#endif
+
 bool convertToFloat(DType dtype, const std::byte* src, std::int64_t n, float* dst)
 {
     switch (dtype) {
     case DType::Float16: {
+#ifdef CKPT_HAVE_F16C_PATH
+        if (hasF16c()) {
+            halfToFloatF16c(src, n, dst);
+            return true;
+        }
+#endif
         const float* values = halfValues();
         convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return values[v]; });
         return true;
