@@ -10,6 +10,7 @@
 #include <vector>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -105,7 +106,16 @@ __attribute__((target("avx,f16c"))) void halfToFloatF16c(const std::byte* src, s
 
 bool hasF16c()
 {
-    static const bool supported = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+    static const bool supported = [] {
+        unsigned eax, ebx, ecx, edx;
+        if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+            return false;
+        if (!(ecx & bit_OSXSAVE) || !(ecx & bit_AVX) || !(ecx & bit_F16C))
+            return false;
+        unsigned low, high;
+        __asm__("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+        return (low & 6) == 6; // the system saves the XMM and YMM registers
+    }();
     return supported;
 }
 } // namespace
