@@ -45,11 +45,11 @@ m_sh=$(peak_mib "$ckpt" ls "$data/sharded/model.safetensors.index.json")
 t_small=$(best 5 "$ckpt" ls "$here/tests/data/safetensors/sharded/model.safetensors.index.json" 2>/dev/null || echo 0)
 row "list a 30 GB sharded safetensors set (4 shards, 400 tensors; larger than RAM)" "$(ms "$t_sh"), peak $m_sh MiB" "a 3-tensor sharded fixture: $(ms "$t_small")" "independent of data size; memory ≤ 64 MiB: $(verdict "$m_sh" 64 max)"
 
-t_stats=$(best 3 "$ckpt" stats --bins 256 "$data/big_f32.npy")
-t_np=$(best 3 $py -c "
+t_stats=$(best 5 "$ckpt" stats --bins 256 "$data/big_f32.npy")
+t_np=$(best 5 $py -c "
 import numpy as np; a=np.load('$data/big_f32.npy', mmap_mode='r')
 a.min(); a.max(); a.mean(); a.std(); np.isnan(a).sum(); (a==0).sum(); np.histogram(a, bins=256)")
-t_sum=$(best 3 $py -c "import numpy as np; a=np.load('$data/big_f32.npy', mmap_mode='r'); a.sum()")
+t_sum=$(best 5 $py -c "import numpy as np; a=np.load('$data/big_f32.npy', mmap_mode='r'); a.sum()")
 r=$(ratio "$t_np" "$t_stats")
 row "stats + 256-bin histogram, 1e8 float32 (.npy), whole process" "$(ms "$t_stats")" "numpy min/max/mean/std/isnan/==0/histogram $(ms "$t_np")" "${r}× faster (goal ≥ 10×: $(verdict "$r" 10 min))"
 r=$(ratio "$t_stats" "$t_sum")
@@ -63,8 +63,8 @@ import h5py, numpy as np; a=h5py.File('$data/big_f32.h5')['w'][...]
 a.min(); a.max(); a.mean(); a.std(); np.isnan(a).sum(); (a==0).sum(); np.histogram(a, bins=256)")
 t_h5=$(best 3 "$ckpt" stats --bins 256 "$data/big_f32.h5")
 row "stats + histogram, 1e8 float32 HDF5" "$(ms "$t_h5")" "h5py + numpy $(ms "$t_h5py")" "$(ratio "$t_h5py" "$t_h5")× faster"
-t16=$(best 3 "$ckpt" stats --bins 256 "$data/big_f16.npy")
-tbf=$(best 3 "$ckpt" stats --bins 256 "$data/big_bf16.safetensors")
+t16=$(best 5 "$ckpt" stats --bins 256 "$data/big_f16.npy")
+tbf=$(best 5 "$ckpt" stats --bins 256 "$data/big_bf16.safetensors")
 r16=$(ratio "$t16" "$t_stats"); rbf=$(ratio "$tbf" "$t_stats")
 row "stats of 1e8 float16 / bfloat16 vs float32" "$(ms "$t16") / $(ms "$tbf")" "float32 $(ms "$t_stats")" "${r16}× / ${rbf}× (goal ≤ 1.5×: $(verdict "$r16" 1.5 max) / $(verdict "$rbf" 1.5 max))"
 echo
@@ -97,7 +97,7 @@ fi
 # (coreutils `sync FILE`). The plain page-cache cp is printed beside it.
 best_fresh() { # like best, with OUTPUT removed (and the removal synced) before each timed run
   local out=$1; shift; local b=999999
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4 5; do
     rm -f "$out"; sync
     local s=$(date +%s.%N); "$@" >/dev/null 2>&1; local e=$(date +%s.%N)
     b=$(echo "$b $s $e" | awk '{t=$3-$2; print (t<$1)?t:$1}')
@@ -110,5 +110,5 @@ t_cps=$(best_fresh "$data/copy.h5" sh -c "cp '$data/export.h5' '$data/copy.h5' &
 t_cp=$(best_fresh "$data/copy.h5" cp "$data/export.h5" "$data/copy.h5")
 pct=$(awk -v a="$t_cps" -v b="$t_exp" 'BEGIN{printf "%.0f", 100*a/b}')
 pct_plain=$(awk -v a="$t_cp" -v b="$t_exp" 'BEGIN{printf "%.0f", 100*a/b}')
-row "export $((sz / 1048576)) MiB subset to HDF5, durable (best of 3)" "$(ms "$t_exp")" "cp + fsync of the result $(ms "$t_cps"); plain cp (page cache only) $(ms "$t_cp")" "${pct}% of a durable copy's throughput (goal ≥ 70%: $(verdict "$pct" 70 min)); ${pct_plain}% of the plain cp"
+row "export $((sz / 1048576)) MiB subset to HDF5, durable (best of 5)" "$(ms "$t_exp")" "cp + fsync of the result $(ms "$t_cps"); plain cp (page cache only) $(ms "$t_cp")" "${pct}% of a durable copy's throughput (goal ≥ 70%: $(verdict "$pct" 70 min)); ${pct_plain}% of the plain cp"
 rm -f "$data/export.h5" "$data/copy.h5"

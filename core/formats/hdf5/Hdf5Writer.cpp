@@ -14,7 +14,7 @@ using namespace hdf5;
 
 namespace {
 
-constexpr std::int64_t kBlockBytes = 32 << 20;
+constexpr std::int64_t kBlockBytes = 1 << 20; // a block stays in the cache between its read and its write
 
 void writeStringAttribute(hid_t object, const std::string& name, const std::string& value)
 {
