@@ -37,15 +37,9 @@ void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, co
     const std::uint64_t size = bytes->size() - header.dataOffset;
     if (size > kMaxPickle)
         throw FormatError("pickled object array of " + std::to_string(size) + " bytes is larger than 2 GiB");
-    std::vector<std::byte> buffer;
-    std::span<const std::byte> pkl;
-    if (const std::byte* mapped = bytes->data())
-        pkl = {mapped + header.dataOffset, std::size_t(size)};
-    else {
-        buffer = bytes->readVector(header.dataOffset, std::size_t(size));
-        pkl = buffer;
-    }
-    const pickle::Document doc = pickle::unpickle(pkl);
+    // Copied, not parsed in the file's mapping: the file could be truncated while we parse.
+    const std::vector<std::byte> buffer = bytes->readVector(header.dataOffset, std::size_t(size));
+    const pickle::Document doc = pickle::unpickle(buffer);
     const pickle::Value& root = doc.root();
     const std::size_t before = out.tensors.size();
     std::size_t otherLeaves = 0;

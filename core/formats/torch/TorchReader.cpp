@@ -190,14 +190,9 @@ Checkpoint openZip(const FileProbe& probe)
 
     const auto* pklMember = zip.find(prefix + "data.pkl");
     const auto pklSource = zip.open(*pklMember, TorchZipArchive::kMaxInflatedBytes);
-    std::vector<std::byte> buffer;
-    std::span<const std::byte> pkl;
-    if (pklSource->data()) {
-        pkl = {pklSource->data(), pklSource->size()};
-    } else {
-        buffer = pklSource->readVector(0, pklSource->size());
-        pkl = buffer;
-    }
+    // Copied, not parsed in the file's mapping: the file could be truncated while we parse.
+    const std::vector<std::byte> buffer = pklSource->readVector(0, pklSource->size());
+    const std::span<const std::byte> pkl = buffer;
     pickle::PickleOptions options;
     options.onPersistentId = [](const Value& pid) { parseTorchStorageId(pid); };
     pickle::Document doc;
