@@ -61,6 +61,13 @@ const float* halfValues()
     }();
     return table.data();
 }
+
+template <typename Out>
+void convertHalvesByTable(const std::byte* src, std::int64_t n, Out* dst)
+{
+    const float* values = halfValues();
+    convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return Out(values[v]); });
+}
 } // namespace
 
 void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* dst)
@@ -69,10 +76,7 @@ void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* 
     switch (dtype) {
     case DType::Float64: return convertLoop<double>(src, n, dst, same);
     case DType::Float32: return convertLoop<float>(src, n, dst, same);
-    case DType::Float16: {
-        const float* values = halfValues();
-        return convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return double(values[v]); });
-    }
+    case DType::Float16: return convertHalvesByTable(src, n, dst);
     case DType::BFloat16: return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(bfloat16ToFloat(v)); });
     case DType::Float8E4M3FN: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e4m3fnToFloat(v)); });
     case DType::Float8E5M2: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e5m2ToFloat(v)); });
@@ -100,8 +104,7 @@ __attribute__((target("avx,f16c"))) void halfToFloatF16c(const std::byte* src, s
     std::int64_t i = 0;
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i))));
-    const float* values = halfValues();
-    convertLoop<std::uint16_t>(src + 2 * i, n - i, dst + i, [values](auto v) { return values[v]; });
+    convertHalvesByTable(src + 2 * i, n - i, dst + i);
 }
 
 bool hasF16c()
@@ -131,8 +134,7 @@ bool convertToFloat(DType dtype, const std::byte* src, std::int64_t n, float* ds
             return true;
         }
 #endif
-        const float* values = halfValues();
-        convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return values[v]; });
+        convertHalvesByTable(src, n, dst);
         return true;
     }
     case DType::BFloat16: convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return bfloat16ToFloat(v); }); return true;

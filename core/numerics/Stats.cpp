@@ -325,7 +325,7 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
                     tensor.data->readFlat(first, count, raw.data());
                     runBlocks();
                 } else if (!runMappedAccess(runBlocks)) {
-                    throw FormatError("tensor '" + tensor.info.name + "': the file was truncated while it was being read");
+                    throw FormatError("the file was truncated while it was being read");
                 }
                 const auto finished = ++done;
                 if (id == 0 && options.progress) // progress is reported on the calling thread only
