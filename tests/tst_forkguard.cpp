@@ -4,7 +4,9 @@
 
 #include <csignal>
 #include <cstring>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -96,6 +98,60 @@ private slots:
         QVERIFY(outcome.failure);
         QCOMPARE(QString::fromStdString(*outcome.failure), QStringLiteral("needed more than 128 MiB of memory"));
         QVERIFY(timer.elapsed() < 30000);
+    }
+
+    // Another thread holds a lock the work needs at the moment of the fork, and releases it soon
+    // after: the first child can never take it (the fork copied the lock, not the holder), and
+    // is forked again once it has slept for a second.
+    void aChildBlockedOnACopiedLockIsForkedAgain()
+    {
+        std::mutex lock;
+        std::promise<void> holding;
+        std::thread holder([&] {
+            std::lock_guard held(lock);
+            holding.set_value();
+            std::this_thread::sleep_for(300ms);
+        });
+        holding.get_future().wait();
+        QElapsedTimer timer;
+        timer.start();
+        const auto outcome = runGuarded([&] {
+            std::lock_guard taken(lock);
+            return std::string("took the lock");
+        });
+        holder.join();
+        QVERIFY2(!outcome.failure, outcome.failure ? outcome.failure->c_str() : "");
+        QVERIFY(!outcome.blocked);
+        QCOMPARE(QString::fromStdString(outcome.report), QStringLiteral("took the lock"));
+        QVERIFY(timer.elapsed() >= 1000);
+        QVERIFY(timer.elapsed() < 10000);
+    }
+
+    void aChildBlockedAtEveryForkIsReportedAsBlocked()
+    {
+        std::mutex lock;
+        std::lock_guard held(lock);
+        const auto outcome = runGuarded([&] {
+            std::lock_guard taken(lock);
+            return std::string("took the lock");
+        });
+        QVERIFY(outcome.blocked);
+        QVERIFY(outcome.failure);
+        QCOMPARE(QString::fromStdString(*outcome.failure),
+                 QStringLiteral("stayed blocked without reading (on a lock or a pipe)"));
+    }
+
+    void aBusyChildIsNotTakenForBlocked()
+    {
+        const auto outcome = runGuarded([] {
+            const auto until = std::chrono::steady_clock::now() + 2500ms;
+            volatile std::uint64_t spins = 0;
+            while (std::chrono::steady_clock::now() < until)
+                spins = spins + 1;
+            return std::string("done");
+        });
+        QVERIFY(!outcome.failure);
+        QCOMPARE(QString::fromStdString(outcome.report), QStringLiteral("done"));
     }
 
     void theChildCannotChangeTheParent()

@@ -75,6 +75,15 @@ class TestUiDiff : public QObject {
     QString copy_;
     QStringList errors_;
 
+    // A modal error box would hang the test until the watchdog fires: errors are collected instead.
+    void captureErrors(MainWindow& w)
+    {
+        w.setErrorReporter([this](const QString&, const QString& m) {
+            errors_ << m;
+            qWarning("reported error: %s", qPrintable(m));
+        });
+    }
+
     bool compare(MainWindow& w, const QString& b)
     {
         QSignalSpy compared(w.diffPanel(), &DiffPanel::compared);
@@ -89,7 +98,7 @@ private slots:
     void perturbedCopyListsWhatChanged()
     {
         MainWindow w;
-        w.setErrorReporter([this](const QString&, const QString& m) { errors_ << m; });
+        captureErrors(w);
         QVERIFY(w.openFile(data + "/verify/mlp.params"));
         auto* panel = w.diffPanel();
         auto* m = panel->model();
@@ -126,6 +135,7 @@ private slots:
     void sortingAndFiltering()
     {
         MainWindow w;
+        captureErrors(w);
         QVERIFY(w.openFile(data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
@@ -148,6 +158,7 @@ private slots:
     void selectingARowPlotsBothDistributionsAndTheDifference()
     {
         MainWindow w;
+        captureErrors(w);
         QVERIFY(w.openFile(data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
@@ -184,6 +195,7 @@ private slots:
     void prefixesAndTolerances()
     {
         MainWindow w;
+        captureErrors(w);
         QVERIFY(w.openFile(data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
@@ -210,6 +222,7 @@ private slots:
     void acrossFormatsTransposedKernels()
     {
         MainWindow w;
+        captureErrors(w);
         QVERIFY(w.openFile(data + "/verify/mlp.params"));
         QVERIFY(compare(w, data + "/verify/mlp-keras.h5"));
         const auto* m = w.diffPanel()->model();

@@ -84,59 +84,122 @@ std::string readReport(int fd)
     return report;
 }
 
+// What the parent can see of a running child: its scheduler state and the CPU time it has used.
+struct ChildProgress {
+    char state = '?';
+    std::uint64_t cpuTicks = 0;
+};
+
+ChildProgress progressOf(pid_t pid)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", int(pid));
+    FILE* stat = std::fopen(path, "re");
+    if (!stat)
+        return {};
+    char line[1024];
+    const bool read = std::fgets(line, sizeof line, stat) != nullptr;
+    std::fclose(stat);
+    const char* afterName = read ? std::strrchr(line, ')') : nullptr; // the name may hold spaces
+    ChildProgress progress;
+    unsigned long long user = 0, system = 0;
+    if (afterName && std::sscanf(afterName + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &progress.state,
+                                 &user, &system) == 3)
+        progress.cpuTicks = user + system;
+    return progress;
+}
+
+// A child that sleeps without using CPU for this long is blocked. The walk only computes and
+// reads the file, so what blocks it is a lock another thread of the parent held at the fork
+// (the fork copies the lock, not the thread that would release it: sanitizer allocators are
+// such locks) or a pipe that never delivers.
+constexpr std::chrono::milliseconds kBlockedAfter{1000};
+constexpr int kAttempts = 3;
+
+enum class Attempt { Finished, Stopped, Blocked, Unguarded };
+
 } // namespace
 
 ChildOutcome runInForkedChild(const std::function<std::string()>& work, const ChildLimits& limits)
 {
-    int reportPipe[2];
-    if (pipe2(reportPipe, O_CLOEXEC) != 0)
-        return {};
-    const std::uint64_t residentAtFork = residentBytes(getpid());
-    const pid_t child = fork();
-    if (child < 0) { // out of processes: the caller does the work unguarded, as before
-        close(reportPipe[0]);
-        close(reportPipe[1]);
-        return {};
-    }
-    if (child == 0) {
-        close(reportPipe[0]);
-        runChild(work, reportPipe[1]);
-    }
-    close(reportPipe[1]);
-
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
-    const std::uint64_t residentLimit = residentAtFork + limits.memoryBytes;
-    auto stop = [&](std::string why) {
-        kill(child, SIGKILL);
-        waitpid(child, nullptr, 0);
-        close(reportPipe[0]);
-        return ChildOutcome{std::move(why), {}};
-    };
-    auto pause = std::chrono::microseconds(50);
-    int status = 0;
-    for (;;) {
-        const pid_t done = waitpid(child, &status, WNOHANG);
-        if (done == child)
-            break;
-        if (done < 0) {
+    ChildOutcome outcome;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        int reportPipe[2];
+        if (pipe2(reportPipe, O_CLOEXEC) != 0)
+            return {};
+        const std::uint64_t residentAtFork = residentBytes(getpid());
+        const pid_t child = fork();
+        if (child < 0) { // out of processes: the caller does the work unguarded, as before
             close(reportPipe[0]);
+            close(reportPipe[1]);
             return {};
         }
-        if (Clock::now() - start > limits.deadline)
-            return stop("did not finish within " + describeDuration(limits.deadline));
-        if (residentBytes(child) > residentLimit)
-            return stop("needed more than " + std::to_string(limits.memoryBytes >> 20) + " MiB of memory");
-        std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::microseconds(10000));
+        if (child == 0) {
+            close(reportPipe[0]);
+            runChild(work, reportPipe[1]);
+        }
+        close(reportPipe[1]);
+
+        const std::uint64_t residentLimit = residentAtFork + limits.memoryBytes;
+        auto lastProgress = Clock::now();
+        std::uint64_t lastTicks = 0;
+        auto pause = std::chrono::microseconds(50);
+        int status = 0;
+        Attempt result = Attempt::Finished;
+        for (;;) {
+            const pid_t done = waitpid(child, &status, WNOHANG);
+            if (done == child)
+                break;
+            if (done < 0) {
+                result = Attempt::Unguarded;
+                break;
+            }
+            const auto now = Clock::now();
+            if (now - start > limits.deadline) {
+                outcome.failure = "did not finish within " + describeDuration(limits.deadline);
+                result = Attempt::Stopped;
+                break;
+            }
+            if (residentBytes(child) > residentLimit) {
+                outcome.failure = "needed more than " + std::to_string(limits.memoryBytes >> 20) + " MiB of memory";
+                result = Attempt::Stopped;
+                break;
+            }
+            const ChildProgress progress = progressOf(child);
+            if (progress.state != 'S' || progress.cpuTicks != lastTicks) {
+                lastTicks = progress.cpuTicks;
+                lastProgress = now;
+            } else if (now - lastProgress > kBlockedAfter) {
+                result = Attempt::Blocked;
+                break;
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::microseconds(10000));
+        }
+        if (result != Attempt::Finished) {
+            if (result != Attempt::Unguarded) {
+                kill(child, SIGKILL);
+                waitpid(child, nullptr, 0);
+            }
+            close(reportPipe[0]);
+            if (result == Attempt::Blocked)
+                continue; // a lock copied at the fork is likely free by the next one
+            if (result == Attempt::Unguarded)
+                return {};
+            return outcome;
+        }
+        outcome.report = readReport(reportPipe[0]);
+        close(reportPipe[0]);
+        if (WIFSIGNALED(status))
+            outcome.failure = "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
+        else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            outcome.failure = "crashed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+        return outcome;
     }
-    ChildOutcome outcome;
-    outcome.report = readReport(reportPipe[0]);
-    close(reportPipe[0]);
-    if (WIFSIGNALED(status))
-        outcome.failure = "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
-    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        outcome.failure = "crashed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+    outcome.failure = "stayed blocked without reading (on a lock or a pipe)";
+    outcome.blocked = true;
     return outcome;
 }
 
