@@ -1,5 +1,6 @@
 #include "numerics/Convert.h"
 
+#include "numerics/CpuFeatures.h"
 #include "numerics/Float16.h"
 
 #include <charconv>
@@ -10,7 +11,6 @@
 #include <vector>
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -107,20 +107,6 @@ __attribute__((target("avx,f16c"))) void halfToFloatF16c(const std::byte* src, s
     convertHalvesByTable(src + 2 * i, n - i, dst + i);
 }
 
-bool hasF16c()
-{
-    static const bool supported = [] {
-        unsigned eax, ebx, ecx, edx;
-        if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
-            return false;
-        if (!(ecx & bit_OSXSAVE) || !(ecx & bit_AVX) || !(ecx & bit_F16C))
-            return false;
-        unsigned low, high;
-        __asm__("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
-        return (low & 6) == 6; // the system saves the XMM and YMM registers
-    }();
-    return supported;
-}
 } // namespace
 #endif
 
@@ -129,7 +115,7 @@ bool convertToFloat(DType dtype, const std::byte* src, std::int64_t n, float* ds
     switch (dtype) {
     case DType::Float16: {
 #ifdef CKPT_HAVE_F16C_PATH
-        if (hasF16c()) {
+        if (cpuHasF16c()) {
             halfToFloatF16c(src, n, dst);
             return true;
         }

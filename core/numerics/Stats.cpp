@@ -2,6 +2,8 @@
 
 #include "io/MappedAccess.h"
 #include "numerics/Convert.h"
+#include "numerics/CpuFeatures.h"
+#include "numerics/StatsKernels.h"
 #include "tensor/CheckpointError.h"
 
 #include <algorithm>
@@ -133,6 +135,15 @@ struct Moments {
         if (n == 0)
             return true;
         const double shift = static_cast<double>(v[0]);
+        if constexpr (std::is_same_v<T, float>) {
+            if (cpuHasAvx2Fma()) {
+                kernels::FloatBlockMoments block;
+                if (!kernels::momentsOfFiniteFloats(v, n, shift, block))
+                    return false;
+                addFinite(n, shift, block.min, block.max, block.sum, block.squares, block.zeros);
+                return true;
+            }
+        }
         PairAccumulator a(shift), b(shift); // two independent chains
         const std::int64_t whole = n - n % 4;
         for (std::int64_t i = 0; i < whole; i += 4) {
@@ -163,13 +174,20 @@ struct Moments {
         }
         if (!(bad == 0))
             return false;
+        addFinite(n, shift, low, high, total, squares, static_cast<std::int64_t>(zeroCount));
+        return true;
+    }
+
+    // n finite values, of which `total` and `squares` are the sum and squared sum of x - shift.
+    void addFinite(std::int64_t n, double shift, double low, double high, double total, double squares,
+                   std::int64_t zeroCount)
+    {
         min = std::min(min, low);
         max = std::max(max, high);
-        zeros += static_cast<std::int64_t>(zeroCount);
+        zeros += zeroCount;
         count += n;
         const double shiftedMean = total / static_cast<double>(n);
         merge(n, shift + shiftedMean, std::max(0.0, squares - total * shiftedMean));
-        return true;
     }
 
     template <typename T>
@@ -233,8 +251,11 @@ struct BinMapper {
     double lo, hi;
     int bins;
     double scale;
-    BinMapper(double l, double h, int b)
-        : lo(l), hi(h), bins(b), scale(static_cast<double>(b) / (h - l))
+    // False when the first sweep found only finite values: the second then skips the check.
+    // Should the file change in between, a NaN or inf still lands inside the counts.
+    bool routeNonFinite;
+    BinMapper(double l, double h, int b, bool mayHoldNonFinite)
+        : lo(l), hi(h), bins(b), scale(static_cast<double>(b) / (h - l)), routeNonFinite(mayHoldNonFinite)
     {
     }
     // counts holds kLanes interleaved histograms (counts[bin * kLanes + lane]) plus one more bin
@@ -244,13 +265,21 @@ struct BinMapper {
     template <typename T>
     void add(const T* v, std::int64_t n, std::int64_t* counts) const
     {
+        static_assert(kLanes == 4, "the AVX2 sweep interleaves four histograms");
+        if constexpr (std::is_same_v<T, float>) {
+            if (cpuHasAvx2Fma()) {
+                kernels::binFloats(v, n, lo, scale, bins, routeNonFinite, counts);
+                return;
+            }
+        }
         using Index = std::int32_t __attribute__((vector_size(2 * sizeof(std::int32_t))));
         const Pair first = splat(lo), width = splat(scale), last = splat(static_cast<double>(bins - 1));
         const Pair overflow = splat(static_cast<double>(bins));
         auto bins2 = [&](Pair x) {
             Pair b = (x - first) * width;
             b = lesser(greater(b, Pair{}), last); // NaN and inf are sent to the overflow bin below
-            b = select((x - x) == 0, b, overflow);
+            if (routeNonFinite)
+                b = select((x - x) == 0, b, overflow);
             return __builtin_convertvector(b, Index);
         };
         const std::int64_t whole = n - n % 4;
@@ -402,7 +431,8 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     s.histogram = makeHistogram(s.min, s.max, options.bins);
     if (s.finite == 0)
         return s;
-    const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins);
+    const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins,
+                           s.finite < s.count);
     forEachBlock(
         tensor, options, 0.5, 0.5, std::vector<std::int64_t>(mapper.countsSize(), 0),
         [&](std::vector<std::int64_t>& counts, const auto* v, std::int64_t n) { mapper.add(v, n, counts.data()); },
@@ -418,7 +448,7 @@ TensorStats computeStats(const double* values, std::int64_t n, int bins)
     TensorStats s = finish(m);
     s.histogram = makeHistogram(s.min, s.max, bins);
     if (s.finite > 0) {
-        const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), bins);
+        const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), bins, s.finite < s.count);
         std::vector<std::int64_t> counts(mapper.countsSize(), 0);
         mapper.add(values, n, counts.data());
         mapper.collect(counts, s.histogram.counts);
