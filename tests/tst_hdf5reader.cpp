@@ -79,6 +79,18 @@ private slots:
         QCOMPARE(c.find("half")->info.byteOrder, ByteOrder::Little);
     }
 
+    // Contiguous datasets stored in the host's byte order are read from the file's mapping, like
+    // a .npy; chunked, compressed and byte-swapped ones through libhdf5 (values as above).
+    void plainDatasetsAreReadInPlace()
+    {
+        const Checkpoint c = openCheckpoint(kMixed);
+        QVERIFY(c.find("encoder/layer1/weight")->data->mappedElements());
+        QVERIFY(c.find("half")->data->mappedElements());
+        QVERIFY(!c.find("gzip_chunks")->data->mappedElements());
+        QVERIFY(!c.find("big_endian_f64")->data->mappedElements());
+        QVERIFY(!c.find("scalar")->data->mappedElements());
+    }
+
     void gzipChunksAndHyperslab()
     {
         const Checkpoint c = openCheckpoint(kMixed);

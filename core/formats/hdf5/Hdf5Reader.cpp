@@ -6,8 +6,10 @@
 #include "formats/hdf5/Hdf5Types.h"
 #include "formats/hdf5/Hdf5Values.h"
 #include "formats/keras/Keras3Names.h"
+#include "io/ByteSource.h"
 #include "sandbox/ForkGuard.h"
 #include "tensor/CheckpointError.h"
+#include "tensor/StridedTensorSource.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -36,6 +38,34 @@ struct Walker {
     Checkpoint& ckpt;
     std::set<std::pair<unsigned long, haddr_t>> visited;
     std::map<std::string, std::size_t> tensorByPath; // HDF5 path -> index in ckpt.tensors
+    // The file on disk (empty for an in-memory image), mapped once its first plain dataset is seen.
+    std::string filePath;
+    std::shared_ptr<const ByteSource> fileBytes;
+
+    // A contiguous, unfiltered dataset whose stored bits are already the host's is read like a
+    // .npy: in place from the file's mapping, by both statistics threads at once, without
+    // libhdf5 (whose calls are serialised). Anything else goes through hyperslab reads.
+    std::shared_ptr<TensorDataSource> directSource(hid_t dataset, hid_t fileType, hid_t memoryType, const TensorInfo& info)
+    {
+        const std::int64_t numel = info.numel();
+        if (filePath.empty() || numel <= 0 || info.shape.empty() || H5Tequal(fileType, memoryType) <= 0)
+            return nullptr;
+        Handle plist(H5Dget_create_plist(dataset));
+        if (!plist || H5Pget_layout(plist.get()) != H5D_CONTIGUOUS || H5Pget_external_count(plist.get()) != 0)
+            return nullptr;
+        const haddr_t offset = H5Dget_offset(dataset);
+        const auto bytes = static_cast<hsize_t>(numel) * dtypeSize(info.dtype);
+        if (offset == HADDR_UNDEF || H5Dget_storage_size(dataset) != bytes)
+            return nullptr;
+        try {
+            if (!fileBytes)
+                fileBytes = std::make_shared<FileByteSource>(filePath);
+            return std::make_shared<StridedTensorSource>(fileBytes, info.dtype, info.shape,
+                                                         StridedLayout::rowMajor(info.shape, offset, hostByteOrder()));
+        } catch (const std::exception&) { // data past the end of the file: libhdf5 reports it on read
+            return nullptr;
+        }
+    }
 
     static std::string join(const std::string& group, const std::string& name)
     {
@@ -82,8 +112,10 @@ struct Walker {
             t.info.shape.push_back(static_cast<std::int64_t>(d));
         t.info.byteOrder = mapping->fileOrder;
         t.info.location = describeLayout(dataset, objectPath);
-        t.data = std::make_shared<Hdf5TensorSource>(file, Handle(H5Dopen2(file->get(), ("/" + objectPath).c_str(), H5P_DEFAULT)),
-                                                    std::move(mapping->memoryType), t.info.dtype, t.info.shape, path);
+        t.data = directSource(dataset, type.get(), mapping->memoryType.get(), t.info);
+        if (!t.data)
+            t.data = std::make_shared<Hdf5TensorSource>(file, Handle(H5Dopen2(file->get(), ("/" + objectPath).c_str(), H5P_DEFAULT)),
+                                                        std::move(mapping->memoryType), t.info.dtype, t.info.shape, path);
         tensorByPath[objectPath] = ckpt.tensors.size();
         ckpt.tensors.push_back(std::move(t));
         addAttributes(dataset, objectPath, native);
@@ -250,7 +282,8 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
     Handle root(H5Gopen2(file->get(), "/", H5P_DEFAULT));
     if (!root)
         throw CheckpointError(displayPath, "cannot open the root group: " + lastError());
-    Walker walker{displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, {}, {}};
+    Walker walker{displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, {}, {},
+                  image ? std::string() : path, nullptr};
     try {
         walker.visitGroup(root.get(), "", 0);
     } catch (const CheckpointError&) {
