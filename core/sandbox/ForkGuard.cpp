@@ -84,10 +84,11 @@ std::string readReport(int fd)
     return report;
 }
 
-// What the parent can see of a running child: its scheduler state and the CPU time it has used.
+// What the parent can see of a running child: its scheduler state and the CPU time it has
+// used, in clock ticks, in user space and in the kernel.
 struct ChildProgress {
     char state = '?';
-    std::uint64_t cpuTicks = 0;
+    std::uint64_t user = 0, system = 0;
 };
 
 ChildProgress progressOf(pid_t pid)
@@ -104,16 +105,48 @@ ChildProgress progressOf(pid_t pid)
     ChildProgress progress;
     unsigned long long user = 0, system = 0;
     if (afterName && std::sscanf(afterName + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &progress.state,
-                                 &user, &system) == 3)
-        progress.cpuTicks = user + system;
+                                 &user, &system) == 3) {
+        progress.user = user;
+        progress.system = system;
+    }
     return progress;
 }
 
-// A child that sleeps without using CPU for this long is blocked. The walk only computes and
-// reads the file, so what blocks it is a lock another thread of the parent held at the fork
-// (the fork copies the lock, not the thread that would release it: sanitizer allocators are
-// such locks) or a pipe that never delivers.
-constexpr std::chrono::milliseconds kBlockedAfter{1000};
+// Whether a child, looked at over a second, is stuck on a lock copied at the fork: the fork
+// copies a lock another thread of the parent held, not the thread that would release it. The
+// walk computes and reads a file in one thread and never waits on a lock. A child that does
+// either sleeps without using CPU (a futex) or, for the spin locks of the sanitizers'
+// allocators, spends its CPU time in the kernel calling sched_yield.
+class BlockDetector {
+public:
+    using Clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds kWindow{1000};
+
+    bool blocked(const ChildProgress& now, Clock::time_point time)
+    {
+        if (!started_) {
+            started_ = true;
+            windowStart_ = time;
+            first_ = now;
+            return false;
+        }
+        if (time - windowStart_ < kWindow)
+            return false;
+        const std::uint64_t user = now.user - first_.user, system = now.system - first_.system;
+        const auto ticks = std::chrono::duration<double>(time - windowStart_).count() * double(sysconf(_SC_CLK_TCK));
+        const bool asleep = now.state == 'S' && user + system == 0;
+        const bool spinning = double(user + system) > 0.5 * ticks && system > 4 * user;
+        windowStart_ = time;
+        first_ = now;
+        return asleep || spinning;
+    }
+
+private:
+    bool started_ = false;
+    Clock::time_point windowStart_;
+    ChildProgress first_;
+};
+
 constexpr int kAttempts = 3;
 
 enum class Attempt { Finished, Stopped, Blocked, Unguarded };
@@ -125,7 +158,10 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     ChildOutcome outcome;
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    for (int attempt = 1;; ++attempt) {
+        // A child that looks blocked is forked again; the last attempt runs to the deadline, so a
+        // child mistaken for blocked costs time, never a false error.
+        const bool lastAttempt = attempt == kAttempts;
         int reportPipe[2];
         if (pipe2(reportPipe, O_CLOEXEC) != 0)
             return {};
@@ -143,8 +179,7 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
         close(reportPipe[1]);
 
         const std::uint64_t residentLimit = residentAtFork + limits.memoryBytes;
-        auto lastProgress = Clock::now();
-        std::uint64_t lastTicks = 0;
+        BlockDetector detector;
         auto pause = std::chrono::microseconds(50);
         int status = 0;
         Attempt result = Attempt::Finished;
@@ -167,22 +202,18 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
                 result = Attempt::Stopped;
                 break;
             }
-            const ChildProgress progress = progressOf(child);
-            if (progress.state != 'S' || progress.cpuTicks != lastTicks) {
-                lastTicks = progress.cpuTicks;
-                lastProgress = now;
-            } else if (now - lastProgress > kBlockedAfter) {
+            if (!lastAttempt && detector.blocked(progressOf(child), now)) {
                 result = Attempt::Blocked;
                 break;
             }
             std::this_thread::sleep_for(pause);
             pause = std::min(pause * 2, std::chrono::microseconds(10000));
         }
+        if (result != Attempt::Unguarded && result != Attempt::Finished) {
+            kill(child, SIGKILL);
+            waitpid(child, nullptr, 0);
+        }
         if (result != Attempt::Finished) {
-            if (result != Attempt::Unguarded) {
-                kill(child, SIGKILL);
-                waitpid(child, nullptr, 0);
-            }
             close(reportPipe[0]);
             if (result == Attempt::Blocked)
                 continue; // a lock copied at the fork is likely free by the next one
@@ -198,9 +229,6 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
             outcome.failure = "crashed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
         return outcome;
     }
-    outcome.failure = "stayed blocked without reading (on a lock or a pipe)";
-    outcome.blocked = true;
-    return outcome;
 }
 
 } // namespace ckpt

@@ -20,9 +20,6 @@ struct ChildOutcome {
     std::optional<std::string> failure;
     // What the work returned in the child (its error message; empty when it succeeded).
     std::string report;
-    // The child kept sleeping without using CPU, on every attempt: something outside the input
-    // (a lock held by another thread at each fork, a pipe) blocked it, not the input's content.
-    bool blocked = false;
 };
 
 // Runs a third-party parser over untrusted input in a forked child first, so that a crash, a
@@ -31,8 +28,9 @@ struct ChildOutcome {
 // back: when the child finished without one, the caller repeats the same deterministic work
 // in-process, now known to stay within the limits.
 //
-// A child that sleeps for a second without using CPU is taken to be blocked on a lock copied at
-// the fork from another thread and is forked again, up to three times in all.
+// A child that spends a second asleep without using CPU, or spinning in the kernel, is taken to be
+// blocked on a lock copied at the fork from another thread and is forked again, up to three
+// times in all; the last attempt runs to the deadline.
 //
 // When the process cannot fork, nothing is reported and the caller does the work unguarded.
 // The caller must hold any lock that keeps other threads out of the library while forking.

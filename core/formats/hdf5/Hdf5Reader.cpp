@@ -329,8 +329,6 @@ Checkpoint openHdf5File(const std::string& path, const std::string& displayPath,
             return {};
         },
         {forkGuardDeadline(), structureMemoryBudget(path, image)});
-    if (outcome.blocked)
-        throw CheckpointError(displayPath, "libhdf5 " + *outcome.failure + " reading its structure");
     if (outcome.failure)
         throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *outcome.failure + " reading its structure");
     if (!outcome.report.empty())
