@@ -315,7 +315,7 @@ private slots:
                 QFAIL("opened data outside the model's directory");
             } catch (const CheckpointError& e) {
                 QCOMPARE(QString::fromStdString(e.reason()),
-                         QString("initializer 'w': external data location 'no-such.bin' leaves the model's directory (through a link)"));
+                         QString("initializer 'w': external data location 'no-such.bin' leaves the checkpoint's folder through a link"));
             }
         }
     }

@@ -92,7 +92,7 @@ private slots:
             QFAIL("opened");
         } catch (const CheckpointError& e) {
             QCOMPARE(e.file(), dir + "missing-shard.safetensors.index.json");
-            QVERIFY2(std::string(e.what()).find("shard nowhere.safetensors") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("shard 'nowhere.safetensors' is missing") != std::string::npos, e.what());
         }
     }
 };

@@ -39,7 +39,8 @@ std::string ByteSource::readString(std::uint64_t offset, std::size_t n) const
 FileByteSource::FileByteSource(const std::string& path)
     : path_(path)
 {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below like a device.
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd_ < 0)
         throw CheckpointError(path, std::strerror(errno));
     struct stat st {};
@@ -48,12 +49,12 @@ FileByteSource::FileByteSource(const std::string& path)
         ::close(fd_);
         throw CheckpointError(path, std::strerror(err));
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (!S_ISREG(st.st_mode)) {
         ::close(fd_);
-        throw CheckpointError(path, "is a directory");
+        throw CheckpointError(path, S_ISDIR(st.st_mode) ? "not a regular file (a directory)" : "not a regular file");
     }
     size_ = static_cast<std::uint64_t>(st.st_size);
-    if (size_ > 0 && S_ISREG(st.st_mode)) {
+    if (size_ > 0) {
         void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
         if (p != MAP_FAILED)
             map_ = static_cast<const std::byte*>(p);

@@ -23,7 +23,8 @@ public:
     std::string readString(std::uint64_t offset, std::size_t n) const;
 };
 
-// A file opened read-only with O_RDONLY, read with pread. Throws CheckpointError naming the file.
+// A regular file opened read-only, read with pread. Anything else (a FIFO, a device, a directory) is
+// refused with "not a regular file" before a byte is read. Throws CheckpointError naming the file.
 class FileByteSource final : public ByteSource {
 public:
     explicit FileByteSource(const std::string& path);

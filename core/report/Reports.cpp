@@ -19,6 +19,8 @@ nlohmann::ordered_json listingJson(const Checkpoint& ckpt)
                                         {"nbytes", t.info.nbytes()}};
         if (!t.info.encoding.empty())
             entry["encoding"] = t.info.encoding;
+        if (!t.info.unreadable.empty())
+            entry["unreadable"] = t.info.unreadable;
         tensors.push_back(std::move(entry));
     }
     return {{"format", ckpt.format}, {"tensors", tensors}, {"metadata", ckpt.metadata}};

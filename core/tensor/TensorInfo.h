@@ -18,6 +18,8 @@ struct TensorInfo {
     std::string location;                    // where the data lives, for people: "offset 128", "dataset /hidden/weight"
     std::string encoding;                    // storage encoding when it is not plain dtype elements: "Q8_0" (GGUF
                                              // block quantization, served dequantized as dtype); empty otherwise
+    std::string unreadable;                  // why the data is refused or cannot be read (a source outside the
+                                             // checkpoint's folder, a corrupt chunk index); empty when readable
 
     std::int64_t numel() const { return shapeNumel(shape); }
     // "float32", or "Q8_0→float32" for an encoded tensor served as dtype.

@@ -1,5 +1,7 @@
 #include "formats/hdf5/Hdf5Reader.h"
 
+#include "formats/hdf5/Hdf5ChunkedSource.h"
+#include "formats/hdf5/Hdf5ExternalSources.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5TensorSource.h"
@@ -9,12 +11,16 @@
 #include "io/ByteSource.h"
 #include "sandbox/ForkGuard.h"
 #include "tensor/CheckpointError.h"
+#include "tensor/RefusedTensorSource.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
+
+#include <cstring>
+#include <sys/mman.h>
 
 namespace ckpt {
 
@@ -31,16 +37,37 @@ bool Hdf5Reader::matches(const FileProbe& probe) const
 
 namespace {
 
+// What the guarded child learns about chunk indexes: a chunk index that crashes or hangs libhdf5
+// when walked (a B-tree node that is its own child) marks its dataset unreadable.
+struct ChunkIndexCheck {
+    // In the child: the dataset whose index is being walked, in memory shared with the parent, so
+    // that the parent knows which one to blame when the child dies. nullptr in the parent.
+    char* walking = nullptr;
+    std::size_t walkingSize = 0;
+    // Datasets already found corrupt, by HDF5 path, with the reason; the child skips them.
+    std::map<std::string, std::string> corrupt;
+};
+
+// Thrown in the child when libhdf5 reports an error walking a chunk index.
+struct UnwalkableChunkIndex {
+    std::string reason;
+};
+constexpr std::string_view kUnwalkableMarker = "\x01unwalkable chunk index: ";
+
 struct Walker {
     const std::string& path;
     std::shared_ptr<Handle> file;
     bool native = false;
     Checkpoint& ckpt;
+    const ChunkIndexCheck& indexCheck;
     std::set<std::pair<unsigned long, haddr_t>> visited;
     std::map<std::string, std::size_t> tensorByPath; // HDF5 path -> index in ckpt.tensors
     // The file on disk (empty for an in-memory image), mapped once its first plain dataset is seen.
     std::string filePath;
+    std::uint64_t fileSize = 0;
     std::shared_ptr<const ByteSource> fileBytes;
+    // External files and virtual-dataset sources resolve from the checkpoint's folder.
+    Handle datasetAccess{datasetAccessFor(filePath.empty() ? path : filePath)};
 
     // A contiguous, unfiltered dataset whose stored bits are already the host's is read like a
     // .npy: in place from the file's mapping, by both statistics threads at once, without
@@ -112,13 +139,76 @@ struct Walker {
             t.info.shape.push_back(static_cast<std::int64_t>(d));
         t.info.byteOrder = mapping->fileOrder;
         t.info.location = describeLayout(dataset, objectPath);
-        t.data = directSource(dataset, type.get(), mapping->memoryType.get(), t.info);
-        if (!t.data)
-            t.data = std::make_shared<Hdf5TensorSource>(file, Handle(H5Dopen2(file->get(), ("/" + objectPath).c_str(), H5P_DEFAULT)),
-                                                        std::move(mapping->memoryType), t.info.dtype, t.info.shape, path);
+        t.info.unreadable = whyUnreadable(dataset, objectPath, t.info);
+        if (!t.info.unreadable.empty())
+            t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
+        else {
+            try {
+                t.data = dataSource(dataset, objectPath, type.get(), std::move(mapping->memoryType), t.info);
+            } catch (const CheckpointError& e) {
+                t.info.unreadable = e.reason();
+                t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
+            }
+        }
         tensorByPath[objectPath] = ckpt.tensors.size();
         ckpt.tensors.push_back(std::move(t));
         addAttributes(dataset, objectPath, native);
+    }
+
+    // Why the dataset's data must not be read, or "": its bytes are in files outside the
+    // checkpoint's folder, its chunk index crashed libhdf5 in the guarded child, or its stored
+    // size does not match its shape.
+    std::string whyUnreadable(hid_t dataset, const std::string& objectPath, const TensorInfo& info)
+    {
+        Handle dcpl(H5Dget_create_plist(dataset));
+        if (!dcpl)
+            return "dataset /" + objectPath + ": cannot read its storage properties";
+        if (auto refused = refusedSources(dcpl.get(), filePath, filePath.empty(), "/" + objectPath); !refused.empty())
+            return refused;
+        const H5D_layout_t layout = H5Pget_layout(dcpl.get());
+        if (layout == H5D_CHUNKED)
+            return checkChunkIndex(dataset, objectPath);
+        const hsize_t stored = H5Dget_storage_size(dataset);
+        const auto needed = static_cast<hsize_t>(info.nbytes());
+        if ((layout == H5D_COMPACT || (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0)) && stored != 0
+            && stored != needed)
+            return "dataset /" + objectPath + " stores " + std::to_string(stored) + " bytes but its shape needs "
+                 + std::to_string(needed);
+        return {};
+    }
+
+    // In the guarded child, walks the dataset's whole chunk index (a cyclic one crashes libhdf5
+    // here, where it is harmless); in the parent, reports what the child found.
+    std::string checkChunkIndex(hid_t dataset, const std::string& objectPath)
+    {
+        if (auto it = indexCheck.corrupt.find(objectPath); it != indexCheck.corrupt.end())
+            return "dataset /" + objectPath + ": its chunk index is corrupt (libhdf5 " + it->second + ")";
+        if (!indexCheck.walking)
+            return {};
+        const std::size_t n = std::min(objectPath.size(), indexCheck.walkingSize - 1);
+        std::memcpy(indexCheck.walking, objectPath.data(), n);
+        indexCheck.walking[n] = '\0';
+        hsize_t chunks = 0;
+        Handle space(H5Dget_space(dataset));
+        if (!space || H5Dget_num_chunks(dataset, space.get(), &chunks) < 0)
+            throw UnwalkableChunkIndex{lastError()}; // the slot still names the dataset
+        indexCheck.walking[0] = '\0';
+        return {};
+    }
+
+    std::shared_ptr<TensorDataSource> dataSource(hid_t dataset, const std::string& objectPath, hid_t fileType, Handle memoryType,
+                                                 const TensorInfo& info)
+    {
+        if (auto direct = directSource(dataset, fileType, memoryType.get(), info))
+            return direct;
+        Handle reopened(H5Dopen2(file->get(), ("/" + objectPath).c_str(), datasetAccess.get()));
+        if (!reopened)
+            throw CheckpointError(path, "dataset /" + objectPath + ": cannot open it: " + lastError());
+        Handle dcpl(H5Dget_create_plist(dataset));
+        if (dcpl && H5Pget_layout(dcpl.get()) == H5D_CHUNKED)
+            return std::make_shared<Hdf5ChunkedSource>(file, std::move(reopened), std::move(memoryType), info.dtype, info.shape,
+                                                       path, "dataset /" + objectPath, fileSize);
+        return std::make_shared<Hdf5TensorSource>(file, std::move(reopened), std::move(memoryType), info.dtype, info.shape, path);
     }
 
     static std::string describeLayout(hid_t dataset, const std::string& objectPath)
@@ -184,8 +274,14 @@ struct Walker {
                 continue; // a hard link to something already seen
             if (info.type == H5O_TYPE_GROUP)
                 visitGroup(obj.get(), childPath, depth + 1);
-            else if (info.type == H5O_TYPE_DATASET)
-                visitDataset(obj.get(), childPath);
+            else if (info.type == H5O_TYPE_DATASET) {
+                // Reopened with the access list its data sources use: libhdf5 refuses to open a
+                // dataset again with other external-file prefixes while it is open.
+                obj.reset();
+                Handle dataset(H5Dopen2(group, name.c_str(), datasetAccess.get()));
+                if (dataset)
+                    visitDataset(dataset.get(), childPath);
+            }
         }
     }
 
@@ -260,7 +356,7 @@ Checkpoint Hdf5Reader::open(const FileProbe& probe) const
 
 // Everything libhdf5 does when a file is opened: the structure, every attribute, the Keras order.
 static Checkpoint readStructure(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
-                         const nlohmann::json* kerasConfig)
+                                const nlohmann::json* kerasConfig, const ChunkIndexCheck& indexCheck)
 {
     quietErrors();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
@@ -282,8 +378,10 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
     Handle root(H5Gopen2(file->get(), "/", H5P_DEFAULT));
     if (!root)
         throw CheckpointError(displayPath, "cannot open the root group: " + lastError());
-    Walker walker{displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, {}, {},
-                  image ? std::string() : path, nullptr};
+    hsize_t fileSize = 0;
+    H5Fget_filesize(file->get(), &fileSize);
+    Walker walker{displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, indexCheck, {}, {},
+                  image ? std::string() : path, image ? image->size() : fileSize, nullptr};
     try {
         walker.visitGroup(root.get(), "", 0);
     } catch (const CheckpointError&) {
@@ -311,29 +409,80 @@ static std::uint64_t structureMemoryBudget(const std::string& path, const std::v
     return (std::uint64_t(512) << 20) + 2 * (error ? 0 : size);
 }
 
+namespace {
+
+// A page shared with the forked child, where it writes which chunk index it is walking.
+class SharedSlot {
+public:
+    static constexpr std::size_t kSize = 4096;
+    SharedSlot()
+        : page_(static_cast<char*>(mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)))
+    {
+        if (page_ == MAP_FAILED)
+            page_ = nullptr;
+        else
+            page_[0] = '\0';
+    }
+    ~SharedSlot()
+    {
+        if (page_)
+            munmap(page_, kSize);
+    }
+    SharedSlot(const SharedSlot&) = delete;
+    SharedSlot& operator=(const SharedSlot&) = delete;
+    char* get() const { return page_; }
+    std::string text() const { return page_ ? std::string(page_, strnlen(page_, kSize)) : std::string(); }
+
+private:
+    char* page_;
+};
+
+// How many corrupt chunk indexes one file may have before the whole file is refused: each costs
+// another guarded walk.
+constexpr int kMaxCorruptIndexes = 8;
+
+} // namespace
+
 Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
                        const nlohmann::json* kerasConfig)
 {
     std::lock_guard lock(hdf5::mutex());
     // libhdf5 1.10 can crash, loop or exhaust memory on corrupt structures (a bad global heap, a
-    // cyclic B-tree, a huge string length): the same walk runs first in a child process, and only
-    // a walk that succeeds there runs here.
-    const auto outcome = runInForkedChild(
-        [&]() -> std::string {
-            hdf5::renewMutexInForkedChild();
-            try {
-                (void)readStructure(path, displayPath, image, kerasConfig);
-            } catch (const CheckpointError& e) {
-                return e.reason();
-            }
-            return {};
-        },
-        {forkGuardDeadline(), structureMemoryBudget(path, image)});
-    if (outcome.failure)
-        throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *outcome.failure + " reading its structure");
-    if (!outcome.report.empty())
-        throw CheckpointError(displayPath, outcome.report);
-    return readStructure(path, displayPath, image, kerasConfig);
+    // cyclic B-tree, a huge string length): the same walk, and a walk of every chunk index, runs
+    // first in a child process, and only a walk that succeeds there runs here. A child that dies
+    // walking a chunk index marks that dataset unreadable, and the walk is tried again without it.
+    SharedSlot walking;
+    ChunkIndexCheck check{walking.get(), SharedSlot::kSize, {}};
+    for (int attempt = 0;; ++attempt) {
+        if (walking.get())
+            walking.get()[0] = '\0';
+        const auto outcome = runInForkedChild(
+            [&]() -> std::string {
+                hdf5::renewMutexInForkedChild();
+                try {
+                    (void)readStructure(path, displayPath, image, kerasConfig, check);
+                } catch (const CheckpointError& e) {
+                    return e.reason();
+                } catch (const UnwalkableChunkIndex& e) {
+                    return std::string(kUnwalkableMarker) + (e.reason.empty() ? "no reason given" : e.reason);
+                }
+                return {};
+            },
+            {forkGuardDeadline(), structureMemoryBudget(path, image)});
+        const std::string dataset = walking.text();
+        const bool unwalkable = outcome.report.rfind(kUnwalkableMarker, 0) == 0;
+        if ((outcome.failure || unwalkable) && !dataset.empty() && attempt < kMaxCorruptIndexes && !check.corrupt.count(dataset)) {
+            check.corrupt[dataset] = outcome.failure ? *outcome.failure + " walking it"
+                                                     : "could not walk it: " + outcome.report.substr(kUnwalkableMarker.size());
+            continue;
+        }
+        if (outcome.failure)
+            throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *outcome.failure + " reading its structure");
+        if (!outcome.report.empty())
+            throw CheckpointError(displayPath, outcome.report);
+        break;
+    }
+    return readStructure(path, displayPath, image, kerasConfig, ChunkIndexCheck{nullptr, 0, check.corrupt});
 }
 
 } // namespace ckpt

@@ -43,8 +43,10 @@ void Hdf5TensorSource::readBox(std::span<const std::int64_t> start, std::span<co
         Handle memSpace(H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr));
         status = H5Dread(dataset_.get(), memoryType_.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, out);
     }
-    if (status < 0)
-        throw CheckpointError(path_, "cannot read dataset data: " + lastError());
+    if (status < 0) {
+        const std::string why = lastError();
+        throw CheckpointError(path_, "cannot read dataset data: " + (why.empty() ? std::string("libhdf5 gave no reason") : why));
+    }
 }
 
 } // namespace ckpt

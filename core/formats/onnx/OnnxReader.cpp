@@ -2,6 +2,7 @@
 
 #include "formats/onnx/OnnxProto.h"
 #include "formats/onnx/OnnxTypedSource.h"
+#include "io/ContainedPath.h"
 #include "tensor/CheckpointError.h"
 #include "tensor/FlatTensorSource.h"
 #include "tensor/StridedTensorSource.h"
@@ -38,11 +39,11 @@ std::string nodeLabel(const OnnxNode& node, std::size_t index)
     return node.name.empty() ? node.opType + "#" + std::to_string(index) : node.name;
 }
 
-// The external file `location` names, which must stay inside the model's directory.
+// The external files initializers name, under the rule of io/ContainedPath.h.
 class ExternalFiles {
 public:
     explicit ExternalFiles(const std::string& modelPath)
-        : dir_(fs::path(modelPath).parent_path())
+        : modelPath_(modelPath)
     {
     }
 
@@ -51,27 +52,12 @@ public:
         auto& file = open_[location];
         if (file)
             return file;
-        const fs::path rel(location);
-        const std::string what = "initializer '" + tensor + "': external data location '" + location + "'";
         if (location.empty())
             throw FormatError("initializer '" + tensor + "' has external data without a location");
-        if (rel.is_absolute() || rel.has_root_name() || rel.has_root_directory())
-            throw FormatError(what + " is an absolute path; only files beside the model are read");
-        for (const auto& part : rel)
-            if (part == "..")
-                throw FormatError(what + " leaves the model's directory");
-        const fs::path base = dir_.empty() ? fs::path(".") : dir_;
-        const fs::path full = base / rel;
-        std::error_code ec;
-        const fs::path canonicalDir = fs::weakly_canonical(base, ec);
-        const fs::path canonicalFile = fs::weakly_canonical(full, ec);
-        const auto [d, f] = std::mismatch(canonicalDir.begin(), canonicalDir.end(), canonicalFile.begin(), canonicalFile.end());
-        if (ec || d != canonicalDir.end())
-            throw FormatError(what + " leaves the model's directory (through a link)");
-        if (!fs::is_regular_file(full, ec))
-            throw FormatError(what + " is missing (looked for " + full.string() + ")");
+        const std::string what = "initializer '" + tensor + "': external data location '" + location + "'";
+        const std::string full = containedPath(modelPath_, location, what);
         try {
-            file = std::make_shared<FileByteSource>(full.string());
+            file = std::make_shared<FileByteSource>(full);
         } catch (const CheckpointError& e) {
             throw FormatError(what + ": " + e.what());
         }
@@ -79,7 +65,7 @@ public:
     }
 
 private:
-    fs::path dir_;
+    std::string modelPath_;
     std::map<std::string, std::shared_ptr<const FileByteSource>> open_;
 };
 

@@ -1,6 +1,7 @@
 #include "formats/safetensors/SafetensorsReader.h"
 
 #include "formats/safetensors/SafetensorsHeader.h"
+#include "io/ContainedPath.h"
 #include "tensor/CheckpointError.h"
 
 #include <nlohmann/json.hpp>
@@ -66,14 +67,14 @@ Checkpoint SafetensorsIndexReader::open(const FileProbe& probe) const
     if (index.contains("metadata") && index["metadata"].is_object())
         for (const auto& [k, v] : index["metadata"].items())
             c.metadata["metadata/" + k] = v.is_string() ? v.get<std::string>() : v.dump();
-    const auto dir = std::filesystem::path(probe.path).parent_path();
     for (const auto& shard : shards) {
-        const std::string shardPath = (dir / shard).string();
         Checkpoint part;
         try {
+            const std::string shardPath = containedPath(probe.path, shard, "shard '" + shard + "'");
             appendSafetensors(std::make_shared<FileByteSource>(shardPath), part, shard);
         } catch (const FormatError& e) {
-            throw CheckpointError(probe.path, "shard " + shard + ": " + e.what());
+            throw CheckpointError(probe.path, std::string(e.what()).rfind("shard '", 0) == 0 ? std::string(e.what())
+                                                                                              : "shard " + shard + ": " + e.what());
         } catch (const CheckpointError& e) {
             throw CheckpointError(probe.path, "shard " + shard + ": " + e.reason());
         }

@@ -4,6 +4,7 @@
 #include "formats/tfcheckpoint/BundleProto.h"
 #include "formats/tfcheckpoint/BundleTensorSource.h"
 #include "formats/tfcheckpoint/SSTable.h"
+#include "io/ContainedPath.h"
 #include "tensor/CheckpointError.h"
 
 #include <filesystem>
@@ -56,7 +57,10 @@ public:
             if (!std::filesystem::exists(path, ec))
                 throw CheckpointError(indexPath_, "data shard " + path + " is missing (it holds '" + tensor + "')");
             try {
-                file = std::make_shared<FileByteSource>(path);
+                const std::string name = std::filesystem::path(path).filename().string();
+                file = std::make_shared<FileByteSource>(containedPath(indexPath_, name, "data shard " + name));
+            } catch (const FormatError& e) {
+                throw CheckpointError(indexPath_, e.what());
             } catch (const CheckpointError& e) {
                 throw CheckpointError(indexPath_, std::string("cannot read data shard ") + e.what());
             }

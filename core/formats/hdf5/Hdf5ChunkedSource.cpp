@@ -1,0 +1,207 @@
+#include "formats/hdf5/Hdf5ChunkedSource.h"
+
+#include "tensor/CheckpointError.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ckpt {
+
+using namespace hdf5;
+
+namespace {
+
+// What one chunk may need in memory: a well-formed chunk never holds more than a margin plus
+// twice the file (deflate compresses zeros about 1000:1, so a small file can declare huge chunks).
+std::uint64_t chunkLimit(std::uint64_t fileSize)
+{
+    return (std::uint64_t(256) << 20) + 2 * fileSize;
+}
+
+} // namespace
+
+Hdf5ChunkedSource::Hdf5ChunkedSource(std::shared_ptr<Handle> file, Handle dataset, Handle memoryType, DType dtype, Shape shape,
+                                     std::string path, std::string datasetPath, std::uint64_t fileSize)
+    : TensorDataSource(dtype, shape)
+    , file_(std::move(file))
+    , dataset_(std::move(dataset))
+    , memoryType_(std::move(memoryType))
+    , path_(std::move(path))
+    , datasetPath_(std::move(datasetPath))
+    , fileSize_(fileSize)
+{
+    std::lock_guard lock(hdf5::mutex());
+    fileType_ = Handle(H5Dget_type(dataset_.get()));
+    Handle dcpl(H5Dget_create_plist(dataset_.get()));
+    const int rank = static_cast<int>(shape.size());
+    std::vector<hsize_t> dims(shape.size());
+    if (!fileType_ || !dcpl || rank == 0 || H5Pget_chunk(dcpl.get(), rank, dims.data()) != rank)
+        throw CheckpointError(path_, datasetPath_ + ": cannot read its chunking");
+    elementSize_ = H5Tget_size(fileType_.get());
+    if (elementSize_ != dtypeSize(dtype))
+        throw CheckpointError(path_, datasetPath_ + ": its element size does not match its type");
+    std::uint64_t bytes = elementSize_;
+    for (hsize_t d : dims) {
+        if (d == 0 || d > chunkLimit(fileSize_) || bytes * d > chunkLimit(fileSize_))
+            throw CheckpointError(path_, datasetPath_ + ": its chunks are larger than " + std::to_string(chunkLimit(fileSize_) >> 20)
+                                             + " MiB (256 MiB and twice the file)");
+        bytes *= d;
+        chunkDims_.push_back(static_cast<std::int64_t>(d));
+    }
+    chunkBytes_ = static_cast<std::size_t>(bytes);
+    convert_ = H5Tequal(fileType_.get(), memoryType_.get()) <= 0;
+    pipeline_ = filterPipeline(dcpl.get());
+    unsigned options = 0;
+    unfilteredEdges_ = H5Pget_chunk_opts(dcpl.get(), &options) >= 0 && (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
+    fill_.assign(elementSize_, std::byte{0});
+    H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
+    if (H5Pfill_value_defined(dcpl.get(), &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED)
+        H5Pget_fill_value(dcpl.get(), memoryType_.get(), fill_.data());
+}
+
+Hdf5ChunkedSource::~Hdf5ChunkedSource()
+{
+    std::lock_guard lock(hdf5::mutex());
+    fileType_.reset();
+    memoryType_.reset();
+    dataset_.reset();
+}
+
+void Hdf5ChunkedSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
+{
+    checkBox(start, count);
+    const std::size_t rank = start.size();
+    if (rank == 0 || std::any_of(count.begin(), count.end(), [](std::int64_t c) { return c == 0; }))
+        return;
+    std::vector<std::int64_t> first(rank), last(rank), grid(rank);
+    for (std::size_t d = 0; d < rank; ++d) {
+        first[d] = start[d] / chunkDims_[d];
+        last[d] = (start[d] + count[d] - 1) / chunkDims_[d];
+    }
+    grid = first;
+    for (;;) {
+        copyPart(chunkAt(grid), grid, start, count, out);
+        std::size_t d = rank;
+        while (d-- > 0) { // the next chunk of the box, last axis fastest
+            if (++grid[d] <= last[d])
+                break;
+            grid[d] = first[d];
+        }
+        if (d == std::size_t(-1))
+            return;
+    }
+}
+
+// Copies the part of a chunk that lies in the box, one run along the last axis at a time.
+void Hdf5ChunkedSource::copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid, std::span<const std::int64_t> start,
+                                 std::span<const std::int64_t> count, std::byte* out) const
+{
+    const std::size_t rank = grid.size();
+    std::vector<std::int64_t> lo(rank), hi(rank);
+    for (std::size_t d = 0; d < rank; ++d) {
+        lo[d] = std::max(start[d], grid[d] * chunkDims_[d]);
+        hi[d] = std::min(start[d] + count[d], (grid[d] + 1) * chunkDims_[d]);
+    }
+    const std::size_t run = static_cast<std::size_t>(hi[rank - 1] - lo[rank - 1]) * elementSize_;
+    std::vector<std::int64_t> at = lo;
+    for (;;) {
+        std::int64_t inChunk = 0, inBox = 0;
+        for (std::size_t d = 0; d < rank; ++d) {
+            inChunk = inChunk * chunkDims_[d] + (at[d] - grid[d] * chunkDims_[d]);
+            inBox = inBox * count[d] + (at[d] - start[d]);
+        }
+        std::byte* dst = out + static_cast<std::size_t>(inBox) * elementSize_;
+        if (chunk) {
+            std::memcpy(dst, chunk->data() + static_cast<std::size_t>(inChunk) * elementSize_, run);
+        } else {
+            for (std::size_t b = 0; b < run; b += elementSize_)
+                std::memcpy(dst + b, fill_.data(), elementSize_);
+        }
+        std::size_t d = rank - 1;
+        while (d-- > 0) {
+            if (++at[d] < hi[d])
+                break;
+            at[d] = lo[d];
+        }
+        if (d == std::size_t(-1))
+            return;
+    }
+}
+
+Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::chunkAt(const std::vector<std::int64_t>& grid) const
+{
+    {
+        std::lock_guard lock(cacheMutex_);
+        for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+            if (it->first == grid) {
+                cache_.splice(cache_.begin(), cache_, it);
+                return cache_.front().second;
+            }
+        }
+    }
+    Chunk chunk = loadChunk(grid);
+    if (!chunk)
+        return chunk;
+    std::lock_guard lock(cacheMutex_);
+    cache_.emplace_front(grid, chunk);
+    cachedBytes_ += chunk->size();
+    while (cache_.size() > 1 && cachedBytes_ > kCacheBytes) {
+        cachedBytes_ -= cache_.back().second->size();
+        cache_.pop_back();
+    }
+    return chunk;
+}
+
+bool Hdf5ChunkedSource::isPartialEdge(const std::vector<std::int64_t>& grid) const
+{
+    for (std::size_t d = 0; d < grid.size(); ++d)
+        if ((grid[d] + 1) * chunkDims_[d] > shape()[d])
+            return true;
+    return false;
+}
+
+Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(const std::vector<std::int64_t>& grid) const
+{
+    std::vector<hsize_t> offset(grid.size());
+    for (std::size_t d = 0; d < grid.size(); ++d)
+        offset[d] = static_cast<hsize_t>(grid[d] * chunkDims_[d]);
+    std::string where = datasetPath_ + ": the chunk at (";
+    for (std::size_t d = 0; d < offset.size(); ++d)
+        where += (d ? ", " : "") + std::to_string(offset[d]);
+    where += ")";
+    std::vector<std::byte> stored;
+    unsigned mask = 0;
+    {
+        std::lock_guard lock(hdf5::mutex());
+        haddr_t address = HADDR_UNDEF;
+        hsize_t size = 0;
+        if (H5Dget_chunk_info_by_coord(dataset_.get(), offset.data(), &mask, &address, &size) < 0)
+            throw CheckpointError(path_, "cannot find " + where + ": " + lastError());
+        if (address == HADDR_UNDEF)
+            return nullptr; // never written: the fill value
+        if (size == 0 || address > fileSize_ || size > fileSize_ - address)
+            throw CheckpointError(path_, where + " claims " + std::to_string(size) + " bytes at offset "
+                                             + std::to_string(address) + ", past the end of the file ("
+                                             + std::to_string(fileSize_) + " bytes)");
+        stored.resize(static_cast<std::size_t>(size));
+        std::uint32_t readMask = 0;
+        if (H5Dread_chunk(dataset_.get(), H5P_DEFAULT, offset.data(), &readMask, stored.data()) < 0)
+            throw CheckpointError(path_, "cannot read " + where + ": " + lastError());
+    }
+    std::vector<std::byte> data;
+    try {
+        if (unfilteredEdges_ && isPartialEdge(grid))
+            mask = ~0u; // stored without its filters (H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS)
+        data = decodeChunk(std::move(stored), pipeline_, mask, chunkBytes_);
+    } catch (const FormatError& e) {
+        throw CheckpointError(path_, where + ": " + e.what());
+    }
+    if (convert_) {
+        std::lock_guard lock(hdf5::mutex());
+        if (H5Tconvert(fileType_.get(), memoryType_.get(), chunkBytes_ / elementSize_, data.data(), nullptr, H5P_DEFAULT) < 0)
+            throw CheckpointError(path_, "cannot convert " + where + ": " + lastError());
+    }
+    return std::make_shared<const std::vector<std::byte>>(std::move(data));
+}
+
+} // namespace ckpt

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "formats/hdf5/Hdf5Filters.h"
+#include "formats/hdf5/Hdf5Handle.h"
+#include "tensor/TensorDataSource.h"
+
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ckpt {
+
+// Reads a chunked dataset one stored chunk at a time: libhdf5 finds a chunk (H5Dget_chunk_info_by_coord)
+// and hands over its stored bytes (H5Dread_chunk); the chunk's place and size are checked against
+// the file, its filters are undone here (hdf5/Hdf5Filters.h) and its length checked, so a chunk
+// whose size or filter mask lies is an error instead of a read past libhdf5's buffer. Chunks never
+// written read as the fill value without touching the file. The chunk index itself must have been
+// walked in a guarded child first (see Hdf5Reader): a cyclic index crashes libhdf5.
+class Hdf5ChunkedSource final : public TensorDataSource {
+public:
+    // Throws CheckpointError when the dataset's chunking cannot be read this way.
+    Hdf5ChunkedSource(std::shared_ptr<hdf5::Handle> file, hdf5::Handle dataset, hdf5::Handle memoryType, DType dtype,
+                      Shape shape, std::string path, std::string datasetPath, std::uint64_t fileSize);
+    ~Hdf5ChunkedSource() override;
+
+    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
+
+private:
+    using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)
+    Chunk chunkAt(const std::vector<std::int64_t>& grid) const;
+    Chunk loadChunk(const std::vector<std::int64_t>& grid) const;
+    bool isPartialEdge(const std::vector<std::int64_t>& grid) const;
+    void copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid, std::span<const std::int64_t> start,
+                  std::span<const std::int64_t> count, std::byte* out) const;
+
+    std::shared_ptr<hdf5::Handle> file_;
+    hdf5::Handle dataset_;
+    hdf5::Handle memoryType_;
+    hdf5::Handle fileType_;
+    bool convert_ = false; // the stored bits are not the host's (big-endian)
+    std::string path_;
+    std::string datasetPath_; // "dataset /dense/kernel", for errors
+    std::uint64_t fileSize_;
+    std::vector<std::int64_t> chunkDims_;
+    std::size_t elementSize_;
+    std::size_t chunkBytes_;
+    std::vector<hdf5::Filter> pipeline_;
+    bool unfilteredEdges_ = false; // partial edge chunks are stored without the filters
+    std::vector<std::byte> fill_; // one element
+
+    // The most recently decoded chunks, up to kCacheBytes (always the last one).
+    static constexpr std::size_t kCacheBytes = 8 << 20;
+    mutable std::mutex cacheMutex_;
+    mutable std::list<std::pair<std::vector<std::int64_t>, Chunk>> cache_;
+    mutable std::size_t cachedBytes_ = 0;
+};
+
+} // namespace ckpt
