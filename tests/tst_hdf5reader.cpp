@@ -105,6 +105,40 @@ private slots:
         QCOMPARE(box.as<float>()[5], 4319.0f);
     }
 
+    // Chunked datasets are decoded chunk by chunk in our code (Hdf5ChunkedSource): Fletcher-32,
+    // shuffle and deflate together over partial edge chunks, big-endian chunks, chunks never
+    // written (the fill value), any box across chunk borders.
+    void chunkedDatasetsDecodedHere()
+    {
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/hdf5/chunked_filters.h5");
+        const auto filtered = valuesOf(c, "fletcher_shuffle_gzip");
+        QCOMPARE(filtered.size(), std::size_t(37 * 23));
+        for (std::size_t i = 0; i < filtered.size(); ++i)
+            QCOMPARE(filtered[i], double(i) / 4);
+        const auto box = readBox(*c.find("fletcher_shuffle_gzip"), {7, 4}, {3, 9}); // across 2x3 chunks
+        for (int r = 0; r < 3; ++r)
+            for (int k = 0; k < 9; ++k)
+                QCOMPARE(box.as<float>()[std::size_t(r * 9 + k)], float((7 + r) * 23 + 4 + k) / 4);
+        const auto bigEndian = valuesOf(c, "big_endian_chunks");
+        for (std::size_t i = 0; i < bigEndian.size(); ++i)
+            QCOMPARE(bigEndian[i], double(i) - 7);
+        const auto fill = valuesOf(c, "partial_fill");
+        for (std::size_t i = 0; i < fill.size(); ++i)
+            QCOMPARE(fill[i], i >= 20 && i < 40 ? double(i) - 19 : -1.0);
+    }
+
+    void filterNotDecodedIsNamed()
+    {
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/hdf5/chunked_filters.h5");
+        try {
+            (void)valuesOf(c, "scaleoffset");
+            QFAIL("read a scale-offset dataset");
+        } catch (const CheckpointError& e) {
+            QCOMPARE(QString::fromStdString(e.reason()),
+                     QString("dataset /scaleoffset: the chunk at (0): filter 6 (scaleoffset) is not supported"));
+        }
+    }
+
     void attributesAndNonTensorsAreMetadata()
     {
         const Checkpoint c = openCheckpoint(kMixed);

@@ -36,6 +36,23 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
     return readers;
 }
 
+namespace {
+
+// Every library we read stops far below this (torch and numpy at 64, HDF5 at 32); a file that
+// declares more is refused before a view allocates per-axis controls for it.
+constexpr std::size_t kMaxRank = 64;
+
+Checkpoint checkedRanks(Checkpoint c)
+{
+    for (const auto& t : c.tensors)
+        if (t.info.shape.size() > kMaxRank)
+            throw CheckpointError(c.path, "tensor '" + t.info.name + "' has " + std::to_string(t.info.shape.size())
+                                              + " dimensions; at most " + std::to_string(kMaxRank) + " are read");
+    return c;
+}
+
+} // namespace
+
 Checkpoint openCheckpoint(const std::string& path)
 {
     // A TensorFlow bundle is named by its prefix ("mlp.params") or a data shard: open its index.
@@ -47,7 +64,7 @@ Checkpoint openCheckpoint(const std::string& path)
         if (!reader->matches(probe))
             continue;
         try {
-            return reader->open(probe);
+            return checkedRanks(reader->open(probe));
         } catch (const CheckpointError& e) {
             if (!failures.empty())
                 failures += "; ";

@@ -70,3 +70,19 @@ with h5py.File(path("slices3d.h5"), "w") as f:
     for i in [0, 1, 2, 10, 11]:
         f[f"layers/{i}/weight"] = np.full((4, 3), float(i), dtype=np.float32)
     f.attrs["note"] = "fixture for tst_ui_mainwindow: a 3-D tensor and numbered layers"
+
+
+# Chunked datasets read chunk by chunk (Hdf5ChunkedSource): every filter decoded there, partial
+# edge chunks, big-endian chunks, chunks never written (fill value), and a filter that is not
+# decoded (scale-offset), which must be named in the error.
+def chunked_filters():
+    with h5py.File(path("chunked_filters.h5"), "w", track_order=True) as f:
+        f.create_dataset("fletcher_shuffle_gzip", data=np.arange(37 * 23, dtype=np.float32).reshape(37, 23) / 4,
+                         chunks=(8, 5), shuffle=True, compression="gzip", fletcher32=True)
+        f.create_dataset("big_endian_chunks", data=np.arange(50, dtype=">f8") - 7, chunks=(16,), compression="gzip")
+        d = f.create_dataset("partial_fill", shape=(100,), dtype=np.float32, chunks=(10,), fillvalue=-1)
+        d[20:40] = np.arange(1, 21, dtype=np.float32)
+        f.create_dataset("scaleoffset", data=np.arange(64, dtype=np.int32), chunks=(16,), scaleoffset=0)
+
+
+chunked_filters()
