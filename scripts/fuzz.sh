@@ -22,6 +22,7 @@ seeds_for() {
   case "$1" in
     fuzz_pickle) echo "pickle torch numpy" ;;
     fuzz_hdf5) echo "hdf5 real/keras-h5" ;;
+    fuzz_hdf5chunk) echo "hdf5chunk" ;;
     fuzz_npy | fuzz_npz) echo "numpy" ;;
     fuzz_torch*) echo "torch real/pytorch" ;;
     fuzz_safetensors*) echo "safetensors" ;;

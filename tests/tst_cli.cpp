@@ -1,4 +1,6 @@
 // The ckpt command line's JSON contract: keys, values and exit codes.
+#include "report/PrintableText.h"
+
 #include <QtTest>
 
 #include <QJsonArray>
@@ -13,12 +15,26 @@ struct Run {
     QByteArray out, err;
 };
 
-Run ckpt(const QStringList& args)
+Run runCkpt(const QStringList& args)
 {
     QProcess p;
     p.start(QStringLiteral(CKPT_BINARY_DIR "/app/ckpt"), args);
     p.waitForFinished(60000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+// Whether text could drive a terminal: control characters other than the line ends the
+// command writes itself (C0, DEL, and C1 as UTF-8).
+bool hasControlBytes(const QByteArray& text)
+{
+    for (int i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            return true;
+        if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0)
+            return true;
+    }
+    return false;
 }
 
 QJsonObject json(const Run& r)
@@ -35,7 +51,7 @@ class TestCli : public QObject {
 private slots:
     void initTestCase()
     {
-        const Run r = ckpt({QStringLiteral("demo"), QStringLiteral("--json"), dir_.path()});
+        const Run r = runCkpt({QStringLiteral("demo"), QStringLiteral("--json"), dir_.path()});
         QCOMPARE(r.exitCode, 0);
         const auto o = json(r);
         QCOMPARE(o.value(QStringLiteral("match")).toBool(), true);
@@ -46,7 +62,7 @@ private slots:
 
     void ls()
     {
-        const Run r = ckpt({QStringLiteral("ls"), QStringLiteral("--json"), demo_});
+        const Run r = runCkpt({QStringLiteral("ls"), QStringLiteral("--json"), demo_});
         QCOMPARE(r.exitCode, 0);
         const auto o = json(r);
         QCOMPARE(o.keys(), (QStringList{QStringLiteral("format"), QStringLiteral("metadata"), QStringLiteral("tensors")}));
@@ -63,7 +79,7 @@ private slots:
 
     void stats()
     {
-        const Run r = ckpt({QStringLiteral("stats"), QStringLiteral("--json"), QStringLiteral("--bins"), QStringLiteral("8"),
+        const Run r = runCkpt({QStringLiteral("stats"), QStringLiteral("--json"), QStringLiteral("--bins"), QStringLiteral("8"),
                             dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x")});
         QCOMPARE(r.exitCode, 0);
         const auto t = json(r).value(QStringLiteral("tensors")).toArray().at(0).toObject();
@@ -82,14 +98,14 @@ private slots:
 
     void statsOfAllTensors()
     {
-        const Run r = ckpt({QStringLiteral("stats"), QStringLiteral("--json"), demo_});
+        const Run r = runCkpt({QStringLiteral("stats"), QStringLiteral("--json"), demo_});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(json(r).value(QStringLiteral("tensors")).toArray().size(), 6);
     }
 
     void values()
     {
-        const Run r = ckpt({QStringLiteral("values"), QStringLiteral("--json"), dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x")});
+        const Run r = runCkpt({QStringLiteral("values"), QStringLiteral("--json"), dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x")});
         QCOMPARE(r.exitCode, 0);
         const auto o = json(r);
         QCOMPARE(o.value(QStringLiteral("name")).toString(), QStringLiteral("x"));
@@ -100,7 +116,7 @@ private slots:
 
     void valuesLimit()
     {
-        const Run r = ckpt({QStringLiteral("values"), QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("5"), demo_,
+        const Run r = runCkpt({QStringLiteral("values"), QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("5"), demo_,
                             QStringLiteral("hidden.weight")});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(json(r).value(QStringLiteral("values")).toArray().size(), 5);
@@ -108,7 +124,7 @@ private slots:
 
     void tree()
     {
-        const Run r = ckpt({QStringLiteral("tree"), demo_});
+        const Run r = runCkpt({QStringLiteral("tree"), demo_});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("hidden  [2 tensors]  5,376 params"));
     }
@@ -134,7 +150,7 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(int, code);
         QFETCH(QString, stderrStart);
-        const Run r = ckpt(args);
+        const Run r = runCkpt(args);
         QCOMPARE(r.exitCode, code);
         if (!stderrStart.isEmpty()) {
             QVERIFY2(QString::fromUtf8(r.err).startsWith(stderrStart), r.err.constData());
@@ -142,9 +158,38 @@ private slots:
         }
     }
 
+    void printableEscapesWhatATerminalWouldObey()
+    {
+        QCOMPARE(QString::fromStdString(ckpt::printable("a\x1b[2J\r\nb\x7f\xc2\x9b\xff\xe2\x86\x92")),
+                 QString::fromUtf8("a\\x1b[2J\\r\\nb\\x7f\\u009b\\xff\xe2\x86\x92"));
+        QCOMPARE(QString::fromStdString(ckpt::printable(std::string("nul\0cut", 7))), QString("nul\\x00cut"));
+    }
+
+    // A file whose tensor name clears the screen and starts a fake "verified OK" line, and whose
+    // metadata sets the terminal title: every text output shows the escapes, one line each.
+    void controlCharactersInNamesAreEscaped()
+    {
+        const QString file = QStringLiteral(CKPT_TEST_DATA "/bad/safetensors_control_names.safetensors");
+        const QString name = QString::fromUtf8("w\x1b[2J\x1b[H\r\nverified OK \xc2\x9b" "31m\xc3\xbf");
+        for (const QStringList& args : {QStringList{"ls", file}, QStringList{"tree", file}, QStringList{"stats", file},
+                                        QStringList{"values", file, name}, QStringList{"diff", file, file},
+                                        QStringList{"values", file, name + "\x1b[31m"}}) {
+            const Run r = runCkpt(args);
+            QVERIFY2(!hasControlBytes(r.out), r.out.constData());
+            QVERIFY2(!hasControlBytes(r.err), r.err.constData());
+            QVERIFY2(!r.out.contains("\nverified OK"), r.out.constData());
+        }
+        const Run ls = runCkpt({"ls", file});
+        QVERIFY2(ls.out.contains("w\\x1b[2J\\x1b[H\\r\\nverified OK \\u009b31m"), ls.out.constData());
+        QVERIFY2(ls.out.contains("note\\x07 = line1\\nline2\\x1b]0;title\\x07"), ls.out.constData());
+        const Run missing = runCkpt({"values", file, "x\x1b[31m"});
+        QCOMPARE(missing.exitCode, 3);
+        QCOMPARE(QString::fromUtf8(missing.err), "error: " + file + ": no tensor named 'x\\x1b[31m'\n");
+    }
+
     void unknownTensorIsAnError()
     {
-        const Run r = ckpt({QStringLiteral("values"), demo_, QStringLiteral("nope")});
+        const Run r = runCkpt({QStringLiteral("values"), demo_, QStringLiteral("nope")});
         QCOMPARE(r.exitCode, 3);
         QVERIFY(r.err.contains("no tensor named 'nope'"));
     }

@@ -39,7 +39,7 @@ std::string openAndReadError(const std::string& path)
 QString lsError(const QString& path)
 {
     QProcess ckpt;
-    ckpt.start(CKPT_BINARY_DIR "/app/ckpt", {"stats", path});
+    ckpt.start(CKPT_BINARY_DIR "/app/ckpt", { "stats", path });
     if (!ckpt.waitForFinished(20000)) {
         ckpt.kill();
         ckpt.waitForFinished();
@@ -61,7 +61,8 @@ fs::path huggingFaceCache(const fs::path& root)
     fs::create_directories(model / "blobs");
     fs::create_directories(model / "snapshots" / "0123abcd");
     int n = 0;
-    for (const char* name : {"model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"}) {
+    for (const char* name :
+        { "model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors" }) {
         const std::string blob = "b10b" + std::to_string(n++);
         fs::copy_file(kData / "safetensors" / name, model / "blobs" / blob);
         fs::create_symlink(fs::path("../../blobs") / blob, model / "snapshots" / "0123abcd" / name);
@@ -89,12 +90,14 @@ private slots:
         QTemporaryDir dir;
         const fs::path d = dir.path().toStdString();
         fs::create_directories(d / "model");
-        fs::copy_file(kData / "safetensors" / "model.safetensors.index.json", d / "model" / "model.safetensors.index.json");
-        fs::copy_file(kData / "safetensors" / "model-00001-of-00002.safetensors", d / "model" / "model-00001-of-00002.safetensors");
+        fs::copy_file(
+            kData / "safetensors" / "model.safetensors.index.json", d / "model" / "model.safetensors.index.json");
+        fs::copy_file(kData / "safetensors" / "model-00001-of-00002.safetensors",
+            d / "model" / "model-00001-of-00002.safetensors");
         fs::copy_file(kData / "safetensors" / "model-00002-of-00002.safetensors", d / "elsewhere.safetensors");
         fs::create_symlink("../elsewhere.safetensors", d / "model" / "model-00002-of-00002.safetensors");
         QCOMPARE(QString::fromStdString(openAndReadError((d / "model" / "model.safetensors.index.json").string())),
-                 QString("shard 'model-00002-of-00002.safetensors' leaves the checkpoint's folder through a link"));
+            QString("shard 'model-00002-of-00002.safetensors' leaves the checkpoint's folder through a link"));
     }
 
     void fifoAsShardIsRefused()
@@ -102,7 +105,8 @@ private slots:
         QTemporaryDir dir;
         const fs::path d = dir.path().toStdString();
         fs::copy_file(kData / "safetensors" / "model.safetensors.index.json", d / "model.safetensors.index.json");
-        fs::copy_file(kData / "safetensors" / "model-00001-of-00002.safetensors", d / "model-00001-of-00002.safetensors");
+        fs::copy_file(
+            kData / "safetensors" / "model-00001-of-00002.safetensors", d / "model-00001-of-00002.safetensors");
         makeFifo(d / "model-00002-of-00002.safetensors");
         const QString path = QString::fromStdString((d / "model.safetensors.index.json").string());
         QCOMPARE(lsError(path), "error: " + path + ": shard 'model-00002-of-00002.safetensors' is not a regular file");
@@ -169,8 +173,9 @@ private slots:
         const Checkpoint c = openCheckpoint((d / "x.h5").string());
         const std::string why = fifo ? "is not a regular file" : "leaves the checkpoint's folder through a link";
         QCOMPARE(QString::fromStdString(c.tensors.at(0).info.unreadable),
-                 QString::fromStdString("dataset /w: external file 'hdf5_external_inside.bin' " + why));
-        QCOMPARE(QString::fromStdString(openAndReadError((d / "x.h5").string())), QString::fromStdString(c.tensors.at(0).info.unreadable));
+            QString::fromStdString("dataset /w: external file 'hdf5_external_inside.bin' " + why));
+        QCOMPARE(QString::fromStdString(openAndReadError((d / "x.h5").string())),
+            QString::fromStdString(c.tensors.at(0).info.unreadable));
     }
 };
 

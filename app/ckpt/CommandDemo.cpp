@@ -1,6 +1,7 @@
 #include "Commands.h"
 
 #include "demo/SeedWorkflow.h"
+#include "report/Reports.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +21,8 @@ void addDemoCommand(CLI::App& app, CommandAction& run)
         run = [opts] {
             const auto r = ckpt::runSeedWorkflow(opts->dir);
             if (opts->json) {
-                std::cout << nlohmann::ordered_json{{"match", r.match}, {"max_abs_diff", r.maxAbsDiff}, {"files", r.files}}.dump(2)
+                std::cout << ckpt::jsonText(nlohmann::ordered_json {
+                    { "match", r.match }, { "max_abs_diff", r.maxAbsDiff }, { "files", r.files } })
                           << "\n";
             } else {
                 for (const auto& f : r.files)

@@ -1,6 +1,10 @@
 #include "Commands.h"
 #include "OpenOrFail.h"
 
+#include "report/Reports.h"
+
+#include "report/PrintableText.h"
+
 #include "compare/Diff.h"
 
 #include <cmath>
@@ -24,9 +28,9 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
         if (d.a && d.b && d.b->info.name != d.a->info.name)
             j["name_b"] = d.b->info.name;
         if (d.a)
-            j["a"] = {{"dtype", ckpt::dtypeName(d.a->info.dtype)}, {"shape", d.a->info.shape}};
+            j["a"] = { { "dtype", ckpt::dtypeName(d.a->info.dtype) }, { "shape", d.a->info.shape } };
         if (d.b)
-            j["b"] = {{"dtype", ckpt::dtypeName(d.b->info.dtype)}, {"shape", d.b->info.shape}};
+            j["b"] = { { "dtype", ckpt::dtypeName(d.b->info.dtype) }, { "shape", d.b->info.shape } };
         if (d.a && d.b && d.status != ckpt::DiffStatus::ShapeChanged) {
             j["bitwise_equal"] = d.bitwiseEqual;
             j["max_abs_diff"] = number(d.maxAbsDiff);
@@ -41,7 +45,8 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
     std::map<std::string, int> counts;
     for (const auto& d : r.tensors)
         ++counts[std::string(ckpt::diffStatusName(d.status))];
-    return {{"equal", r.allEqual()}, {"rtol", o.rtol}, {"atol", o.atol}, {"counts", counts}, {"tensors", tensors}};
+    return { { "equal", r.allEqual() }, { "rtol", o.rtol }, { "atol", o.atol }, { "counts", counts },
+        { "tensors", tensors } };
 }
 
 void printHuman(const ckpt::DiffReport& r)
@@ -52,11 +57,12 @@ void printHuman(const ckpt::DiffReport& r)
             std::string detail;
             if (d.status == ckpt::DiffStatus::ShapeChanged)
                 detail = "  " + ckpt::shapeToString(d.a->info.shape) + " -> " + ckpt::shapeToString(d.b->info.shape);
-            std::printf("%-16s %s%s\n", status.c_str(), d.name.c_str(), detail.c_str());
+            std::printf("%-16s %s%s\n", status.c_str(), ckpt::printable(d.name).c_str(), detail.c_str());
             continue;
         }
-        std::printf("%-16s %s  max abs %.6g  mean abs %.6g  rel L2 %.6g%s\n", status.c_str(), d.name.c_str(),
-                    d.maxAbsDiff, d.meanAbsDiff, d.relativeL2, d.transposed ? "  (B transposed)" : "");
+        std::printf("%-16s %s  max abs %.6g  mean abs %.6g  rel L2 %.6g%s\n", status.c_str(),
+            ckpt::printable(d.name).c_str(), d.maxAbsDiff, d.meanAbsDiff, d.relativeL2,
+            d.transposed ? "  (B transposed)" : "");
     }
     std::printf("%s\n", r.allEqual() ? "equal" : "DIFFERENT");
 }
@@ -79,9 +85,9 @@ void addDiffCommand(CLI::App& app, CommandAction& run)
     cmd->add_option("--rtol", o->diff.rtol, "Relative tolerance (default 1e-5)");
     cmd->add_option("--atol", o->diff.atol, "Absolute tolerance (default 1e-8)");
     cmd->add_flag("--transpose-kernels", o->diff.transposeKernels,
-                  "Compare B's matrices transposed (Keras kernels against PyTorch weights)");
-    cmd->add_flag("--by-layer", o->diff.byLayer,
-                  "Pair dense layers by position (automatic when the files share no names)");
+        "Compare B's matrices transposed (Keras kernels against PyTorch weights)");
+    cmd->add_flag(
+        "--by-layer", o->diff.byLayer, "Pair dense layers by position (automatic when the files share no names)");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o, &run] {
         run = [o] {
@@ -89,7 +95,7 @@ void addDiffCommand(CLI::App& app, CommandAction& run)
             const auto b = openOrFail(o->b);
             const auto report = ckpt::diffCheckpoints(a, b, o->diff);
             if (o->json)
-                std::cout << diffJson(report, o->diff).dump(2) << "\n";
+                std::cout << ckpt::jsonText(diffJson(report, o->diff)) << "\n";
             else
                 printHuman(report);
             return report.allEqual() ? exitcode::ok : exitcode::different;

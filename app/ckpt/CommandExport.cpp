@@ -25,9 +25,9 @@ void addExportCommand(CLI::App& app, CommandAction& run)
     cmd->add_option("--add-prefix", sel.addPrefix, "Prepend this prefix to names");
     cmd->add_flag("--compress", o->exportOptions.compress, "Compress (HDF5 gzip+shuffle, npz deflate)");
     cmd->add_flag("--with-architecture", o->exportOptions.withArchitecture,
-                  "Store the MLP architecture beside the parameters (HDF5)");
+        "Store the MLP architecture beside the parameters (HDF5)");
     cmd->add_option("--cast", o->cast, "float32: write dtypes the format cannot hold as float32")
-        ->check(CLI::IsMember({"float32"}));
+        ->check(CLI::IsMember({ "float32" }));
     cmd->add_flag("--force", o->exportOptions.overwrite, "Replace an existing output file");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o, &run] {
@@ -36,16 +36,14 @@ void addExportCommand(CLI::App& app, CommandAction& run)
             const auto source = openOrFail(o->file);
             const auto summary = ckpt::exportCheckpoint(source, o->out, o->exportOptions);
             if (o->json) {
-                std::cout << nlohmann::ordered_json{{"output", summary.path},
-                                                    {"format", ckpt::exportFormatName(summary.format)},
-                                                    {"tensors", summary.names},
-                                                    {"nbytes", summary.bytes}}
-                                 .dump(2)
+                std::cout << ckpt::jsonText(nlohmann::ordered_json { { "output", summary.path },
+                    { "format", ckpt::exportFormatName(summary.format) }, { "tensors", summary.names },
+                    { "nbytes", summary.bytes } })
                           << "\n";
             } else {
                 std::printf("wrote %s (%s): %zu tensors, %s\n", summary.path.c_str(),
-                            std::string(ckpt::exportFormatName(summary.format)).c_str(), summary.names.size(),
-                            ckpt::humanBytes(summary.bytes).c_str());
+                    std::string(ckpt::exportFormatName(summary.format)).c_str(), summary.names.size(),
+                    ckpt::humanBytes(summary.bytes).c_str());
             }
             return exitcode::ok;
         };

@@ -1,6 +1,8 @@
 #include "Commands.h"
 #include "OpenOrFail.h"
 
+#include "report/PrintableText.h"
+
 #include "report/Reports.h"
 
 #include <cstdio>
@@ -47,13 +49,13 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                 }
                 std::printf("%s  %s %s\n  count %lld  min %.9g  max %.9g  mean %.9g  std %.9g\n"
                             "  nan %lld  +inf %lld  -inf %lld  zeros %lld\n",
-                            t->info.name.c_str(), std::string(ckpt::dtypeName(t->info.dtype)).c_str(),
-                            ckpt::shapeToString(t->info.shape).c_str(), static_cast<long long>(s.count), s.min,
-                            s.max, s.mean, s.std, static_cast<long long>(s.nan), static_cast<long long>(s.posInf),
-                            static_cast<long long>(s.negInf), static_cast<long long>(s.zeros));
+                    ckpt::printable(t->info.name).c_str(), std::string(ckpt::dtypeName(t->info.dtype)).c_str(),
+                    ckpt::shapeToString(t->info.shape).c_str(), static_cast<long long>(s.count), s.min, s.max, s.mean,
+                    s.std, static_cast<long long>(s.nan), static_cast<long long>(s.posInf),
+                    static_cast<long long>(s.negInf), static_cast<long long>(s.zeros));
             }
             if (opts->json)
-                std::cout << nlohmann::ordered_json{{"tensors", all}}.dump(2) << "\n";
+                std::cout << ckpt::jsonText(nlohmann::ordered_json { { "tensors", all } }) << "\n";
             return exitcode::ok;
         };
     });

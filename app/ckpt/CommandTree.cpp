@@ -1,6 +1,7 @@
 #include "Commands.h"
 #include "OpenOrFail.h"
 
+#include "report/PrintableText.h"
 #include "report/Reports.h"
 #include "tensor/CheckpointTree.h"
 
@@ -10,7 +11,7 @@ namespace {
 void printNode(const ckpt::Checkpoint& c, const ckpt::TreeNode& node, const std::string& indent)
 {
     for (const auto& child : node.children) {
-        std::cout << indent << child->name;
+        std::cout << indent << ckpt::printable(child->name);
         if (child->isTensor()) {
             const auto& info = c.tensors[static_cast<std::size_t>(child->tensorIndex)].info;
             std::cout << "  " << ckpt::dtypeName(info.dtype) << " " << ckpt::shapeToString(info.shape);
@@ -33,7 +34,7 @@ void addTreeCommand(CLI::App& app, CommandAction& run)
         run = [file] {
             const auto c = openOrFail(*file);
             const ckpt::CheckpointTree tree(c);
-            std::cout << c.path << " (" << c.format << "): " << tree.root().tensorCount << " tensors, "
+            std::cout << ckpt::printable(c.path) << " (" << c.format << "): " << tree.root().tensorCount << " tensors, "
                       << ckpt::groupedNumber(tree.root().parameterCount) << " params, "
                       << ckpt::humanBytes(tree.root().nbytes) << "\n";
             printNode(c, tree.root(), "  ");

@@ -1,6 +1,8 @@
 #include "Commands.h"
 #include "OpenOrFail.h"
 
+#include "report/PrintableText.h"
+
 #include "report/Reports.h"
 
 #include <iostream>
@@ -31,10 +33,10 @@ void addValuesCommand(CLI::App& app, CommandAction& run)
                 throw ckpt::CheckpointError(c.path, t.info.name + ": " + e.what());
             }
             if (opts->json) {
-                std::cout << v.dump(2) << "\n";
+                std::cout << ckpt::jsonText(v) << "\n";
                 return exitcode::ok;
             }
-            std::cout << t.info.name << "  " << ckpt::dtypeName(t.info.dtype) << " "
+            std::cout << ckpt::printable(t.info.name) << "  " << ckpt::dtypeName(t.info.dtype) << " "
                       << ckpt::shapeToString(t.info.shape) << "\n";
             for (const auto& x : v["values"])
                 std::cout << x.dump() << "\n";

@@ -1,6 +1,8 @@
 #include "Commands.h"
 #include "OpenOrFail.h"
 
+#include "report/Reports.h"
+
 #include "verify/Verify.h"
 
 #include <cstdio>
@@ -41,21 +43,21 @@ ckpt::Mlp rebuildOrFail(const ckpt::Checkpoint& c, const std::string& prefix, co
     }
 }
 
-void printHuman(const ckpt::Mlp& mlp, const ckpt::VerifyResult& r, const VerifyCommandOptions& o,
-                const std::string& against)
+void printHuman(
+    const ckpt::Mlp& mlp, const ckpt::VerifyResult& r, const VerifyCommandOptions& o, const std::string& against)
 {
     std::printf("network rebuilt from %s:\n", o.params.c_str());
     for (const auto& l : mlp.layers())
         std::printf("  %-20s %6lld -> %-6lld %s\n", l.name.c_str(), static_cast<long long>(l.inputs()),
-                    static_cast<long long>(l.outputs()), std::string(ckpt::activationName(l.activation)).c_str());
+            static_cast<long long>(l.outputs()), std::string(ckpt::activationName(l.activation)).c_str());
     const auto& c = r.comparison;
     std::printf("%lld outputs compared with %s: max abs diff %.6g, max rel diff %.6g (%s)\n",
-                static_cast<long long>(c.compared), against.c_str(), c.maxAbsDiff, c.maxRelDiff,
-                o.verify.exact ? "bitwise" : ("rtol " + std::to_string(o.verify.rtol) + ", atol "
-                                              + std::to_string(o.verify.atol)).c_str());
+        static_cast<long long>(c.compared), against.c_str(), c.maxAbsDiff, c.maxRelDiff,
+        o.verify.exact ? "bitwise"
+                       : ("rtol " + std::to_string(o.verify.rtol) + ", atol " + std::to_string(o.verify.atol)).c_str());
     if (r.parameters)
         std::printf("parameters %s (max abs diff %.6g)\n", r.parameters->equal ? "identical" : "differ",
-                    r.parameters->maxAbsDiff);
+            r.parameters->maxAbsDiff);
     std::printf("%s\n", c.match ? "match" : ("MISMATCH: " + std::to_string(c.mismatched) + " outputs differ").c_str());
 }
 
@@ -89,7 +91,7 @@ int runVerify(const VerifyCommandOptions& o)
         throw ckpt::CheckpointError(inputFile, e.what());
     }
     if (o.json)
-        std::cout << ckpt::verifyJson(mlp, result, o.verify).dump(2) << "\n";
+        std::cout << ckpt::jsonText(ckpt::verifyJson(mlp, result, o.verify)) << "\n";
     else
         printHuman(mlp, result, o, against);
     return result.comparison.match ? exitcode::ok : exitcode::different;
@@ -103,7 +105,8 @@ void addVerifyCommand(CLI::App& app, CommandAction& run)
     auto* cmd = app.add_subcommand("verify", "Rebuild the MLP from saved parameters, run it, and compare its outputs");
     cmd->add_option("PARAMS", o->params, "Checkpoint holding the network's parameters")->required();
     auto* io = cmd->add_option("--io", o->io, "File holding the inputs X and reference outputs Y");
-    auto* against = cmd->add_option("--against", o->against, "A clone's parameters: both networks are run and compared");
+    auto* against
+        = cmd->add_option("--against", o->against, "A clone's parameters: both networks are run and compared");
     io->excludes(against);
     cmd->add_option("--x", o->xName, "Name of the inputs in the --io file (default X)");
     cmd->add_option("--y", o->yName, "Name of the reference outputs in the --io file (default Y)");

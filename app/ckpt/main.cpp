@@ -2,6 +2,7 @@
 #include "Commands.h"
 
 #include "io/PendingOutputs.h"
+#include "report/PrintableText.h"
 #include "tensor/CheckpointError.h"
 
 #include <iostream>
@@ -9,7 +10,7 @@
 int main(int argc, char** argv)
 {
     ckpt::removePendingOutputsOnSignals();
-    CLI::App app{"ckpt: inspect, check and convert deep-learning checkpoints"};
+    CLI::App app { "ckpt: inspect, check and convert deep-learning checkpoints" };
     app.require_subcommand(1);
     CommandAction run;
     addLsCommand(app, run);
@@ -33,10 +34,11 @@ int main(int argc, char** argv)
     try {
         return run ? run() : exitcode::usage;
     } catch (const ckpt::CheckpointError& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        const std::string reason = e.reason().empty() ? "failed without a reason" : e.reason();
+        std::cerr << "error: " << ckpt::printable(e.file().empty() ? reason : e.file() + ": " + reason) << "\n";
         return exitcode::unreadable;
     } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << "\n";
+        std::cerr << "error: " << ckpt::printable(*e.what() ? e.what() : "failed without a reason") << "\n";
         return exitcode::unreadable;
     }
 }

@@ -31,7 +31,8 @@ std::string containingTree(const std::string& checkpointPath)
     const fs::path dir = folderOf(checkpointPath);
     // A Hugging Face hub cache: models--org--name/snapshots/REV/ holds links into ../../blobs.
     const fs::path snapshots = fs::absolute(dir).lexically_normal().parent_path();
-    if (snapshots.filename() == "snapshots" && snapshots.parent_path().filename().string().find("--") != std::string::npos)
+    if (snapshots.filename() == "snapshots"
+        && snapshots.parent_path().filename().string().find("--") != std::string::npos)
         return snapshots.parent_path().string();
     return dir.string();
 }
@@ -52,7 +53,7 @@ std::string containedPath(const std::string& checkpointPath, const std::string& 
     const fs::path target = ec ? fs::path() : fs::weakly_canonical(full, ec);
     if (ec || !isInside(tree, target))
         throw FormatError(what + " leaves the checkpoint's folder through a link");
-    struct stat st {};
+    struct stat st { };
     if (::stat(full.c_str(), &st) != 0)
         throw FormatError(what + " is missing (looked for " + full.string() + ")");
     if (!S_ISREG(st.st_mode))

@@ -10,6 +10,14 @@
 
 namespace ckpt {
 
+// JSON as the CLI prints it: bytes that are not UTF-8 (names from a file) become U+FFFD instead of
+// an exception; control characters are escaped by JSON itself.
+template <class Json>
+std::string jsonText(const Json& json, int indent = 2)
+{
+    return json.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 // The JSON documents of the `ckpt` command line (also used by the app for copy/export).
 
 // {"format", "tensors": [{"name", "dtype", "shape", "nbytes"}], "metadata": {...}}

@@ -11,7 +11,8 @@ RefusedTensorSource::RefusedTensorSource(DType dtype, Shape shape, std::string f
 {
 }
 
-void RefusedTensorSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte*) const
+void RefusedTensorSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte*) const
 {
     checkBox(start, count);
     throw CheckpointError(file_, reason_);

@@ -13,7 +13,8 @@ class RefusedTensorSource final : public TensorDataSource {
 public:
     RefusedTensorSource(DType dtype, Shape shape, std::string file, std::string reason);
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override;
 
 private:

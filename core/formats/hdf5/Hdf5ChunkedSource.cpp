@@ -11,17 +11,18 @@ using namespace hdf5;
 
 namespace {
 
-// What one chunk may need in memory: a well-formed chunk never holds more than a margin plus
-// twice the file (deflate compresses zeros about 1000:1, so a small file can declare huge chunks).
+// What one chunk may need in memory. Writers keep chunks small (h5py at most 1 MiB, libhdf5's
+// chunk cache 1 MiB), but deflate compresses zeros about 1000:1, so a small file can declare
+// huge chunks: a margin plus twice the file.
 std::uint64_t chunkLimit(std::uint64_t fileSize)
 {
-    return (std::uint64_t(256) << 20) + 2 * fileSize;
+    return (std::uint64_t(64) << 20) + 2 * fileSize;
 }
 
 } // namespace
 
-Hdf5ChunkedSource::Hdf5ChunkedSource(std::shared_ptr<Handle> file, Handle dataset, Handle memoryType, DType dtype, Shape shape,
-                                     std::string path, std::string datasetPath, std::uint64_t fileSize)
+Hdf5ChunkedSource::Hdf5ChunkedSource(std::shared_ptr<Handle> file, Handle dataset, Handle memoryType, DType dtype,
+    Shape shape, std::string path, std::string datasetPath, std::uint64_t fileSize)
     : TensorDataSource(dtype, shape)
     , file_(std::move(file))
     , dataset_(std::move(dataset))
@@ -43,8 +44,9 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(std::shared_ptr<Handle> file, Handle datase
     std::uint64_t bytes = elementSize_;
     for (hsize_t d : dims) {
         if (d == 0 || d > chunkLimit(fileSize_) || bytes * d > chunkLimit(fileSize_))
-            throw CheckpointError(path_, datasetPath_ + ": its chunks are larger than " + std::to_string(chunkLimit(fileSize_) >> 20)
-                                             + " MiB (256 MiB and twice the file)");
+            throw CheckpointError(path_,
+                datasetPath_ + ": its chunks are larger than " + std::to_string(chunkLimit(fileSize_) >> 20)
+                    + " MiB (64 MiB and twice the file)");
         bytes *= d;
         chunkDims_.push_back(static_cast<std::int64_t>(d));
     }
@@ -53,7 +55,7 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(std::shared_ptr<Handle> file, Handle datase
     pipeline_ = filterPipeline(dcpl.get());
     unsigned options = 0;
     unfilteredEdges_ = H5Pget_chunk_opts(dcpl.get(), &options) >= 0 && (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
-    fill_.assign(elementSize_, std::byte{0});
+    fill_.assign(elementSize_, std::byte { 0 });
     H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
     if (H5Pfill_value_defined(dcpl.get(), &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED)
         H5Pget_fill_value(dcpl.get(), memoryType_.get(), fill_.data());
@@ -67,7 +69,8 @@ Hdf5ChunkedSource::~Hdf5ChunkedSource()
     dataset_.reset();
 }
 
-void Hdf5ChunkedSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
+void Hdf5ChunkedSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     checkBox(start, count);
     const std::size_t rank = start.size();
@@ -93,8 +96,8 @@ void Hdf5ChunkedSource::readBox(std::span<const std::int64_t> start, std::span<c
 }
 
 // Copies the part of a chunk that lies in the box, one run along the last axis at a time.
-void Hdf5ChunkedSource::copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid, std::span<const std::int64_t> start,
-                                 std::span<const std::int64_t> count, std::byte* out) const
+void Hdf5ChunkedSource::copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid,
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     const std::size_t rank = grid.size();
     std::vector<std::int64_t> lo(rank), hi(rank);
@@ -180,9 +183,9 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(const std::vector<std::int
         if (address == HADDR_UNDEF)
             return nullptr; // never written: the fill value
         if (size == 0 || address > fileSize_ || size > fileSize_ - address)
-            throw CheckpointError(path_, where + " claims " + std::to_string(size) + " bytes at offset "
-                                             + std::to_string(address) + ", past the end of the file ("
-                                             + std::to_string(fileSize_) + " bytes)");
+            throw CheckpointError(path_,
+                where + " claims " + std::to_string(size) + " bytes at offset " + std::to_string(address)
+                    + ", past the end of the file (" + std::to_string(fileSize_) + " bytes)");
         stored.resize(static_cast<std::size_t>(size));
         std::uint32_t readMask = 0;
         if (H5Dread_chunk(dataset_.get(), H5P_DEFAULT, offset.data(), &readMask, stored.data()) < 0)
@@ -198,7 +201,9 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(const std::vector<std::int
     }
     if (convert_) {
         std::lock_guard lock(hdf5::mutex());
-        if (H5Tconvert(fileType_.get(), memoryType_.get(), chunkBytes_ / elementSize_, data.data(), nullptr, H5P_DEFAULT) < 0)
+        if (H5Tconvert(
+                fileType_.get(), memoryType_.get(), chunkBytes_ / elementSize_, data.data(), nullptr, H5P_DEFAULT)
+            < 0)
             throw CheckpointError(path_, "cannot convert " + where + ": " + lastError());
     }
     return std::make_shared<const std::vector<std::byte>>(std::move(data));

@@ -23,10 +23,11 @@ class Hdf5ChunkedSource final : public TensorDataSource {
 public:
     // Throws CheckpointError when the dataset's chunking cannot be read this way.
     Hdf5ChunkedSource(std::shared_ptr<hdf5::Handle> file, hdf5::Handle dataset, hdf5::Handle memoryType, DType dtype,
-                      Shape shape, std::string path, std::string datasetPath, std::uint64_t fileSize);
+        Shape shape, std::string path, std::string datasetPath, std::uint64_t fileSize);
     ~Hdf5ChunkedSource() override;
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
 
 private:
     using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)
@@ -34,7 +35,7 @@ private:
     Chunk loadChunk(const std::vector<std::int64_t>& grid) const;
     bool isPartialEdge(const std::vector<std::int64_t>& grid) const;
     void copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid, std::span<const std::int64_t> start,
-                  std::span<const std::int64_t> count, std::byte* out) const;
+        std::span<const std::int64_t> count, std::byte* out) const;
 
     std::shared_ptr<hdf5::Handle> file_;
     hdf5::Handle dataset_;

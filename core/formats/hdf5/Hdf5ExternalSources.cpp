@@ -44,7 +44,7 @@ std::vector<std::string> virtualSourceFiles(hid_t dcpl)
     std::vector<std::string> files;
     size_t count = 0;
     if (H5Pget_virtual_count(dcpl, &count) < 0)
-        return {"<unreadable mapping>"};
+        return { "<unreadable mapping>" };
     for (size_t i = 0; i < count; ++i) {
         const ssize_t length = H5Pget_virtual_filename(dcpl, i, nullptr, 0);
         if (length < 0) {
@@ -61,18 +61,23 @@ std::vector<std::string> virtualSourceFiles(hid_t dcpl)
 
 } // namespace
 
-std::string refusedSources(hid_t dcpl, const std::string& checkpointPath, bool inArchive, const std::string& datasetPath)
+std::string refusedSources(
+    hid_t dcpl, const std::string& checkpointPath, bool inArchive, const std::string& datasetPath)
 {
     const H5D_layout_t layout = H5Pget_layout(dcpl);
     if (layout == H5D_CONTIGUOUS) {
         for (const auto& file : externalFiles(dcpl))
-            if (auto why = refusal(file, "dataset " + datasetPath + ": external file '" + file + "'", checkpointPath, inArchive); !why.empty())
+            if (auto why
+                = refusal(file, "dataset " + datasetPath + ": external file '" + file + "'", checkpointPath, inArchive);
+                !why.empty())
                 return why;
     } else if (layout == H5D_VIRTUAL) {
         for (const auto& file : virtualSourceFiles(dcpl)) {
             if (file == ".")
                 continue; // a source in the same file
-            if (auto why = refusal(file, "dataset " + datasetPath + ": virtual-dataset source '" + file + "'", checkpointPath, inArchive); !why.empty())
+            if (auto why = refusal(file, "dataset " + datasetPath + ": virtual-dataset source '" + file + "'",
+                    checkpointPath, inArchive);
+                !why.empty())
                 return why;
         }
     }

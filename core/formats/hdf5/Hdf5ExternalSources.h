@@ -13,7 +13,8 @@ namespace ckpt::hdf5 {
 //
 // Returns why the dataset's data is refused, naming the dataset and the file
 // ("dataset /w: external file '/etc/passwd' is an absolute path; ..."), or "" when it may be read.
-std::string refusedSources(hid_t dcpl, const std::string& checkpointPath, bool inArchive, const std::string& datasetPath);
+std::string refusedSources(
+    hid_t dcpl, const std::string& checkpointPath, bool inArchive, const std::string& datasetPath);
 
 // A dataset access property list that resolves external files and virtual-dataset sources from
 // the checkpoint's folder instead of the current directory. The caller closes it.

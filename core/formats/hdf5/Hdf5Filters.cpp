@@ -27,7 +27,8 @@ std::vector<std::byte> inflate(const std::vector<std::byte>& in, std::size_t lim
     thread_local std::unique_ptr<libdeflate_decompressor, Free> decompressor(libdeflate_alloc_decompressor());
     std::vector<std::byte> out(limit);
     std::size_t produced = 0;
-    const auto result = libdeflate_zlib_decompress(decompressor.get(), in.data(), in.size(), out.data(), out.size(), &produced);
+    const auto result
+        = libdeflate_zlib_decompress(decompressor.get(), in.data(), in.size(), out.data(), out.size(), &produced);
     if (result == LIBDEFLATE_INSUFFICIENT_SPACE)
         throw FormatError("a deflated chunk inflates to more than the " + std::to_string(limit) + " bytes of a chunk");
     if (result != LIBDEFLATE_SUCCESS)
@@ -119,8 +120,8 @@ std::vector<Filter> filterPipeline(hid_t dcpl)
     return pipeline;
 }
 
-std::vector<std::byte> decodeChunk(std::vector<std::byte> stored, const std::vector<Filter>& pipeline, unsigned filterMask,
-                                   std::size_t chunkBytes)
+std::vector<std::byte> decodeChunk(
+    std::vector<std::byte> stored, const std::vector<Filter>& pipeline, unsigned filterMask, std::size_t chunkBytes)
 {
     std::vector<std::byte> data = std::move(stored);
     for (std::size_t i = pipeline.size(); i-- > 0;) {
@@ -128,15 +129,22 @@ std::vector<std::byte> decodeChunk(std::vector<std::byte> stored, const std::vec
             continue; // the writer skipped this filter for this chunk
         const Filter& f = pipeline[i];
         switch (f.id) {
-        case H5Z_FILTER_DEFLATE: data = inflate(data, chunkBytes + 4 * pipeline.size()); break;
-        case H5Z_FILTER_SHUFFLE: data = unshuffle(data, f.parameters.empty() ? 1 : f.parameters[0]); break;
-        case H5Z_FILTER_FLETCHER32: data = checkFletcher32(std::move(data)); break;
-        default: throw FormatError(describe(f) + " is not supported");
+        case H5Z_FILTER_DEFLATE:
+            data = inflate(data, chunkBytes + 4 * pipeline.size());
+            break;
+        case H5Z_FILTER_SHUFFLE:
+            data = unshuffle(data, f.parameters.empty() ? 1 : f.parameters[0]);
+            break;
+        case H5Z_FILTER_FLETCHER32:
+            data = checkFletcher32(std::move(data));
+            break;
+        default:
+            throw FormatError(describe(f) + " is not supported");
         }
     }
     if (data.size() != chunkBytes)
         throw FormatError("a chunk holds " + std::to_string(data.size()) + " bytes after its filters, not the "
-                          + std::to_string(chunkBytes) + " of a chunk");
+            + std::to_string(chunkBytes) + " of a chunk");
     return data;
 }
 

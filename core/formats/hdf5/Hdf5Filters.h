@@ -23,7 +23,7 @@ std::vector<Filter> filterPipeline(hid_t dcpl);
 // size and filter mask and copies a whole chunk from a shorter buffer when they lie; decoding here
 // turns that into an error. Deflate, shuffle and Fletcher-32 are decoded; any other filter is
 // named in a FormatError ("filter 32001 (blosc) is not supported").
-std::vector<std::byte> decodeChunk(std::vector<std::byte> stored, const std::vector<Filter>& pipeline, unsigned filterMask,
-                                   std::size_t chunkBytes);
+std::vector<std::byte> decodeChunk(
+    std::vector<std::byte> stored, const std::vector<Filter>& pipeline, unsigned filterMask, std::size_t chunkBytes);
 
 } // namespace ckpt::hdf5

@@ -291,6 +291,14 @@ def main(argv):
     torch_file(p("torch_huge_numel.pt"), (2**30,), (1,), 2**30,
                data0=np.arange(4, dtype=F4).tobytes())
 
+    # 12b names and metadata that would drive a terminal: clear the screen, fake a line
+    evil = "w\x1b[2J\x1b[H\r\nverified OK \x9b31m\xff"
+    hdr = json.dumps({"__metadata__": {"note\x07": "line1\nline2\x1b]0;title\x07"},
+                      evil: {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}},
+                     separators=(",", ":")).encode()
+    with open(p("safetensors_control_names.safetensors"), "wb") as fh:
+        fh.write(struct.pack("<Q", len(hdr)) + hdr + struct.pack("<f", 2.0))
+
     # 13 external storage from inside a .keras archive
     keras_external(p("keras_external_passwd.keras"))
     print("wrote hostile files into", out)
