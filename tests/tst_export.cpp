@@ -13,6 +13,8 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+
+#include <sys/resource.h>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -291,6 +293,37 @@ private slots:
         QCOMPARE(runCkpt({"export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.safetensors")}), 3);
         QCOMPARE(runCkpt({"export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.npz")}), 3);
         QCOMPARE(d.entryList(QDir::Files | QDir::Hidden), before);
+    }
+
+    // Past the file size limit (EFBIG, as on a full disk) every writer fails with the system's
+    // reason, exit 3, no temporary file; libhdf5 used to crash in its exit handler after it.
+    void fileSizeLimitIsAnErrorNotACrash_data()
+    {
+        QTest::addColumn<QString>("ext");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("h5") << ".h5" << "File too large";
+        QTest::newRow("safetensors") << ".safetensors" << "File too large";
+        QTest::newRow("npz") << ".npz" << "File too large";
+    }
+
+    void fileSizeLimitIsAnErrorNotACrash()
+    {
+        QFETCH(QString, ext);
+        QFETCH(QString, reason);
+        QTemporaryDir dir;
+        QProcess p;
+        p.setChildProcessModifier([] {
+            const rlimit limit{1024, 1024};
+            setrlimit(RLIMIT_FSIZE, &limit);
+        });
+        p.start(CKPT_BINARY_DIR "/app/ckpt", {"export", QString::fromStdString(data("hdf5/h5py_mixed.h5")), "-o", dir.filePath("big" + ext), "--exclude", "complex"});
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 3);
+        QVERIFY2(err.startsWith("error: " + dir.filePath("big" + ext) + ": ") && err.endsWith(reason) && !err.contains('\n'),
+                 qPrintable(err));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
     }
 
     void refusesToOverwriteOrWriteOntoTheSource()

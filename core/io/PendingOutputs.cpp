@@ -55,6 +55,9 @@ void removePendingOutputsOnSignals()
 {
     for (int sig : {SIGINT, SIGTERM, SIGHUP})
         std::signal(sig, onSignal);
+    // Past the file size limit (ulimit -f) a write should fail with EFBIG, reported like a full
+    // disk, instead of the signal killing the process with the temporary file left behind.
+    std::signal(SIGXFSZ, SIG_IGN);
 }
 
 } // namespace ckpt

@@ -9,7 +9,8 @@ void registerPendingOutput(const char* path);
 void unregisterPendingOutput(const char* path);
 
 // Installs SIGINT/SIGTERM/SIGHUP handlers that delete the pending temporary files and then
-// let the signal end the process as it would have.
+// let the signal end the process as it would have; ignores SIGXFSZ, so that a write past the
+// file size limit fails with EFBIG and the export reports it.
 void removePendingOutputsOnSignals();
 
 } // namespace ckpt

@@ -27,6 +27,11 @@ void renewMutexInForkedChild()
 
 void quietErrors()
 {
+    // libhdf5 closes files still open at exit; one whose writes failed (a full disk, the file
+    // size limit) cannot be closed and that exit handler crashes. Files are closed by their
+    // handles, so the handler has nothing to do: it is turned off before the library starts.
+    static const bool noExitHandler = (H5dont_atexit(), true);
+    (void)noExitHandler;
     // The automatic error printing is per thread in thread-safe HDF5 builds.
     thread_local bool quiet = false;
     if (!quiet) {
@@ -43,6 +48,13 @@ std::string lastError()
                  auto* out = static_cast<std::string*>(data);
                  if (err && err->desc && *err->desc) // keep the innermost description
                      *out = err->desc;
+                 // A failed system call is described with its time, descriptor and buffer: keep
+                 // only the system's message ("File too large", "No space left on device").
+                 const auto message = out->find("error message = '");
+                 if (message != std::string::npos) {
+                     const auto start = message + 17;
+                     *out = out->substr(start, out->find('\'', start) - start);
+                 }
                  (void)n;
                  return 0;
              },
