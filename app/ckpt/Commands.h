@@ -17,6 +17,7 @@ void addDemoCommand(CLI::App& app, CommandAction& run);
 void addVerifyCommand(CLI::App& app, CommandAction& run);
 void addExportCommand(CLI::App& app, CommandAction& run);
 void addDiffCommand(CLI::App& app, CommandAction& run);
+void addScanCommand(CLI::App& app, CommandAction& run);
 
 namespace exitcode {
 inline constexpr int ok = 0;

@@ -21,6 +21,7 @@ int main(int argc, char** argv)
     addVerifyCommand(app, run);
     addExportCommand(app, run);
     addDiffCommand(app, run);
+    addScanCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <unordered_map>
@@ -28,8 +28,7 @@ std::int64_t intArg(Unpickler& u, const Value& args, std::size_t i)
     if (v.kind == Kind::Bool)
         return v.boolean ? 1 : 0;
     if (v.kind != Kind::Int)
-        u.fail("argument " + std::to_string(i + 1) + " is a " + std::string(kindName(v.kind))
-               + ", not an int");
+        u.fail("argument " + std::to_string(i + 1) + " is a " + std::string(kindName(v.kind)) + ", not an int");
     return v.integer;
 }
 
@@ -98,8 +97,7 @@ Value* makeSequence(Unpickler& u, const Value& args, Kind kind, bool frozen = fa
     if (!args.items.empty()) {
         const Value& from = *args.items[0];
         if (from.kind != Kind::List && from.kind != Kind::Tuple && from.kind != Kind::Set)
-            u.fail("cannot build a " + std::string(kindName(kind)) + " from a "
-                   + std::string(kindName(from.kind)));
+            u.fail("cannot build a " + std::string(kindName(kind)) + " from a " + std::string(kindName(from.kind)));
         u.countItems(from.items.size());
         s.items = from.items;
     }
@@ -113,8 +111,7 @@ std::string encodeString(Unpickler& u, const std::string& utf8, std::string enco
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (encoding == "utf-8" || encoding == "utf8")
         return utf8;
-    if (encoding != "latin1" && encoding != "latin-1" && encoding != "iso-8859-1"
-        && encoding != "ascii")
+    if (encoding != "latin1" && encoding != "latin-1" && encoding != "iso-8859-1" && encoding != "ascii")
         return {}; // the caller refuses
     std::string out;
     for (std::size_t i = 0; i < utf8.size();) {
@@ -281,7 +278,7 @@ Value* numpyScalar(Unpickler& u, const Value& args)
         std::reverse(bytes.begin(), bytes.end());
     const std::string& c = dtype.text;
     auto load = [&](auto zero) {
-        decltype(zero) v{};
+        decltype(zero) v {};
         std::memcpy(&v, bytes.data(), sizeof v);
         return v;
     };
@@ -289,8 +286,8 @@ Value* numpyScalar(Unpickler& u, const Value& args)
     std::size_t n = 0;
     if (c.size() < 2 || std::from_chars(c.data() + 1, c.data() + c.size(), n).ptr != c.data() + c.size())
         n = 0;
-    if (n != bytes.size() || (n != 1 && n != 2 && n != 4 && n != 8)
-        || (k != 'f' && k != 'i' && k != 'u' && k != 'b') || (k == 'b' && n != 1)) {
+    if (n != bytes.size() || (n != 1 && n != 2 && n != 4 && n != 8) || (k != 'f' && k != 'i' && k != 'u' && k != 'b')
+        || (k == 'b' && n != 1)) {
         Value& s = u.make(Kind::NumpyScalar);
         s.args = &dtype;
         s.state = &raw;
@@ -303,7 +300,7 @@ Value* numpyScalar(Unpickler& u, const Value& args)
     }
     if (k == 'f' && (n == 4 || n == 8)) {
         Value& f = u.make(Kind::Float);
-        f.real = n == 4 ? load(float{}) : load(double{});
+        f.real = n == 4 ? load(float {}) : load(double {});
         return &f;
     }
     if (k == 'f') {
@@ -314,10 +311,18 @@ Value* numpyScalar(Unpickler& u, const Value& args)
     }
     Value& i = u.make(Kind::Int);
     switch (n) {
-    case 1: i.integer = k == 'i' ? load(std::int8_t{}) : load(std::uint8_t{}); break;
-    case 2: i.integer = k == 'i' ? load(std::int16_t{}) : load(std::uint16_t{}); break;
-    case 4: i.integer = k == 'i' ? load(std::int32_t{}) : load(std::uint32_t{}); break;
-    default: i.integer = static_cast<std::int64_t>(load(std::uint64_t{})); break;
+    case 1:
+        i.integer = k == 'i' ? load(std::int8_t {}) : load(std::uint8_t {});
+        break;
+    case 2:
+        i.integer = k == 'i' ? load(std::int16_t {}) : load(std::uint16_t {});
+        break;
+    case 4:
+        i.integer = k == 'i' ? load(std::int32_t {}) : load(std::uint32_t {});
+        break;
+    default:
+        i.integer = static_cast<std::int64_t>(load(std::uint64_t {}));
+        break;
     }
     return &i;
 }
@@ -337,6 +342,19 @@ Value* instanceOf(Unpickler& u, const Value& cls, const Value* args)
 Value* reconstructor(Unpickler& u, const Value& args)
 {
     const Value& cls = arg(u, args, 0);
+    // Python runs base.__init__(obj, state) when base is not object: a call of base, shown as one.
+    if (args.items.size() >= 2 && args.items[1]->kind == Kind::Global
+        && args.items[1]->qualifiedName() != "builtins.object") {
+        const Value& base = *args.items[1];
+        Value& callArgs = u.make(Kind::Tuple);
+        if (args.items.size() >= 3)
+            callArgs.items.push_back(args.items[2]);
+        u.noteCode(CodeUse::Kind::Call, base, &callArgs);
+        u.noteRefusedCall(base.qualifiedName());
+        Value* refused = instanceOf(u, base, &callArgs);
+        refused->called = true;
+        return refused;
+    }
     if (Value* known = newKnownClass(u, cls, args))
         return known;
     return instanceOf(u, cls, &args);
@@ -357,34 +375,37 @@ Value* newobjFunction(Unpickler& u, const Value& args)
 const std::unordered_map<std::string, CallHandler>& callTable()
 {
     static const std::unordered_map<std::string, CallHandler> table = {
-        {"collections.OrderedDict", [](Unpickler& u, const Value& a) { return makeDict(u, a, true); }},
-        {"collections.defaultdict", [](Unpickler& u, const Value& a) { return makeDict(u, a, false); }},
-        {"collections.Counter", [](Unpickler& u, const Value& a) { return makeDict(u, a, false); }},
-        {"builtins.dict", [](Unpickler& u, const Value& a) { return makeDict(u, a, false); }},
-        {"builtins.list", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::List); }},
-        {"builtins.tuple", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Tuple); }},
-        {"builtins.set", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Set); }},
-        {"builtins.frozenset", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Set, true); }},
-        {"builtins.complex", complexFrom},
-        {"builtins.bytearray", bytesFrom},
-        {"builtins.bytes", bytesFrom},
-        {"_codecs.encode", codecsEncode},
-        {"torch._utils._rebuild_tensor", [](Unpickler& u, const Value& a) { return rebuildTensor(u, a, "_rebuild_tensor", false); }},
-        {"torch._utils._rebuild_tensor_v2", [](Unpickler& u, const Value& a) { return rebuildTensor(u, a, "_rebuild_tensor_v2", false); }},
-        {"torch._utils._rebuild_tensor_v3", [](Unpickler& u, const Value& a) { return rebuildTensor(u, a, "_rebuild_tensor_v3", true); }},
-        {"torch._utils._rebuild_parameter", rebuildParameter},
-        {"torch._utils._rebuild_parameter_with_state", rebuildParameter},
-        {"torch._tensor._rebuild_from_type_v2", rebuildFromType},
-        {"torch.Size", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Tuple); }},
-        {"torch.device", torchDevice},
-        {"numpy.core.multiarray._reconstruct", numpyReconstruct},
-        {"numpy._core.multiarray._reconstruct", numpyReconstruct},
-        {"numpy.dtype", numpyDType},
-        {"numpy.core.multiarray.scalar", numpyScalar},
-        {"numpy._core.multiarray.scalar", numpyScalar},
-        {"copyreg._reconstructor", reconstructor},
-        {"copyreg.__newobj__", newobjFunction},
-        {"copyreg.__newobj_ex__", newobjFunction},
+        { "collections.OrderedDict", [](Unpickler& u, const Value& a) { return makeDict(u, a, true); } },
+        { "collections.defaultdict", [](Unpickler& u, const Value& a) { return makeDict(u, a, false); } },
+        { "collections.Counter", [](Unpickler& u, const Value& a) { return makeDict(u, a, false); } },
+        { "builtins.dict", [](Unpickler& u, const Value& a) { return makeDict(u, a, false); } },
+        { "builtins.list", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::List); } },
+        { "builtins.tuple", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Tuple); } },
+        { "builtins.set", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Set); } },
+        { "builtins.frozenset", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Set, true); } },
+        { "builtins.complex", complexFrom },
+        { "builtins.bytearray", bytesFrom },
+        { "builtins.bytes", bytesFrom },
+        { "_codecs.encode", codecsEncode },
+        { "torch._utils._rebuild_tensor",
+            [](Unpickler& u, const Value& a) { return rebuildTensor(u, a, "_rebuild_tensor", false); } },
+        { "torch._utils._rebuild_tensor_v2",
+            [](Unpickler& u, const Value& a) { return rebuildTensor(u, a, "_rebuild_tensor_v2", false); } },
+        { "torch._utils._rebuild_tensor_v3",
+            [](Unpickler& u, const Value& a) { return rebuildTensor(u, a, "_rebuild_tensor_v3", true); } },
+        { "torch._utils._rebuild_parameter", rebuildParameter },
+        { "torch._utils._rebuild_parameter_with_state", rebuildParameter },
+        { "torch._tensor._rebuild_from_type_v2", rebuildFromType },
+        { "torch.Size", [](Unpickler& u, const Value& a) { return makeSequence(u, a, Kind::Tuple); } },
+        { "torch.device", torchDevice },
+        { "numpy.core.multiarray._reconstruct", numpyReconstruct },
+        { "numpy._core.multiarray._reconstruct", numpyReconstruct },
+        { "numpy.dtype", numpyDType },
+        { "numpy.core.multiarray.scalar", numpyScalar },
+        { "numpy._core.multiarray.scalar", numpyScalar },
+        { "copyreg._reconstructor", reconstructor },
+        { "copyreg.__newobj__", newobjFunction },
+        { "copyreg.__newobj_ex__", newobjFunction },
     };
     return table;
 }
@@ -401,8 +422,7 @@ void buildNumpyArray(Unpickler& u, Value& a, const Value& state)
         u.fail("numpy array dtype is a " + std::string(kindName(a.array.dtype->kind)));
     a.array.fortranOrder = truthy(*state.items[k + 2]);
     a.array.data = state.items[k + 3];
-    if (a.array.data->kind != Kind::Bytes && a.array.data->kind != Kind::List
-        && a.array.data->kind != Kind::String)
+    if (a.array.data->kind != Kind::Bytes && a.array.data->kind != Kind::List && a.array.data->kind != Kind::String)
         u.fail("numpy array data is a " + std::string(kindName(a.array.data->kind)));
     a.state = &state;
 }

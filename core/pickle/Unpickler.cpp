@@ -12,18 +12,73 @@ namespace ckpt::pickle {
 
 namespace op {
 enum : std::uint8_t {
-    MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', DUP = '2', FLOAT = 'F', INT = 'I',
-    BININT = 'J', BININT1 = 'K', LONG = 'L', BININT2 = 'M', NONE = 'N', PERSID = 'P',
-    BINPERSID = 'Q', REDUCE = 'R', STRING = 'S', BINSTRING = 'T', SHORT_BINSTRING = 'U',
-    UNICODE = 'V', BINUNICODE = 'X', APPEND = 'a', BUILD = 'b', GLOBAL = 'c', DICT = 'd',
-    EMPTY_DICT = '}', APPENDS = 'e', GET = 'g', BINGET = 'h', INST = 'i', LONG_BINGET = 'j',
-    LIST = 'l', EMPTY_LIST = ']', OBJ = 'o', PUT = 'p', BINPUT = 'q', LONG_BINPUT = 'r',
-    SETITEM = 's', TUPLE = 't', EMPTY_TUPLE = ')', SETITEMS = 'u', BINFLOAT = 'G',
-    PROTO = 0x80, NEWOBJ = 0x81, EXT1 = 0x82, EXT2 = 0x83, EXT4 = 0x84, TUPLE1 = 0x85,
-    TUPLE2 = 0x86, TUPLE3 = 0x87, NEWTRUE = 0x88, NEWFALSE = 0x89, LONG1 = 0x8a, LONG4 = 0x8b,
-    BINBYTES = 'B', SHORT_BINBYTES = 'C', SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d,
-    BINBYTES8 = 0x8e, EMPTY_SET = 0x8f, ADDITEMS = 0x90, FROZENSET = 0x91, NEWOBJ_EX = 0x92,
-    STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95, BYTEARRAY8 = 0x96, NEXT_BUFFER = 0x97,
+    MARK = '(',
+    STOP = '.',
+    POP = '0',
+    POP_MARK = '1',
+    DUP = '2',
+    FLOAT = 'F',
+    INT = 'I',
+    BININT = 'J',
+    BININT1 = 'K',
+    LONG = 'L',
+    BININT2 = 'M',
+    NONE = 'N',
+    PERSID = 'P',
+    BINPERSID = 'Q',
+    REDUCE = 'R',
+    STRING = 'S',
+    BINSTRING = 'T',
+    SHORT_BINSTRING = 'U',
+    UNICODE = 'V',
+    BINUNICODE = 'X',
+    APPEND = 'a',
+    BUILD = 'b',
+    GLOBAL = 'c',
+    DICT = 'd',
+    EMPTY_DICT = '}',
+    APPENDS = 'e',
+    GET = 'g',
+    BINGET = 'h',
+    INST = 'i',
+    LONG_BINGET = 'j',
+    LIST = 'l',
+    EMPTY_LIST = ']',
+    OBJ = 'o',
+    PUT = 'p',
+    BINPUT = 'q',
+    LONG_BINPUT = 'r',
+    SETITEM = 's',
+    TUPLE = 't',
+    EMPTY_TUPLE = ')',
+    SETITEMS = 'u',
+    BINFLOAT = 'G',
+    PROTO = 0x80,
+    NEWOBJ = 0x81,
+    EXT1 = 0x82,
+    EXT2 = 0x83,
+    EXT4 = 0x84,
+    TUPLE1 = 0x85,
+    TUPLE2 = 0x86,
+    TUPLE3 = 0x87,
+    NEWTRUE = 0x88,
+    NEWFALSE = 0x89,
+    LONG1 = 0x8a,
+    LONG4 = 0x8b,
+    BINBYTES = 'B',
+    SHORT_BINBYTES = 'C',
+    SHORT_BINUNICODE = 0x8c,
+    BINUNICODE8 = 0x8d,
+    BINBYTES8 = 0x8e,
+    EMPTY_SET = 0x8f,
+    ADDITEMS = 0x90,
+    FROZENSET = 0x91,
+    NEWOBJ_EX = 0x92,
+    STACK_GLOBAL = 0x93,
+    MEMOIZE = 0x94,
+    FRAME = 0x95,
+    BYTEARRAY8 = 0x96,
+    NEXT_BUFFER = 0x97,
     READONLY_BUFFER = 0x98,
 };
 } // namespace op
@@ -90,8 +145,8 @@ std::uint8_t Unpickler::readByte()
 std::span<const std::byte> Unpickler::readBytes(std::uint64_t n)
 {
     if (n > in_.size() - pos_)
-        fail("length " + std::to_string(n) + " runs past the end of the data ("
-             + std::to_string(in_.size() - pos_) + " bytes left)");
+        fail("length " + std::to_string(n) + " runs past the end of the data (" + std::to_string(in_.size() - pos_)
+            + " bytes left)");
     auto s = in_.subspan(pos_, n);
     pos_ += n;
     return s;
@@ -115,7 +170,7 @@ std::string_view Unpickler::readLine()
         fail("unterminated text line (truncated pickle)");
     const auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - begin);
     pos_ += len + 1;
-    return {begin, len};
+    return { begin, len };
 }
 
 void Unpickler::push(Value* v)
@@ -180,13 +235,13 @@ void Unpickler::pushLong(std::span<const std::byte> le)
     const bool negative = n > 0 && (static_cast<std::uint8_t>(le[n - 1]) & 0x80);
     const std::uint8_t fill = negative ? 0xff : 0x00;
     while (n > 1 && static_cast<std::uint8_t>(le[n - 1]) == fill
-           && ((static_cast<std::uint8_t>(le[n - 2]) & 0x80) == (fill & 0x80)))
+        && ((static_cast<std::uint8_t>(le[n - 2]) & 0x80) == (fill & 0x80)))
         --n;
     if (n <= 8) {
-        std::uint64_t u = negative ? ~std::uint64_t{0} : 0;
+        std::uint64_t u = negative ? ~std::uint64_t { 0 } : 0;
         for (std::size_t i = 0; i < n; ++i) {
-            u &= ~(std::uint64_t{0xff} << (8 * i));
-            u |= std::uint64_t{static_cast<std::uint8_t>(le[i])} << (8 * i);
+            u &= ~(std::uint64_t { 0xff } << (8 * i));
+            u |= std::uint64_t { static_cast<std::uint8_t>(le[i]) } << (8 * i);
         }
         return pushInt(static_cast<std::int64_t>(u));
     }
@@ -248,6 +303,7 @@ void Unpickler::pushGlobal(std::string module, std::string name)
     Value& g = make(Kind::Global);
     g.module = python3Module(sanitizeUtf8(module));
     g.name = sanitizeUtf8(name);
+    noteCode(CodeUse::Kind::Import, g);
     push(&g);
 }
 
@@ -294,7 +350,7 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
     auto indexed = dictKeys_.find(target);
     if (indexed == dictKeys_.end() && target->entries.size() + kv.size() / 2 > 16) {
         // Large dicts (state_dicts) get an index of their string/int keys; small ones are scanned.
-        indexed = dictKeys_.emplace(target, std::unordered_map<std::string, std::size_t>{}).first;
+        indexed = dictKeys_.emplace(target, std::unordered_map<std::string, std::size_t> {}).first;
         for (std::size_t e = 0; e < target->entries.size(); ++e)
             if (auto k = keyText(*target->entries[e].first))
                 indexed->second.emplace(std::move(*k), e);
@@ -309,9 +365,8 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
                     continue;
                 }
             } else {
-                auto same = std::find_if(target->entries.begin(), target->entries.end(), [&](const auto& e) {
-                    return keyText(*e.first) == k;
-                });
+                auto same = std::find_if(target->entries.begin(), target->entries.end(),
+                    [&](const auto& e) { return keyText(*e.first) == k; });
                 if (same != target->entries.end()) {
                     same->second = kv[i + 1];
                     continue;
@@ -336,6 +391,7 @@ void Unpickler::reduce(Value* callable, Value* args)
         fail("REDUCE calls a " + std::string(kindName(callable->kind)) + ", not a global");
     if (args->kind != Kind::Tuple)
         fail("REDUCE arguments are a " + std::string(kindName(args->kind)) + ", not a tuple");
+    noteCode(CodeUse::Kind::Call, *callable, args);
     if (Value* known = callKnownGlobal(*this, *callable, *args))
         return push(known);
     Value& refused = make(Kind::Object);
@@ -353,6 +409,7 @@ void Unpickler::newObject(Value* cls, Value* args)
         fail("NEWOBJ of a " + std::string(kindName(cls->kind)) + ", not a class");
     if (args->kind != Kind::Tuple)
         fail("NEWOBJ arguments are not a tuple");
+    noteCode(CodeUse::Kind::Instantiate, *cls, args);
     if (Value* known = newKnownClass(*this, *cls, *args))
         return push(known);
     Value& obj = make(Kind::Object);
@@ -374,10 +431,36 @@ void Unpickler::instantiate(Value* cls, std::vector<Value*> args)
     reduce(cls, &tuple);
 }
 
+// The callable a BUILD state stores in an instance's __setstate__ slot: state (dict, slots) with
+// slots["__setstate__"] a global. Python calls it at the instance's next BUILD.
+static const Value* setstateSlot(const Value* state)
+{
+    if (!state || state->kind != Kind::Tuple || state->items.size() != 2 || state->items[1]->kind != Kind::Dict)
+        return nullptr;
+    const Value* slot = state->items[1]->find("__setstate__");
+    return slot && slot->kind == Kind::Global ? slot : nullptr;
+}
+
 void Unpickler::build(Value* target, Value* state)
 {
     if (buildKnown(*this, *target, *state))
         return;
+    if (const Value* callable = setstateSlot(state))
+        noteCode(CodeUse::Kind::SetState, *callable);
+    if (target->kind == Kind::Object && !target->called) {
+        if (const Value* callable = setstateSlot(target->state)) {
+            // A second BUILD calls the stored __setstate__ with the state: the call it would make.
+            Value& args = make(Kind::Tuple);
+            args.items.push_back(state);
+            noteCode(CodeUse::Kind::Call, *callable, &args);
+            target->module = callable->module;
+            target->name = callable->name;
+            target->args = &args;
+            target->called = true;
+            noteRefusedCall(target->qualifiedName());
+            return;
+        }
+    }
     switch (target->kind) {
     case Kind::Dict:
     case Kind::Object:
@@ -432,17 +515,25 @@ bool Unpickler::step(std::uint8_t code)
     case op::STOP:
         doc_.root_ = pop();
         return false;
-    case op::MARK: pushMark(); return true;
+    case op::MARK:
+        pushMark();
+        return true;
     case op::POP:
         if (!marks_.empty() && stack_.size() == marks_.back())
             marks_.pop_back();
         else
             pop();
         return true;
-    case op::POP_MARK: popToMark(); return true;
-    case op::DUP: push(top()); return true;
+    case op::POP_MARK:
+        popToMark();
+        return true;
+    case op::DUP:
+        push(top());
+        return true;
 
-    case op::NONE: push(&make(Kind::None)); return true;
+    case op::NONE:
+        push(&make(Kind::None));
+        return true;
     case op::NEWTRUE:
     case op::NEWFALSE: {
         Value& b = make(Kind::Bool);
@@ -450,10 +541,18 @@ bool Unpickler::step(std::uint8_t code)
         push(&b);
         return true;
     }
-    case op::BININT: pushInt(static_cast<std::int32_t>(readUInt(4))); return true;
-    case op::BININT1: pushInt(readByte()); return true;
-    case op::BININT2: pushInt(static_cast<std::int64_t>(readUInt(2))); return true;
-    case op::LONG1: pushLong(readBytes(readByte())); return true;
+    case op::BININT:
+        pushInt(static_cast<std::int32_t>(readUInt(4)));
+        return true;
+    case op::BININT1:
+        pushInt(readByte());
+        return true;
+    case op::BININT2:
+        pushInt(static_cast<std::int64_t>(readUInt(2)));
+        return true;
+    case op::LONG1:
+        pushLong(readBytes(readByte()));
+        return true;
     case op::LONG4: {
         const auto n = static_cast<std::int32_t>(readUInt(4));
         if (n < 0)
@@ -461,8 +560,12 @@ bool Unpickler::step(std::uint8_t code)
         pushLong(readBytes(static_cast<std::uint64_t>(n)));
         return true;
     }
-    case op::INT: pushTextInt(readLine(), false); return true;
-    case op::LONG: pushTextInt(readLine(), true); return true;
+    case op::INT:
+        pushTextInt(readLine(), false);
+        return true;
+    case op::LONG:
+        pushTextInt(readLine(), true);
+        return true;
     case op::BINFLOAT: {
         const std::uint64_t bits = __builtin_bswap64(readUInt(8)); // stored big-endian
         Value& f = make(Kind::Float);
@@ -485,31 +588,33 @@ bool Unpickler::step(std::uint8_t code)
 
     case op::BINUNICODE: {
         auto b = readBytes(readUInt(4));
-        pushString(sanitizeUtf8({reinterpret_cast<const char*>(b.data()), b.size()}));
+        pushString(sanitizeUtf8({ reinterpret_cast<const char*>(b.data()), b.size() }));
         return true;
     }
     case op::SHORT_BINUNICODE: {
         auto b = readBytes(readByte());
-        pushString(sanitizeUtf8({reinterpret_cast<const char*>(b.data()), b.size()}));
+        pushString(sanitizeUtf8({ reinterpret_cast<const char*>(b.data()), b.size() }));
         return true;
     }
     case op::BINUNICODE8: {
         auto b = readBytes(readUInt(8));
-        pushString(sanitizeUtf8({reinterpret_cast<const char*>(b.data()), b.size()}));
+        pushString(sanitizeUtf8({ reinterpret_cast<const char*>(b.data()), b.size() }));
         return true;
     }
-    case op::UNICODE: pushString(decodeRawUnicodeEscape(readLine())); return true;
+    case op::UNICODE:
+        pushString(decodeRawUnicodeEscape(readLine()));
+        return true;
     case op::BINSTRING: {
         const auto n = static_cast<std::int32_t>(readUInt(4));
         if (n < 0)
             fail("negative BINSTRING length");
         auto b = readBytes(static_cast<std::uint64_t>(n));
-        pushString(latin1ToUtf8({reinterpret_cast<const char*>(b.data()), b.size()}));
+        pushString(latin1ToUtf8({ reinterpret_cast<const char*>(b.data()), b.size() }));
         return true;
     }
     case op::SHORT_BINSTRING: {
         auto b = readBytes(readByte());
-        pushString(latin1ToUtf8({reinterpret_cast<const char*>(b.data()), b.size()}));
+        pushString(latin1ToUtf8({ reinterpret_cast<const char*>(b.data()), b.size() }));
         return true;
     }
     case op::STRING: {
@@ -520,34 +625,49 @@ bool Unpickler::step(std::uint8_t code)
         pushString(latin1ToUtf8(raw));
         return true;
     }
-    case op::BINBYTES: pushBytes(readBytes(readUInt(4)), false); return true;
-    case op::SHORT_BINBYTES: pushBytes(readBytes(readByte()), false); return true;
-    case op::BINBYTES8: pushBytes(readBytes(readUInt(8)), false); return true;
-    case op::BYTEARRAY8: pushBytes(readBytes(readUInt(8)), true); return true;
+    case op::BINBYTES:
+        pushBytes(readBytes(readUInt(4)), false);
+        return true;
+    case op::SHORT_BINBYTES:
+        pushBytes(readBytes(readByte()), false);
+        return true;
+    case op::BINBYTES8:
+        pushBytes(readBytes(readUInt(8)), false);
+        return true;
+    case op::BYTEARRAY8:
+        pushBytes(readBytes(readUInt(8)), true);
+        return true;
     case op::NEXT_BUFFER:
-    case op::READONLY_BUFFER: fail("out-of-band buffers (protocol 5) are not supported");
+    case op::READONLY_BUFFER:
+        fail("out-of-band buffers (protocol 5) are not supported");
 
-    case op::EMPTY_TUPLE: pushTuple({}); return true;
-    case op::TUPLE: pushTuple(popToMark()); return true;
+    case op::EMPTY_TUPLE:
+        pushTuple({});
+        return true;
+    case op::TUPLE:
+        pushTuple(popToMark());
+        return true;
     case op::TUPLE1: {
         Value* a = pop();
-        pushTuple({a});
+        pushTuple({ a });
         return true;
     }
     case op::TUPLE2: {
         Value* b = pop();
         Value* a = pop();
-        pushTuple({a, b});
+        pushTuple({ a, b });
         return true;
     }
     case op::TUPLE3: {
         Value* c = pop();
         Value* b = pop();
         Value* a = pop();
-        pushTuple({a, b, c});
+        pushTuple({ a, b, c });
         return true;
     }
-    case op::EMPTY_LIST: push(&make(Kind::List)); return true;
+    case op::EMPTY_LIST:
+        push(&make(Kind::List));
+        return true;
     case op::LIST: {
         auto items = popToMark();
         Value& l = make(Kind::List);
@@ -555,7 +675,9 @@ bool Unpickler::step(std::uint8_t code)
         appendItems(&l, items);
         return true;
     }
-    case op::EMPTY_DICT: push(&make(Kind::Dict)); return true;
+    case op::EMPTY_DICT:
+        push(&make(Kind::Dict));
+        return true;
     case op::DICT: {
         auto kv = popToMark();
         Value& d = make(Kind::Dict);
@@ -563,7 +685,9 @@ bool Unpickler::step(std::uint8_t code)
         setItems(&d, kv);
         return true;
     }
-    case op::EMPTY_SET: push(&make(Kind::Set)); return true;
+    case op::EMPTY_SET:
+        push(&make(Kind::Set));
+        return true;
     case op::FROZENSET: {
         auto items = popToMark();
         Value& s = make(Kind::Set);
@@ -575,7 +699,7 @@ bool Unpickler::step(std::uint8_t code)
     }
     case op::APPEND: {
         Value* v = pop();
-        appendItems(top(), {v});
+        appendItems(top(), { v });
         return true;
     }
     case op::APPENDS: {
@@ -586,7 +710,7 @@ bool Unpickler::step(std::uint8_t code)
     case op::SETITEM: {
         Value* v = pop();
         Value* k = pop();
-        setItems(top(), {k, v});
+        setItems(top(), { k, v });
         return true;
     }
     case op::SETITEMS: {
@@ -607,9 +731,15 @@ bool Unpickler::step(std::uint8_t code)
         memoPut(i);
         return true;
     }
-    case op::BINPUT: memoPut(readByte()); return true;
-    case op::LONG_BINPUT: memoPut(readUInt(4)); return true;
-    case op::MEMOIZE: memoPut(memo_.size()); return true;
+    case op::BINPUT:
+        memoPut(readByte());
+        return true;
+    case op::LONG_BINPUT:
+        memoPut(readUInt(4));
+        return true;
+    case op::MEMOIZE:
+        memoPut(memo_.size());
+        return true;
     case op::GET: {
         std::uint64_t i = 0;
         if (!parseUnsigned(readLine(), i))
@@ -617,8 +747,12 @@ bool Unpickler::step(std::uint8_t code)
         memoGet(i);
         return true;
     }
-    case op::BINGET: memoGet(readByte()); return true;
-    case op::LONG_BINGET: memoGet(readUInt(4)); return true;
+    case op::BINGET:
+        memoGet(readByte());
+        return true;
+    case op::LONG_BINGET:
+        memoGet(readUInt(4));
+        return true;
 
     case op::GLOBAL: {
         std::string module(readLine());
@@ -682,10 +816,13 @@ bool Unpickler::step(std::uint8_t code)
         persistentId(&pid);
         return true;
     }
-    case op::BINPERSID: persistentId(pop()); return true;
+    case op::BINPERSID:
+        persistentId(pop());
+        return true;
     case op::EXT1:
     case op::EXT2:
-    case op::EXT4: fail("extension registry codes (EXT1/2/4) are not supported");
+    case op::EXT4:
+        fail("extension registry codes (EXT1/2/4) are not supported");
     default: {
         static const char hex[] = "0123456789abcdef";
         fail(std::string("unknown opcode 0x") + hex[code >> 4] + hex[code & 15]);

@@ -13,16 +13,30 @@
 
 namespace ckpt::pickle {
 
+// Something a pickle would make Python do: import a global, call it (REDUCE, INST/OBJ with
+// arguments, copyreg._reconstructor's base.__init__), instantiate a class (NEWOBJ, INST/OBJ
+// without arguments), or store a callable where BUILD will call it (a __setstate__ slot).
+struct CodeUse {
+    enum class Kind { Import, Call, Instantiate, SetState };
+    Kind kind;
+    const Value& global; // a Global: what is imported, called or instantiated
+    const Value* args = nullptr; // Call, Instantiate: the arguments (a Tuple)
+    std::uint64_t offset = 0; // the opcode's offset in the pickle
+};
+
 struct PickleOptions {
-    std::size_t maxStackSize = 100'000;      // values on the stack at once
-    std::size_t maxMarkDepth = 1'000;        // nested MARKs
-    std::size_t maxValues = 4'000'000;       // nodes created
+    std::size_t maxStackSize = 100'000; // values on the stack at once
+    std::size_t maxMarkDepth = 1'000; // nested MARKs
+    std::size_t maxValues = 4'000'000; // nodes created
     std::size_t maxContainerItems = 16'000'000; // APPEND/SETITEM/ADDITEMS insertions in total
     std::size_t maxMemoEntries = 4'000'000;
     std::uint64_t maxCopiedBytes = std::numeric_limits<std::uint64_t>::max(); // see Value::bytesCopied
     // Called for every persistent id (the PersistentId value's args); may throw FormatError to
     // refuse it. When unset, a persistent id is an error (plain pickles have none).
     std::function<void(const Value& pid)> onPersistentId;
+    // Told of every CodeUse in order, known globals included, also when unpickling fails later:
+    // what `ckpt scan` classifies.
+    std::function<void(const CodeUse&)> onCode;
 };
 
 // The result of unpickling: owns every Value of the graph.

@@ -16,6 +16,11 @@ public:
 
     Value& make(Kind kind);
     void noteRefusedCall(const std::string& qualifiedName) { doc_.refusedCalls_.push_back(qualifiedName); }
+    void noteCode(CodeUse::Kind kind, const Value& global, const Value* args = nullptr)
+    {
+        if (options_.onCode)
+            options_.onCode(CodeUse { kind, global, args, opStart_ });
+    }
     [[noreturn]] void fail(const std::string& reason) const;
     // Counts n more container items (copies made by known globals too) against maxContainerItems.
     void countItems(std::size_t n);
@@ -75,7 +80,7 @@ bool buildKnown(Unpickler& u, Value& target, const Value& state);
 
 // Text helpers shared by the opcode loop.
 std::string latin1ToUtf8(std::string_view latin1);
-std::string sanitizeUtf8(std::string_view bytes);         // invalid sequences become U+FFFD
+std::string sanitizeUtf8(std::string_view bytes); // invalid sequences become U+FFFD
 std::string decodeRawUnicodeEscape(std::string_view raw); // protocol 0 UNICODE
 std::string decodePythonStringLiteral(std::string_view quoted, bool& ok); // protocol 0 STRING
 std::string twosComplementToDecimal(std::span<const std::byte> le);
