@@ -72,7 +72,7 @@ private slots:
         QCOMPARE(w.opened().checkpoint->tensors.size(), std::size_t(6));
         QVERIFY2(w.statusText().contains(QStringLiteral("6 tensors")), qPrintable(w.statusText()));
         QVERIFY2(w.statusText().contains(QStringLiteral("8,006 parameters")), qPrintable(w.statusText()));
-        QCOMPARE(childNames(w.treeModel()), (QStringList{"hidden", "output", "X", "Y"}));
+        QCOMPARE(childNames(w.treeModel()), (QStringList { "hidden", "output", "X", "Y" }));
         // The first tensor is selected and its statistics arrive.
         QCOMPARE(w.tensorPanel()->tensorIndex(), 0);
         QVERIFY(waitForStats(w, 0, w.tensorPanel()->histogram()->bins()));
@@ -95,10 +95,10 @@ private slots:
         // Sorting by name puts numbered layers in numeric order.
         w.treeView()->sortByColumn(CheckpointTreeModel::Name, Qt::AscendingOrder);
         const auto* proxy = w.treeProxy();
-        QCOMPARE(childNames(proxy, childNamed(proxy, "layers")), (QStringList{"0", "1", "2", "10", "11"}));
+        QCOMPARE(childNames(proxy, childNamed(proxy, "layers")), (QStringList { "0", "1", "2", "10", "11" }));
         // Sorting by size puts the larger group first when descending.
         w.treeView()->sortByColumn(CheckpointTreeModel::Size, Qt::DescendingOrder);
-        QCOMPARE(childNames(proxy), (QStringList{"layers", "cube"}));
+        QCOMPARE(childNames(proxy), (QStringList { "layers", "cube" }));
     }
 
     void filterKeepsMatchesAndTheirParents()
@@ -108,10 +108,10 @@ private slots:
         QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
         auto* proxy = w.treeProxy();
         proxy->setNameFilter(QStringLiteral("10/WEI"));
-        QCOMPARE(childNames(proxy), QStringList{"layers"});
+        QCOMPARE(childNames(proxy), QStringList { "layers" });
         const QModelIndex layers = childNamed(proxy, "layers");
-        QCOMPARE(childNames(proxy, layers), QStringList{"10"});
-        QCOMPARE(childNames(proxy, childNamed(proxy, "10", layers)), QStringList{"weight"});
+        QCOMPARE(childNames(proxy, layers), QStringList { "10" });
+        QCOMPARE(childNames(proxy, childNamed(proxy, "10", layers)), QStringList { "weight" });
         proxy->setNameFilter(QString());
         QCOMPARE(childNames(proxy).size(), 2);
     }
@@ -126,7 +126,7 @@ private slots:
         const int bins = w.tensorPanel()->histogram()->bins();
         QVERIFY(waitForStats(w, index, bins));
         QTest::qWait(20);
-        const auto core = ckpt::computeStats(w.opened().checkpoint->tensors[std::size_t(index)], {bins});
+        const auto core = ckpt::computeStats(w.opened().checkpoint->tensors[std::size_t(index)], { bins });
         auto* panel = w.tensorPanel();
         QCOMPARE(panel->statText("count"), groupedCount(core.count));
         QCOMPARE(panel->statText("min"), floatText(core.min));
@@ -156,14 +156,14 @@ private slots:
         QCOMPARE(slice->columnCount(), 4);
         QCOMPARE(slice->data(slice->index(2, 3)).toString(), QStringLiteral("11"));
         // Rows along axis 0, columns along axis 2, axis 1 fixed at 1: value = r*12 + 1*4 + c.
-        w.tensorPanel()->setSlice(0, 2, {0, 1, 0});
+        w.tensorPanel()->setSlice(0, 2, { 0, 1, 0 });
         QCOMPARE(slice->rowCount(), 2);
         QCOMPARE(slice->columnCount(), 4);
         for (int r = 0; r < 2; ++r)
             for (int c = 0; c < 4; ++c)
                 QCOMPARE(slice->value(r, c), double(r * 12 + 4 + c));
         // Transposed: rows along axis 2, columns along axis 0.
-        w.tensorPanel()->setSlice(2, 0, {0, 2, 0});
+        w.tensorPanel()->setSlice(2, 0, { 0, 2, 0 });
         QCOMPARE(slice->rowCount(), 4);
         QCOMPARE(slice->columnCount(), 2);
         QCOMPARE(slice->value(3, 1), double(1 * 12 + 2 * 4 + 3));
@@ -214,6 +214,28 @@ private slots:
         QVERIFY(v->run());
         QVERIFY(v->result()->comparison.match);
         QVERIFY(v->result()->parameters && v->result()->parameters->equal);
+    }
+
+    // A file that would run code in Python opens with a banner naming the call (the verdict of
+    // `ckpt scan`); the next clean file takes the banner away.
+    void unsafeFileShowsABanner()
+    {
+        MainWindow w;
+        captureErrors(w);
+        w.show();
+        auto* banner = w.findChild<QLabel*>(QStringLiteral("unsafeBanner"));
+        QVERIFY(banner);
+        QVERIFY(w.openFile(data + "/scan/build_setstate_os_system.pt"));
+        QVERIFY(errors_.isEmpty());
+        QVERIFY(banner->isVisible());
+        QVERIFY2(
+            banner->text().contains(QStringLiteral("call os.system('touch scan-marker-build_setstate_os_system',)")),
+            qPrintable(banner->text()));
+        QVERIFY(w.openFile(data + "/scan/clean_state_dict.pt"));
+        QVERIFY(!banner->isVisible());
+        QVERIFY(w.openFile(data + "/bad/hdf5_external_absolute.h5")); // listed, its data refused
+        QVERIFY2(banner->isVisible() && banner->text().contains(QStringLiteral("outside the checkpoint's folder")),
+            qPrintable(banner->text()));
     }
 
     void badFileKeepsWhatWasOpen_data()

@@ -41,8 +41,14 @@
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include "report/PrintableText.h"
+#include "scan/CheckpointScan.h"
+
 // The resources live in the static ckpt_ui library: they must be registered explicitly.
-static void initResources() { Q_INIT_RESOURCE(ckptview); }
+static void initResources()
+{
+    Q_INIT_RESOURCE(ckptview);
+}
 
 namespace {
 constexpr int kMaxRecent = 10;
@@ -64,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent)
     , diff_(new DiffPanel(this))
     , jobs_(new StatsJobs(this))
     , status_(new QLabel(this))
+    , unsafeBanner_(new QLabel(this))
     , progress_(new QProgressBar(this))
     , cancel_(new QPushButton(tr("Cancel"), this))
 {
@@ -101,7 +108,19 @@ MainWindow::MainWindow(QWidget* parent)
     splitter_->addWidget(tabs_);
     splitter_->setStretchFactor(0, 2);
     splitter_->setStretchFactor(1, 3);
-    setCentralWidget(splitter_);
+    unsafeBanner_->setObjectName(QStringLiteral("unsafeBanner"));
+    unsafeBanner_->setWordWrap(true);
+    unsafeBanner_->setTextFormat(Qt::PlainText);
+    unsafeBanner_->setStyleSheet(
+        QStringLiteral("QLabel { background: #b3261e; color: white; padding: 6px; font-weight: bold; }"));
+    unsafeBanner_->setVisible(false);
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(unsafeBanner_);
+    centralLayout->addWidget(splitter_, 1);
+    setCentralWidget(central);
 
     progress_->setMaximumWidth(200);
     progress_->setRange(0, 1000);
@@ -127,7 +146,8 @@ MainWindow::MainWindow(QWidget* parent)
         statusBar()->showMessage(message, 8000);
     });
     connect(jobs_, &StatsJobs::progress, this, &MainWindow::onProgress);
-    connect(diff_, &DiffPanel::failed, this, [this](const QString& message) { reportError(tr("Cannot compare"), message); });
+    connect(diff_, &DiffPanel::failed, this,
+        [this](const QString& message) { reportError(tr("Cannot compare"), message); });
     connect(cancel_, &QPushButton::clicked, jobs_, &StatsJobs::cancelAll);
     connect(panel_, &TensorPanel::binsChanged, this, [this](int bins) {
         if (panel_->tensorIndex() >= 0)
@@ -138,13 +158,12 @@ MainWindow::MainWindow(QWidget* parent)
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1280, 800);
     if (!splitter_->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray()))
-        splitter_->setSizes({480, 800});
-    errorReporter_ = [this](const QString& title, const QString& message) {
-        QMessageBox::warning(this, title, message);
-    };
+        splitter_->setSizes({ 480, 800 });
+    errorReporter_
+        = [this](const QString& title, const QString& message) { QMessageBox::warning(this, title, message); };
     confirmer_ = [this](const QString& title, const QString& text) {
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
-               == QMessageBox::Yes;
+            == QMessageBox::Yes;
     };
     showCheckpoint({});
 }
@@ -218,9 +237,11 @@ ExportDialog* MainWindow::openExportDialog()
     auto* dialog = new ExportDialog(opened().checkpoint, checked, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setConfirmer([this](const QString& title, const QString& text) { return confirm(title, text); });
-    connect(dialog, &ExportDialog::failed, this, [this](const QString& message) { reportError(tr("Export failed"), message); });
+    connect(dialog, &ExportDialog::failed, this,
+        [this](const QString& message) { reportError(tr("Export failed"), message); });
     connect(dialog, &ExportDialog::exported, this, [this](const QString& path, int count, qint64 bytes) {
-        statusBar()->showMessage(tr("Exported %n tensor(s), %1, to %2", nullptr, count).arg(sizeText(bytes), path), 15000);
+        statusBar()->showMessage(
+            tr("Exported %n tensor(s), %1, to %2", nullptr, count).arg(sizeText(bytes), path), 15000);
         // After the dialog has closed: offer to look at what was written.
         QTimer::singleShot(0, this, [this, path] {
             if (confirm(tr("Export finished"), tr("Exported to %1.\nOpen it now?").arg(path)))
@@ -241,14 +262,29 @@ void MainWindow::showTreeMenu(const QPoint& position)
         const QString path = at.data(CheckpointTreeModel::PathRole).toString();
         const bool checked = at.siblingAtColumn(0).data(Qt::CheckStateRole).value<Qt::CheckState>() == Qt::Checked;
         menu.addAction(checked ? tr("Uncheck “%1”").arg(path) : tr("Check “%1”").arg(path), this,
-                       [this, path, checked] { model_->setChecked(path, !checked); });
+            [this, path, checked] { model_->setChecked(path, !checked); });
     }
     menu.addAction(tr("Check all"), this, [this] { model_->setAllChecked(true); });
     menu.addAction(tr("Uncheck all"), this, [this] { model_->setAllChecked(false); });
     menu.exec(tree_->viewport()->mapToGlobal(position));
 }
 
-const OpenedCheckpoint& MainWindow::opened() const { return model_->opened(); }
+const OpenedCheckpoint& MainWindow::opened() const
+{
+    return model_->opened();
+}
+
+// A file that would run code if loaded in Python (torch.load, pickle.load, Keras with
+// safe_mode=False) says so above everything, naming the calls.
+void MainWindow::showUnsafeBanner(const QString& calls)
+{
+    unsafeBanner_->setVisible(!calls.isEmpty());
+    unsafeBanner_->setText(
+        tr("⚠ Loading this file in Python would run code: %1. ckptview read it without running anything; "
+           "`ckpt scan` lists every import and call.")
+            .arg(calls));
+    unsafeBanner_->setToolTip(calls);
+}
 
 bool MainWindow::openFile(const QString& path)
 {
@@ -261,22 +297,28 @@ bool MainWindow::openFile(const QString& path)
     QFutureWatcher<std::pair<std::shared_ptr<ckpt::Checkpoint>, QString>> watcher;
     QEventLoop loop;
     connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
-    watcher.setFuture(QtConcurrent::run([p = path.toStdString()]() -> std::pair<std::shared_ptr<ckpt::Checkpoint>, QString> {
-        try {
-            return {std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(p)), QString()};
-        } catch (const std::exception& e) {
-            return {nullptr, QString::fromStdString(e.what())};
-        }
-    }));
+    // The scan is the one `ckpt scan` makes: the app and the CLI give the same verdict.
+    watcher.setFuture(
+        QtConcurrent::run([p = path.toStdString()]() -> std::pair<std::shared_ptr<ckpt::Checkpoint>, QString> {
+            try {
+                auto opened = std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(p));
+                const ckpt::ScanReport scan = ckpt::scanFile(p, *opened);
+                return { opened,
+                    scan.unsafe() ? QString::fromStdString(ckpt::printable(scan.unsafeSummary())) : QString() };
+            } catch (const std::exception& e) {
+                return { nullptr, QString::fromStdString(ckpt::printable(e.what())) };
+            }
+        }));
     if (!watcher.isFinished())
         loop.exec(QEventLoop::ExcludeUserInputEvents);
-    const auto [checkpoint, error] = watcher.result();
+    // The message is the error when the file did not open, else the unsafe calls it holds.
+    const auto [checkpoint, message] = watcher.result();
     progress_->setVisible(false);
     progress_->setRange(0, 1000);
     statusBar()->clearMessage();
     opening_ = false;
     if (!checkpoint) {
-        reportError(tr("Cannot open file"), error);
+        reportError(tr("Cannot open file"), message);
         return false;
     }
     OpenedCheckpoint o;
@@ -285,6 +327,7 @@ bool MainWindow::openFile(const QString& path)
     o.path = path;
     o.displayName = path == demoPath_ ? tr("demo: the seed chapter's MLP") : QFileInfo(path).fileName();
     o.fileSize = QFileInfo(path).size();
+    o.unsafeContent = message;
     showCheckpoint(std::move(o));
     if (path != demoPath_)
         addRecentFile(QFileInfo(path).absoluteFilePath());
@@ -316,6 +359,7 @@ void MainWindow::showCheckpoint(OpenedCheckpoint opened)
     metadata_->show(opened.checkpoint.get());
     verify_->setCheckpoint(opened.checkpoint);
     diff_->setCheckpointA(opened.checkpoint, opened.displayName);
+    showUnsafeBanner(opened.unsafeContent);
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));
         status_->setText(tr("Open a checkpoint with Ctrl+O, or drop a file here."));
@@ -325,7 +369,7 @@ void MainWindow::showCheckpoint(OpenedCheckpoint opened)
     setWindowTitle(tr("%1 — ckptview").arg(opened.displayName));
     status_->setText(tr("%1 · %2 tensors · %3 parameters · %4")
                          .arg(QString::fromStdString(c.format), groupedCount(qint64(c.tensors.size())),
-                              groupedCount(c.parameterCount()), sizeText(opened.fileSize)));
+                             groupedCount(c.parameterCount()), sizeText(opened.fileSize)));
     if (model_->rowCount() <= 12)
         tree_->expandToDepth(1);
     // Start on the first tensor, so a first look shows something real.
@@ -335,7 +379,10 @@ void MainWindow::showCheckpoint(OpenedCheckpoint opened)
     }
 }
 
-QString MainWindow::statusText() const { return status_->text(); }
+QString MainWindow::statusText() const
+{
+    return status_->text();
+}
 
 bool MainWindow::selectTensor(const QString& fullName)
 {
@@ -356,8 +403,8 @@ void MainWindow::onCurrentChanged()
     const ckpt::Tensor* t = model_->tensor(source);
     const auto* node = model_->node(source);
     if (!t) {
-        metadata_->show(opened().checkpoint.get(),
-                        node && source.isValid() ? QString::fromStdString(node->path) : QString());
+        metadata_->show(
+            opened().checkpoint.get(), node && source.isValid() ? QString::fromStdString(node->path) : QString());
         return;
     }
     panel_->setTensor(t, node->tensorIndex);
@@ -411,8 +458,8 @@ void MainWindow::onStatsReady(int tensorIndex, int bins)
         overlay_->clear(QString());
         for (int t : overlayTensors_)
             if (const auto* ts = jobs_->cached(t, overlayBins_))
-                overlay_->addDensity(QString::fromStdString(opened().checkpoint->tensors[std::size_t(t)].info.name),
-                                     ts->histogram);
+                overlay_->addDensity(
+                    QString::fromStdString(opened().checkpoint->tensors[std::size_t(t)].info.name), ts->histogram);
     }
 }
 

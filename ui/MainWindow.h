@@ -71,6 +71,7 @@ protected:
 private:
     void buildMenus();
     void showCheckpoint(OpenedCheckpoint opened);
+    void showUnsafeBanner(const QString& calls);
     void onCurrentChanged();
     void onSelectionChanged();
     void onStatsReady(int tensorIndex, int bins);
@@ -96,6 +97,7 @@ private:
     DiffPanel* diff_;
     StatsJobs* jobs_;
     QLabel* status_;
+    QLabel* unsafeBanner_;
     QProgressBar* progress_;
     QPushButton* cancel_;
     QMenu* recentMenu_ = nullptr;

@@ -14,4 +14,5 @@ struct OpenedCheckpoint {
     QString path;        // what the user opened
     QString displayName; // file name, or "demo" for the embedded demo
     qint64 fileSize = 0;
+    QString unsafeContent; // what loading it in Python would run (ckpt::scanFile), "" when nothing
 };

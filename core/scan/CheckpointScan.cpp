@@ -149,28 +149,57 @@ void scanZip(Scanner& scanner, const std::string& path, const std::shared_ptr<co
     }
 }
 
-// What opening the file as a checkpoint finds: data refused because it lies outside the
-// checkpoint's folder is a risk of its own; any other failure means the file cannot be read.
+bool leavesTheFolder(const std::string& reason)
+{
+    for (std::string_view mark : { "leaves the checkpoint's folder", "is an absolute path", "outside the archive" })
+        if (reason.find(mark) != std::string::npos)
+            return true;
+    return false;
+}
+
+// Data refused because it lies outside the checkpoint's folder is a risk of its own.
+void scanTensors(Scanner& scanner, const Checkpoint& c)
+{
+    for (const auto& t : c.tensors)
+        if (leavesTheFolder(t.info.unreadable))
+            scanner.add(Risk::Unsafe, "read a file outside the checkpoint's folder for '" + t.info.name + "'",
+                t.info.unreadable, "");
+}
+
+// What opening the file as a checkpoint finds; any failure but a refusal to read outside the
+// folder (or a pickle's refused call, already classified) means the file cannot be read.
 void scanAsCheckpoint(Scanner& scanner, const std::string& path, bool picklesFound)
 {
-    const auto outside = [](const std::string& reason) {
-        for (std::string_view mark : { "leaves the checkpoint's folder", "is an absolute path", "outside the archive" })
-            if (reason.find(mark) != std::string::npos)
-                return true;
-        return false;
-    };
     try {
-        const Checkpoint c = openCheckpoint(path);
-        for (const auto& t : c.tensors)
-            if (outside(t.info.unreadable))
-                scanner.add(Risk::Unsafe, "read a file outside the checkpoint's folder for '" + t.info.name + "'",
-                    t.info.unreadable, "");
+        scanTensors(scanner, openCheckpoint(path));
     } catch (const CheckpointError& e) {
-        if (outside(e.reason()))
+        if (leavesTheFolder(e.reason()))
             scanner.add(Risk::Unsafe, "read a file outside the checkpoint's folder", e.reason(), "");
         else if (!(picklesFound && e.reason().find("refuses to call") != std::string::npos))
             scanner.fail(e.reason());
     }
+}
+
+// The pickles and Keras configs in the file; returns whether any global or risk was seen.
+bool scanContent(Scanner& scanner, ScanReport& report, const std::string& path)
+{
+    try {
+        const FileProbe probe = FileProbe::read(path);
+        auto file = std::make_shared<FileByteSource>(path);
+        if (probe.startsWith("PK\x03\x04")) {
+            scanZip(scanner, path, file);
+        } else if (probe.startsWith("\x93NUMPY")) {
+            scanNpy(scanner, *file, "");
+        } else if (probe.startsWith("\x80") && probe.head.size() > 1 && probe.head[1] >= 2 && probe.head[1] <= 5) {
+            const auto bytes = readAll(*file, "the file");
+            scanner.scanPickles(bytes, "", kMaxChainedPickles); // a plain pickle or a legacy torch file
+        }
+    } catch (const CheckpointError& e) {
+        scanner.fail(e.reason());
+    } catch (const std::exception& e) {
+        scanner.fail(e.what());
+    }
+    return !report.findings.empty();
 }
 
 } // namespace
@@ -207,26 +236,18 @@ ScanReport scanFile(const std::string& path)
     ScanReport report;
     report.file = path;
     Scanner scanner(report);
-    bool picklesFound = false;
-    try {
-        const FileProbe probe = FileProbe::read(path);
-        auto file = std::make_shared<FileByteSource>(path);
-        if (probe.startsWith("PK\x03\x04")) {
-            scanZip(scanner, path, file);
-        } else if (probe.startsWith("\x93NUMPY")) {
-            scanNpy(scanner, *file, "");
-        } else if (probe.startsWith("\x80") && probe.head.size() > 1 && probe.head[1] >= 2 && probe.head[1] <= 5) {
-            const auto bytes = readAll(*file, "the file");
-            scanner.scanPickles(bytes, "", kMaxChainedPickles); // a plain pickle or a legacy torch file
-        }
-        picklesFound = !report.findings.empty();
-    } catch (const CheckpointError& e) {
-        report.unreadable = e.reason();
-        return report;
-    } catch (const std::exception& e) {
-        scanner.fail(e.what());
-    }
+    const bool picklesFound = scanContent(scanner, report, path);
     scanAsCheckpoint(scanner, path, picklesFound);
+    return report;
+}
+
+ScanReport scanFile(const std::string& path, const Checkpoint& opened)
+{
+    ScanReport report;
+    report.file = path;
+    Scanner scanner(report);
+    scanContent(scanner, report, path);
+    scanTensors(scanner, opened);
     return report;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "scan/GlobalRisk.h"
+#include "tensor/Checkpoint.h"
 
 #include <string>
 #include <vector>
@@ -36,5 +37,9 @@ struct ScanReport {
 // checkpoint, so files outside its folder (HDF5 external storage and virtual sources, ONNX
 // external data) and sizes that lie are found as the readers find them.
 ScanReport scanFile(const std::string& path);
+
+// The same scan of a file the caller has opened already (the app): what the readers found comes
+// from `opened` instead of a second open.
+ScanReport scanFile(const std::string& path, const Checkpoint& opened);
 
 } // namespace ckpt
