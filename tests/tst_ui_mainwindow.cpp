@@ -238,6 +238,26 @@ private slots:
             qPrintable(banner->text()));
     }
 
+    // A tiny file declaring 2^31 x 2^31 elements: the table lists a window of it (QHeaderView
+    // keeps one item per section; 2^31 of them crashed it) and the window moves anywhere.
+    void hugeTensorIsBrowsedThroughAWindow()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/unbounded/huge_declared.h5"));
+        QVERIFY(w.selectTensor(QStringLiteral("w")));
+        SliceTableModel* slice = w.tensorPanel()->slice();
+        QCOMPARE(slice->totalRows(), std::int64_t(1) << 31);
+        QCOMPARE(slice->rowCount(), int(SliceTableModel::kMaxRows));
+        QCOMPARE(slice->columnCount(), int(SliceTableModel::kMaxColumns));
+        slice->setWindowStart((std::int64_t(1) << 31) - 48, (std::int64_t(1) << 31) - 5);
+        QCOMPARE(slice->rowCount(), 48);
+        QCOMPARE(slice->columnCount(), 5);
+        QCOMPARE(slice->headerData(47, Qt::Vertical).toString(), QString("2147483647"));
+        QCOMPARE(slice->data(slice->index(47, 4)).toString(), QString("7")); // the fill value, never written
+        QVERIFY(errors_.isEmpty());
+    }
+
     void badFileKeepsWhatWasOpen_data()
     {
         QTest::addColumn<QString>("file");

@@ -3,6 +3,7 @@
 #include "NumberText.h"
 #include "numerics/Convert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -20,6 +21,7 @@ void SliceTableModel::setTensor(const ckpt::Tensor* tensor)
     rowAxis_ = rank >= 1 ? (rank >= 2 ? rank - 2 : 0) : -1;
     colAxis_ = rank >= 2 ? rank - 1 : -1;
     fixed_.assign(std::size_t(rank), 0);
+    firstRow_ = firstColumn_ = 0;
     endResetModel();
 }
 
@@ -29,26 +31,46 @@ void SliceTableModel::setSlice(int rowAxis, int colAxis, std::vector<std::int64_
     rowAxis_ = rowAxis;
     colAxis_ = colAxis;
     fixed_ = std::move(fixedIndices);
+    firstRow_ = firstColumn_ = 0;
     blocks_.clear();
     endResetModel();
 }
 
+void SliceTableModel::setWindowStart(std::int64_t firstRow, std::int64_t firstColumn)
+{
+    beginResetModel();
+    firstRow_ = std::clamp<std::int64_t>(firstRow, 0, std::max<std::int64_t>(0, totalRows() - 1));
+    firstColumn_ = std::clamp<std::int64_t>(firstColumn, 0, std::max<std::int64_t>(0, totalColumns() - 1));
+    blocks_.clear();
+    endResetModel();
+}
+
+std::int64_t SliceTableModel::totalRows() const
+{
+    if (!tensor_)
+        return 0;
+    return rowAxis_ < 0 ? 1 : tensor_->info.shape[std::size_t(rowAxis_)];
+}
+
+std::int64_t SliceTableModel::totalColumns() const
+{
+    if (!tensor_)
+        return 0;
+    return colAxis_ < 0 ? 1 : tensor_->info.shape[std::size_t(colAxis_)];
+}
+
 int SliceTableModel::rowCount(const QModelIndex& parent) const
 {
-    if (parent.isValid() || !tensor_)
+    if (parent.isValid())
         return 0;
-    if (rowAxis_ < 0)
-        return 1;
-    return int(std::min<std::int64_t>(tensor_->info.shape[std::size_t(rowAxis_)], std::numeric_limits<int>::max()));
+    return int(std::min(totalRows() - firstRow_, kMaxRows));
 }
 
 int SliceTableModel::columnCount(const QModelIndex& parent) const
 {
-    if (parent.isValid() || !tensor_)
+    if (parent.isValid())
         return 0;
-    if (colAxis_ < 0)
-        return 1;
-    return int(std::min<std::int64_t>(tensor_->info.shape[std::size_t(colAxis_)], std::numeric_limits<int>::max()));
+    return int(std::min(totalColumns() - firstColumn_, kMaxColumns));
 }
 
 const SliceTableModel::Block* SliceTableModel::block(int blockRow, int blockCol) const
@@ -65,11 +87,11 @@ const SliceTableModel::Block* SliceTableModel::block(int blockRow, int blockCol)
     for (std::size_t a = 0; a < rank; ++a)
         start[a] = fixed_[a];
     if (rowAxis_ >= 0) {
-        start[std::size_t(rowAxis_)] = row0;
+        start[std::size_t(rowAxis_)] = firstRow_ + row0;
         count[std::size_t(rowAxis_)] = b->rows;
     }
     if (colAxis_ >= 0) {
-        start[std::size_t(colAxis_)] = col0;
+        start[std::size_t(colAxis_)] = firstColumn_ + col0;
         count[std::size_t(colAxis_)] = b->cols;
     }
     const std::int64_t n = std::int64_t(b->rows) * b->cols;
@@ -126,9 +148,9 @@ QVariant SliceTableModel::data(const QModelIndex& index, int role) const
     return {};
 }
 
-QVariant SliceTableModel::headerData(int section, Qt::Orientation, int role) const
+QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (role == Qt::DisplayRole)
-        return QString::number(section);
+        return QString::number((orientation == Qt::Vertical ? firstRow_ : firstColumn_) + section);
     return {};
 }

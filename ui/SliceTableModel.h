@@ -23,6 +23,17 @@ public:
     const std::vector<std::int64_t>& fixedIndices() const { return fixed_; }
     const ckpt::Tensor* tensor() const { return tensor_; }
 
+    // A view lists at most kMaxRows x kMaxColumns cells (QHeaderView keeps one item per section
+    // and its length in int pixels): a larger slice is shown as a window starting at
+    // (firstRow, firstColumn), clamped to the slice.
+    static constexpr std::int64_t kMaxRows = 1'000'000;
+    static constexpr std::int64_t kMaxColumns = 100'000;
+    void setWindowStart(std::int64_t firstRow, std::int64_t firstColumn);
+    std::int64_t firstRow() const { return firstRow_; }
+    std::int64_t firstColumn() const { return firstColumn_; }
+    std::int64_t totalRows() const; // of the whole slice
+    std::int64_t totalColumns() const;
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -43,6 +54,7 @@ private:
     const ckpt::Tensor* tensor_ = nullptr;
     int rowAxis_ = -1, colAxis_ = -1;
     std::vector<std::int64_t> fixed_;
-    mutable QCache<qint64, Block> blocks_{256};
+    std::int64_t firstRow_ = 0, firstColumn_ = 0;
+    mutable QCache<qint64, Block> blocks_ { 256 };
     mutable int blocksRead_ = 0;
 };

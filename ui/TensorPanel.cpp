@@ -11,6 +11,9 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QRegularExpressionValidator>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
@@ -26,13 +29,17 @@ TensorPanel::TensorPanel(QWidget* parent)
     , sliceBar_(new QHBoxLayout)
     , rowAxis_(new QComboBox(this))
     , colAxis_(new QComboBox(this))
+    , windowBar_(new QWidget(this))
+    , windowNote_(new QLabel(this))
+    , firstRowEdit_(new QLineEdit(this))
+    , firstColumnEdit_(new QLineEdit(this))
     , slice_(new SliceTableModel(this))
     , table_(new QTableView(this))
     , histogram_(new HistogramView(this))
 {
     header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     header_->setWordWrap(true);
-    const char* keys[] = {"count", "min", "max", "mean", "std", "nan", "+inf", "-inf", "zeros"};
+    const char* keys[] = { "count", "min", "max", "mean", "std", "nan", "+inf", "-inf", "zeros" };
     int col = 0;
     for (const char* k : keys) {
         auto* name = new QLabel(QString::fromLatin1(k), this);
@@ -53,6 +60,21 @@ TensorPanel::TensorPanel(QWidget* parent)
     sliceBar_->addWidget(colAxis_);
     sliceBar_->addStretch();
     valuesLayout->addLayout(sliceBar_);
+    auto* windowLayout = new QHBoxLayout(windowBar_);
+    windowLayout->setContentsMargins(0, 0, 0, 0);
+    windowLayout->addWidget(windowNote_);
+    for (auto [edit, label] :
+        { std::pair { firstRowEdit_, tr("From row:") }, std::pair { firstColumnEdit_, tr("from column:") } }) {
+        edit->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,19}")), edit));
+        edit->setMaximumWidth(160);
+        edit->setMinimumWidth(edit->fontMetrics().horizontalAdvance(QStringLiteral("00000000000000")));
+        edit->setToolTip(tr("The first index shown; press Enter to go there"));
+        windowLayout->addWidget(new QLabel(label, windowBar_));
+        windowLayout->addWidget(edit);
+        connect(edit, &QLineEdit::returnPressed, this, &TensorPanel::applyWindowStart);
+    }
+    windowLayout->addStretch();
+    valuesLayout->addWidget(windowBar_);
     valuesLayout->addWidget(table_, 1);
     table_->setModel(slice_);
     table_->horizontalHeader()->setDefaultSectionSize(90);
@@ -90,16 +112,18 @@ void TensorPanel::setTensor(const ckpt::Tensor* tensor, int tensorIndex)
         slice_->setTensor(nullptr);
         histogram_->clear();
         rebuildSliceControls();
+        updateWindowBar();
         return;
     }
     const auto& i = tensor->info;
-    header_->setText(QStringLiteral("<b>%1</b><br>%2 %3 · %4 elements · %5 · <span style='color:gray'>%6</span>")
-                         .arg(QString::fromStdString(i.name).toHtmlEscaped(),
-                              QString::fromLatin1(ckpt::dtypeName(i.dtype).data()), shapeText(i.shape),
-                              groupedCount(i.numel()), sizeText(i.nbytes()),
-                              QString::fromStdString(i.location).toHtmlEscaped()));
+    header_->setText(
+        QStringLiteral("<b>%1</b><br>%2 %3 · %4 elements · %5 · <span style='color:gray'>%6</span>")
+            .arg(QString::fromStdString(i.name).toHtmlEscaped(), QString::fromLatin1(ckpt::dtypeName(i.dtype).data()),
+                shapeText(i.shape), groupedCount(i.numel()), sizeText(i.nbytes()),
+                QString::fromStdString(i.location).toHtmlEscaped()));
     slice_->setTensor(tensor);
     rebuildSliceControls();
+    updateWindowBar();
     histogram_->clear(tr("computing…"));
 }
 
@@ -114,11 +138,15 @@ QString TensorPanel::statText(const QString& key) const
 void TensorPanel::showStats(const ckpt::TensorStats& s)
 {
     const std::map<QString, QString> text = {
-        {QStringLiteral("count"), groupedCount(s.count)}, {QStringLiteral("min"), floatText(s.min)},
-        {QStringLiteral("max"), floatText(s.max)},        {QStringLiteral("mean"), floatText(s.mean)},
-        {QStringLiteral("std"), floatText(s.std)},        {QStringLiteral("nan"), groupedCount(s.nan)},
-        {QStringLiteral("+inf"), groupedCount(s.posInf)}, {QStringLiteral("-inf"), groupedCount(s.negInf)},
-        {QStringLiteral("zeros"), groupedCount(s.zeros)},
+        { QStringLiteral("count"), groupedCount(s.count) },
+        { QStringLiteral("min"), floatText(s.min) },
+        { QStringLiteral("max"), floatText(s.max) },
+        { QStringLiteral("mean"), floatText(s.mean) },
+        { QStringLiteral("std"), floatText(s.std) },
+        { QStringLiteral("nan"), groupedCount(s.nan) },
+        { QStringLiteral("+inf"), groupedCount(s.posInf) },
+        { QStringLiteral("-inf"), groupedCount(s.negInf) },
+        { QStringLiteral("zeros"), groupedCount(s.zeros) },
     };
     for (auto& [k, label] : statLabels_)
         label->setText(text.at(k));
@@ -151,7 +179,8 @@ void TensorPanel::rebuildSliceControls()
         colAxis_->addItem(label);
         auto* spin = new QSpinBox(this);
         spin->setPrefix(tr("axis %1 = ").arg(a));
-        spin->setRange(0, int(std::max<std::int64_t>(0, std::min<std::int64_t>(tensor_->info.shape[std::size_t(a)] - 1, INT_MAX))));
+        spin->setRange(0,
+            int(std::max<std::int64_t>(0, std::min<std::int64_t>(tensor_->info.shape[std::size_t(a)] - 1, INT_MAX))));
         spin->setToolTip(tr("Index of axis %1 for the slice").arg(a));
         connect(spin, &QSpinBox::valueChanged, this, [this] { applySliceControls(); });
         sliceBar_->insertWidget(sliceBar_->count() - 1, spin);
@@ -178,9 +207,35 @@ void TensorPanel::applySliceControls()
     setSlice(rank >= 1 ? row : -1, rank >= 2 ? col : -1, fixed);
 }
 
+// A slice larger than a view lists is shown as a window: say which part, and let the user move it.
+void TensorPanel::updateWindowBar()
+{
+    const bool windowed
+        = slice_->totalRows() > SliceTableModel::kMaxRows || slice_->totalColumns() > SliceTableModel::kMaxColumns;
+    windowBar_->setVisible(windowed);
+    if (!windowed)
+        return;
+    const QLocale locale;
+    windowNote_->setText(
+        tr("Showing rows %1–%2 of %3, columns %4–%5 of %6.")
+            .arg(locale.toString(slice_->firstRow()), locale.toString(slice_->firstRow() + slice_->rowCount() - 1),
+                locale.toString(slice_->totalRows()), locale.toString(slice_->firstColumn()),
+                locale.toString(slice_->firstColumn() + slice_->columnCount() - 1),
+                locale.toString(slice_->totalColumns())));
+    firstRowEdit_->setText(QString::number(slice_->firstRow()));
+    firstColumnEdit_->setText(QString::number(slice_->firstColumn()));
+}
+
+void TensorPanel::applyWindowStart()
+{
+    slice_->setWindowStart(firstRowEdit_->text().toLongLong(), firstColumnEdit_->text().toLongLong());
+    updateWindowBar();
+}
+
 void TensorPanel::setSlice(int rowAxis, int colAxis, const std::vector<std::int64_t>& fixedIndices)
 {
     slice_->setSlice(rowAxis, colAxis, fixedIndices);
+    updateWindowBar();
     updating_ = true;
     if (rowAxis >= 0)
         rowAxis_->setCurrentIndex(rowAxis);

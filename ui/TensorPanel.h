@@ -16,6 +16,7 @@ class QSpinBox;
 class QTabWidget;
 class QTableView;
 class SliceTableModel;
+class QLineEdit;
 
 // Everything about one tensor: where it is and what it is, its statistics, a table of any
 // 2-D slice of its values, and its histogram.
@@ -43,6 +44,8 @@ signals:
 private:
     void rebuildSliceControls();
     void applySliceControls();
+    void updateWindowBar();
+    void applyWindowStart();
 
     const ckpt::Tensor* tensor_ = nullptr;
     int tensorIndex_ = -1;
@@ -54,6 +57,10 @@ private:
     QComboBox* rowAxis_;
     QComboBox* colAxis_;
     std::vector<QSpinBox*> indexSpins_;
+    QWidget* windowBar_; // shown when the slice has more rows or columns than a view lists
+    QLabel* windowNote_;
+    QLineEdit* firstRowEdit_;
+    QLineEdit* firstColumnEdit_;
     SliceTableModel* slice_;
     QTableView* table_;
     HistogramView* histogram_;
