@@ -5,16 +5,16 @@
 #include "export/Export.h"
 #include "formats/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
-#include "tensor/CheckpointError.h"
+#include "formats/numpy/NpzArchive.h"
+#include "io/ByteSource.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
+#include "tensor/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
-
-#include <sys/resource.h>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -24,11 +24,16 @@
 #include <cstring>
 #include <fstream>
 
+#include <sys/resource.h>
+
 using namespace ckpt;
 
 namespace {
 
-std::string data(const char* relative) { return std::string(CKPT_TEST_DATA "/") + relative; }
+std::string data(const char* relative)
+{
+    return std::string(CKPT_TEST_DATA "/") + relative;
+}
 
 QByteArray readFile(const QString& path)
 {
@@ -66,7 +71,7 @@ std::map<std::string, std::pair<nlohmann::json, QByteArray>> parseSafetensors(co
         const auto begin = entry["data_offsets"][0].get<std::uint64_t>();
         const auto end = entry["data_offsets"][1].get<std::uint64_t>();
         ranges.emplace_back(begin, end);
-        out[name] = {entry, bytes.mid(qsizetype(8 + n + begin), qsizetype(end - begin))};
+        out[name] = { entry, bytes.mid(qsizetype(8 + n + begin), qsizetype(end - begin)) };
     }
     std::sort(ranges.begin(), ranges.end());
     std::uint64_t at = 0;
@@ -104,11 +109,11 @@ private slots:
         QTest::addColumn<QString>("source");
         QTest::addColumn<QString>("extension");
         QTest::addColumn<bool>("cast");
-        const char* sources[] = {"torch/dtypes.pt", "torch/train_checkpoint.pt", "torch/legacy_views.pt",
-                                 "verify/mlp.npz", "verify/mlp-keras.h5", "hdf5/h5py_mixed.h5",
-                                 "real/mxnet/x-files", "real/pytorch/mlp.params"};
+        const char* sources[]
+            = { "torch/dtypes.pt", "torch/train_checkpoint.pt", "torch/legacy_views.pt", "verify/mlp.npz",
+                  "verify/mlp-keras.h5", "hdf5/h5py_mixed.h5", "real/mxnet/x-files", "real/pytorch/mlp.params" };
         for (const char* s : sources)
-            for (const char* ext : {".h5", ".safetensors", ".npz"})
+            for (const char* ext : { ".h5", ".safetensors", ".npz" })
                 QTest::newRow((std::string(s) + " -> " + ext).c_str()) << QString(s) << QString(ext) << true;
     }
 
@@ -140,9 +145,9 @@ private slots:
             QSKIP("nothing this format can hold");
         exportCheckpoint(src, target.toStdString(), o);
         for (auto& t : expected) {
-            const bool castHere = (format == ExportFormat::Npz && (t.info.dtype == DType::BFloat16
-                                                                   || t.info.dtype == DType::Float8E4M3FN
-                                                                   || t.info.dtype == DType::Float8E5M2));
+            const bool castHere = (format == ExportFormat::Npz
+                && (t.info.dtype == DType::BFloat16 || t.info.dtype == DType::Float8E4M3FN
+                    || t.info.dtype == DType::Float8E5M2));
             if (castHere)
                 t = makeMemoryTensor(t.info.name, [&] {
                     const TensorData d = readTensor(t);
@@ -160,9 +165,9 @@ private slots:
                 QVERIFY2(it != parsed.end(), e.info.name.c_str());
                 QCOMPARE(it->second.first["shape"].get<Shape>(), e.info.shape);
                 const TensorData d = readTensor(e);
-                QVERIFY2(it->second.second == QByteArray(reinterpret_cast<const char*>(d.bytes.data()),
-                                                         qsizetype(d.bytes.size())),
-                         e.info.name.c_str());
+                QVERIFY2(it->second.second
+                        == QByteArray(reinterpret_cast<const char*>(d.bytes.data()), qsizetype(d.bytes.size())),
+                    e.info.name.c_str());
             }
             try {
                 compareExactly(expected, openCheckpoint(target.toStdString())); // once the reader exists
@@ -177,24 +182,26 @@ private slots:
     void selectStripAndRename()
     {
         const QString target = out("first_two.h5");
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("verify/deep-train.pth")), "-o", target, "--select",
-                          "model_state_dict.0.*", "--select", "model_state_dict.2.*", "--strip-prefix",
-                          "model_state_dict."}),
-                 0);
+        QCOMPARE(
+            runCkpt({ "export", QString::fromStdString(data("verify/deep-train.pth")), "-o", target, "--select",
+                "model_state_dict.0.*", "--select", "model_state_dict.2.*", "--strip-prefix", "model_state_dict." }),
+            0);
         const auto c = openCheckpoint(target.toStdString());
         std::vector<std::string> names;
         for (const auto& t : c.tensors)
             names.push_back(t.info.name);
-        QCOMPARE(names, (std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"}));
+        QCOMPARE(names, (std::vector<std::string> { "0.weight", "0.bias", "2.weight", "2.bias" }));
 
         ExportOptions o;
-        o.selection.select = {"model_state_dict.*"};
-        o.selection.exclude = {"*.bias"};
+        o.selection.select = { "model_state_dict.*" };
+        o.selection.exclude = { "*.bias" };
         o.selection.stripPrefix = "model_state_dict.";
         o.selection.addPrefix = "encoder/";
-        const auto s = exportCheckpoint(openCheckpoint(data("verify/deep-train.pth")), out("renamed.npz").toStdString(), o);
-        QCOMPARE(s.names, (std::vector<std::string>{"encoder/0.weight", "encoder/2.weight", "encoder/4.weight",
-                                                    "encoder/6.weight", "encoder/8.weight", "encoder/10.weight"}));
+        const auto s
+            = exportCheckpoint(openCheckpoint(data("verify/deep-train.pth")), out("renamed.npz").toStdString(), o);
+        QCOMPARE(s.names,
+            (std::vector<std::string> { "encoder/0.weight", "encoder/2.weight", "encoder/4.weight", "encoder/6.weight",
+                "encoder/8.weight", "encoder/10.weight" }));
         QCOMPARE(openCheckpoint(out("renamed.npz").toStdString()).tensors.size(), std::size_t(6));
     }
 
@@ -203,20 +210,22 @@ private slots:
         // The app's checked tensors arrive as exact names; a glob character in a name is literal.
         Checkpoint c;
         c.path = "memory";
-        c.tensors.push_back(makeMemoryTensor("w[0]", makeTensorData(DType::Float32, {2}, std::vector<float>{1, 2})));
-        c.tensors.push_back(makeMemoryTensor("w0", makeTensorData(DType::Float32, {1}, std::vector<float>{3})));
-        c.tensors.push_back(makeMemoryTensor("b", makeTensorData(DType::Int64, {1}, std::vector<std::int64_t>{4})));
+        c.tensors.push_back(
+            makeMemoryTensor("w[0]", makeTensorData(DType::Float32, { 2 }, std::vector<float> { 1, 2 })));
+        c.tensors.push_back(makeMemoryTensor("w0", makeTensorData(DType::Float32, { 1 }, std::vector<float> { 3 })));
+        c.tensors.push_back(
+            makeMemoryTensor("b", makeTensorData(DType::Int64, { 1 }, std::vector<std::int64_t> { 4 })));
         ExportSelection s;
-        s.names = {"w[0]"};
+        s.names = { "w[0]" };
         auto picked = selectTensors(c, s);
         QCOMPARE(picked.size(), std::size_t(1));
         QCOMPARE(picked[0].info.name, std::string("w[0]"));
-        s.select = {"b"};
+        s.select = { "b" };
         picked = selectTensors(c, s);
         QCOMPARE(picked.size(), std::size_t(2));
         QCOMPARE(picked[0].info.name, std::string("w[0]"));
         QCOMPARE(picked[1].info.name, std::string("b"));
-        s.exclude = {"w*"};
+        s.exclude = { "w*" };
         QCOMPARE(selectTensors(c, s).size(), std::size_t(1));
     }
 
@@ -238,8 +247,8 @@ private slots:
         c.path = "memory";
         for (int i = 0; i < 4; ++i)
             c.tensors.push_back(makeMemoryTensor("t" + std::to_string(i),
-                                                 makeTensorData(DType::Float32, {3 << 20, 2}, std::vector<float>(6 << 20, float(i)))));
-        std::atomic<bool> cancel{false};
+                makeTensorData(DType::Float32, { 3 << 20, 2 }, std::vector<float>(6 << 20, float(i)))));
+        std::atomic<bool> cancel { false };
         double lastProgress = 0;
         ExportOptions o;
         o.cancel = &cancel;
@@ -260,25 +269,26 @@ private slots:
     void architectureTravelsWithTheParameters()
     {
         const QString target = out("with-arch.h5");
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("verify/deep-train.pth")), "-o", target, "--select",
-                          "model_state_dict.*", "--strip-prefix", "model_state_dict.", "--with-architecture"}),
-                 0);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("verify/deep-train.pth")), "-o", target, "--select",
+                     "model_state_dict.*", "--strip-prefix", "model_state_dict.", "--with-architecture" }),
+            0);
         const auto c = openCheckpoint(target.toStdString());
         QVERIFY(c.metadata.contains("architecture"));
-        QCOMPARE(runCkpt({"verify", target, "--io", QString::fromStdString(data("verify/deep-io.h5"))}), 1); // relu
+        QCOMPARE(runCkpt({ "verify", target, "--io", QString::fromStdString(data("verify/deep-io.h5")) }), 1); // relu
     }
 
     void dtypeRefusalNamesTheTensor()
     {
         QByteArray err;
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("torch/dtypes.pt")), "-o", out("dtypes.npz")}, &err), 3);
+        QCOMPARE(
+            runCkpt({ "export", QString::fromStdString(data("torch/dtypes.pt")), "-o", out("dtypes.npz") }, &err), 3);
         QVERIFY2(err.contains("which npz cannot hold (use --cast float32)"), err.constData());
         QVERIFY2(err.contains("bfloat16"), err.constData());
         QVERIFY(!QFile::exists(out("dtypes.npz")));
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("torch/dtypes.pt")), "-o", out("dtypes.npz"),
-                          "--cast", "float32"}),
-                 0);
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("torch/dtypes.pt")), "-o", out("x.txt")}, &err), 3);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("torch/dtypes.pt")), "-o", out("dtypes.npz"), "--cast",
+                     "float32" }),
+            0);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("torch/dtypes.pt")), "-o", out("x.txt") }, &err), 3);
         QVERIFY2(err.contains("cannot tell the output format"), err.constData());
     }
 
@@ -288,10 +298,17 @@ private slots:
         const auto before = d.entryList(QDir::Files | QDir::Hidden);
         QByteArray err;
         // The archive opens but one member's deflate stream is corrupt: reading it fails mid-export.
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.h5")}, &err), 3);
+        QCOMPARE(
+            runCkpt(
+                { "export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.h5") }, &err),
+            3);
         QVERIFY2(err.contains("cannot inflate"), err.constData());
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.safetensors")}), 3);
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.npz")}), 3);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o",
+                     out("broken.safetensors") }),
+            3);
+        QCOMPARE(
+            runCkpt({ "export", QString::fromStdString(data("bad/npz_deflate_error.npz")), "-o", out("broken.npz") }),
+            3);
         QCOMPARE(d.entryList(QDir::Files | QDir::Hidden), before);
     }
 
@@ -301,9 +318,12 @@ private slots:
     {
         QTest::addColumn<QString>("ext");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("h5") << ".h5" << "File too large";
-        QTest::newRow("safetensors") << ".safetensors" << "File too large";
-        QTest::newRow("npz") << ".npz" << "File too large";
+        QTest::newRow("h5") << ".h5"
+                            << "File too large";
+        QTest::newRow("safetensors") << ".safetensors"
+                                     << "File too large";
+        QTest::newRow("npz") << ".npz"
+                             << "File too large";
     }
 
     void fileSizeLimitIsAnErrorNotACrash()
@@ -313,30 +333,68 @@ private slots:
         QTemporaryDir dir;
         QProcess p;
         p.setChildProcessModifier([] {
-            const rlimit limit{1024, 1024};
+            const rlimit limit { 1024, 1024 };
             setrlimit(RLIMIT_FSIZE, &limit);
         });
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"export", QString::fromStdString(data("hdf5/h5py_mixed.h5")), "-o", dir.filePath("big" + ext), "--exclude", "complex"});
+        p.start(CKPT_BINARY_DIR "/app/ckpt",
+            { "export", QString::fromStdString(data("hdf5/h5py_mixed.h5")), "-o", dir.filePath("big" + ext),
+                "--exclude", "complex" });
         QVERIFY(p.waitForFinished(60000));
         const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 3);
-        QVERIFY2(err.startsWith("error: " + dir.filePath("big" + ext) + ": ") && err.endsWith(reason) && !err.contains('\n'),
-                 qPrintable(err));
+        QVERIFY2(
+            err.startsWith("error: " + dir.filePath("big" + ext) + ": ") && err.endsWith(reason) && !err.contains('\n'),
+            qPrintable(err));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+    }
+
+    // Tensor names from a file become npz member names that stay inside the folder they are
+    // extracted to and carry no control characters.
+    void npzMemberNamesAreSafe()
+    {
+        nlohmann::json entries;
+        int at = 0;
+        for (const char* name : { "../../etc/evil", "/abs/x", "a\x1b[2Jb/./c", "abs/x" }) {
+            entries[name] = { { "dtype", "F32" }, { "shape", { 1 } }, { "data_offsets", { at, at + 4 } } };
+            at += 4;
+        }
+        const std::string header = entries.dump();
+        QByteArray bytes(8, 0);
+        const quint64 n = quint64(header.size());
+        for (int i = 0; i < 8; ++i)
+            bytes[i] = char((n >> (8 * i)) & 0xff);
+        bytes += QByteArray::fromStdString(header) + QByteArray(16, 0);
+        const QString source = out("names.safetensors");
+        QFile f(source);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        f.close();
+        QCOMPARE(runCkpt({ "export", source, "-o", out("names.npz"), "--force" }), 0);
+        auto file = std::make_shared<FileByteSource>(out("names.npz").toStdString());
+        QStringList names;
+        const auto archive = NpzArchive::open(out("names.npz").toStdString(), file);
+        for (const auto& m : archive->members())
+            names << QString::fromStdString(m.name);
+        names.sort();
+        QCOMPARE(names, (QStringList { "__/__/etc/evil.npy", "a_[2Jb/c.npy", "abs/x.npy", "abs/x~1.npy" }));
     }
 
     void refusesToOverwriteOrWriteOntoTheSource()
     {
         const QString target = out("existing.h5");
-        { QFile f(target); QVERIFY(f.open(QIODevice::WriteOnly)); f.write("precious"); }
+        {
+            QFile f(target);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("precious");
+        }
         QByteArray err;
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("verify/mlp.params")), "-o", target}, &err), 3);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("verify/mlp.params")), "-o", target }, &err), 3);
         QVERIFY2(err.contains("already exists (use --force to replace it)"), err.constData());
         QCOMPARE(readFile(target), QByteArray("precious"));
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("verify/mlp.params")), "-o", target, "--force"}), 0);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("verify/mlp.params")), "-o", target, "--force" }), 0);
         QCOMPARE(openCheckpoint(target.toStdString()).tensors.size(), std::size_t(4));
-        QCOMPARE(runCkpt({"export", target, "-o", target, "--force"}, &err), 3);
+        QCOMPARE(runCkpt({ "export", target, "-o", target, "--force" }, &err), 3);
         QVERIFY2(err.contains("refusing to write over the source file"), err.constData());
         QCOMPARE(openCheckpoint(target.toStdString()).tensors.size(), std::size_t(4));
     }
@@ -358,18 +416,22 @@ private slots:
             f.put('\1');
         }
         const QString target = out("kept.h5");
-        { QFile f(target); QVERIFY(f.open(QIODevice::WriteOnly)); f.write("the earlier file"); }
+        {
+            QFile f(target);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("the earlier file");
+        }
         QDir d(dir_.path());
         const auto before = d.entryList(QDir::Files | QDir::Hidden);
         QProcess p;
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"export", big, "-o", target, "--force"});
+        p.start(CKPT_BINARY_DIR "/app/ckpt", { "export", big, "-o", target, "--force" });
         QVERIFY(p.waitForStarted());
         // Wait until the temporary output exists and has data in it, then interrupt.
         QElapsedTimer t;
         t.start();
         bool writing = false;
         while (!writing && t.elapsed() < 20000 && p.state() == QProcess::Running) {
-            for (const auto& f : d.entryList({".kept.h5.tmp.*"}, QDir::Files | QDir::Hidden))
+            for (const auto& f : d.entryList({ ".kept.h5.tmp.*" }, QDir::Files | QDir::Hidden))
                 writing = writing || QFileInfo(d.filePath(f)).size() > (1 << 20);
             QTest::qWait(5);
         }

@@ -1,10 +1,13 @@
 // Statistics and histograms against values computed independently (by hand or long double).
+#include "io/ByteSource.h"
 #include "numerics/Stats.h"
+#include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"
 
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -14,7 +17,7 @@ namespace {
 Tensor floatTensor(const std::vector<float>& v, Shape shape = {})
 {
     if (shape.empty())
-        shape = {static_cast<std::int64_t>(v.size())};
+        shape = { static_cast<std::int64_t>(v.size()) };
     return makeMemoryTensor("t", makeTensorData(DType::Float32, shape, v));
 }
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
@@ -46,26 +49,38 @@ private slots:
         for (int i = 0; i < n; ++i) {
             v[std::size_t(i)] = i % 1000 == 3 ? 0.0f : normal(rng);
             if (specialEvery && i % specialEvery == specialEvery - 1)
-                v[std::size_t(i)] = (i / specialEvery) % 3 == 0 ? std::nanf("") : ((i / specialEvery) % 3 == 1 ? kInf : -kInf);
+                v[std::size_t(i)]
+                    = (i / specialEvery) % 3 == 0 ? std::nanf("") : ((i / specialEvery) % 3 == 1 ? kInf : -kInf);
         }
         std::int64_t finite = 0, nan = 0, pos = 0, neg = 0, zeros = 0;
         long double sum = 0;
         double lo = kInf, hi = -kInf;
         for (float x : v) {
-            if (std::isnan(x)) { ++nan; continue; }
-            if (std::isinf(x)) { ++(x > 0 ? pos : neg); continue; }
-            ++finite; sum += x; lo = std::min(lo, double(x)); hi = std::max(hi, double(x)); zeros += x == 0;
+            if (std::isnan(x)) {
+                ++nan;
+                continue;
+            }
+            if (std::isinf(x)) {
+                ++(x > 0 ? pos : neg);
+                continue;
+            }
+            ++finite;
+            sum += x;
+            lo = std::min(lo, double(x));
+            hi = std::max(hi, double(x));
+            zeros += x == 0;
         }
         const long double mean = sum / finite;
         long double m2 = 0;
         std::vector<std::int64_t> counts(64, 0);
         for (float x : v) {
-            if (!std::isfinite(x)) continue;
+            if (!std::isfinite(x))
+                continue;
             m2 += (x - mean) * (x - mean);
             const auto b = std::min<std::int64_t>(63, std::int64_t((double(x) - lo) * (64 / (hi - lo))));
             ++counts[std::size_t(b)];
         }
-        const auto s = computeStats(floatTensor(v), {.bins = 64, .threads = 2});
+        const auto s = computeStats(floatTensor(v), { .bins = 64, .threads = 2 });
         QCOMPARE(s.count, std::int64_t(n));
         QCOMPARE(s.finite, finite);
         QCOMPARE(s.nan, nan);
@@ -85,20 +100,21 @@ private slots:
     void handComputed()
     {
         // 1, 2, 3, 4: mean 2.5, population variance 1.25
-        const auto s = computeStats(floatTensor({1, 2, 3, 4}), {.bins = 3});
+        const auto s = computeStats(floatTensor({ 1, 2, 3, 4 }), { .bins = 3 });
         QCOMPARE(s.count, 4);
         QCOMPARE(s.min, 1.0);
         QCOMPARE(s.max, 4.0);
         QCOMPARE(s.mean, 2.5);
         QCOMPARE(s.std, std::sqrt(1.25));
         QCOMPARE(s.zeros, 0);
-        QCOMPARE(s.histogram.edges, (std::vector<double>{1, 2, 3, 4}));
-        QCOMPARE(s.histogram.counts, (std::vector<std::int64_t>{1, 1, 2})); // last bin is closed
+        QCOMPARE(s.histogram.edges, (std::vector<double> { 1, 2, 3, 4 }));
+        QCOMPARE(s.histogram.counts, (std::vector<std::int64_t> { 1, 1, 2 })); // last bin is closed
     }
 
     void nanInfZero()
     {
-        const auto s = computeStats(floatTensor({0.0f, -0.0f, std::nanf(""), kInf, -kInf, kInf, 2.0f}), {.bins = 2});
+        const auto s
+            = computeStats(floatTensor({ 0.0f, -0.0f, std::nanf(""), kInf, -kInf, kInf, 2.0f }), { .bins = 2 });
         QCOMPARE(s.count, 7);
         QCOMPARE(s.finite, 3);
         QCOMPARE(s.nan, 1);
@@ -116,7 +132,7 @@ private slots:
 
     void empty()
     {
-        const auto s = computeStats(floatTensor({}, {0, 5}), {.bins = 4});
+        const auto s = computeStats(floatTensor({}, { 0, 5 }), { .bins = 4 });
         QCOMPARE(s.count, 0);
         QVERIFY(std::isnan(s.min) && std::isnan(s.max) && std::isnan(s.mean) && std::isnan(s.std));
         QCOMPARE(s.histogram.counts.size(), std::size_t(4));
@@ -124,7 +140,7 @@ private slots:
 
     void allNan()
     {
-        const auto s = computeStats(floatTensor({std::nanf(""), std::nanf("")}));
+        const auto s = computeStats(floatTensor({ std::nanf(""), std::nanf("") }));
         QCOMPARE(s.nan, 2);
         QCOMPARE(s.finite, 0);
         QVERIFY(std::isnan(s.mean));
@@ -132,9 +148,9 @@ private slots:
 
     void singleValueUsesNumpyRange()
     {
-        const auto s = computeStats(floatTensor({5, 5, 5}), {.bins = 2});
-        QCOMPARE(s.histogram.edges, (std::vector<double>{4.5, 5.0, 5.5}));
-        QCOMPARE(s.histogram.counts, (std::vector<std::int64_t>{0, 3}));
+        const auto s = computeStats(floatTensor({ 5, 5, 5 }), { .bins = 2 });
+        QCOMPARE(s.histogram.edges, (std::vector<double> { 4.5, 5.0, 5.5 }));
+        QCOMPARE(s.histogram.counts, (std::vector<std::int64_t> { 0, 3 }));
         QCOMPARE(s.std, 0.0);
     }
 
@@ -190,18 +206,41 @@ private slots:
 
     void inMemoryMatchesStreaming()
     {
-        std::vector<double> d = {3, -1, 7.5, 0, 2};
+        std::vector<double> d = { 3, -1, 7.5, 0, 2 };
         const auto a = computeStats(d.data(), static_cast<std::int64_t>(d.size()), 4);
-        const auto b = computeStats(makeMemoryTensor("d", makeTensorData(DType::Float64, {5}, d)), {.bins = 4});
+        const auto b = computeStats(makeMemoryTensor("d", makeTensorData(DType::Float64, { 5 }, d)), { .bins = 4 });
         QCOMPARE(a.mean, b.mean);
         QCOMPARE(a.std, b.std);
         QCOMPARE(a.histogram.counts, b.histogram.counts);
     }
 
+    // float32 data at an odd offset in its file (a hand-made safetensors, a packed zip member)
+    // is read in place without a misaligned load (UBSan in the sanitizer run checks).
+    void float32AtAnOddOffset()
+    {
+        std::vector<float> values(1000);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            values[i] = float(i) - 250.5f;
+        std::vector<std::byte> bytes(1 + values.size() * sizeof(float));
+        std::memcpy(bytes.data() + 1, values.data(), values.size() * sizeof(float));
+        auto file = std::make_shared<MemoryByteSource>(std::move(bytes));
+        Tensor t;
+        t.info.name = "odd";
+        t.info.shape = { 1000 };
+        t.data = std::make_shared<StridedTensorSource>(
+            file, DType::Float32, t.info.shape, StridedLayout::rowMajor(t.info.shape, 1));
+        QVERIFY(t.data->mappedElements());
+        QVERIFY(reinterpret_cast<std::uintptr_t>(t.data->mappedElements()) % alignof(float) != 0);
+        const auto s = computeStats(t, { .bins = 10 });
+        QCOMPARE(s.min, -250.5);
+        QCOMPARE(s.max, 748.5);
+        QCOMPARE(s.mean, 249.0);
+    }
+
     void cancel()
     {
         std::vector<float> v(4'000'000, 1.0f);
-        std::atomic<bool> stop{true};
+        std::atomic<bool> stop { true };
         StatsOptions o;
         o.cancel = &stop;
         QVERIFY_THROWS_EXCEPTION(Cancelled, computeStats(floatTensor(v), o));
@@ -209,12 +248,12 @@ private slots:
 
     void integerAndBoolTensors()
     {
-        auto t = makeMemoryTensor("i", makeTensorData<std::int16_t>(DType::Int16, {4}, {-3, 0, 0, 9}));
+        auto t = makeMemoryTensor("i", makeTensorData<std::int16_t>(DType::Int16, { 4 }, { -3, 0, 0, 9 }));
         const auto s = computeStats(t);
         QCOMPARE(s.min, -3.0);
         QCOMPARE(s.max, 9.0);
         QCOMPARE(s.zeros, 2);
-        auto b = makeMemoryTensor("b", makeTensorData<std::uint8_t>(DType::Bool, {3}, {1, 0, 1}));
+        auto b = makeMemoryTensor("b", makeTensorData<std::uint8_t>(DType::Bool, { 3 }, { 1, 0, 1 }));
         QCOMPARE(computeStats(b).mean, 2.0 / 3.0);
     }
 };

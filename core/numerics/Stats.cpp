@@ -340,8 +340,11 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
                     for (std::int64_t b = 0; b < count; b += kBlockElements) {
                         const std::int64_t len = std::min(kBlockElements, count - b);
                         const std::byte* block = chunk + b * elem;
-                        if (tensor.info.dtype == DType::Float32) {
+                        if (tensor.info.dtype == DType::Float32 && reinterpret_cast<std::uintptr_t>(block) % alignof(float) == 0) {
                             body(state, reinterpret_cast<const float*>(block), len);
+                        } else if (tensor.info.dtype == DType::Float32) { // at an odd offset in its file
+                            std::memcpy(floats, block, static_cast<std::size_t>(len) * sizeof(float));
+                            body(state, static_cast<const float*>(floats), len);
                         } else if (convertToFloat(tensor.info.dtype, block, len, floats)) {
                             body(state, static_cast<const float*>(floats), len);
                         } else {

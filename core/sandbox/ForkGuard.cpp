@@ -18,7 +18,7 @@ namespace ckpt {
 
 std::chrono::milliseconds& forkGuardDeadline()
 {
-    static std::chrono::milliseconds deadline{20000};
+    static std::chrono::milliseconds deadline { 20000 };
     return deadline;
 }
 
@@ -50,6 +50,10 @@ std::string describeDuration(std::chrono::milliseconds duration)
 {
     if (__sanitizer_set_death_callback)
         __sanitizer_set_death_callback(nullptr);
+    // A crash handler inherited from the parent (Qt Test's starts gdb and waits for it) would
+    // turn a crash into a hang until the deadline: the child dies at once instead.
+    for (int sig : { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL })
+        std::signal(sig, SIG_DFL);
     // The library's (or a sanitizer's) last words would garble the parent's error output.
     const int devNull = open("/dev/null", O_WRONLY);
     if (devNull >= 0) {
@@ -104,8 +108,10 @@ ChildProgress progressOf(pid_t pid)
     const char* afterName = read ? std::strrchr(line, ')') : nullptr; // the name may hold spaces
     ChildProgress progress;
     unsigned long long user = 0, system = 0;
-    if (afterName && std::sscanf(afterName + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &progress.state,
-                                 &user, &system) == 3) {
+    if (afterName
+        && std::sscanf(
+               afterName + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &progress.state, &user, &system)
+            == 3) {
         progress.user = user;
         progress.system = system;
     }
@@ -120,7 +126,7 @@ ChildProgress progressOf(pid_t pid)
 class BlockDetector {
 public:
     using Clock = std::chrono::steady_clock;
-    static constexpr std::chrono::milliseconds kWindow{1000};
+    static constexpr std::chrono::milliseconds kWindow { 1000 };
 
     bool blocked(const ChildProgress& now, Clock::time_point time)
     {
@@ -224,7 +230,8 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
         outcome.report = readReport(reportPipe[0]);
         close(reportPipe[0]);
         if (WIFSIGNALED(status))
-            outcome.failure = "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
+            outcome.failure
+                = "crashed (signal " + std::to_string(WTERMSIG(status)) + ", " + strsignal(WTERMSIG(status)) + ")";
         else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             outcome.failure = "crashed (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
         return outcome;

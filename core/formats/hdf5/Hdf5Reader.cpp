@@ -29,7 +29,7 @@ using namespace hdf5;
 bool Hdf5Reader::matches(const FileProbe& probe) const
 {
     static const std::string_view signature("\x89HDF\r\n\x1a\n", 8);
-    for (std::size_t offset : {0, 512, 1024, 2048}) // a user block moves the signature
+    for (std::size_t offset : { 0, 512, 1024, 2048 }) // a user block moves the signature
         if (probe.startsWith(signature, offset))
             return true;
     return false;
@@ -67,12 +67,13 @@ struct Walker {
     std::uint64_t fileSize = 0;
     std::shared_ptr<const ByteSource> fileBytes;
     // External files and virtual-dataset sources resolve from the checkpoint's folder.
-    Handle datasetAccess{datasetAccessFor(filePath.empty() ? path : filePath)};
+    Handle datasetAccess { datasetAccessFor(filePath.empty() ? path : filePath) };
 
     // A contiguous, unfiltered dataset whose stored bits are already the host's is read like a
     // .npy: in place from the file's mapping, by both statistics threads at once, without
     // libhdf5 (whose calls are serialised). Anything else goes through hyperslab reads.
-    std::shared_ptr<TensorDataSource> directSource(hid_t dataset, hid_t fileType, hid_t memoryType, const TensorInfo& info)
+    std::shared_ptr<TensorDataSource> directSource(
+        hid_t dataset, hid_t fileType, hid_t memoryType, const TensorInfo& info)
     {
         const std::int64_t numel = info.numel();
         if (filePath.empty() || numel <= 0 || info.shape.empty() || H5Tequal(fileType, memoryType) <= 0)
@@ -87,8 +88,8 @@ struct Walker {
         try {
             if (!fileBytes)
                 fileBytes = std::make_shared<FileByteSource>(filePath);
-            return std::make_shared<StridedTensorSource>(fileBytes, info.dtype, info.shape,
-                                                         StridedLayout::rowMajor(info.shape, offset, hostByteOrder()));
+            return std::make_shared<StridedTensorSource>(
+                fileBytes, info.dtype, info.shape, StridedLayout::rowMajor(info.shape, offset, hostByteOrder()));
         } catch (const std::exception&) { // data past the end of the file: libhdf5 reports it on read
             return nullptr;
         }
@@ -121,7 +122,8 @@ struct Walker {
             if (type && H5Tget_class(type.get()) == H5T_STRING)
                 ckpt.metadata[objectPath] = readDatasetValue(dataset);
             else
-                ckpt.metadata[objectPath] = "<unsupported: " + (reason.empty() ? std::string("empty dataset") : reason) + ">";
+                ckpt.metadata[objectPath]
+                    = "<unsupported: " + (reason.empty() ? std::string("empty dataset") : reason) + ">";
             addAttributes(dataset, objectPath, false);
             return;
         }
@@ -170,10 +172,10 @@ struct Walker {
             return checkChunkIndex(dataset, objectPath);
         const hsize_t stored = H5Dget_storage_size(dataset);
         const auto needed = static_cast<hsize_t>(info.nbytes());
-        if ((layout == H5D_COMPACT || (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0)) && stored != 0
-            && stored != needed)
+        if ((layout == H5D_COMPACT || (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0))
+            && stored != 0 && stored != needed)
             return "dataset /" + objectPath + " stores " + std::to_string(stored) + " bytes but its shape needs "
-                 + std::to_string(needed);
+                + std::to_string(needed);
         return {};
     }
 
@@ -191,13 +193,13 @@ struct Walker {
         hsize_t chunks = 0;
         Handle space(H5Dget_space(dataset));
         if (!space || H5Dget_num_chunks(dataset, space.get(), &chunks) < 0)
-            throw UnwalkableChunkIndex{lastError()}; // the slot still names the dataset
+            throw UnwalkableChunkIndex { lastError() }; // the slot still names the dataset
         indexCheck.walking[0] = '\0';
         return {};
     }
 
-    std::shared_ptr<TensorDataSource> dataSource(hid_t dataset, const std::string& objectPath, hid_t fileType, Handle memoryType,
-                                                 const TensorInfo& info)
+    std::shared_ptr<TensorDataSource> dataSource(
+        hid_t dataset, const std::string& objectPath, hid_t fileType, Handle memoryType, const TensorInfo& info)
     {
         if (auto direct = directSource(dataset, fileType, memoryType.get(), info))
             return direct;
@@ -206,9 +208,10 @@ struct Walker {
             throw CheckpointError(path, "dataset /" + objectPath + ": cannot open it: " + lastError());
         Handle dcpl(H5Dget_create_plist(dataset));
         if (dcpl && H5Pget_layout(dcpl.get()) == H5D_CHUNKED)
-            return std::make_shared<Hdf5ChunkedSource>(file, std::move(reopened), std::move(memoryType), info.dtype, info.shape,
-                                                       path, "dataset /" + objectPath, fileSize);
-        return std::make_shared<Hdf5TensorSource>(file, std::move(reopened), std::move(memoryType), info.dtype, info.shape, path);
+            return std::make_shared<Hdf5ChunkedSource>(file, std::move(reopened), std::move(memoryType), info.dtype,
+                info.shape, path, "dataset /" + objectPath, fileSize);
+        return std::make_shared<Hdf5TensorSource>(
+            file, std::move(reopened), std::move(memoryType), info.dtype, info.shape, path);
     }
 
     static std::string describeLayout(hid_t dataset, const std::string& objectPath)
@@ -225,8 +228,11 @@ struct Walker {
                 unsigned flags = 0;
                 size_t nelmts = 0;
                 char name[64] = {};
-                const H5Z_filter_t f = H5Pget_filter2(plist.get(), static_cast<unsigned>(i), &flags, &nelmts, nullptr, sizeof name, name, nullptr);
-                where += f == H5Z_FILTER_DEFLATE ? ", gzip" : f == H5Z_FILTER_SHUFFLE ? ", shuffle" : std::string(", ") + name;
+                const H5Z_filter_t f = H5Pget_filter2(
+                    plist.get(), static_cast<unsigned>(i), &flags, &nelmts, nullptr, sizeof name, name, nullptr);
+                where += f == H5Z_FILTER_DEFLATE ? ", gzip"
+                    : f == H5Z_FILTER_SHUFFLE    ? ", shuffle"
+                                                 : std::string(", ") + name;
             }
         } else if (layout == H5D_COMPACT) {
             where += ", compact";
@@ -243,7 +249,7 @@ struct Walker {
         if (depth > 64)
             throw CheckpointError(path, "groups nested more than 64 levels deep");
         addAttributes(group, groupPath, false);
-        for (const auto& name : linkNames(group)) {
+        for (const auto& name : linkNames(group, groupPath)) {
             const std::string childPath = join(groupPath, name);
             H5L_info_t link;
             if (H5Lget_info(group, name.c_str(), &link, H5P_DEFAULT) < 0)
@@ -261,7 +267,8 @@ struct Walker {
                     if (H5Lunpack_elink_val(target.data(), target.size(), &flags, &file, &obj) >= 0)
                         text = std::string(file ? file : "") + ":" + (obj ? obj : "");
                 }
-                ckpt.metadata[childPath] = (link.type == H5L_TYPE_SOFT ? "<soft link to " : "<external link to ") + text + ">";
+                ckpt.metadata[childPath]
+                    = (link.type == H5L_TYPE_SOFT ? "<soft link to " : "<external link to ") + text + ">";
                 continue;
             }
             Handle obj(H5Oopen(group, name.c_str(), H5P_DEFAULT));
@@ -270,7 +277,7 @@ struct Walker {
             H5O_info_t info;
             if (H5Oget_info2(obj.get(), &info, H5O_INFO_BASIC) < 0)
                 continue;
-            if (!visited.insert({info.fileno, info.addr}).second)
+            if (!visited.insert({ info.fileno, info.addr }).second)
                 continue; // a hard link to something already seen
             if (info.type == H5O_TYPE_GROUP)
                 visitGroup(obj.get(), childPath, depth + 1);
@@ -285,7 +292,9 @@ struct Walker {
         }
     }
 
-    static std::vector<std::string> linkNames(hid_t group)
+    // The names in a group, or an error when its index cannot be walked to the end (a corrupt
+    // symbol table would otherwise look like an empty group).
+    std::vector<std::string> linkNames(hid_t group, const std::string& groupPath) const
     {
         std::vector<std::string> names;
         // Creation order when the file tracks it, else name order (h5py's default).
@@ -294,12 +303,19 @@ struct Walker {
         H5_index_t index = H5_INDEX_NAME;
         if (gcpl && H5Pget_link_creation_order(gcpl.get(), &flags) >= 0 && (flags & H5P_CRT_ORDER_TRACKED))
             index = H5_INDEX_CRT_ORDER;
-        H5Literate(group, index, H5_ITER_INC, nullptr,
-                    [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-                        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-                        return 0;
-                    },
-                    &names);
+        const herr_t walked = H5Literate(
+            group, index, H5_ITER_INC, nullptr,
+            [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+                static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+                return 0;
+            },
+            &names);
+        if (walked < 0) {
+            const std::string why = lastError();
+            throw CheckpointError(path,
+                "group /" + groupPath + " cannot be listed, its index is corrupt"
+                    + (why.empty() ? std::string() : ": " + why));
+        }
         return names;
     }
 };
@@ -307,7 +323,7 @@ struct Walker {
 // Keras save_weights / model.save: tensors in layer_names order, then weight_names order.
 bool applyKerasOrder(hid_t file, Checkpoint& ckpt, const std::map<std::string, std::size_t>& tensorByPath)
 {
-    for (const std::string base : {"", "model_weights"}) {
+    for (const std::string base : { "", "model_weights" }) {
         Handle root;
         if (base.empty())
             root = Handle(H5Gopen2(file, "/", H5P_DEFAULT));
@@ -355,8 +371,8 @@ Checkpoint Hdf5Reader::open(const FileProbe& probe) const
 }
 
 // Everything libhdf5 does when a file is opened: the structure, every attribute, the Keras order.
-static Checkpoint readStructure(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
-                                const nlohmann::json* kerasConfig, const ChunkIndexCheck& indexCheck)
+static Checkpoint readStructure(const std::string& path, const std::string& displayPath,
+    const std::vector<std::byte>* image, const nlohmann::json* kerasConfig, const ChunkIndexCheck& indexCheck)
 {
     quietErrors();
     Handle fapl(H5Pcreate(H5P_FILE_ACCESS));
@@ -370,7 +386,8 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
     auto file = std::make_shared<Handle>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
     if (!*file) {
         const std::string why = lastError();
-        throw CheckpointError(displayPath, "not a readable HDF5 file (truncated or corrupt)" + (why.empty() ? std::string() : ": " + why));
+        throw CheckpointError(displayPath,
+            "not a readable HDF5 file (truncated or corrupt)" + (why.empty() ? std::string() : ": " + why));
     }
     Checkpoint ckpt;
     ckpt.path = displayPath;
@@ -380,8 +397,8 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
         throw CheckpointError(displayPath, "cannot open the root group: " + lastError());
     hsize_t fileSize = 0;
     H5Fget_filesize(file->get(), &fileSize);
-    Walker walker{displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, indexCheck, {}, {},
-                  image ? std::string() : path, image ? image->size() : fileSize, nullptr};
+    Walker walker { displayPath, file, readStringAttribute(root.get(), kFormatAttr) == kFormatValue, ckpt, indexCheck,
+        {}, {}, image ? std::string() : path, image ? image->size() : fileSize, nullptr };
     try {
         walker.visitGroup(root.get(), "", 0);
     } catch (const CheckpointError&) {
@@ -444,7 +461,7 @@ constexpr int kMaxCorruptIndexes = 8;
 } // namespace
 
 Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
-                       const nlohmann::json* kerasConfig)
+    const nlohmann::json* kerasConfig)
 {
     std::lock_guard lock(hdf5::mutex());
     // libhdf5 1.10 can crash, loop or exhaust memory on corrupt structures (a bad global heap, a
@@ -452,7 +469,7 @@ Checkpoint openHdf5File(const std::string& path, const std::string& displayPath,
     // first in a child process, and only a walk that succeeds there runs here. A child that dies
     // walking a chunk index marks that dataset unreadable, and the walk is tried again without it.
     SharedSlot walking;
-    ChunkIndexCheck check{walking.get(), SharedSlot::kSize, {}};
+    ChunkIndexCheck check { walking.get(), SharedSlot::kSize, {} };
     for (int attempt = 0;; ++attempt) {
         if (walking.get())
             walking.get()[0] = '\0';
@@ -468,21 +485,24 @@ Checkpoint openHdf5File(const std::string& path, const std::string& displayPath,
                 }
                 return {};
             },
-            {forkGuardDeadline(), structureMemoryBudget(path, image)});
+            { forkGuardDeadline(), structureMemoryBudget(path, image) });
         const std::string dataset = walking.text();
         const bool unwalkable = outcome.report.rfind(kUnwalkableMarker, 0) == 0;
-        if ((outcome.failure || unwalkable) && !dataset.empty() && attempt < kMaxCorruptIndexes && !check.corrupt.count(dataset)) {
-            check.corrupt[dataset] = outcome.failure ? *outcome.failure + " walking it"
-                                                     : "could not walk it: " + outcome.report.substr(kUnwalkableMarker.size());
+        if ((outcome.failure || unwalkable) && !dataset.empty() && attempt < kMaxCorruptIndexes
+            && !check.corrupt.count(dataset)) {
+            check.corrupt[dataset] = outcome.failure
+                ? *outcome.failure + " walking it"
+                : "could not walk it: " + outcome.report.substr(kUnwalkableMarker.size());
             continue;
         }
         if (outcome.failure)
-            throw CheckpointError(displayPath, "the file is corrupt: libhdf5 " + *outcome.failure + " reading its structure");
+            throw CheckpointError(
+                displayPath, "the file is corrupt: libhdf5 " + *outcome.failure + " reading its structure");
         if (!outcome.report.empty())
             throw CheckpointError(displayPath, outcome.report);
         break;
     }
-    return readStructure(path, displayPath, image, kerasConfig, ChunkIndexCheck{nullptr, 0, check.corrupt});
+    return readStructure(path, displayPath, image, kerasConfig, ChunkIndexCheck { nullptr, 0, check.corrupt });
 }
 
 } // namespace ckpt

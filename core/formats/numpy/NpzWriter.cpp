@@ -9,27 +9,43 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <set>
 
 namespace ckpt {
 
 std::optional<std::string> npyDescr(DType d)
 {
     switch (d) {
-    case DType::Float64: return "<f8";
-    case DType::Float32: return "<f4";
-    case DType::Float16: return "<f2";
-    case DType::Int64: return "<i8";
-    case DType::Int32: return "<i4";
-    case DType::Int16: return "<i2";
-    case DType::Int8: return "|i1";
-    case DType::UInt64: return "<u8";
-    case DType::UInt32: return "<u4";
-    case DType::UInt16: return "<u2";
-    case DType::UInt8: return "|u1";
-    case DType::Bool: return "|b1";
-    case DType::Complex64: return "<c8";
-    case DType::Complex128: return "<c16";
-    default: return std::nullopt;
+    case DType::Float64:
+        return "<f8";
+    case DType::Float32:
+        return "<f4";
+    case DType::Float16:
+        return "<f2";
+    case DType::Int64:
+        return "<i8";
+    case DType::Int32:
+        return "<i4";
+    case DType::Int16:
+        return "<i2";
+    case DType::Int8:
+        return "|i1";
+    case DType::UInt64:
+        return "<u8";
+    case DType::UInt32:
+        return "<u4";
+    case DType::UInt16:
+        return "<u2";
+    case DType::UInt8:
+        return "|u1";
+    case DType::Bool:
+        return "|b1";
+    case DType::Complex64:
+        return "<c8";
+    case DType::Complex128:
+        return "<c16";
+    default:
+        return std::nullopt;
     }
 }
 
@@ -39,8 +55,8 @@ std::string npyHeader(DType dtype, const Shape& shape)
     for (std::size_t i = 0; i < shape.size(); ++i)
         shapeText += std::to_string(shape[i]) + (shape.size() == 1 ? "," : i + 1 < shape.size() ? ", " : "");
     shapeText += ")";
-    std::string dict = "{'descr': '" + npyDescr(dtype).value_or("?") + "', 'fortran_order': False, 'shape': "
-                       + shapeText + ", }";
+    std::string dict
+        = "{'descr': '" + npyDescr(dtype).value_or("?") + "', 'fortran_order': False, 'shape': " + shapeText + ", }";
     const bool v2 = dict.size() + 12 > 65535;
     const std::size_t prefix = v2 ? 12 : 10;
     const std::size_t total = (prefix + dict.size() + 1 + 63) / 64 * 64;
@@ -61,13 +77,13 @@ namespace {
 struct MemberStream {
     const Tensor* tensor = nullptr;
     std::string header;
-    std::uint64_t size = 0;      // header + data
+    std::uint64_t size = 0; // header + data
     std::uint64_t position = 0;
     std::vector<std::byte> chunk;
     std::int64_t chunkFirst = -1; // first element held in chunk
     std::string error;
     bool cancelled = false;
-    zip_error_t zipError{};
+    zip_error_t zipError {};
     const NpzWriteOptions* options = nullptr;
     std::int64_t* done = nullptr;
     std::int64_t total = 0;
@@ -145,11 +161,40 @@ zip_int64_t memberCallback(void* state, void* data, zip_uint64_t len, zip_source
     case ZIP_SOURCE_FREE:
         return 0;
     case ZIP_SOURCE_SUPPORTS:
-        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
-                                              ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+        return zip_source_make_command_bitmap(
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
     default:
         return -1;
     }
+}
+
+// A member name that unzip and numpy extract where the user expects: control characters become
+// '_', empty, "." and ".." path parts are dropped or made harmless ("__"), so no name climbs out
+// of the folder or starts at the root; a name made equal to an earlier one gets "~N".
+std::string memberName(const std::string& tensorName, std::set<std::string>& taken)
+{
+    std::string clean;
+    std::string part;
+    auto flush = [&] {
+        if (part == "..")
+            part = "__";
+        if (!part.empty() && part != ".")
+            clean += (clean.empty() ? "" : "/") + part;
+        part.clear();
+    };
+    for (char c : tensorName) {
+        if (c == '/' || c == '\\')
+            flush();
+        else
+            part += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '_' : c;
+    }
+    flush();
+    if (clean.empty())
+        clean = "tensor";
+    std::string name = clean;
+    for (int n = 1; !taken.insert(name).second; ++n)
+        name = clean + "~" + std::to_string(n);
+    return name + ".npy";
 }
 
 } // namespace
@@ -158,8 +203,9 @@ void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const
 {
     for (const auto& t : tensors)
         if (!npyDescr(t.info.dtype))
-            throw CheckpointError(path, "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype))
-                                            + ", which numpy cannot hold (use --cast float32)");
+            throw CheckpointError(path,
+                "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype))
+                    + ", which numpy cannot hold (use --cast float32)");
     AtomicOutput output(path, o.overwrite, o.sources);
     int err = 0;
     zip_t* archive = zip_open(output.tempPath().c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
@@ -172,6 +218,7 @@ void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const
     }
     std::int64_t done = 0, total = 0;
     std::vector<std::unique_ptr<MemberStream>> members;
+    std::set<std::string> taken;
     auto fail = [&](const std::string& why) {
         zip_discard(archive);
         throw CheckpointError(path, why);
@@ -188,7 +235,7 @@ void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const
         zip_source_t* src = zip_source_function(archive, memberCallback, m.get());
         if (!src)
             fail(std::string("cannot add a member: ") + zip_strerror(archive));
-        const std::string name = t.info.name + ".npy";
+        const std::string name = memberName(t.info.name, taken);
         const zip_int64_t index = zip_file_add(archive, name.c_str(), src, ZIP_FL_ENC_UTF_8);
         if (index < 0) {
             zip_source_free(src);

@@ -299,6 +299,18 @@ def main(argv):
     with open(p("safetensors_control_names.safetensors"), "wb") as fh:
         fh.write(struct.pack("<Q", len(hdr)) + hdr + struct.pack("<f", 2.0))
 
+    # 12c a group whose symbol-table node signature is destroyed: an error, never an empty listing
+    buf = io.BytesIO()
+    with h5py.File(buf, "w", libver="earliest") as f:
+        g = f.create_group("layer")
+        for i in range(6):
+            g.create_dataset("w%d" % i, data=np.arange(4, dtype=F4) + i, track_times=False)
+    data = bytearray(buf.getvalue())
+    last = data.rfind(b"SNOD")  # the group's own symbol node (the root's comes first)
+    data[last:last + 4] = b"XNOD"
+    with open(p("hdf5_corrupt_group_index.h5"), "wb") as fh:
+        fh.write(bytes(data))
+
     # 13 external storage from inside a .keras archive
     keras_external(p("keras_external_passwd.keras"))
     print("wrote hostile files into", out)
