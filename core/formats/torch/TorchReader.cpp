@@ -189,7 +189,7 @@ Checkpoint openZip(const FileProbe& probe)
     }
 
     const auto* pklMember = zip.find(prefix + "data.pkl");
-    const auto pklSource = zip.open(*pklMember, TorchZipArchive::kMaxInflatedBytes);
+    const auto pklSource = zip.open(*pklMember, zip.inflateBudget());
     // Copied, not parsed in the file's mapping: the file could be truncated while we parse.
     const std::vector<std::byte> buffer = pklSource->readVector(0, pklSource->size());
     const std::span<const std::byte> pkl = buffer;
@@ -210,7 +210,7 @@ Checkpoint openZip(const FileProbe& probe)
             const auto* m = zip.find(prefix + record);
             if (!m)
                 throw FormatError("storage record " + record + " is missing from the archive");
-            auto bytes = zip.open(*m, TorchZipArchive::kMaxInflatedBytes);
+            auto bytes = zip.open(*m, zip.inflateBudget());
             it = cache.emplace(ref.key, StorageBytes{bytes, order, record}).first;
         }
         StorageBytes s = it->second;

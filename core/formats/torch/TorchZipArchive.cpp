@@ -170,12 +170,42 @@ void TorchZipArchive::readCentralDirectory()
         members_.push_back(std::move(m));
         p += 46 + nameLen + extraLen + commentLen;
     }
+    checkNoOverlap();
+}
+
+// Deflated members whose bytes overlap (directory entries that share one deflate stream) are
+// how a small zip inflates to many times its size; a zip any tool wrote has none. libzip's
+// consistency check refuses them for .npz the same way. (Stored members that overlap only read
+// the same bytes twice; their sizes are checked against the file when opened.)
+void TorchZipArchive::checkNoOverlap() const
+{
+    std::vector<const Member*> byOffset;
+    for (const auto& m : members_)
+        byOffset.push_back(&m);
+    if (std::none_of(members_.begin(), members_.end(), [](const Member& m) { return m.method != 0; }))
+        return;
+    std::sort(byOffset.begin(), byOffset.end(),
+              [](const Member* a, const Member* b) { return a->localHeaderOffset < b->localHeaderOffset; });
+    for (std::size_t i = 1; i < byOffset.size(); ++i) {
+        const Member& a = *byOffset[i - 1];
+        const Member& b = *byOffset[i];
+        if (a.compressedSize > file_->size())
+            continue; // larger than the file: open() refuses it with that reason
+        // At least the local header and the compressed bytes follow a member's offset.
+        if ((a.method != 0 || b.method != 0) && b.localHeaderOffset < a.localHeaderOffset + 30 + a.compressedSize)
+            throw FormatError("zip members " + a.name + " and " + b.name + " overlap (a zip bomb?)");
+    }
 }
 
 const TorchZipArchive::Member* TorchZipArchive::find(const std::string& name) const
 {
     auto it = byName_.find(name);
     return it == byName_.end() ? nullptr : &members_[it->second];
+}
+
+std::uint64_t TorchZipArchive::inflateBudget() const
+{
+    return std::min(kMaxInflatedBytes, (std::uint64_t(256) << 20) + 2 * file_->size());
 }
 
 std::shared_ptr<const ByteSource> TorchZipArchive::open(const Member& m, std::uint64_t maxInflated) const
@@ -188,7 +218,7 @@ std::shared_ptr<const ByteSource> TorchZipArchive::open(const Member& m, std::ui
                               + " compressed bytes, more than the whole file (" + std::to_string(file_->size()) + ")");
         if (m.size > maxInflated || m.size / 1100 > m.compressedSize + 4)
             throw FormatError("zip member " + m.name + " claims " + std::to_string(m.size)
-                              + " bytes uncompressed, more than allowed");
+                              + " bytes uncompressed, more than allowed (" + std::to_string(maxInflated >> 20) + " MiB)");
         return std::make_shared<InflatedMemberSource>(path_, m);
     }
     if (m.method != 0)

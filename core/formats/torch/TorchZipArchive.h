@@ -34,8 +34,12 @@ public:
     std::shared_ptr<const ByteSource> open(const Member& m, std::uint64_t maxInflated) const;
 
     static constexpr std::uint64_t kMaxInflatedBytes = std::uint64_t(4) << 30;
+    // What one member may inflate to in memory: 256 MiB and twice the file (torch writes its
+    // zips stored; a deflated member this large is a bomb), at most kMaxInflatedBytes.
+    std::uint64_t inflateBudget() const;
 
 private:
+    void checkNoOverlap() const;
     void readCentralDirectory();
 
     std::string path_;

@@ -40,6 +40,7 @@ import struct
 import sys
 import tempfile
 import zipfile
+import zlib
 
 import h5py
 import numpy as np
@@ -218,6 +219,72 @@ def torch_file(path, size, stride, numel, data0=None):
     write_torch_zip(path, out)
 
 
+def torch_shared_stream(path, copies=6, numel=64 * 2**20):
+    """A torch zip whose storage records data/0..data/5 are six central-directory entries
+    pointing at ONE local header and deflate stream of 256 MiB of zeros (about 250 KiB)."""
+    stem = "archive"
+    pkl = io.BytesIO()
+    refs = {str(i): _TensorRef(_StorageRef(str(i), numel), 0, (numel,), (1,)) for i in range(copies)}
+    _TorchPickler(pkl, protocol=2).dump(refs)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    blob = comp.compress(bytes(numel * 4)) + comp.flush()
+    crc = zlib.crc32(bytes(numel * 4))
+    out = io.BytesIO()
+    central = []
+
+    def local(name, data, method, size, crc32):
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc32, len(data), size,
+                              len(name), 0) + name + data)
+        return offset
+
+    for name, data in [(stem + "/data.pkl", pkl.getvalue()), (stem + "/version", b"3\n")]:
+        name = name.encode()
+        off = local(name, data, 0, len(data), zlib.crc32(data))
+        central.append((name, 0, len(data), len(data), zlib.crc32(data), off))
+    shared = local((stem + "/data/0").encode(), blob, 8, numel * 4, crc)
+    for i in range(copies):
+        central.append(((stem + "/data/%d" % i).encode(), 8, len(blob), numel * 4, crc, shared))
+    start = out.tell()
+    for name, method, csize, size, crc32, off in central:
+        out.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc32, csize, size,
+                              len(name), 0, 0, 0, 0, 0, off) + name)
+    end = out.tell()
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), end - start, start, 0))
+    with open(path, "wb") as fh:
+        fh.write(out.getvalue())
+
+
+def torch_pickle_bomb(path, size=1536 * 2**20):
+    """A torch zip whose data.pkl is deflated: a pickle of one 1.5 GiB bytes object (zeros)."""
+    stem = "archive"
+    body = b"\x80\x02" + b"\x8e" + struct.pack("<Q", size)  # BINBYTES8 (protocol 4 opcode; refused or huge)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(2**20)
+    blob = comp.compress(body)
+    crc = zlib.crc32(body)
+    for _ in range(size // len(chunk)):
+        blob += comp.compress(chunk)
+        crc = zlib.crc32(chunk, crc)
+    tail = b"."
+    blob += comp.compress(tail) + comp.flush()
+    crc = zlib.crc32(tail, crc)
+    total = len(body) + size + 1
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo(stem + "/version", date_time=(1980, 1, 1, 0, 0, 0)), b"3\n")
+    # rewrite with the raw deflate member appended by hand
+    out = io.BytesIO()
+    name = (stem + "/data.pkl").encode()
+    out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(blob), total, len(name), 0) + name + blob)
+    start = out.tell()
+    out.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(blob), total,
+                          len(name), 0, 0, 0, 0, 0, 0) + name)
+    end = out.tell()
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, end - start, start, 0))
+    with open(path, "wb") as fh:
+        fh.write(out.getvalue())
+
+
 # --------------------------------------------------------------------------- main
 
 def keras_external(path):
@@ -310,6 +377,11 @@ def main(argv):
     data[last:last + 4] = b"XNOD"
     with open(p("hdf5_corrupt_group_index.h5"), "wb") as fh:
         fh.write(bytes(data))
+
+    # 12d memory bounded by what the file holds: six storages sharing one deflate stream, and a
+    # data.pkl that inflates to 1.5 GiB
+    torch_shared_stream(p("torch_shared_deflate_stream.pt"))
+    torch_pickle_bomb(p("torch_pickle_inflates_1536mib.pt"))
 
     # 13 external storage from inside a .keras archive
     keras_external(p("keras_external_passwd.keras"))
