@@ -380,6 +380,16 @@ private slots:
         QCOMPARE(names, (QStringList { "__/__/etc/evil.npy", "a_[2Jb/c.npy", "abs/x.npy", "abs/x~1.npy" }));
     }
 
+    // A tiny file declaring 4 EiB of data: refused against the disk's free space before a byte
+    // is written (it used to write until the disk was full).
+    void outputLargerThanTheDiskIsRefused()
+    {
+        QByteArray err;
+        QCOMPARE(runCkpt({"export", QString::fromStdString(data("unbounded/huge_declared.h5")), "-o", out("huge.h5")}, &err), 3);
+        QVERIFY2(err.contains("needs 4398046511104 MiB of tensor data but its disk has"), err.constData());
+        QVERIFY(!QDir(dir_.path()).entryList(QDir::Files | QDir::Hidden).join(' ').contains("huge"));
+    }
+
     void refusesToOverwriteOrWriteOntoTheSource()
     {
         const QString target = out("existing.h5");

@@ -8,8 +8,11 @@
 #include "numerics/Stats.h"
 #include "tensor/CheckpointError.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+
+#include <sys/statvfs.h>
 
 namespace ckpt {
 
@@ -60,6 +63,22 @@ std::map<std::string, std::string> stringMetadata(const Checkpoint& c)
     return out;
 }
 
+// An output larger than the free space of its disk would be written until the disk is full:
+// refused before a byte is written (a compressed output may be smaller, so it is not checked).
+void checkFreeSpace(const std::string& path, std::uint64_t bytes, bool compressed)
+{
+    if (compressed)
+        return;
+    std::string folder = std::filesystem::path(path).parent_path().string();
+    struct statvfs disk {};
+    if (statvfs(folder.empty() ? "." : folder.c_str(), &disk) != 0)
+        return;
+    const std::uint64_t available = std::uint64_t(disk.f_bavail) * disk.f_frsize;
+    if (bytes > available)
+        throw CheckpointError(path, "needs " + std::to_string(bytes >> 20) + " MiB of tensor data but its disk has "
+                                        + std::to_string(available >> 20) + " MiB free");
+}
+
 } // namespace
 
 ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path, const ExportOptions& o)
@@ -88,10 +107,13 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
                                         + std::string(exportFormatName(summary.format)) + " cannot hold"
                                         + (isFloating(t.info.dtype) ? " (use --cast float32)" : ""));
     }
+    std::uint64_t total = 0; // saturating: declared sizes can be astronomic
     for (const auto& t : tensors) {
         summary.names.push_back(t.info.name);
-        summary.bytes += t.info.nbytes();
+        total = std::min<std::uint64_t>(total + std::uint64_t(t.info.nbytes()), std::uint64_t(1) << 62);
     }
+    summary.bytes = std::int64_t(total);
+    checkFreeSpace(path, total, o.compress);
     const std::vector<std::string> sources{source.path};
     auto progressBytes = [&](std::int64_t done, std::int64_t total) {
         if (o.progress && total > 0)
