@@ -32,6 +32,29 @@ struct Entry {
     std::uint64_t begin, end;
 };
 
+// The header parsed with its shape bounded as it is read: a safetensors header nests three deep
+// (names, tensor fields, shape and offsets) with short arrays, and 100 MB of nested or long JSON
+// arrays would take gigabytes as a JSON tree.
+nlohmann::json parseHeaderJson(const std::string& text)
+{
+    constexpr int kMaxDepth = 3;
+    constexpr std::size_t kMaxArray = 4096;
+    std::vector<std::size_t> arrayLengths;
+    const auto bound = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        using E = nlohmann::json::parse_event_t;
+        if (depth > kMaxDepth)
+            throw FormatError("header JSON nests deeper than a safetensors header (" + std::to_string(kMaxDepth) + " levels)");
+        if (event == E::array_start)
+            arrayLengths.push_back(0);
+        else if (event == E::array_end && !arrayLengths.empty())
+            arrayLengths.pop_back();
+        else if (event == E::value && !arrayLengths.empty() && ++arrayLengths.back() > kMaxArray)
+            throw FormatError("header JSON has an array of more than " + std::to_string(kMaxArray) + " values");
+        return true;
+    };
+    return nlohmann::json::parse(text, bound, /*allow_exceptions=*/false);
+}
+
 } // namespace
 
 void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, const std::string& location)
@@ -50,7 +73,7 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
         throw FormatError("header claims " + std::to_string(headerLength) + " bytes but the file has only "
                           + std::to_string(size - 8) + " after the length (truncated?)");
     const std::string text = file->readString(8, std::size_t(headerLength));
-    const auto header = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const auto header = parseHeaderJson(text);
     if (header.is_discarded())
         throw FormatError("header is not valid JSON");
     if (!header.is_object())

@@ -378,6 +378,11 @@ def main(argv):
     with open(p("hdf5_corrupt_group_index.h5"), "wb") as fh:
         fh.write(bytes(data))
 
+    # 12e a header of deeply nested JSON arrays (80 MB of it took 3 GB as a JSON tree)
+    hdr = b'{"t":' + b"[" * 100000 + b"]" * 100000 + b"}"
+    with open(p("safetensors_nested_json.safetensors"), "wb") as fh:
+        fh.write(struct.pack("<Q", len(hdr)) + hdr)
+
     # 12d memory bounded by what the file holds: six storages sharing one deflate stream, and a
     # data.pkl that inflates to 1.5 GiB
     torch_shared_stream(p("torch_shared_deflate_stream.pt"))
