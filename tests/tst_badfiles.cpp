@@ -7,12 +7,19 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTest>
 
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <limits>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ckpt;
 
@@ -31,7 +38,7 @@ const nlohmann::json& expectations()
 
 QStringList markerFiles()
 {
-    return QDir("/tmp").entryList({"ckptview-marker-*"}, QDir::Files);
+    return QDir("/tmp").entryList({ "ckptview-marker-*" }, QDir::Files);
 }
 
 // Opens the file and reads all of every tensor, as `ckpt stats` and the app do. Returns the
@@ -48,7 +55,7 @@ std::string openAndReadAll(const std::string& path, Checkpoint* opened)
     }
     for (const auto& t : c.tensors) {
         try {
-            (void)computeStats(t, StatsOptions{});
+            (void)computeStats(t, StatsOptions {});
         } catch (const std::exception& e) {
             return path + ": " + t.info.name + ": " + e.what();
         }
@@ -103,7 +110,7 @@ private slots:
             const auto metadata = expected.value("metadata", nlohmann::json::object());
             for (const auto& [key, value] : metadata.items())
                 QCOMPARE(QString::fromStdString(opened.metadata.value(key, std::string("<missing>"))),
-                         QString::fromStdString(value.get<std::string>()));
+                    QString::fromStdString(value.get<std::string>()));
             return;
         }
         const std::string want = expected.at("error").get<std::string>();
@@ -120,7 +127,7 @@ private slots:
         const auto& expected = expectations().at(file.toStdString());
         const QString path = badDir + "/" + file;
         QProcess ckpt;
-        ckpt.start(CKPT_BINARY_DIR "/app/ckpt", {"stats", path});
+        ckpt.start(CKPT_BINARY_DIR "/app/ckpt", { "stats", path });
         QVERIFY(ckpt.waitForFinished(60000));
         QCOMPARE(ckpt.exitStatus(), QProcess::NormalExit);
         const QString err = QString::fromUtf8(ckpt.readAllStandardError()).trimmed();
@@ -134,7 +141,42 @@ private slots:
         QVERIFY2(err.contains(QString::fromStdString(expected.at("error").get<std::string>())), qPrintable(err));
     }
 
-    void noPickleRanCode() { QCOMPARE(markerFiles(), QStringList{}); }
+    // Memory is bounded by what the file holds: `ckpt stats` (and its guarded children) peak at
+    // no more than 256 MiB plus twice the file on every corpus file (zip bombs, huge headers,
+    // 95 000 dimensions, shared deflate streams included).
+    void peakMemoryWithinBudget_data() { errorThroughCore_data(); }
+
+    void peakMemoryWithinBudget()
+    {
+        QFETCH(QString, file);
+        // The process's own pages (larger under the sanitizers) are not the file's doing.
+        static const long long baselineKiB = peakKiBOfStats(badDir + "/empty.bin");
+        const long long peakKiB = peakKiBOfStats(badDir + "/" + file);
+        const long long budgetKiB = baselineKiB + (256LL << 10) + 2 * (QFileInfo(badDir + "/" + file).size() >> 10);
+        QVERIFY2(peakKiB <= budgetKiB, qPrintable(QString("%1 KiB > %2 KiB").arg(peakKiB).arg(budgetKiB)));
+    }
+
+    void noPickleRanCode() { QCOMPARE(markerFiles(), QStringList {}); }
+
+private:
+    // Peak resident memory of `ckpt stats FILE`: the largest of the process and its children.
+    static long long peakKiBOfStats(const QString& file)
+    {
+        const std::string path = file.toStdString();
+        const pid_t child = fork();
+        if (child == 0) {
+            const int devNull = open("/dev/null", O_WRONLY);
+            dup2(devNull, STDOUT_FILENO);
+            dup2(devNull, STDERR_FILENO);
+            execl(CKPT_BINARY_DIR "/app/ckpt", "ckpt", "stats", path.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        int status = 0;
+        rusage usage {};
+        if (child < 0 || wait4(child, &status, 0, &usage) != child || !WIFEXITED(status))
+            return std::numeric_limits<long long>::max();
+        return usage.ru_maxrss;
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBadFiles)

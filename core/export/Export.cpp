@@ -27,16 +27,19 @@ ExportFormat exportFormatFor(const std::string& path)
         return ExportFormat::Safetensors;
     if (ext == ".npz")
         return ExportFormat::Npz;
-    throw std::invalid_argument("cannot tell the output format from '" + path
-                                + "': use .h5/.hdf5, .safetensors or .npz");
+    throw std::invalid_argument(
+        "cannot tell the output format from '" + path + "': use .h5/.hdf5, .safetensors or .npz");
 }
 
 std::string_view exportFormatName(ExportFormat f)
 {
     switch (f) {
-    case ExportFormat::Hdf5: return "HDF5";
-    case ExportFormat::Safetensors: return "safetensors";
-    case ExportFormat::Npz: return "npz";
+    case ExportFormat::Hdf5:
+        return "HDF5";
+    case ExportFormat::Safetensors:
+        return "safetensors";
+    case ExportFormat::Npz:
+        return "npz";
     }
     return "?";
 }
@@ -46,9 +49,12 @@ namespace {
 bool formatHolds(ExportFormat f, DType d)
 {
     switch (f) {
-    case ExportFormat::Hdf5: return true;
-    case ExportFormat::Safetensors: return safetensorsDtypeName(d).has_value();
-    case ExportFormat::Npz: return npyDescr(d).has_value();
+    case ExportFormat::Hdf5:
+        return true;
+    case ExportFormat::Safetensors:
+        return safetensorsDtypeName(d).has_value();
+    case ExportFormat::Npz:
+        return npyDescr(d).has_value();
     }
     return false;
 }
@@ -70,13 +76,14 @@ void checkFreeSpace(const std::string& path, std::uint64_t bytes, bool compresse
     if (compressed)
         return;
     std::string folder = std::filesystem::path(path).parent_path().string();
-    struct statvfs disk {};
+    struct statvfs disk { };
     if (statvfs(folder.empty() ? "." : folder.c_str(), &disk) != 0)
         return;
     const std::uint64_t available = std::uint64_t(disk.f_bavail) * disk.f_frsize;
     if (bytes > available)
-        throw CheckpointError(path, "needs " + std::to_string(bytes >> 20) + " MiB of tensor data but its disk has "
-                                        + std::to_string(available >> 20) + " MiB free");
+        throw CheckpointError(path,
+            "needs " + std::to_string(bytes >> 20) + " MiB of tensor data but its disk has "
+                + std::to_string(available >> 20) + " MiB free");
 }
 
 } // namespace
@@ -103,9 +110,10 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
             t = castToFloat32(t);
             continue;
         }
-        throw CheckpointError(path, "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype)) + ", which "
-                                        + std::string(exportFormatName(summary.format)) + " cannot hold"
-                                        + (isFloating(t.info.dtype) ? " (use --cast float32)" : ""));
+        throw CheckpointError(path,
+            "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype)) + ", which "
+                + std::string(exportFormatName(summary.format)) + " cannot hold"
+                + (isFloating(t.info.dtype) ? " (use --cast float32)" : ""));
     }
     std::uint64_t total = 0; // saturating: declared sizes can be astronomic
     for (const auto& t : tensors) {
@@ -114,7 +122,7 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
     }
     summary.bytes = std::int64_t(total);
     checkFreeSpace(path, total, o.compress);
-    const std::vector<std::string> sources{source.path};
+    const std::vector<std::string> sources { source.path };
     auto progressBytes = [&](std::int64_t done, std::int64_t total) {
         if (o.progress && total > 0)
             o.progress(double(done) / double(total));

@@ -141,7 +141,9 @@ public:
         const std::uint64_t user = now.user - first_.user, system = now.system - first_.system;
         const auto ticks = std::chrono::duration<double>(time - windowStart_).count() * double(sysconf(_SC_CLK_TCK));
         const bool asleep = now.state == 'S' && user + system == 0;
-        const bool spinning = double(user + system) > 0.5 * ticks && system > 4 * user;
+        // Spinning: nearly all its CPU time in the kernel, and some CPU time at all. Not a share
+        // of the window: on a loaded machine a spinning child may get a tenth of a core.
+        const bool spinning = double(user + system) >= std::max(2.0, 0.05 * ticks) && system > 4 * user;
         windowStart_ = time;
         first_ = now;
         return asleep || spinning;
@@ -154,6 +156,13 @@ private:
 };
 
 constexpr int kAttempts = 3;
+
+// How long an attempt that is not the last may run before it is forked again: on a loaded
+// machine a child spinning on a copied lock gets so little CPU that its time profile cannot be
+// told from a busy child's, so the first attempts are also bounded in time. A walk that really
+// needs longer costs these seconds again, never an error: the last attempt runs to the deadline.
+constexpr std::chrono::milliseconds kAttemptBudget[]
+    = { std::chrono::milliseconds(4000), std::chrono::milliseconds(8000) };
 
 enum class Attempt { Finished, Stopped, Blocked, Unguarded };
 
@@ -168,6 +177,7 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
         // A child that looks blocked is forked again; the last attempt runs to the deadline, so a
         // child mistaken for blocked costs time, never a false error.
         const bool lastAttempt = attempt == kAttempts;
+        const auto attemptStart = Clock::now();
         int reportPipe[2];
         if (pipe2(reportPipe, O_CLOEXEC) != 0)
             return {};
@@ -208,7 +218,8 @@ ChildOutcome runInForkedChild(const std::function<std::string()>& work, const Ch
                 result = Attempt::Stopped;
                 break;
             }
-            if (!lastAttempt && detector.blocked(progressOf(child), now)) {
+            if (!lastAttempt
+                && (detector.blocked(progressOf(child), now) || now - attemptStart > kAttemptBudget[attempt - 1])) {
                 result = Attempt::Blocked;
                 break;
             }

@@ -30,7 +30,8 @@ struct ChildOutcome {
 //
 // A child that spends a second asleep without using CPU, or spinning in the kernel, is taken to be
 // blocked on a lock copied at the fork from another thread and is forked again, up to three
-// times in all; the last attempt runs to the deadline.
+// times in all; so is a first attempt still running after 4 s, a second after 8 s (under load a
+// spinning child looks busy). The last attempt runs to the deadline.
 //
 // When the process cannot fork, nothing is reported and the caller does the work unguarded.
 // The caller must hold any lock that keeps other threads out of the library while forking.

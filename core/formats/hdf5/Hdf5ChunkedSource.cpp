@@ -21,19 +21,19 @@ std::uint64_t chunkLimit(std::uint64_t fileSize)
 
 } // namespace
 
-Hdf5ChunkedSource::Hdf5ChunkedSource(std::shared_ptr<Handle> file, Handle dataset, Handle memoryType, DType dtype,
-    Shape shape, std::string path, std::string datasetPath, std::uint64_t fileSize)
+Hdf5ChunkedSource::Hdf5ChunkedSource(
+    DatasetRef dataset, Handle memoryType, DType dtype, Shape shape, std::string path, std::uint64_t fileSize)
     : TensorDataSource(dtype, shape)
-    , file_(std::move(file))
     , dataset_(std::move(dataset))
     , memoryType_(std::move(memoryType))
     , path_(std::move(path))
-    , datasetPath_(std::move(datasetPath))
+    , datasetPath_("dataset " + dataset_.path)
     , fileSize_(fileSize)
 {
     std::lock_guard lock(hdf5::mutex());
-    fileType_ = Handle(H5Dget_type(dataset_.get()));
-    Handle dcpl(H5Dget_create_plist(dataset_.get()));
+    const Handle opened = dataset_.open(path_);
+    fileType_ = Handle(H5Dget_type(opened.get()));
+    Handle dcpl(H5Dget_create_plist(opened.get()));
     const int rank = static_cast<int>(shape.size());
     std::vector<hsize_t> dims(shape.size());
     if (!fileType_ || !dcpl || rank == 0 || H5Pget_chunk(dcpl.get(), rank, dims.data()) != rank)
@@ -66,7 +66,7 @@ Hdf5ChunkedSource::~Hdf5ChunkedSource()
     std::lock_guard lock(hdf5::mutex());
     fileType_.reset();
     memoryType_.reset();
-    dataset_.reset();
+    dataset_.file.reset();
 }
 
 void Hdf5ChunkedSource::readBox(
@@ -82,8 +82,13 @@ void Hdf5ChunkedSource::readBox(
         last[d] = (start[d] + count[d] - 1) / chunkDims_[d];
     }
     grid = first;
+    Handle dataset;
+    {
+        std::lock_guard lock(hdf5::mutex());
+        dataset = dataset_.open(path_);
+    }
     for (;;) {
-        copyPart(chunkAt(grid), grid, start, count, out);
+        copyPart(chunkAt(dataset.get(), grid), grid, start, count, out);
         std::size_t d = rank;
         while (d-- > 0) { // the next chunk of the box, last axis fastest
             if (++grid[d] <= last[d])
@@ -131,7 +136,7 @@ void Hdf5ChunkedSource::copyPart(const Chunk& chunk, const std::vector<std::int6
     }
 }
 
-Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::chunkAt(const std::vector<std::int64_t>& grid) const
+Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::chunkAt(hid_t dataset, const std::vector<std::int64_t>& grid) const
 {
     {
         std::lock_guard lock(cacheMutex_);
@@ -142,7 +147,7 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::chunkAt(const std::vector<std::int64
             }
         }
     }
-    Chunk chunk = loadChunk(grid);
+    Chunk chunk = loadChunk(dataset, grid);
     if (!chunk)
         return chunk;
     std::lock_guard lock(cacheMutex_);
@@ -163,7 +168,7 @@ bool Hdf5ChunkedSource::isPartialEdge(const std::vector<std::int64_t>& grid) con
     return false;
 }
 
-Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(const std::vector<std::int64_t>& grid) const
+Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(hid_t dataset, const std::vector<std::int64_t>& grid) const
 {
     std::vector<hsize_t> offset(grid.size());
     for (std::size_t d = 0; d < grid.size(); ++d)
@@ -178,7 +183,7 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(const std::vector<std::int
         std::lock_guard lock(hdf5::mutex());
         haddr_t address = HADDR_UNDEF;
         hsize_t size = 0;
-        if (H5Dget_chunk_info_by_coord(dataset_.get(), offset.data(), &mask, &address, &size) < 0)
+        if (H5Dget_chunk_info_by_coord(dataset, offset.data(), &mask, &address, &size) < 0)
             throw CheckpointError(path_, "cannot find " + where + ": " + lastError());
         if (address == HADDR_UNDEF)
             return nullptr; // never written: the fill value
@@ -188,7 +193,7 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(const std::vector<std::int
                     + ", past the end of the file (" + std::to_string(fileSize_) + " bytes)");
         stored.resize(static_cast<std::size_t>(size));
         std::uint32_t readMask = 0;
-        if (H5Dread_chunk(dataset_.get(), H5P_DEFAULT, offset.data(), &readMask, stored.data()) < 0)
+        if (H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &readMask, stored.data()) < 0)
             throw CheckpointError(path_, "cannot read " + where + ": " + lastError());
     }
     std::vector<std::byte> data;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "formats/hdf5/Hdf5DatasetRef.h"
 #include "formats/hdf5/Hdf5Filters.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "tensor/TensorDataSource.h"
@@ -22,8 +23,8 @@ namespace ckpt {
 class Hdf5ChunkedSource final : public TensorDataSource {
 public:
     // Throws CheckpointError when the dataset's chunking cannot be read this way.
-    Hdf5ChunkedSource(std::shared_ptr<hdf5::Handle> file, hdf5::Handle dataset, hdf5::Handle memoryType, DType dtype,
-        Shape shape, std::string path, std::string datasetPath, std::uint64_t fileSize);
+    Hdf5ChunkedSource(hdf5::DatasetRef dataset, hdf5::Handle memoryType, DType dtype, Shape shape, std::string path,
+        std::uint64_t fileSize);
     ~Hdf5ChunkedSource() override;
 
     void readBox(
@@ -31,14 +32,13 @@ public:
 
 private:
     using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)
-    Chunk chunkAt(const std::vector<std::int64_t>& grid) const;
-    Chunk loadChunk(const std::vector<std::int64_t>& grid) const;
+    Chunk chunkAt(hid_t dataset, const std::vector<std::int64_t>& grid) const;
+    Chunk loadChunk(hid_t dataset, const std::vector<std::int64_t>& grid) const;
     bool isPartialEdge(const std::vector<std::int64_t>& grid) const;
     void copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid, std::span<const std::int64_t> start,
         std::span<const std::int64_t> count, std::byte* out) const;
 
-    std::shared_ptr<hdf5::Handle> file_;
-    hdf5::Handle dataset_;
+    hdf5::DatasetRef dataset_; // opened for each read
     hdf5::Handle memoryType_;
     hdf5::Handle fileType_;
     bool convert_ = false; // the stored bits are not the host's (big-endian)

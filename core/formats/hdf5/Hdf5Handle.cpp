@@ -43,22 +43,23 @@ void quietErrors()
 std::string lastError()
 {
     std::string message;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD,
-             [](unsigned n, const H5E_error2_t* err, void* data) -> herr_t {
-                 auto* out = static_cast<std::string*>(data);
-                 if (err && err->desc && *err->desc) // keep the innermost description
-                     *out = err->desc;
-                 // A failed system call is described with its time, descriptor and buffer: keep
-                 // only the system's message ("File too large", "No space left on device").
-                 const auto message = out->find("error message = '");
-                 if (message != std::string::npos) {
-                     const auto start = message + 17;
-                     *out = out->substr(start, out->find('\'', start) - start);
-                 }
-                 (void)n;
-                 return 0;
-             },
-             &message);
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_DOWNWARD,
+        [](unsigned n, const H5E_error2_t* err, void* data) -> herr_t {
+            auto* out = static_cast<std::string*>(data);
+            if (err && err->desc && *err->desc) // keep the innermost description
+                *out = err->desc;
+            // A failed system call is described with its time, descriptor and buffer: keep
+            // only the system's message ("File too large", "No space left on device").
+            const auto message = out->find("error message = '");
+            if (message != std::string::npos) {
+                const auto start = message + 17;
+                *out = out->substr(start, out->find('\'', start) - start);
+            }
+            (void)n;
+            return 0;
+        },
+        &message);
     H5Eclear2(H5E_DEFAULT);
     return message;
 }
@@ -69,14 +70,29 @@ void Handle::reset()
         return;
     std::lock_guard lock(mutex());
     switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
-    case H5I_GROUP: H5Gclose(id_); break;
-    case H5I_DATASET: H5Dclose(id_); break;
-    case H5I_DATASPACE: H5Sclose(id_); break;
-    case H5I_DATATYPE: H5Tclose(id_); break;
-    case H5I_ATTR: H5Aclose(id_); break;
-    case H5I_GENPROP_LST: H5Pclose(id_); break;
-    default: break;
+    case H5I_FILE:
+        H5Fclose(id_);
+        break;
+    case H5I_GROUP:
+        H5Gclose(id_);
+        break;
+    case H5I_DATASET:
+        H5Dclose(id_);
+        break;
+    case H5I_DATASPACE:
+        H5Sclose(id_);
+        break;
+    case H5I_DATATYPE:
+        H5Tclose(id_);
+        break;
+    case H5I_ATTR:
+        H5Aclose(id_);
+        break;
+    case H5I_GENPROP_LST:
+        H5Pclose(id_);
+        break;
+    default:
+        break;
     }
     id_ = H5I_INVALID_HID;
 }

@@ -144,7 +144,9 @@ struct Walker {
         t.info.unreadable = whyUnreadable(dataset, objectPath, t.info);
         if (!t.info.unreadable.empty())
             t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
-        else {
+        else if (indexCheck.walking) {
+            // The guarded child only checks that the walk succeeds: it keeps no dataset open.
+        } else {
             try {
                 t.data = dataSource(dataset, objectPath, type.get(), std::move(mapping->memoryType), t.info);
             } catch (const CheckpointError& e) {
@@ -203,15 +205,12 @@ struct Walker {
     {
         if (auto direct = directSource(dataset, fileType, memoryType.get(), info))
             return direct;
-        Handle reopened(H5Dopen2(file->get(), ("/" + objectPath).c_str(), datasetAccess.get()));
-        if (!reopened)
-            throw CheckpointError(path, "dataset /" + objectPath + ": cannot open it: " + lastError());
+        hdf5::DatasetRef ref { file, "/" + objectPath, filePath.empty() ? path : filePath };
         Handle dcpl(H5Dget_create_plist(dataset));
         if (dcpl && H5Pget_layout(dcpl.get()) == H5D_CHUNKED)
-            return std::make_shared<Hdf5ChunkedSource>(file, std::move(reopened), std::move(memoryType), info.dtype,
-                info.shape, path, "dataset /" + objectPath, fileSize);
-        return std::make_shared<Hdf5TensorSource>(
-            file, std::move(reopened), std::move(memoryType), info.dtype, info.shape, path);
+            return std::make_shared<Hdf5ChunkedSource>(
+                std::move(ref), std::move(memoryType), info.dtype, info.shape, path, fileSize);
+        return std::make_shared<Hdf5TensorSource>(std::move(ref), std::move(memoryType), info.dtype, info.shape, path);
     }
 
     static std::string describeLayout(hid_t dataset, const std::string& objectPath)
@@ -418,12 +417,13 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
 
 // What the structure walk of a well-formed file can need: a margin plus twice the file, which
 // bounds the attribute strings it holds. A corrupt variable-length string length makes libhdf5
-// allocate and fill gigabytes.
+// allocate and fill gigabytes. With the process's own pages, the child stays within the goal
+// of 256 MiB plus twice the file.
 static std::uint64_t structureMemoryBudget(const std::string& path, const std::vector<std::byte>* image)
 {
     std::error_code error;
     const std::uint64_t size = image ? image->size() : std::filesystem::file_size(path, error);
-    return (std::uint64_t(512) << 20) + 2 * (error ? 0 : size);
+    return (std::uint64_t(192) << 20) + 2 * (error ? 0 : size);
 }
 
 namespace {

@@ -24,6 +24,6 @@ public:
 // the HDF5 file is a member of a .keras archive). `kerasConfig` is the model's config.json, used
 // to name Keras 3 variables.
 Checkpoint openHdf5File(const std::string& path, const std::string& displayPath, const std::vector<std::byte>* image,
-                        const nlohmann::json* kerasConfig);
+    const nlohmann::json* kerasConfig);
 
 } // namespace ckpt

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "formats/hdf5/Hdf5Handle.h"
+#include "formats/hdf5/Hdf5DatasetRef.h"
 #include "tensor/TensorDataSource.h"
 
 #include <memory>
@@ -12,16 +12,14 @@ namespace ckpt {
 // (and only the chunks it touches are decompressed).
 class Hdf5TensorSource final : public TensorDataSource {
 public:
-    Hdf5TensorSource(std::shared_ptr<hdf5::Handle> file, hdf5::Handle dataset, hdf5::Handle memoryType,
-                     DType dtype, Shape shape, std::string path);
+    Hdf5TensorSource(hdf5::DatasetRef dataset, hdf5::Handle memoryType, DType dtype, Shape shape, std::string path);
     ~Hdf5TensorSource() override;
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
 
 private:
-    std::shared_ptr<hdf5::Handle> file_;
-    hdf5::Handle dataset_;
+    hdf5::DatasetRef dataset_; // opened for each read
     hdf5::Handle memoryType_;
     std::string path_;
 };

@@ -127,12 +127,12 @@ nlohmann::ordered_json readValue(const Source& src)
 
 nlohmann::ordered_json readAttribute(hid_t attribute)
 {
-    return readValue({attribute, true});
+    return readValue({ attribute, true });
 }
 
 nlohmann::ordered_json readDatasetValue(hid_t dataset)
 {
-    return readValue({dataset, false});
+    return readValue({ dataset, false });
 }
 
 std::vector<std::pair<std::string, nlohmann::ordered_json>> readAttributes(hid_t object)

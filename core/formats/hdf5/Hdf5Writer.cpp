@@ -131,7 +131,8 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
     }
     Handle fileType = fileTypeFor(info.dtype);
     Handle memType = memoryTypeFor(info.dtype);
-    Handle ds(H5Dcreate2(file_.get(), dsPath.c_str(), fileType.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    Handle ds(
+        H5Dcreate2(file_.get(), dsPath.c_str(), fileType.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
     if (!ds)
         throw CheckpointError(output_.target(), "cannot create dataset for '" + info.name + "': " + lastError());
     writeStringAttribute(ds.get(), kTensorNameAttr, info.name);
@@ -142,7 +143,8 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
     // Write in blocks of whole rows along the first axis.
     const std::int64_t rows = info.shape.empty() ? 1 : info.shape[0];
     const std::int64_t rowElems = rows ? numel / rows : 0;
-    const std::int64_t rowsPerBlock = std::max<std::int64_t>(1, kBlockBytes / std::max<std::int64_t>(1, rowElems * elem));
+    const std::int64_t rowsPerBlock
+        = std::max<std::int64_t>(1, kBlockBytes / std::max<std::int64_t>(1, rowElems * elem));
     const auto needed = static_cast<std::size_t>(std::min(rows, rowsPerBlock) * rowElems * elem);
     if (blockSize_ < needed) {
         block_.reset(new std::byte[needed]);
@@ -177,7 +179,8 @@ void Hdf5Writer::setAttribute(const std::string& name, const nlohmann::ordered_j
     if (value.is_string())
         writeStringAttribute(file_.get(), name, value.get<std::string>());
     else if (value.is_number() || value.is_boolean())
-        writeNumberAttribute(file_.get(), name, value.is_boolean() ? nlohmann::ordered_json(value.get<bool>() ? 1 : 0) : value);
+        writeNumberAttribute(
+            file_.get(), name, value.is_boolean() ? nlohmann::ordered_json(value.get<bool>() ? 1 : 0) : value);
     else
         writeStringAttribute(file_.get(), name, value.dump());
 }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "io/AtomicOutput.h"
 #include "formats/hdf5/Hdf5Handle.h"
+#include "io/AtomicOutput.h"
 #include "tensor/Tensor.h"
 
 #include <nlohmann/json.hpp>
@@ -14,9 +14,9 @@
 namespace ckpt {
 
 struct Hdf5WriteOptions {
-    bool compress = false;        // gzip + shuffle, chunked
+    bool compress = false; // gzip + shuffle, chunked
     int gzipLevel = 4;
-    bool overwrite = false;       // replace an existing file
+    bool overwrite = false; // replace an existing file
     std::vector<std::string> sources; // files being read: never written over
     const std::atomic<bool>* cancel = nullptr; // checked between blocks; addTensor throws Cancelled
 };

@@ -15,11 +15,22 @@ namespace {
 std::optional<DType> dtypeFromSafetensors(const std::string& s)
 {
     static const std::map<std::string, DType> names = {
-        {"F64", DType::Float64}, {"F32", DType::Float32}, {"F16", DType::Float16},
-        {"BF16", DType::BFloat16}, {"F8_E4M3", DType::Float8E4M3FN}, {"F8_E5M2", DType::Float8E5M2},
-        {"I64", DType::Int64}, {"I32", DType::Int32}, {"I16", DType::Int16}, {"I8", DType::Int8},
-        {"U64", DType::UInt64}, {"U32", DType::UInt32}, {"U16", DType::UInt16}, {"U8", DType::UInt8},
-        {"BOOL", DType::Bool}, {"C64", DType::Complex64},
+        { "F64", DType::Float64 },
+        { "F32", DType::Float32 },
+        { "F16", DType::Float16 },
+        { "BF16", DType::BFloat16 },
+        { "F8_E4M3", DType::Float8E4M3FN },
+        { "F8_E5M2", DType::Float8E5M2 },
+        { "I64", DType::Int64 },
+        { "I32", DType::Int32 },
+        { "I16", DType::Int16 },
+        { "I8", DType::Int8 },
+        { "U64", DType::UInt64 },
+        { "U32", DType::UInt32 },
+        { "U16", DType::UInt16 },
+        { "U8", DType::UInt8 },
+        { "BOOL", DType::Bool },
+        { "C64", DType::Complex64 },
     };
     const auto it = names.find(s);
     return it == names.end() ? std::nullopt : std::optional(it->second);
@@ -43,7 +54,8 @@ nlohmann::json parseHeaderJson(const std::string& text)
     const auto bound = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
         using E = nlohmann::json::parse_event_t;
         if (depth > kMaxDepth)
-            throw FormatError("header JSON nests deeper than a safetensors header (" + std::to_string(kMaxDepth) + " levels)");
+            throw FormatError(
+                "header JSON nests deeper than a safetensors header (" + std::to_string(kMaxDepth) + " levels)");
         if (event == E::array_start)
             arrayLengths.push_back(0);
         else if (event == E::array_end && !arrayLengths.empty())
@@ -61,7 +73,8 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
 {
     const std::uint64_t size = file->size();
     if (size < 8)
-        throw FormatError("too small for safetensors (" + std::to_string(size) + " bytes; the header length alone is 8)");
+        throw FormatError(
+            "too small for safetensors (" + std::to_string(size) + " bytes; the header length alone is 8)");
     std::uint8_t lengthBytes[8];
     file->read(0, 8, reinterpret_cast<std::byte*>(lengthBytes));
     std::uint64_t headerLength = 0;
@@ -71,7 +84,7 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
         throw FormatError("header claims " + std::to_string(headerLength) + " bytes, more than the 100 MB limit");
     if (headerLength > size - 8)
         throw FormatError("header claims " + std::to_string(headerLength) + " bytes but the file has only "
-                          + std::to_string(size - 8) + " after the length (truncated?)");
+            + std::to_string(size - 8) + " after the length (truncated?)");
     const std::string text = file->readString(8, std::size_t(headerLength));
     const auto header = parseHeaderJson(text);
     if (header.is_discarded())
@@ -94,7 +107,8 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
             continue;
         }
         auto fail = [&name = name](const std::string& why) { throw FormatError("tensor '" + name + "': " + why); };
-        if (!value.is_object() || !value.contains("dtype") || !value.contains("shape") || !value.contains("data_offsets"))
+        if (!value.is_object() || !value.contains("dtype") || !value.contains("shape")
+            || !value.contains("data_offsets"))
             fail("needs dtype, shape and data_offsets");
         const auto& d = value["dtype"];
         const auto dtype = d.is_string() ? dtypeFromSafetensors(d.get<std::string>()) : std::nullopt;
@@ -126,32 +140,31 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
         }
         if (std::uint64_t(nbytes) != end - begin)
             fail("shape " + shapeToString(shape) + " of " + d.get<std::string>() + " needs " + std::to_string(nbytes)
-                 + " bytes but data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] hold "
-                 + std::to_string(end - begin));
+                + " bytes but data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] hold "
+                + std::to_string(end - begin));
         if (end > dataSize)
-            fail("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] run past the end of the data ("
-                 + std::to_string(dataSize) + " bytes)");
-        entries.push_back({name, *dtype, std::move(shape), begin, end});
+            fail("data_offsets [" + std::to_string(begin) + ", " + std::to_string(end)
+                + "] run past the end of the data (" + std::to_string(dataSize) + " bytes)");
+        entries.push_back({ name, *dtype, std::move(shape), begin, end });
     }
     std::vector<const Entry*> byOffset;
     for (const auto& e : entries)
         byOffset.push_back(&e);
-    std::sort(byOffset.begin(), byOffset.end(), [](const Entry* a, const Entry* b) {
-        return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
-    });
+    std::sort(byOffset.begin(), byOffset.end(),
+        [](const Entry* a, const Entry* b) { return a->begin != b->begin ? a->begin < b->begin : a->end < b->end; });
     std::uint64_t at = 0;
     for (const Entry* e : byOffset) {
         if (e->begin < at)
             throw FormatError("tensors overlap: '" + e->name + "' starts at " + std::to_string(e->begin)
-                              + ", inside the previous tensor (which ends at " + std::to_string(at) + ")");
+                + ", inside the previous tensor (which ends at " + std::to_string(at) + ")");
         if (e->begin > at)
             throw FormatError("gap in the data before '" + e->name + "' (bytes " + std::to_string(at) + " to "
-                              + std::to_string(e->begin) + " belong to no tensor)");
+                + std::to_string(e->begin) + " belong to no tensor)");
         at = e->end;
     }
     if (at != dataSize)
-        throw FormatError("the tensors cover " + std::to_string(at) + " bytes but the data section has "
-                          + std::to_string(dataSize));
+        throw FormatError(
+            "the tensors cover " + std::to_string(at) + " bytes but the data section has " + std::to_string(dataSize));
     // Tensors in file order (as written), which is how the reference library lists them too.
     for (const Entry* e : byOffset) {
         Tensor t;
@@ -159,8 +172,8 @@ void appendSafetensors(std::shared_ptr<const ByteSource> file, Checkpoint& out, 
         t.info.dtype = e->dtype;
         t.info.shape = e->shape;
         t.info.location = (location.empty() ? "" : location + ", ") + "offset " + std::to_string(dataStart + e->begin);
-        t.data = std::make_shared<StridedTensorSource>(file, e->dtype, e->shape,
-                                                       StridedLayout::rowMajor(e->shape, dataStart + e->begin));
+        t.data = std::make_shared<StridedTensorSource>(
+            file, e->dtype, e->shape, StridedLayout::rowMajor(e->shape, dataStart + e->begin));
         out.tensors.push_back(std::move(t));
     }
 }

@@ -1,0 +1,17 @@
+#include "formats/hdf5/Hdf5DatasetRef.h"
+
+#include "formats/hdf5/Hdf5ExternalSources.h"
+#include "tensor/CheckpointError.h"
+
+namespace ckpt::hdf5 {
+
+Handle DatasetRef::open(const std::string& displayPath) const
+{
+    Handle access(datasetAccessFor(checkpointPath));
+    Handle dataset(H5Dopen2(file->get(), path.c_str(), access.get()));
+    if (!dataset)
+        throw CheckpointError(displayPath, "dataset " + path + ": cannot open it: " + lastError());
+    return dataset;
+}
+
+} // namespace ckpt::hdf5
