@@ -488,7 +488,10 @@ Checkpoint openHdf5File(const std::string& path, const std::string& displayPath,
             { forkGuardDeadline(), structureMemoryBudget(path, image) });
         const std::string dataset = walking.text();
         const bool unwalkable = outcome.report.rfind(kUnwalkableMarker, 0) == 0;
-        if ((outcome.failure || unwalkable) && !dataset.empty() && attempt < kMaxCorruptIndexes
+        // A crash costs milliseconds and is worth another walk without that dataset; a hang cost
+        // the whole deadline, and another could follow: the file is refused instead.
+        const bool hung = outcome.failure && outcome.failure->rfind("did not finish", 0) == 0;
+        if ((outcome.failure || unwalkable) && !hung && !dataset.empty() && attempt < kMaxCorruptIndexes
             && !check.corrupt.count(dataset)) {
             check.corrupt[dataset] = outcome.failure
                 ? *outcome.failure + " walking it"
