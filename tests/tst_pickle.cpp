@@ -386,16 +386,72 @@ private slots:
 
     void deepNestingThroughTheMemo()
     {
-        // l0 = []; l1 = [l0]; ... 500000 levels with a constant stack: parsing succeeds and
+        // l0 = []; l1 = [l0]; ... 250000 levels with a constant stack: parsing succeeds and
         // every walker must bound its depth (toDisplayString does).
         PickleBytes p;
         p.proto(2).op(']').op('q').op(0).op('0');
-        for (int i = 0; i < 500'000; ++i)
+        for (int i = 0; i < 250'000; ++i)
             p.op(']').op('h').op(0).op('a').op('q').op(0).op('0');
         p.op('h').op(0).stop();
         const Document doc = parse(p.s);
         QCOMPARE(doc.root().kind, Kind::List);
         QCOMPARE(QString::fromStdString(toDisplayString(doc.root())), QString("[[[[...]]]]"));
+    }
+
+    // Values cost some 400 bytes each in the graph; a byte or three of pickle may make one. The
+    // graph may take 160 MiB and twice the pickle's size, then unpickling stops.
+    void memoryIsBoundedByThePickleSize_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        auto row = [](const char* name, const PickleBytes& p) {
+            QTest::newRow(name) << QByteArray(p.s.data(), static_cast<qsizetype>(p.s.size()));
+        };
+        PickleBytes memo; // EMPTY_DICT MEMOIZE POP: a dict and a memo entry per 3 bytes
+        memo.proto(4);
+        for (int i = 0; i < 2'000'000; ++i)
+            memo.op('}').op(0x94).op('0');
+        row("memo abuse, 6 MB", memo.op('N').stop());
+        PickleBytes chain; // ((((None,),),),): a tuple per byte
+        chain.proto(2).op('N');
+        for (int i = 0; i < 3'000'000; ++i)
+            chain.op(0x85);
+        row("TUPLE1 chain, 3 MB", chain.stop());
+        PickleBytes key; // one 1 MB key set in a fresh 17-key dict again and again: 1 MB copied each time
+        key.proto(2).unicode(std::string(1 << 20, 'k')).op('q').op(0).op('0');
+        for (int d = 0; d < 400; ++d) {
+            key.op('}').op('(');
+            for (int i = 0; i < 16; ++i)
+                key.binint1(i).op('N');
+            key.op('h').op(0).op('N').op('u').op('0');
+        }
+        row("a long key copied into 400 dicts", key.op('N').stop());
+        PickleBytes name; // a 1 MB class name, instantiated again and again: 1 MB copied each time
+        name.proto(2).op('c').raw("m\n").raw(std::string(1 << 20, 'n')).raw("\n").op('q').op(0).op('0');
+        for (int i = 0; i < 400; ++i)
+            name.op('h').op(0).op(')').op(0x81).op('0');
+        row("a long class name instantiated 400 times", name.op('N').stop());
+    }
+
+    void memoryIsBoundedByThePickleSize()
+    {
+        QFETCH(QByteArray, bytes);
+        const QString why = failure(bytes.toStdString());
+        QVERIFY2(why.contains("its values would take more than") && why.contains("MiB of memory"), qPrintable(why));
+    }
+
+    void theGraphBudgetCanBeSetByTheReader()
+    {
+        // A reader whose pickle came out of a smaller file (an inflated zip member) passes its own
+        // budget; within the default, the same pickle parses.
+        PickleBytes p;
+        p.proto(2).op(']').op('q').op(0).op('0');
+        for (int i = 0; i < 10'000; ++i)
+            p.op(']').op('0');
+        p.op('N').stop();
+        QCOMPARE(failure(p.s), QString());
+        PickleOptions options;
+        options.maxGraphBytes = 1 << 20;
+        QVERIFY(failure(p.s, options).contains("more than 1 MiB of memory"));
     }
 
     void copiesAreCounted()
@@ -417,11 +473,11 @@ private slots:
 
     void manyDictKeysStayFast()
     {
-        // 200000 distinct keys, then every key set again: must stay linear.
+        // 100000 distinct keys, then every key set again: must stay linear.
         PickleBytes p;
         p.proto(2).op('}');
         for (int round = 0; round < 2; ++round) {
-            for (int i = 0; i < 200'000; ++i) {
+            for (int i = 0; i < 100'000; ++i) {
                 if (i % 1000 == 0)
                     p.op('('); // SETITEMS in batches of 1000, as pickle writes them
                 p.unicode("k" + std::to_string(i)).op('J').le(static_cast<std::uint32_t>(i + round), 4);
@@ -433,7 +489,7 @@ private slots:
         const auto start = std::chrono::steady_clock::now();
         const Document doc = parse(p.s);
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-        QCOMPARE(doc.root().entries.size(), std::size_t(200'000));
+        QCOMPARE(doc.root().entries.size(), std::size_t(100'000));
         QCOMPARE(doc.root().find("k7")->integer, std::int64_t(8));
         QVERIFY2(ms < 5000, qPrintable(QString::number(ms) + " ms"));
     }

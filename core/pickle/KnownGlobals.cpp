@@ -136,7 +136,7 @@ Value* makeBytes(Unpickler& u, std::string data)
 {
     Value& b = u.make(Kind::Bytes);
     b.bytesSize = data.size();
-    b.text = std::move(data);
+    u.setText(b, std::move(data));
     return &b;
 }
 
@@ -190,18 +190,18 @@ Value* complexFrom(Unpickler& u, const Value& args)
 Value* rebuildTensor(Unpickler& u, const Value& args, const char* function, bool v3)
 {
     Value& t = u.make(Kind::TorchTensor);
-    t.tensor.rebuiltBy = std::string("torch._utils.") + function;
-    t.tensor.storage = &arg(u, args, 0);
-    t.tensor.storageOffset = intArg(u, args, 1);
-    t.tensor.size = intTuple(u, arg(u, args, 2), "tensor size");
-    t.tensor.stride = intTuple(u, arg(u, args, 3), "tensor stride");
-    if (t.tensor.size.size() != t.tensor.stride.size())
+    t.tensor().rebuiltBy = std::string("torch._utils.") + function;
+    t.tensor().storage = &arg(u, args, 0);
+    t.tensor().storageOffset = intArg(u, args, 1);
+    t.tensor().size = intTuple(u, arg(u, args, 2), "tensor size");
+    t.tensor().stride = intTuple(u, arg(u, args, 3), "tensor stride");
+    if (t.tensor().size.size() != t.tensor().stride.size())
         u.fail("tensor size and stride have different lengths");
     if (args.items.size() > 4)
-        t.tensor.requiresGrad = truthy(*args.items[4]);
+        t.tensor().requiresGrad = truthy(*args.items[4]);
     if (v3) {
-        t.tensor.dtype = &arg(u, args, 6);
-        if (t.tensor.dtype->kind != Kind::Global)
+        t.tensor().dtype = &arg(u, args, 6);
+        if (t.tensor().dtype->kind != Kind::Global)
             u.fail("_rebuild_tensor_v3 dtype is not a global");
     }
     return &t;
@@ -213,11 +213,11 @@ Value* rebuildParameter(Unpickler& u, const Value& args)
     if (data.kind != Kind::TorchTensor)
         return nullptr; // not a tensor we understood: keep the call as a placeholder
     Value& p = u.make(Kind::TorchTensor);
-    u.countItems(data.tensor.size.size() * 2);
-    p.tensor = data.tensor;
-    p.tensor.parameter = true;
+    u.countItems(data.tensor().size.size() * 2);
+    p.tensor() = data.tensor();
+    p.tensor().parameter = true;
     if (args.items.size() > 1)
-        p.tensor.requiresGrad = truthy(*args.items[1]);
+        p.tensor().requiresGrad = truthy(*args.items[1]);
     return &p;
 }
 
@@ -242,16 +242,17 @@ Value* torchDevice(Unpickler& u, const Value& args)
     if (type.kind != Kind::String)
         return nullptr;
     Value& s = u.make(Kind::String);
-    s.text = type.text;
+    std::string device = type.text;
     if (args.items.size() > 1 && args.items[1]->kind == Kind::Int)
-        s.text += ":" + std::to_string(args.items[1]->integer);
+        device += ":" + std::to_string(args.items[1]->integer);
+    u.setText(s, std::move(device));
     return &s;
 }
 
 Value* numpyReconstruct(Unpickler& u, const Value& args)
 {
     Value& a = u.make(Kind::NumpyArray);
-    a.array.shape = intTuple(u, arg(u, args, 1), "numpy shape");
+    a.array().shape = intTuple(u, arg(u, args, 1), "numpy shape");
     return &a;
 }
 
@@ -261,7 +262,7 @@ Value* numpyDType(Unpickler& u, const Value& args)
     if (code.kind != Kind::String)
         u.fail("numpy.dtype code is not a string");
     Value& d = u.make(Kind::NumpyDType);
-    d.text = code.text;
+    u.setText(d, code.text);
     return &d;
 }
 
@@ -332,8 +333,7 @@ Value* instanceOf(Unpickler& u, const Value& cls, const Value* args)
     if (cls.kind != Kind::Global)
         u.fail("class is a " + std::string(kindName(cls.kind)) + ", not a global");
     Value& obj = u.make(Kind::Object);
-    obj.module = cls.module;
-    obj.name = cls.name;
+    u.copyName(obj, cls);
     obj.args = args;
     return &obj;
 }
@@ -416,14 +416,14 @@ void buildNumpyArray(Unpickler& u, Value& a, const Value& state)
     if (state.kind != Kind::Tuple || (state.items.size() != 5 && state.items.size() != 4))
         u.fail("numpy array state is not a 4- or 5-tuple");
     const std::size_t k = state.items.size() - 4;
-    a.array.shape = intTuple(u, *state.items[k], "numpy shape");
-    a.array.dtype = state.items[k + 1];
-    if (a.array.dtype->kind != Kind::NumpyDType)
-        u.fail("numpy array dtype is a " + std::string(kindName(a.array.dtype->kind)));
-    a.array.fortranOrder = truthy(*state.items[k + 2]);
-    a.array.data = state.items[k + 3];
-    if (a.array.data->kind != Kind::Bytes && a.array.data->kind != Kind::List && a.array.data->kind != Kind::String)
-        u.fail("numpy array data is a " + std::string(kindName(a.array.data->kind)));
+    a.array().shape = intTuple(u, *state.items[k], "numpy shape");
+    a.array().dtype = state.items[k + 1];
+    if (a.array().dtype->kind != Kind::NumpyDType)
+        u.fail("numpy array dtype is a " + std::string(kindName(a.array().dtype->kind)));
+    a.array().fortranOrder = truthy(*state.items[k + 2]);
+    a.array().data = state.items[k + 3];
+    if (a.array().data->kind != Kind::Bytes && a.array().data->kind != Kind::List && a.array().data->kind != Kind::String)
+        u.fail("numpy array data is a " + std::string(kindName(a.array().data->kind)));
     a.state = &state;
 }
 

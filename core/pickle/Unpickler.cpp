@@ -104,6 +104,23 @@ std::optional<std::string> keyText(const Value& key)
     return std::nullopt;
 }
 
+// keyText(a) == keyText(b) for a string or int key a, without copying either.
+bool sameKey(const Value& a, const Value& b)
+{
+    if (&a == &b)
+        return true;
+    if (a.kind != b.kind)
+        return false;
+    return a.kind == Kind::String ? a.text == b.text : a.integer == b.integer;
+}
+
+bool isKey(const Value& v) { return v.kind == Kind::String || v.kind == Kind::Int; }
+
+// What one key of a large dict's index costs beside its text (hash node, bucket), and one memo
+// entry.
+constexpr std::uint64_t kKeyIndexBytes = 64;
+constexpr std::uint64_t kMemoEntryBytes = 48;
+
 bool parseUnsigned(std::string_view s, std::uint64_t& out)
 {
     while (!s.empty() && (s.back() == '\r' || s.back() == ' '))
@@ -115,9 +132,16 @@ bool parseUnsigned(std::string_view s, std::uint64_t& out)
 }
 } // namespace
 
+std::uint64_t defaultGraphBudget(std::uint64_t inputBytes)
+{
+    constexpr std::uint64_t kFixed = std::uint64_t(160) << 20;
+    return kFixed + std::min<std::uint64_t>(inputBytes, std::uint64_t(1) << 40) * 2;
+}
+
 Unpickler::Unpickler(std::span<const std::byte> bytes, const PickleOptions& options)
     : in_(bytes)
     , options_(options)
+    , graphBudget_(options.maxGraphBytes ? options.maxGraphBytes : defaultGraphBudget(bytes.size()))
 {
 }
 
@@ -130,6 +154,8 @@ Value& Unpickler::make(Kind kind)
 {
     if (doc_.values_.size() >= options_.maxValues)
         fail("more than " + std::to_string(options_.maxValues) + " values");
+    charge(sizeof(Value) + (kind == Kind::TorchTensor ? sizeof(TorchTensorInfo) : 0)
+        + (kind == Kind::NumpyArray ? sizeof(NumpyArrayInfo) : 0));
     Value& v = doc_.values_.emplace_back();
     v.kind = kind;
     return v;
@@ -219,6 +245,28 @@ void Unpickler::countItems(std::size_t n)
     itemCount_ += n;
     if (itemCount_ > options_.maxContainerItems)
         fail("more than " + std::to_string(options_.maxContainerItems) + " container items");
+    charge(std::uint64_t(n) * sizeof(std::pair<const Value*, const Value*>));
+}
+
+void Unpickler::copyName(Value& v, const Value& global)
+{
+    charge(global.module.size() + global.name.size());
+    v.module = global.module;
+    v.name = global.name;
+}
+
+void Unpickler::setText(Value& v, std::string text)
+{
+    charge(text.size());
+    v.text = std::move(text);
+}
+
+void Unpickler::charge(std::uint64_t bytes)
+{
+    graphBytes_ += bytes;
+    if (graphBytes_ > graphBudget_)
+        fail("its values would take more than " + std::to_string(graphBudget_ >> 20)
+            + " MiB of memory, the limit for a file of this size");
 }
 
 void Unpickler::pushInt(std::int64_t v)
@@ -246,7 +294,7 @@ void Unpickler::pushLong(std::span<const std::byte> le)
         return pushInt(static_cast<std::int64_t>(u));
     }
     Value& x = make(Kind::BigInt);
-    x.text = twosComplementToDecimal(le.first(n));
+    setText(x, twosComplementToDecimal(le.first(n)));
     push(&x);
 }
 
@@ -274,14 +322,14 @@ void Unpickler::pushTextInt(std::string_view line, bool isLong)
     Value& x = make(Kind::BigInt);
     const bool neg = line.front() == '-';
     const auto first = digits.find_first_not_of('0');
-    x.text = (neg ? "-" : "") + std::string(digits.substr(first == std::string_view::npos ? digits.size() - 1 : first));
+    setText(x, (neg ? "-" : "") + std::string(digits.substr(first == std::string_view::npos ? digits.size() - 1 : first)));
     push(&x);
 }
 
 void Unpickler::pushString(std::string utf8)
 {
     Value& s = make(Kind::String);
-    s.text = std::move(utf8);
+    setText(s, std::move(utf8));
     push(&s);
 }
 
@@ -291,16 +339,19 @@ void Unpickler::pushBytes(std::span<const std::byte> raw, bool bytearray)
     Value& b = make(Kind::Bytes);
     b.inputOffset = static_cast<std::uint64_t>(raw.data() - in_.data());
     b.bytesSize = raw.size();
-    if (raw.size() <= options_.maxCopiedBytes)
+    if (raw.size() <= options_.maxCopiedBytes) {
+        charge(raw.size());
         b.text.assign(reinterpret_cast<const char*>(raw.data()), raw.size());
-    else
+    } else {
         b.bytesCopied = false;
+    }
     push(&b);
 }
 
 void Unpickler::pushGlobal(std::string module, std::string name)
 {
     Value& g = make(Kind::Global);
+    charge(module.size() + name.size());
     g.module = python3Module(sanitizeUtf8(module));
     g.name = sanitizeUtf8(name);
     noteCode(CodeUse::Kind::Import, g);
@@ -321,6 +372,8 @@ void Unpickler::memoPut(std::uint64_t index)
     auto it = memo_.find(index);
     if (it == memo_.end() && memo_.size() >= options_.maxMemoEntries)
         fail("more than " + std::to_string(options_.maxMemoEntries) + " memo entries");
+    if (it == memo_.end())
+        charge(kMemoEntryBytes);
     memo_[index] = v;
 }
 
@@ -352,13 +405,17 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
         // Large dicts (state_dicts) get an index of their string/int keys; small ones are scanned.
         indexed = dictKeys_.emplace(target, std::unordered_map<std::string, std::size_t> {}).first;
         for (std::size_t e = 0; e < target->entries.size(); ++e)
-            if (auto k = keyText(*target->entries[e].first))
+            if (auto k = keyText(*target->entries[e].first)) {
+                charge(k->size() + kKeyIndexBytes);
                 indexed->second.emplace(std::move(*k), e);
+            }
     }
     for (std::size_t i = 0; i < kv.size(); i += 2) {
         // A repeated string/int key replaces the value, as a dict would; other keys are appended.
-        if (auto k = keyText(*kv[i])) {
+        if (isKey(*kv[i])) {
             if (indexed != dictKeys_.end()) {
+                auto k = keyText(*kv[i]);
+                charge(k->size() + kKeyIndexBytes); // also when replacing: the copy was made
                 auto [it, inserted] = indexed->second.emplace(std::move(*k), target->entries.size());
                 if (!inserted) {
                     target->entries[it->second].second = kv[i + 1];
@@ -366,7 +423,11 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
                 }
             } else {
                 auto same = std::find_if(target->entries.begin(), target->entries.end(),
-                    [&](const auto& e) { return keyText(*e.first) == k; });
+                    [&](const auto& e) {
+                        if (e.first->text.size() == kv[i]->text.size() && e.first != kv[i])
+                            charge(e.first->text.size()); // comparing copies of a long key is work too
+                        return sameKey(*e.first, *kv[i]);
+                    });
                 if (same != target->entries.end()) {
                     same->second = kv[i + 1];
                     continue;
@@ -395,8 +456,7 @@ void Unpickler::reduce(Value* callable, Value* args)
     if (Value* known = callKnownGlobal(*this, *callable, *args))
         return push(known);
     Value& refused = make(Kind::Object);
-    refused.module = callable->module;
-    refused.name = callable->name;
+    copyName(refused, *callable);
     refused.args = args;
     refused.called = true;
     noteRefusedCall(refused.qualifiedName());
@@ -413,8 +473,7 @@ void Unpickler::newObject(Value* cls, Value* args)
     if (Value* known = newKnownClass(*this, *cls, *args))
         return push(known);
     Value& obj = make(Kind::Object);
-    obj.module = cls->module;
-    obj.name = cls->name;
+    copyName(obj, *cls);
     obj.args = args;
     push(&obj);
 }
@@ -453,8 +512,7 @@ void Unpickler::build(Value* target, Value* state)
             Value& args = make(Kind::Tuple);
             args.items.push_back(state);
             noteCode(CodeUse::Kind::Call, *callable, &args);
-            target->module = callable->module;
-            target->name = callable->name;
+            copyName(*target, *callable);
             target->args = &args;
             target->called = true;
             noteRefusedCall(target->qualifiedName());

@@ -31,6 +31,10 @@ struct PickleOptions {
     std::size_t maxContainerItems = 16'000'000; // APPEND/SETITEM/ADDITEMS insertions in total
     std::size_t maxMemoEntries = 4'000'000;
     std::uint64_t maxCopiedBytes = std::numeric_limits<std::uint64_t>::max(); // see Value::bytesCopied
+    // Memory the value graph may take (values, container slots, memo, copied text). A value
+    // costs some 400 bytes but may take one byte of pickle (TUPLE1, EMPTY_DICT + MEMOIZE), so
+    // the counts above alone let a few MB of pickle take gigabytes. 0: defaultGraphBudget().
+    std::uint64_t maxGraphBytes = 0;
     // Called for every persistent id (the PersistentId value's args); may throw FormatError to
     // refuse it. When unset, a persistent id is an error (plain pickles have none).
     std::function<void(const Value& pid)> onPersistentId;
@@ -38,6 +42,10 @@ struct PickleOptions {
     // what `ckpt scan` classifies.
     std::function<void(const CodeUse&)> onCode;
 };
+
+// 160 MiB plus twice the pickle's size: what a pickle of that size may cost as values. A reader
+// whose pickle came out of a smaller file (an inflated zip member) passes that file's size.
+std::uint64_t defaultGraphBudget(std::uint64_t inputBytes);
 
 // The result of unpickling: owns every Value of the graph.
 class Document {

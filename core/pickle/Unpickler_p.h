@@ -15,7 +15,14 @@ public:
     Document run();
 
     Value& make(Kind kind);
-    void noteRefusedCall(const std::string& qualifiedName) { doc_.refusedCalls_.push_back(qualifiedName); }
+    void noteRefusedCall(const std::string& qualifiedName)
+    {
+        charge(qualifiedName.size() + sizeof(std::string));
+        doc_.refusedCalls_.push_back(qualifiedName);
+    }
+    // Copies of text into the graph, charged (a memoized 1 MB name reused a million times).
+    void copyName(Value& v, const Value& global);
+    void setText(Value& v, std::string text);
     void noteCode(CodeUse::Kind kind, const Value& global, const Value* args = nullptr)
     {
         if (options_.onCode)
@@ -24,6 +31,8 @@ public:
     [[noreturn]] void fail(const std::string& reason) const;
     // Counts n more container items (copies made by known globals too) against maxContainerItems.
     void countItems(std::size_t n);
+    // Counts bytes the graph takes against PickleOptions::maxGraphBytes.
+    void charge(std::uint64_t bytes);
 
 private:
     // Input
@@ -70,6 +79,8 @@ private:
     // Per dict: where each string/int key sits in its entries, so SETITEMS stays linear.
     std::unordered_map<const Value*, std::unordered_map<std::string, std::size_t>> dictKeys_;
     std::size_t itemCount_ = 0;
+    std::uint64_t graphBytes_ = 0;
+    std::uint64_t graphBudget_ = 0;
 };
 
 // Known globals: return the value a REDUCE / NEWOBJ / BUILD makes, or nullptr / false when

@@ -5,6 +5,23 @@
 
 namespace ckpt::pickle {
 
+const TorchTensorInfo Value::kNoTensor {};
+const NumpyArrayInfo Value::kNoArray {};
+
+TorchTensorInfo& Value::tensor()
+{
+    if (!tensor_)
+        tensor_ = std::make_unique<TorchTensorInfo>();
+    return *tensor_;
+}
+
+NumpyArrayInfo& Value::array()
+{
+    if (!array_)
+        array_ = std::make_unique<NumpyArrayInfo>();
+    return *array_;
+}
+
 std::string_view kindName(Kind k)
 {
     switch (k) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -84,8 +85,15 @@ struct Value {
     std::uint64_t inputOffset = npos;
     std::uint64_t bytesSize = 0;       // Bytes: length (also when not copied)
     bool bytesCopied = true;           // Bytes: false when longer than PickleOptions::maxCopiedBytes
-    TorchTensorInfo tensor;            // TorchTensor
-    NumpyArrayInfo array;              // NumpyArray
+    // TorchTensor, NumpyArray: kept out of line (160 bytes) so that every other value stays small.
+    const TorchTensorInfo& tensor() const { return tensor_ ? *tensor_ : kNoTensor; }
+    TorchTensorInfo& tensor();
+    const NumpyArrayInfo& array() const { return array_ ? *array_ : kNoArray; }
+    NumpyArrayInfo& array();
+    std::unique_ptr<TorchTensorInfo> tensor_;
+    std::unique_ptr<NumpyArrayInfo> array_;
+    static const TorchTensorInfo kNoTensor;
+    static const NumpyArrayInfo kNoArray;
 
     bool is(Kind k) const { return kind == k; }
     bool isNone() const { return kind == Kind::None; }

@@ -26,6 +26,12 @@ public:
     {
     }
 
+    // The size of the file scanned: what its pickles may cost is measured against it.
+    void setFileSize(std::uint64_t size) { fileSize_ = size; }
+
+    // The largest pickle scanned: what the torch reader inflates (64 MiB and the file's size).
+    std::uint64_t maxPickleBytes() const { return std::min(kMaxPickleBytes, (std::uint64_t(64) << 20) + fileSize_); }
+
     void add(Risk risk, std::string what, std::string why, const std::string& where)
     {
         const auto key = std::make_pair(what, where);
@@ -47,6 +53,7 @@ public:
                 return; // past the pickles
             pickle::PickleOptions options;
             options.onPersistentId = [](const pickle::Value&) {};
+            options.maxGraphBytes = pickle::defaultGraphBudget(fileSize_); // as the readers do
             options.onCode = [&](const pickle::CodeUse& use) { note(use, where); };
             try {
                 offset += pickle::unpickle(bytes.subspan(offset), options).endOffset();
@@ -93,13 +100,15 @@ private:
     }
 
     ScanReport& report_;
+    std::uint64_t fileSize_ = 0;
     std::map<std::pair<std::string, std::string>, std::size_t> seen_;
 };
 
-std::vector<std::byte> readAll(const ByteSource& bytes, const std::string& what)
+std::vector<std::byte> readAll(const ByteSource& bytes, const std::string& what, std::uint64_t limit)
 {
-    if (bytes.size() > kMaxPickleBytes)
-        throw FormatError(what + " is larger than 1 GiB; not scanned");
+    if (bytes.size() > limit)
+        throw FormatError((what.empty() ? std::string("the pickle") : what) + " is larger than "
+            + std::to_string(limit >> 20) + " MiB; not scanned");
     return bytes.readVector(0, static_cast<std::size_t>(bytes.size()));
 }
 
@@ -118,7 +127,7 @@ void scanNpy(Scanner& scanner, const ByteSource& bytes, const std::string& where
         return;
     SubByteSource data(std::shared_ptr<const ByteSource>(&bytes, [](const ByteSource*) {}), header.dataOffset,
         bytes.size() - header.dataOffset);
-    const auto pickled = readAll(data, where);
+    const auto pickled = readAll(data, where, scanner.maxPickleBytes());
     scanner.scanPickles(pickled, where, 1);
 }
 
@@ -138,11 +147,18 @@ void scanZip(Scanner& scanner, const std::string& path, const std::shared_ptr<co
         const std::string where = member.name;
         if (member.name.size() > 4 && member.name.compare(member.name.size() - 4, 4, ".npy") == 0) {
             scanNpy(scanner, *bytes, where);
+        } else if (isPickleName(member.name) && member.deflated) {
+            if (member.size > scanner.maxPickleBytes())
+                throw FormatError(where + " is larger than " + std::to_string(scanner.maxPickleBytes() >> 20)
+                    + " MiB; not scanned");
+            // Inflated into memory: a private copy already, scanned in place.
+            if (startsWith(*bytes, "\x80"))
+                scanner.scanPickles({ bytes->data(), bytes->size() }, where, 1);
         } else if (isPickleName(member.name) && startsWith(*bytes, "\x80")) {
-            const auto pickled = readAll(*bytes, where);
+            const auto pickled = readAll(*bytes, where, scanner.maxPickleBytes());
             scanner.scanPickles(pickled, where, 1);
         } else if (member.name == "config.json") {
-            const auto text = readAll(*bytes, where);
+            const auto text = readAll(*bytes, where, scanner.maxPickleBytes());
             for (auto& f : kerasConfigRisks(std::string(reinterpret_cast<const char*>(text.data()), text.size())))
                 scanner.add(f.risk, f.what, f.why, where);
         }
@@ -186,12 +202,13 @@ bool scanContent(Scanner& scanner, ScanReport& report, const std::string& path)
     try {
         const FileProbe probe = FileProbe::read(path);
         auto file = std::make_shared<FileByteSource>(path);
+        scanner.setFileSize(file->size());
         if (probe.startsWith("PK\x03\x04")) {
             scanZip(scanner, path, file);
         } else if (probe.startsWith("\x93NUMPY")) {
             scanNpy(scanner, *file, "");
         } else if (probe.startsWith("\x80") && probe.head.size() > 1 && probe.head[1] >= 2 && probe.head[1] <= 5) {
-            const auto bytes = readAll(*file, "the file");
+            const auto bytes = readAll(*file, "the file", scanner.maxPickleBytes());
             scanner.scanPickles(bytes, "", kMaxChainedPickles); // a plain pickle or a legacy torch file
         }
     } catch (const CheckpointError& e) {

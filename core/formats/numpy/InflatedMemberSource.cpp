@@ -27,6 +27,19 @@ void InflatedMemberSource::read(std::uint64_t offset, std::size_t n, std::byte* 
             std::memcpy(dst, prefix_.data() + offset, n);
         return;
     }
+    inflateAll();
+    if (n)
+        std::memcpy(dst, all_.data() + offset, n);
+}
+
+const std::byte* InflatedMemberSource::data() const
+{
+    inflateAll();
+    return all_.data();
+}
+
+void InflatedMemberSource::inflateAll() const
+{
     std::call_once(inflated_, [this] {
         if (member_.size > NpzArchive::kMaxInflatedBytes)
             throw FormatError("zip member '" + member_.name + "' declares " + std::to_string(member_.size)
@@ -34,8 +47,6 @@ void InflatedMemberSource::read(std::uint64_t offset, std::size_t n, std::byte* 
                               + " bytes we inflate into memory");
         all_ = archive_->inflate(member_, member_.size);
     });
-    if (n)
-        std::memcpy(dst, all_.data() + offset, n);
 }
 
 } // namespace ckpt

@@ -13,8 +13,12 @@ public:
     InflatedMemberSource(std::shared_ptr<const NpzArchive> archive, NpzArchive::Member member);
     std::uint64_t size() const override { return member_.size; }
     void read(std::uint64_t offset, std::size_t n, std::byte* dst) const override;
+    // Inflates the whole member (once) and points at it.
+    const std::byte* data() const override;
 
 private:
+    void inflateAll() const;
+
     std::shared_ptr<const NpzArchive> archive_;
     NpzArchive::Member member_;
     std::vector<std::byte> prefix_;

@@ -46,7 +46,7 @@ void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, co
     std::vector<std::string> calls;
     auto walkItem = [&](const pickle::Value& item, const std::string& prefix) {
         // An array inside the object array is named by its position; containers by their keys.
-        if (item.kind == pickle::Kind::NumpyArray && item.array.data && item.array.data->kind == pickle::Kind::Bytes) {
+        if (item.kind == pickle::Kind::NumpyArray && item.array().data && item.array().data->kind == pickle::Kind::Bytes) {
             out.tensors.push_back(tensorFromPickledNumpyArray(prefix.empty() ? placement.name : prefix.substr(0, prefix.size() - 1), item));
             return;
         }
@@ -55,9 +55,9 @@ void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, co
         calls.insert(calls.end(), walk.refusedCalls.begin(), walk.refusedCalls.end());
         addWalk(walk, prefix, out);
     };
-    if (root.kind == pickle::Kind::NumpyArray && root.array.data && root.array.data->kind == pickle::Kind::List) {
-        const auto& items = root.array.data->items;
-        if (root.array.shape.empty() && items.size() == 1) // np.save of a dict or any single object
+    if (root.kind == pickle::Kind::NumpyArray && root.array().data && root.array().data->kind == pickle::Kind::List) {
+        const auto& items = root.array().data->items;
+        if (root.array().shape.empty() && items.size() == 1) // np.save of a dict or any single object
             walkItem(*items.front(), placement.objectPrefix);
         else
             for (std::size_t i = 0; i < items.size(); ++i)

@@ -13,24 +13,24 @@ constexpr std::size_t kMaxRank_ = 64;
 // A numpy array pickled inside the checkpoint (its bytes are part of the pickle).
 Tensor tensorFromPickledNumpyArray(const std::string& name, const pickle::Value& v)
 {
-    const pickle::Value& dtypeValue = *v.array.dtype;
+    const pickle::Value& dtypeValue = *v.array().dtype;
     const auto dtype = numpyDTypeFromCode(dtypeValue.text);
     if (!dtype)
         throw FormatError("numpy dtype " + dtypeValue.text + " is not numeric");
-    const pickle::Value& data = *v.array.data;
-    if (v.array.shape.size() > kMaxRank_)
-        throw FormatError("numpy array has " + std::to_string(v.array.shape.size()) + " dimensions");
-    const std::int64_t numel = shapeNumel(v.array.shape);
+    const pickle::Value& data = *v.array().data;
+    if (v.array().shape.size() > kMaxRank_)
+        throw FormatError("numpy array has " + std::to_string(v.array().shape.size()) + " dimensions");
+    const std::int64_t numel = shapeNumel(v.array().shape);
     if (!data.bytesCopied || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
                                  != data.text.size())
         throw FormatError("numpy array data has " + std::to_string(data.bytesSize) + " bytes, its shape "
-                          + shapeToString(v.array.shape) + " of " + std::string(dtypeName(*dtype)) + " needs more or less");
+                          + shapeToString(v.array().shape) + " of " + std::string(dtypeName(*dtype)) + " needs more or less");
     Tensor t;
     t.info.name = name;
     t.info.dtype = *dtype;
-    t.info.shape = v.array.shape;
+    t.info.shape = v.array().shape;
     t.info.byteOrder = dtypeValue.byteOrder == '>' ? ByteOrder::Big : ByteOrder::Little;
-    t.info.columnMajor = v.array.fortranOrder;
+    t.info.columnMajor = v.array().fortranOrder;
     t.info.location = "numpy array in the pickle";
     const auto* raw = reinterpret_cast<const std::byte*>(data.text.data());
     auto bytes = std::make_shared<MemoryByteSource>(std::vector<std::byte>(raw, raw + data.text.size()));

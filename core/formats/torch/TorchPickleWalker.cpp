@@ -17,8 +17,8 @@ constexpr std::size_t kMaxNamePart = 256; // longer keys are cut (names stay rea
 bool isTensorLike(const Value& v)
 {
     return v.kind == Kind::TorchTensor || v.kind == Kind::PersistentId
-           || (v.kind == Kind::NumpyArray && v.array.data && v.array.data->kind == Kind::Bytes
-               && v.array.dtype && numpyDTypeFromCode(v.array.dtype->text));
+           || (v.kind == Kind::NumpyArray && v.array().data && v.array().data->kind == Kind::Bytes
+               && v.array().dtype && numpyDTypeFromCode(v.array().dtype->text));
 }
 
 std::string keyName(const Value& key)
@@ -265,7 +265,7 @@ private:
             break;
         case Kind::String: j = v.text.size() <= 1000 ? v.text : v.text.substr(0, 1000) + "..."; break;
         case Kind::NumpyArray:
-            j = "numpy array of dtype " + (v.array.dtype ? pickle::toDisplayString(*v.array.dtype) : "?");
+            j = "numpy array of dtype " + (v.array().dtype ? pickle::toDisplayString(*v.array().dtype) : "?");
             break;
         default: j = v.kind == Kind::Object && v.called ? out_.refusedCalls.back() : pickle::toDisplayString(v); break;
         }

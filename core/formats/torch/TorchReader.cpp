@@ -55,7 +55,7 @@ std::optional<std::string> archiveRoot(const TorchZipArchive& zip)
 
 Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver& resolve)
 {
-    const Value* storageValue = v.kind == Kind::PersistentId ? &v : v.tensor.storage;
+    const Value* storageValue = v.kind == Kind::PersistentId ? &v : v.tensor().storage;
     if (!storageValue || storageValue->kind != Kind::PersistentId || !storageValue->args)
         throw FormatError("its storage is not a torch storage reference");
     const TorchStorageRef ref = parseTorchStorageId(*storageValue->args);
@@ -79,23 +79,23 @@ Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver
         t.info.shape = {ref.viewNumel >= 0 ? ref.viewNumel : ref.numel};
         layout.strides = {1};
     } else {
-        if (v.tensor.dtype) { // _rebuild_tensor_v3: the dtype is explicit, the storage untyped
-            const auto d = torchDTypeFromGlobal(v.tensor.dtype->qualifiedName());
+        if (v.tensor().dtype) { // _rebuild_tensor_v3: the dtype is explicit, the storage untyped
+            const auto d = torchDTypeFromGlobal(v.tensor().dtype->qualifiedName());
             if (!d)
-                throw FormatError("unsupported dtype " + v.tensor.dtype->qualifiedName());
+                throw FormatError("unsupported dtype " + v.tensor().dtype->qualifiedName());
             t.info.dtype = *d;
         } else {
             t.info.dtype = ref.dtype.value_or(DType::UInt8);
         }
-        if (v.tensor.storageOffset < 0)
+        if (v.tensor().storageOffset < 0)
             throw FormatError("negative storage offset");
-        if (v.tensor.size.size() > kMaxRank)
-            throw FormatError("tensor has " + std::to_string(v.tensor.size.size()) + " dimensions");
-        t.info.shape = v.tensor.size;
+        if (v.tensor().size.size() > kMaxRank)
+            throw FormatError("tensor has " + std::to_string(v.tensor().size.size()) + " dimensions");
+        t.info.shape = v.tensor().size;
         shapeNumel(t.info.shape); // rejects negative sizes
-        layout.strides = v.tensor.stride;
+        layout.strides = v.tensor().stride;
         layout.byteOffset = static_cast<std::uint64_t>(
-            checkedMul(v.tensor.storageOffset, static_cast<std::int64_t>(dtypeSize(t.info.dtype))));
+            checkedMul(v.tensor().storageOffset, static_cast<std::int64_t>(dtypeSize(t.info.dtype))));
     }
     t.info.location = storage.where + " (" + ref.location + ")";
     if (layout.byteOffset > 0)
@@ -189,12 +189,22 @@ Checkpoint openZip(const FileProbe& probe)
     }
 
     const auto* pklMember = zip.find(prefix + "data.pkl");
-    const auto pklSource = zip.open(*pklMember, zip.inflateBudget());
-    // Copied, not parsed in the file's mapping: the file could be truncated while we parse.
-    const std::vector<std::byte> buffer = pklSource->readVector(0, pklSource->size());
-    const std::span<const std::byte> pkl = buffer;
+    // torch stores data.pkl; a deflated one may not take more memory than the file justifies.
+    const std::uint64_t fileSize = file->size();
+    const auto pklSource = zip.open(*pklMember, std::min(zip.inflateBudget(), (std::uint64_t(64) << 20) + fileSize));
+    // A stored member is copied, not parsed in the file's mapping: the file could be truncated
+    // while we parse. An inflated one is already a private copy.
+    std::vector<std::byte> buffer;
+    std::span<const std::byte> pkl;
+    if (pklMember->method == 0) {
+        buffer = pklSource->readVector(0, pklSource->size());
+        pkl = buffer;
+    } else {
+        pkl = { pklSource->data(), pklSource->size() };
+    }
     pickle::PickleOptions options;
     options.onPersistentId = [](const Value& pid) { parseTorchStorageId(pid); };
+    options.maxGraphBytes = pickle::defaultGraphBudget(fileSize); // by the file, not the inflated pickle
     pickle::Document doc;
     try {
         doc = pickle::unpickle(pkl, options);

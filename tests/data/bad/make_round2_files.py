@@ -24,6 +24,8 @@ Files written (all < 200 KB unless --million):
   torch_stride_zero.pt           bare tensor, size (2**32, 2**32), stride (0, 0), 1-element storage
   torch_huge_numel.pt            bare tensor, size (2**30,), stride (1,), storage numel 2**30,
                                  data/0 holds 16 bytes
+  torch_pickle_memo_abuse.pt     deflated data.pkl: 2.8 million (EMPTY_DICT MEMOIZE POP), 8 MB
+  torch_pickle_tuple1_chain.pt   deflated data.pkl: None in 3,990,000 nested TUPLE1s, 4 MB
   keras_external_passwd.keras    tests/data/keras3/mlp.keras with layers/dense/vars/1 kept in the
                                  external file /etc/passwd (from inside the archive)
 
@@ -285,6 +287,19 @@ def torch_pickle_bomb(path, size=1536 * 2**20):
         fh.write(out.getvalue())
 
 
+def torch_deflated_pickle(path, pkl):
+    """A torch zip (version record, data.pkl) whose data.pkl is deflated: a few KB on disk."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("archive/version", date_time=(1980, 1, 1, 0, 0, 0)), b"3\n")
+        info = zipfile.ZipInfo("archive/data.pkl", date_time=(1980, 1, 1, 0, 0, 0))
+        z.writestr(info, pkl, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+# Values that cost a few hundred bytes each in a graph but one to three bytes of pickle each.
+MEMO_ABUSE_PICKLE = b"\x80\x04" + b"}\x940" * 2_800_000 + b"N."  # EMPTY_DICT MEMOIZE POP
+TUPLE1_CHAIN_PICKLE = b"\x80\x02N" + b"\x85" * 3_990_000 + b"."  # ((((None,),),),)...
+
+
 # --------------------------------------------------------------------------- main
 
 def keras_external(path):
@@ -387,6 +402,9 @@ def main(argv):
     # data.pkl that inflates to 1.5 GiB
     torch_shared_stream(p("torch_shared_deflate_stream.pt"))
     torch_pickle_bomb(p("torch_pickle_inflates_1536mib.pt"))
+    # 12f 8 MB of memo abuse and a 4-million-deep TUPLE1 chain, deflated to a few KB
+    torch_deflated_pickle(p("torch_pickle_memo_abuse.pt"), MEMO_ABUSE_PICKLE)
+    torch_deflated_pickle(p("torch_pickle_tuple1_chain.pt"), TUPLE1_CHAIN_PICKLE)
 
     # 13 external storage from inside a .keras archive
     keras_external(p("keras_external_passwd.keras"))
