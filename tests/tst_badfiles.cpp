@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <cmath>
 #include <limits>
+#include <map>
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -43,7 +45,7 @@ QStringList markerFiles()
 
 // Opens the file and reads all of every tensor, as `ckpt stats` and the app do. Returns the
 // error the user would see ("" when everything could be read).
-std::string openAndReadAll(const std::string& path, Checkpoint* opened)
+std::string openAndReadAll(const std::string& path, Checkpoint* opened, std::map<std::string, TensorStats>* stats)
 {
     Checkpoint c;
     try {
@@ -55,7 +57,7 @@ std::string openAndReadAll(const std::string& path, Checkpoint* opened)
     }
     for (const auto& t : c.tensors) {
         try {
-            (void)computeStats(t, StatsOptions {});
+            (*stats)[t.info.name] = computeStats(t, StatsOptions {});
         } catch (const std::exception& e) {
             return path + ": " + t.info.name + ": " + e.what();
         }
@@ -100,7 +102,8 @@ private slots:
         const auto& expected = expectations().at(file.toStdString());
         const std::string path = (badDir + "/" + file).toStdString();
         Checkpoint opened;
-        const std::string error = openAndReadAll(path, &opened);
+        std::map<std::string, TensorStats> stats;
+        const std::string error = openAndReadAll(path, &opened, &stats);
         if (expected.contains("opens")) {
             QVERIFY2(error.empty(), error.c_str());
             std::vector<std::string> names;
@@ -111,6 +114,24 @@ private slots:
             for (const auto& [key, value] : metadata.items())
                 QCOMPARE(QString::fromStdString(opened.metadata.value(key, std::string("<missing>"))),
                     QString::fromStdString(value.get<std::string>()));
+            // Statistics of tensors that declare far more than they store (numpy's, on the
+            // elements the file describes)
+            const auto expectedStats = expected.value("stats", nlohmann::json::object());
+            for (const auto& [name, want] : expectedStats.items()) {
+                const TensorStats& got = stats.at(name);
+                QCOMPARE(got.count, want.at("count").get<std::int64_t>());
+                QCOMPARE(got.zeros, want.at("zeros").get<std::int64_t>());
+                const std::map<std::string, double> fields { { "min", got.min }, { "max", got.max }, { "mean", got.mean },
+                    { "std", got.std } };
+                for (const auto& [field, value] : fields) {
+                    const double expect = want.at(field).get<double>();
+                    QVERIFY2(std::abs(value - expect) <= 1e-9 * std::max(1.0, std::abs(expect)),
+                        qPrintable(QString("%1 %2: %3, expected %4")
+                                       .arg(name.c_str(), field.c_str())
+                                       .arg(value, 0, 'g', 17)
+                                       .arg(expect, 0, 'g', 17)));
+                }
+            }
             return;
         }
         const std::string want = expected.at("error").get<std::string>();

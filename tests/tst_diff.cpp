@@ -4,6 +4,7 @@
 #include "compare/PairHistograms.h"
 #include "formats/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
+#include "tensor/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QProcess>
@@ -197,6 +198,31 @@ private slots:
         QCOMPARE(t.difference.counts[16], std::int64_t(256 * 20));
         std::atomic<bool> cancel{true};
         QVERIFY_THROWS_EXCEPTION(Cancelled, pairHistograms(entry(r, "hidden.weight"), 8, &cancel));
+    }
+
+    // Comparing needs every element, which repeated parts cannot give: a tensor declaring 2^62
+    // elements with one stored is refused at once, naming the file and the tensor, never read for
+    // ever. The CLI says so in one line.
+    void astronomicDeclaredTensorsAreRefused()
+    {
+        const std::string huge = data("bad/hdf5_huge_dataset.h5");
+        const Checkpoint a = openCheckpoint(huge);
+        try {
+            (void)diffCheckpoints(a, a);
+            QFAIL("compared 2^62 elements");
+        } catch (const CheckpointError& e) {
+            QCOMPARE(e.file(), huge);
+            QVERIFY2(QString(e.what()).contains(": w: declares 4611686018427387904 elements but stores only 1"), e.what());
+        }
+        const Checkpoint broadcast = openCheckpoint(data("bad/torch_stride_zero_2p60.pt"));
+        QVERIFY_THROWS_EXCEPTION(FormatError, pairHistograms(TensorDiff { "tensor", DiffStatus::Identical,
+                                                                 &broadcast.tensors[0], &broadcast.tensors[0] }, 8));
+        QProcess p;
+        p.start(CKPT_BINARY_DIR "/app/ckpt", { "diff", QString::fromStdString(huge), QString::fromStdString(huge) });
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 3);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.startsWith("error: " + QString::fromStdString(huge) + ": ") && err.count('\n') == 1, qPrintable(err));
     }
 
     void cliContract()

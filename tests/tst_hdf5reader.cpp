@@ -1,6 +1,7 @@
 // Reading HDF5 files written by h5py (tests/data/hdf5/make_hdf5_fixtures.py) and by Keras.
 #include "formats/ReaderRegistry.h"
 #include "numerics/Convert.h"
+#include "numerics/Stats.h"
 #include "tensor/CheckpointError.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
@@ -125,6 +126,39 @@ private slots:
         const auto fill = valuesOf(c, "partial_fill");
         for (std::size_t i = 0; i < fill.size(); ++i)
             QCOMPARE(fill[i], i >= 20 && i < 40 ? double(i) - 19 : -1.0);
+    }
+
+    // Datasets storing little of what they declare: statistics from the stored elements and the
+    // fill value repeated equal those of every element read in order.
+    void statisticsOfMostlyFillValues_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("parts");
+        QTest::newRow("chunks partly written") << "chunked_2d" << 2;
+        QTest::newRow("contiguous, never written") << "contiguous_unwritten" << 1;
+        QTest::newRow("virtual, partly mapped") << "vds" << 2;
+        QTest::newRow("virtual source, written") << "line" << 0;
+    }
+
+    void statisticsOfMostlyFillValues()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, parts);
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/hdf5/mostly_fill.h5");
+        const Tensor& t = *c.find(name.toStdString());
+        QCOMPARE(t.data->repeatedParts().size(), std::size_t(parts));
+        const auto all = valuesOf(c, name.toStdString());
+        const TensorStats want = computeStats(all.data(), static_cast<std::int64_t>(all.size()), 32);
+        const TensorStats got = computeStats(t, { .bins = 32 });
+        QCOMPARE(got.count, want.count);
+        QCOMPARE(got.finite, want.finite);
+        QCOMPARE(got.nan, want.nan);
+        QCOMPARE(got.zeros, want.zeros);
+        QCOMPARE(got.min, want.min);
+        QCOMPARE(got.max, want.max);
+        QVERIFY2(std::abs(got.mean - want.mean) < 1e-12, qPrintable(QString::number(got.mean - want.mean)));
+        QVERIFY2(std::abs(got.std - want.std) < 1e-12, qPrintable(QString::number(got.std - want.std)));
+        QCOMPARE(got.histogram.counts, want.histogram.counts);
     }
 
     void filterNotDecodedIsNamed()

@@ -237,6 +237,66 @@ private slots:
         QCOMPARE(s.mean, 249.0);
     }
 
+    // A stride-0 (broadcast) view is read as its distinct elements, each counted as often as it
+    // repeats: the same statistics and histogram as the view written out element by element.
+    void broadcastViewMatchesItsElements()
+    {
+        std::vector<float> stored = { 0.0f, -2.5f, 7.0f, 1.0f, std::nanf(""), 3.25f, kInf, 0.5f };
+        auto bytes = std::make_shared<MemoryByteSource>(std::vector<std::byte>(
+            reinterpret_cast<const std::byte*>(stored.data()), reinterpret_cast<const std::byte*>(stored.data() + 8)));
+        const Shape shape { 2, 5, 4, 3 }; // stride 0 along axes 1 and 3
+        StridedLayout layout;
+        layout.strides = { 4, 0, 1, 0 };
+        Tensor view;
+        view.info.name = "view";
+        view.info.shape = shape;
+        view.data = std::make_shared<StridedTensorSource>(bytes, DType::Float32, shape, layout);
+        QCOMPARE(view.data->repeatedParts().size(), std::size_t(1));
+        QCOMPARE(view.data->repeatedParts()[0].repeat, std::int64_t(15));
+
+        std::vector<double> written(120);
+        std::vector<float> flat(120);
+        view.data->readFlat(0, 120, reinterpret_cast<std::byte*>(flat.data()));
+        std::copy(flat.begin(), flat.end(), written.begin());
+        const auto want = computeStats(written.data(), 120, 16);
+        const auto got = computeStats(view, { .bins = 16 });
+        QCOMPARE(got.count, std::int64_t(120));
+        QCOMPARE(got.finite, want.finite);
+        QCOMPARE(got.nan, want.nan);
+        QCOMPARE(got.posInf, want.posInf);
+        QCOMPARE(got.zeros, want.zeros);
+        QCOMPARE(got.min, want.min);
+        QCOMPARE(got.max, want.max);
+        QVERIFY(std::abs(got.mean - want.mean) < 1e-12);
+        QVERIFY(std::abs(got.std - want.std) < 1e-12);
+        QCOMPARE(got.histogram.counts, want.histogram.counts);
+    }
+
+    // 2^62 elements declared by one stored value: done at once, not after 2^62 reads.
+    void astronomicBroadcastIsImmediate()
+    {
+        const float one = 2.5f;
+        auto bytes = std::make_shared<MemoryByteSource>(
+            std::vector<std::byte>(reinterpret_cast<const std::byte*>(&one), reinterpret_cast<const std::byte*>(&one + 1)));
+        Tensor view;
+        view.info.name = "huge";
+        view.info.shape = { std::int64_t(1) << 31, std::int64_t(1) << 31 };
+        StridedLayout layout;
+        layout.strides = { 0, 0 };
+        view.data = std::make_shared<StridedTensorSource>(bytes, DType::Float32, view.info.shape, layout);
+        std::vector<double> progress;
+        StatsOptions o;
+        o.bins = 4;
+        o.progress = [&](double p) { progress.push_back(p); };
+        const auto s = computeStats(view, o);
+        QCOMPARE(s.count, std::int64_t(1) << 62);
+        QCOMPARE(s.mean, 2.5);
+        QCOMPARE(s.std, 0.0);
+        QCOMPARE(s.histogram.counts[2], std::int64_t(1) << 62);
+        QVERIFY(!progress.empty());
+        QCOMPARE(progress.back(), 1.0);
+    }
+
     void cancel()
     {
         std::vector<float> v(4'000'000, 1.0f);

@@ -4,6 +4,7 @@
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
 #include "tensor/CheckpointError.h"
+#include "tensor/StoredElements.h"
 
 #include <algorithm>
 #include <cmath>
@@ -103,6 +104,13 @@ void compareValues(TensorDiff& d, const DiffOptions& o, std::int64_t& doneBytes,
     Accumulator acc;
     std::vector<std::byte> rawA, rawB;
     std::vector<double> va, vb;
+    for (const auto& [side, t] : { std::pair { "A: ", &a }, std::pair { "B: ", &b } }) {
+        try {
+            requireElementwiseReadable(*t);
+        } catch (const FormatError& e) {
+            throw CheckpointError("", side + t->info.name + ": " + e.what());
+        }
+    }
     const std::int64_t numel = a.info.numel();
     const bool sameBytes = !d.transposed && a.info.dtype == b.info.dtype;
     const std::int64_t rowLength = d.transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;

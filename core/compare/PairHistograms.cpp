@@ -1,6 +1,7 @@
 #include "compare/PairHistograms.h"
 
 #include "numerics/Convert.h"
+#include "tensor/StoredElements.h"
 
 #include <algorithm>
 #include <cmath>
@@ -52,6 +53,7 @@ void forEachChunk(const Tensor& t, const std::atomic<bool>* cancel, const ChunkF
 {
     std::vector<std::byte> raw;
     std::vector<double> values;
+    requireElementwiseReadable(t);
     const std::int64_t numel = t.info.numel();
     for (std::int64_t first = 0; first < numel; first += kChunk) {
         checkCancel(cancel);
@@ -67,6 +69,8 @@ void forEachPairedChunk(const TensorDiff& d, const std::atomic<bool>* cancel, co
     const Tensor& b = *d.b;
     std::vector<std::byte> rawA, rawB;
     std::vector<double> va, vb;
+    requireElementwiseReadable(a);
+    requireElementwiseReadable(b);
     const std::int64_t numel = a.info.numel();
     const std::int64_t rowLength = d.transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
     const std::int64_t step = d.transposed ? std::max<std::int64_t>(1, kChunk / rowLength) * rowLength : kChunk;

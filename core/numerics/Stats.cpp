@@ -233,6 +233,16 @@ struct Moments {
         finite = nt;
     }
 
+    // Every value counted `repeat` times (a part standing for that many elements each).
+    Moments repeated(std::int64_t repeat) const
+    {
+        Moments r = *this;
+        for (std::int64_t* n : { &r.count, &r.finite, &r.nan, &r.posInf, &r.negInf, &r.zeros })
+            *n *= repeat; // at most the tensor's element count
+        r.m2 *= static_cast<double>(repeat);
+        return r;
+    }
+
     void merge(const Moments& o)
     {
         count += o.count;
@@ -424,22 +434,60 @@ TensorStats finish(const Moments& m)
 
 } // namespace
 
+// The tensor as parts (each standing for `repeat` elements); one part of repeat 1 when it has none.
+std::vector<std::pair<Tensor, std::int64_t>> partsOf(const Tensor& tensor)
+{
+    std::vector<std::pair<Tensor, std::int64_t>> parts;
+    for (const RepeatedPart& p : tensor.data->repeatedParts()) {
+        Tensor t;
+        t.info.name = tensor.info.name;
+        t.info.dtype = tensor.info.dtype;
+        t.info.shape = p.elements->shape();
+        t.data = p.elements;
+        parts.emplace_back(std::move(t), p.repeat);
+    }
+    if (parts.empty())
+        parts.emplace_back(tensor, 1);
+    return parts;
+}
+
 TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
 {
+    // Work is bounded by the elements stored: a broadcast view or a dataset of fill values is
+    // read as its distinct parts, each counted as often as it repeats.
+    const auto parts = partsOf(tensor);
+    std::int64_t stored = 0;
+    for (const auto& [part, repeat] : parts)
+        stored += std::max<std::int64_t>(part.info.numel(), 1);
+    // Progress runs over both passes and all parts, in proportion to the elements each reads.
+    double done = 0;
+    auto span = [&](const Tensor& part) { return 0.5 * std::max<std::int64_t>(part.info.numel(), 1) / static_cast<double>(stored); };
+
     Moments total;
-    forEachBlock(
-        tensor, options, 0.0, 0.5, Moments{}, [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
-        [&](const Moments& m) { total.merge(m); });
+    for (const auto& [part, repeat] : parts) {
+        Moments partMoments;
+        forEachBlock(
+            part, options, done, span(part), Moments{}, [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
+            [&](const Moments& m) { partMoments.merge(m); });
+        total.merge(partMoments.repeated(repeat));
+        done += span(part);
+    }
     TensorStats s = finish(total);
     s.histogram = makeHistogram(s.min, s.max, options.bins);
     if (s.finite == 0)
         return s;
     const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins,
                            s.finite < s.count);
-    forEachBlock(
-        tensor, options, 0.5, 0.5, std::vector<std::int64_t>(mapper.countsSize(), 0),
-        [&](std::vector<std::int64_t>& counts, const auto* v, std::int64_t n) { mapper.add(v, n, counts.data()); },
-        [&](const std::vector<std::int64_t>& counts) { mapper.collect(counts, s.histogram.counts); });
+    for (const auto& [part, repeat] : parts) {
+        std::vector<std::int64_t> partCounts(s.histogram.counts.size(), 0);
+        forEachBlock(
+            part, options, done, span(part), std::vector<std::int64_t>(mapper.countsSize(), 0),
+            [&](std::vector<std::int64_t>& counts, const auto* v, std::int64_t n) { mapper.add(v, n, counts.data()); },
+            [&](const std::vector<std::int64_t>& counts) { mapper.collect(counts, partCounts); });
+        for (std::size_t b = 0; b < partCounts.size(); ++b)
+            s.histogram.counts[b] += partCounts[b] * repeat;
+        done += span(part);
+    }
     return s;
 }
 

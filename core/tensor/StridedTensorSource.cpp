@@ -82,6 +82,22 @@ const std::byte* StridedTensorSource::mappedElements() const
     return base + layout_.byteOffset;
 }
 
+std::vector<RepeatedPart> StridedTensorSource::repeatedParts() const
+{
+    if (shapeNumel(shape()) == 0)
+        return {};
+    Shape distinct = shape();
+    std::int64_t repeat = 1;
+    for (std::size_t d = 0; d < distinct.size(); ++d)
+        if (layout_.strides[d] == 0 && distinct[d] > 1) {
+            repeat *= distinct[d]; // cannot overflow: it divides the tensor's element count
+            distinct[d] = 1;
+        }
+    if (repeat == 1)
+        return {};
+    return { RepeatedPart { std::make_shared<StridedTensorSource>(bytes_, dtype(), std::move(distinct), layout_), repeat } };
+}
+
 // Reads `len` elements `step` elements apart starting at byteOffset.
 void StridedTensorSource::readRun(std::uint64_t byteOffset, std::int64_t step, std::int64_t len,
                                   std::byte* dst, std::vector<std::byte>& scratch) const

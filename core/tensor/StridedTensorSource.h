@@ -32,6 +32,8 @@ public:
                  std::byte* out) const override;
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override;
     const std::byte* mappedElements() const override;
+    // A stride-0 (broadcast) view: the view without its stride-0 axes, repeated.
+    std::vector<RepeatedPart> repeatedParts() const override;
 
     bool isContiguousRowMajor() const { return contiguous_; }
     const StridedLayout& layout() const { return layout_; }

@@ -4,9 +4,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <vector>
 
 namespace ckpt {
+
+class TensorDataSource;
+
+// Elements of a tensor (in any order and shape) each standing for `repeat` of its elements.
+struct RepeatedPart {
+    std::shared_ptr<const TensorDataSource> elements;
+    std::int64_t repeat = 1;
+};
 
 // Reads a tensor's elements on demand. Output is always in logical row-major order and host
 // byte order, dtypeSize(dtype) bytes per element. Implementations throw FormatError or
@@ -35,6 +45,12 @@ public:
     // (a mapped file, a buffer), or nullptr. Bytes of a mapped file may vanish if the file is
     // truncated: read them only inside runMappedAccess (io/MappedAccess.h).
     virtual const std::byte* mappedElements() const { return nullptr; }
+
+    // The tensor's elements as a multiset of repeated parts, when it stores far fewer elements than
+    // it declares (a stride-0 view; an HDF5 dataset whose chunks were never written, which read as
+    // its fill value), so that statistics cost what is stored, not what is declared. Empty: every
+    // element must be read. Parts read this source's storage: use them while it lives.
+    virtual std::vector<RepeatedPart> repeatedParts() const { return {}; }
 
 protected:
     void checkBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count) const;

@@ -1,6 +1,6 @@
 // libFuzzer target: one reader (CKPT_FUZZ_READER, its FormatReader::name()) opens the input as a
-// file and every tensor's first elements are read, as `ckpt ls` and the app would. Errors are the
-// expected outcome for most inputs; crashes, hangs, leaks and huge allocations are the findings.
+// file and every tensor's first elements (and those of its repeated parts) are read, as `ckpt ls`,
+// `ckpt stats` and the app would. Errors are the expected outcome for most inputs; crashes, hangs, leaks and huge allocations are the findings.
 #include "formats/ReaderRegistry.h"
 #include "sandbox/ForkGuard.h"
 #include "tensor/CheckpointError.h"
@@ -74,6 +74,13 @@ void readSomeOfEveryTensor(const ckpt::Checkpoint& checkpoint)
             tensor.data->readFlat(0, count, buffer.data());
             if (numel > count)
                 tensor.data->readFlat(numel - 1, 1, buffer.data());
+            // What statistics read instead of a tensor that stores little of what it declares
+            // (HDF5: the stored chunks listed through libhdf5's chunk index, virtual mappings).
+            for (const auto& part : tensor.data->repeatedParts()) {
+                const std::int64_t n = std::min<std::int64_t>(ckpt::shapeNumel(part.elements->shape()), 4096);
+                buffer.resize(std::size_t(n) * ckpt::dtypeSize(tensor.info.dtype));
+                part.elements->readFlat(0, n, buffer.data());
+            }
         } catch (const ckpt::CheckpointError&) {
         } catch (const ckpt::FormatError&) {
         }

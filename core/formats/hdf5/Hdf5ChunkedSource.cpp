@@ -1,6 +1,9 @@
 #include "formats/hdf5/Hdf5ChunkedSource.h"
 
+#include "formats/hdf5/Hdf5StoredChunks.h"
+#include "tensor/BoxListSource.h"
 #include "tensor/CheckpointError.h"
+#include "tensor/StridedTensorSource.h"
 
 #include <algorithm>
 #include <cstring>
@@ -98,6 +101,39 @@ void Hdf5ChunkedSource::readBox(
         if (d == std::size_t(-1))
             return;
     }
+}
+
+std::vector<RepeatedPart> Hdf5ChunkedSource::repeatedParts() const
+{
+    const std::int64_t numel = shapeNumel(shape());
+    std::optional<std::vector<std::vector<std::int64_t>>> grid;
+    {
+        std::lock_guard lock(hdf5::mutex());
+        const Handle dataset = dataset_.open(path_);
+        grid = storedChunkGrid(dataset.get(), shape(), chunkDims_);
+    }
+    if (!grid)
+        throw CheckpointError(path_, datasetPath_ + ": more than " + std::to_string(kMaxListedChunks)
+                + " of its chunks are stored in a grid of more than " + std::to_string(kMaxProbedChunks)
+                + " chunks; the chunks never written (the fill value) cannot be told apart in reasonable time");
+    std::vector<TensorBox> boxes;
+    std::int64_t stored = 0;
+    for (const auto& cell : *grid) {
+        TensorBox box { std::vector<std::int64_t>(cell.size()), std::vector<std::int64_t>(cell.size()) };
+        for (std::size_t d = 0; d < cell.size(); ++d) {
+            box.start[d] = cell[d] * chunkDims_[d];
+            box.count[d] = std::min(chunkDims_[d], shape()[d] - box.start[d]);
+        }
+        stored += shapeNumel(box.count);
+        boxes.push_back(std::move(box));
+    }
+    if (stored >= numel)
+        return {}; // every chunk was written: read them all in order
+    std::vector<RepeatedPart> parts;
+    if (!boxes.empty())
+        parts.push_back({ std::make_shared<BoxListSource>(shared_from_this(), std::move(boxes)), 1 });
+    parts.push_back({ makeMemorySource(dtype(), Shape { 1 }, fill_), numel - stored });
+    return parts;
 }
 
 // Copies the part of a chunk that lies in the box, one run along the last axis at a time.

@@ -20,7 +20,7 @@ namespace ckpt {
 // whose size or filter mask lies is an error instead of a read past libhdf5's buffer. Chunks never
 // written read as the fill value without touching the file. The chunk index itself must have been
 // walked in a guarded child first (see Hdf5Reader): a cyclic index crashes libhdf5.
-class Hdf5ChunkedSource final : public TensorDataSource {
+class Hdf5ChunkedSource final : public TensorDataSource, public std::enable_shared_from_this<Hdf5ChunkedSource> {
 public:
     // Throws CheckpointError when the dataset's chunking cannot be read this way.
     Hdf5ChunkedSource(hdf5::DatasetRef dataset, hdf5::Handle memoryType, DType dtype, Shape shape, std::string path,
@@ -29,6 +29,9 @@ public:
 
     void readBox(
         std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
+    // When chunks were never written: the stored chunks' elements, and the fill value repeated
+    // for the rest. Throws CheckpointError when the stored chunks are too many to list.
+    std::vector<RepeatedPart> repeatedParts() const override;
 
 private:
     using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)

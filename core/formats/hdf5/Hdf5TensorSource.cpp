@@ -1,7 +1,10 @@
 #include "formats/hdf5/Hdf5TensorSource.h"
 
+#include "tensor/BoxListSource.h"
 #include "tensor/CheckpointError.h"
+#include "tensor/StridedTensorSource.h"
 
+#include <optional>
 #include <vector>
 
 namespace ckpt {
@@ -21,6 +24,103 @@ Hdf5TensorSource::~Hdf5TensorSource()
     std::lock_guard lock(hdf5::mutex());
     memoryType_.reset();
     dataset_.file.reset();
+}
+
+namespace {
+
+// The blocks a virtual dataset's mappings select, when each is one block and no two overlap;
+// nullopt otherwise (then every element is read through libhdf5).
+std::optional<std::vector<TensorBox>> mappedBlocks(hid_t dcpl, std::size_t rank)
+{
+    constexpr std::size_t kMaxMappings = 4096;
+    const std::ptrdiff_t n = [&] { std::size_t c = 0; return H5Pget_virtual_count(dcpl, &c) < 0 ? -1 : std::ptrdiff_t(c); }();
+    if (n < 0 || static_cast<std::size_t>(n) > kMaxMappings)
+        return std::nullopt;
+    std::vector<TensorBox> blocks;
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+        Handle space(H5Pget_virtual_vspace(dcpl, static_cast<std::size_t>(i)));
+        if (!space || H5Sget_simple_extent_ndims(space.get()) != static_cast<int>(rank))
+            return std::nullopt;
+        const H5S_sel_type type = H5Sget_select_type(space.get());
+        if (type == H5S_SEL_NONE)
+            continue;
+        std::vector<hsize_t> lo(rank), hi(rank);
+        if ((type != H5S_SEL_HYPERSLABS && type != H5S_SEL_ALL) || H5Sget_select_bounds(space.get(), lo.data(), hi.data()) < 0)
+            return std::nullopt;
+        TensorBox box { std::vector<std::int64_t>(rank), std::vector<std::int64_t>(rank) };
+        std::uint64_t volume = 1;
+        for (std::size_t d = 0; d < rank; ++d) {
+            if (hi[d] < lo[d] || hi[d] == H5S_UNLIMITED || hi[d] - lo[d] >= (hsize_t(1) << 62))
+                return std::nullopt;
+            box.start[d] = static_cast<std::int64_t>(lo[d]);
+            box.count[d] = static_cast<std::int64_t>(hi[d] - lo[d] + 1);
+            if (volume > (std::uint64_t(1) << 62) / static_cast<std::uint64_t>(box.count[d]))
+                return std::nullopt;
+            volume *= static_cast<std::uint64_t>(box.count[d]);
+        }
+        const hssize_t points = H5Sget_select_npoints(space.get());
+        if (points < 0 || static_cast<std::uint64_t>(points) != volume)
+            return std::nullopt; // not one solid block
+        blocks.push_back(std::move(box));
+    }
+    for (std::size_t a = 0; a < blocks.size(); ++a)
+        for (std::size_t b = a + 1; b < blocks.size(); ++b) {
+            bool apart = false;
+            for (std::size_t d = 0; d < rank && !apart; ++d)
+                apart = blocks[a].start[d] + blocks[a].count[d] <= blocks[b].start[d]
+                    || blocks[b].start[d] + blocks[b].count[d] <= blocks[a].start[d];
+            if (!apart)
+                return std::nullopt;
+        }
+    return blocks;
+}
+
+} // namespace
+
+std::vector<std::byte> Hdf5TensorSource::fillValue(hid_t dcpl) const
+{
+    std::vector<std::byte> fill(dtypeSize(dtype()), std::byte { 0 });
+    H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
+    if (H5Pfill_value_defined(dcpl, &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED
+        && H5Pget_fill_value(dcpl, memoryType_.get(), fill.data()) < 0)
+        throw CheckpointError(path_, "dataset " + dataset_.path + ": cannot read its fill value: " + lastError());
+    return fill;
+}
+
+std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
+{
+    const std::int64_t numel = shapeNumel(shape());
+    if (numel <= 1)
+        return {};
+    std::vector<TensorBox> blocks;
+    std::vector<std::byte> fill;
+    {
+        std::lock_guard lock(hdf5::mutex());
+        const Handle dataset = dataset_.open(path_);
+        Handle dcpl(H5Dget_create_plist(dataset.get()));
+        const H5D_layout_t layout = dcpl ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
+        if (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0 && H5Dget_storage_size(dataset.get()) == 0) {
+            fill = fillValue(dcpl.get()); // never written: libhdf5 allocates contiguous storage late
+        } else if (layout == H5D_VIRTUAL) {
+            auto mapped = mappedBlocks(dcpl.get(), shape().size());
+            if (!mapped)
+                return {};
+            blocks = std::move(*mapped);
+            fill = fillValue(dcpl.get());
+        } else {
+            return {};
+        }
+    }
+    std::int64_t covered = 0;
+    for (const auto& b : blocks)
+        covered += shapeNumel(b.count); // disjoint blocks inside the dataset: at most numel
+    if (covered >= numel)
+        return {};
+    std::vector<RepeatedPart> parts;
+    if (!blocks.empty())
+        parts.push_back({ std::make_shared<BoxListSource>(shared_from_this(), std::move(blocks)), 1 });
+    parts.push_back({ makeMemorySource(dtype(), Shape { 1 }, std::move(fill)), numel - covered });
+    return parts;
 }
 
 void Hdf5TensorSource::readBox(

@@ -10,15 +10,21 @@ namespace ckpt {
 
 // Reads a dataset through libhdf5 hyperslab selections, so only the requested box is read
 // (and only the chunks it touches are decompressed).
-class Hdf5TensorSource final : public TensorDataSource {
+class Hdf5TensorSource final : public TensorDataSource, public std::enable_shared_from_this<Hdf5TensorSource> {
 public:
     Hdf5TensorSource(hdf5::DatasetRef dataset, hdf5::Handle memoryType, DType dtype, Shape shape, std::string path);
     ~Hdf5TensorSource() override;
 
     void readBox(
         std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
+    // A contiguous dataset never written (libhdf5 allocates it late): its fill value, repeated. A
+    // virtual dataset whose mappings are disjoint blocks covering part of it: the blocks, and the
+    // fill value for the rest.
+    std::vector<RepeatedPart> repeatedParts() const override;
 
 private:
+    std::vector<std::byte> fillValue(hid_t dcpl) const;
+
     hdf5::DatasetRef dataset_; // opened for each read
     hdf5::Handle memoryType_;
     std::string path_;

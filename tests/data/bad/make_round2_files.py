@@ -20,6 +20,9 @@ Files written (all < 200 KB unless --million):
   hdf5_chunk_mask_lies.h5        "w" f4 (1024,) chunk (1024,) gzip; chunk key filter mask 0 -> 1
   hdf5_huge_dataset.h5           "w" u1 (2**31, 2**31) chunks (1024, 1024), nothing written
   hdf5_fill_only.h5              "w" f4 (2**20, 2**20) chunks (256, 256) fillvalue 1.5, nothing written
+  hdf5_contiguous_unwritten.h5   "w" f4 (2**20, 2**20) contiguous, fillvalue 1.5, nothing written
+  hdf5_virtual_1tib.h5           VDS "v" f4 (2**20, 2**18) fillvalue -1, [5, 0:8] <- .:/x = 10..17
+  torch_stride_zero_2p60.pt      bare tensor, size (2**30, 2**30), stride (0, 0), storage [2.5] (2**62 bytes)
   safetensors_million_dims.safetensors  "t" F32 shape [1]*N, data_offsets [0, 4], 4 data bytes
   torch_stride_zero.pt           bare tensor, size (2**32, 2**32), stride (0, 0), 1-element storage
   torch_huge_numel.pt            bare tensor, size (2**30,), stride (1,), storage numel 2**30,
@@ -352,14 +355,19 @@ def main(argv):
     h5_btree_cycle(p("hdf5_chunk_btree_cycle.h5"))
     h5_mask_lies(p("hdf5_chunk_mask_lies.h5"))
 
-    # 8-9 huge declared shapes, nothing allocated. Their statistics do not finish yet (work
-    # bounded by the stored bytes is still open), so they are written only with --unbounded,
-    # outside the corpus; the GUI tests make them where they need them.
-    if "--unbounded" in argv:
-        with h5py.File(p("hdf5_huge_dataset.h5"), "w", libver="earliest") as f:
-            f.create_dataset("w", shape=(2**31, 2**31), dtype="u1", chunks=(1024, 1024))
-        with h5py.File(p("hdf5_fill_only.h5"), "w", libver="earliest") as f:
-            f.create_dataset("w", shape=(2**20, 2**20), dtype=F4, chunks=(256, 256), fillvalue=1.5)
+    # 8-9 huge declared shapes, (almost) nothing stored: statistics cost what is stored
+    with h5py.File(p("hdf5_huge_dataset.h5"), "w", libver="earliest") as f:
+        f.create_dataset("w", shape=(2**31, 2**31), dtype="u1", chunks=(1024, 1024), track_times=False)
+    with h5py.File(p("hdf5_fill_only.h5"), "w", libver="earliest") as f:
+        f.create_dataset("w", shape=(2**20, 2**20), dtype=F4, chunks=(256, 256), fillvalue=1.5, track_times=False)
+    with h5py.File(p("hdf5_contiguous_unwritten.h5"), "w", libver="earliest") as f:
+        f.create_dataset("w", shape=(2**20, 2**20), dtype=F4, fillvalue=1.5, track_times=False)
+    with h5py.File(p("hdf5_virtual_1tib.h5"), "w", libver="latest") as f:
+        f.create_dataset("x", data=np.arange(10, 18, dtype=F4), track_times=False)
+        layout = h5py.VirtualLayout(shape=(2**20, 2**18), dtype=F4)
+        layout[5, 0:8] = h5py.VirtualSource(".", "x", shape=(8,))  # "." = this same file
+        f.create_virtual_dataset("v", layout, fillvalue=-1.0)
+    torch_file(p("torch_stride_zero_2p60.pt"), (2**30, 2**30), (0, 0), 1, data0=np.array([2.5], F4).tobytes())
 
     # 10 safetensors with an enormous rank
     dims = ST_DIMS_MILLION if million else ST_DIMS_SMALL

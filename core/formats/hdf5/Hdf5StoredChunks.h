@@ -1,0 +1,24 @@
+#pragma once
+
+#include "formats/hdf5/Hdf5Handle.h"
+#include "tensor/Shape.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ckpt::hdf5 {
+
+// The grid positions (chunk origin / chunk size, per axis) of a chunked dataset's chunks that
+// were written, sorted, each once; the others read as the fill value. HDF5 1.10 has no
+// H5Dchunk_iter and H5Dget_chunk_info(i) walks the index up to i, so listing by index is
+// quadratic: it is used up to kMaxListed chunks, beyond that each grid cell is probed with
+// H5Dget_chunk_info_by_coord while the grid has at most kMaxProbed cells. nullopt when neither
+// fits. Call with hdf5::mutex() held, on a dataset whose chunk index was walked in the guarded
+// child (a cyclic index crashes libhdf5).
+inline constexpr std::uint64_t kMaxListedChunks = 16384;
+inline constexpr std::uint64_t kMaxProbedChunks = std::uint64_t(1) << 22;
+std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(
+    hid_t dataset, const Shape& shape, const std::vector<std::int64_t>& chunkDims);
+
+} // namespace ckpt::hdf5
