@@ -255,6 +255,28 @@ private slots:
         QCOMPARE(slice->columnCount(), 5);
         QCOMPARE(slice->headerData(47, Qt::Vertical).toString(), QString("2147483647"));
         QCOMPARE(slice->data(slice->index(47, 4)).toString(), QString("7")); // the fill value, never written
+        // Its statistics come from the fill value, not from 2^62 reads.
+        QVERIFY(waitForStats(w, w.tensorPanel()->tensorIndex(), w.tensorPanel()->histogram()->bins()));
+        QTRY_COMPARE(w.tensorPanel()->statText("count"), groupedCount(std::int64_t(1) << 62));
+        QCOMPARE(w.tensorPanel()->statText("mean"), floatText(7.0));
+        QVERIFY(errors_.isEmpty());
+    }
+
+    // A name or metadata value with a newline, escape sequences or bytes that are not UTF-8 is
+    // shown with them made visible: one row per tensor, no text hidden.
+    void controlCharactersAreShownVisibly()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(w.openFile(data + "/bad/safetensors_control_names.safetensors"));
+        const QStringList names = childNames(w.treeModel());
+        QCOMPARE(names.size(), 1);
+        QCOMPARE(names[0], QString(R"(w\x1b[2J\x1b[H\r\nverified OK \u009b31m)") + QChar(0xff));
+        for (int r = 0; r < w.metadata()->rowCount(); ++r)
+            for (int c = 0; c < w.metadata()->columnCount(); ++c)
+                if (const auto* item = w.metadata()->item(r, c))
+                    for (QChar ch : item->text())
+                        QVERIFY2(ch.unicode() >= 0x20 && !(ch.unicode() >= 0x7f && ch.unicode() < 0xa0), qPrintable(item->text()));
         QVERIFY(errors_.isEmpty());
     }
 

@@ -1,6 +1,7 @@
 #include "CheckpointTreeModel.h"
 
 #include "NumberText.h"
+#include "ShownText.h"
 
 #include <QFont>
 
@@ -177,7 +178,7 @@ QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
         return checkState(n);
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-        case Name: return QString::fromStdString(n->name);
+        case Name: return shownText(n->name);
         case Shape: return t ? shapeText(t->info.shape) : QString();
         case DType: return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
         case Parameters: return groupedCount(n->parameterCount);
@@ -196,7 +197,7 @@ QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
     if (role == Qt::TextAlignmentRole && (index.column() == Parameters || index.column() == Size))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
-        return QString(QString::fromStdString(n->path) + (t ? QString(QStringLiteral("\n") + QString::fromStdString(t->info.location)) : QString()));
+        return QString(shownText(n->path) + (t ? QString(QStringLiteral("\n") + shownText(t->info.location)) : QString()));
     if (role == Qt::FontRole && !t && index.column() != Name) {
         QFont f;
         f.setItalic(true);

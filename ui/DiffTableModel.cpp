@@ -1,6 +1,7 @@
 #include "DiffTableModel.h"
 
 #include "NumberText.h"
+#include "ShownText.h"
 
 #include <QGuiApplication>
 #include <QPalette>
@@ -16,7 +17,7 @@ QColor mixed(const QColor& base, const QColor& tint, double amount)
 
 QString tensorText(const ckpt::Tensor* t)
 {
-    return t ? QString::fromStdString(t->info.name) + QStringLiteral("  ") + QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data())
+    return t ? shownText(t->info.name) + QStringLiteral("  ") + QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data())
                    + QStringLiteral(" ") + shapeText(t->info.shape)
              : QStringLiteral("—");
 }
@@ -81,7 +82,7 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Name: return QString::fromStdString(d->name);
+        case Name: return shownText(d->name);
         case Status: return QString::fromLatin1(ckpt::diffStatusName(d->status).data());
         default: return values ? floatText(numbers[index.column() - MaxAbsDiff]) : QStringLiteral("—");
         }

@@ -1,6 +1,7 @@
 #include "ExportDialog.h"
 
 #include "NumberText.h"
+#include "ShownText.h"
 #include "numerics/Stats.h"
 
 #include <QCheckBox>
@@ -214,10 +215,10 @@ void ExportDialog::updatePreview()
         const auto tensors = ckpt::selectTensors(*checkpoint_, options().selection);
         for (std::size_t i = 0; i < tensors.size() && int(i) < kPreviewRows; ++i) {
             // selectTensors keeps the checkpoint's order, as names_ does.
-            const QString from = QString::fromStdString(names_[i]);
-            const QString to = QString::fromStdString(tensors[i].info.name);
+            const QString from = shownText(names_[i]);
+            const QString to = shownText(tensors[i].info.name);
             auto* item = new QListWidgetItem(from == to ? to : from + QStringLiteral("  →  ") + to, preview_);
-            item->setData(Qt::UserRole, to);
+            item->setData(Qt::UserRole, QString::fromStdString(tensors[i].info.name));
         }
         if (int(tensors.size()) > kPreviewRows)
             new QListWidgetItem(tr("… and %n more", nullptr, int(tensors.size()) - kPreviewRows), preview_);

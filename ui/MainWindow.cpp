@@ -7,6 +7,7 @@
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
+#include "ShownText.h"
 #include "StatsJobs.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
@@ -458,8 +459,7 @@ void MainWindow::onStatsReady(int tensorIndex, int bins)
         overlay_->clear(QString());
         for (int t : overlayTensors_)
             if (const auto* ts = jobs_->cached(t, overlayBins_))
-                overlay_->addDensity(
-                    QString::fromStdString(opened().checkpoint->tensors[std::size_t(t)].info.name), ts->histogram);
+                overlay_->addDensity(shownText(opened().checkpoint->tensors[std::size_t(t)].info.name), ts->histogram);
     }
 }
 

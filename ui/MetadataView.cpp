@@ -1,5 +1,6 @@
 #include "MetadataView.h"
 
+#include "ShownText.h"
 #include <QHeaderView>
 
 MetadataView::MetadataView(QWidget* parent)
@@ -24,9 +25,8 @@ void MetadataView::show(const ckpt::Checkpoint* c, const QString& groupPrefix)
             continue;
         const int row = rowCount();
         insertRow(row);
-        setItem(row, 0, new QTableWidgetItem(QString::fromStdString(key)));
-        QString text = value.is_string() ? QString::fromStdString(value.get<std::string>())
-                                         : QString::fromStdString(value.dump());
+        setItem(row, 0, new QTableWidgetItem(shownText(key)));
+        QString text = value.is_string() ? shownText(value.get<std::string>()) : shownText(value.dump());
         auto* item = new QTableWidgetItem(text.left(2000));
         item->setToolTip(text.left(20000));
         setItem(row, 1, item);

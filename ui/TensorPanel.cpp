@@ -2,6 +2,7 @@
 
 #include "HistogramView.h"
 #include "NumberText.h"
+#include "ShownText.h"
 #include "SliceTableModel.h"
 
 #include <QAction>
@@ -118,9 +119,9 @@ void TensorPanel::setTensor(const ckpt::Tensor* tensor, int tensorIndex)
     const auto& i = tensor->info;
     header_->setText(
         QStringLiteral("<b>%1</b><br>%2 %3 · %4 elements · %5 · <span style='color:gray'>%6</span>")
-            .arg(QString::fromStdString(i.name).toHtmlEscaped(), QString::fromLatin1(ckpt::dtypeName(i.dtype).data()),
+            .arg(shownText(i.name).toHtmlEscaped(), QString::fromLatin1(ckpt::dtypeName(i.dtype).data()),
                 shapeText(i.shape), groupedCount(i.numel()), sizeText(i.nbytes()),
-                QString::fromStdString(i.location).toHtmlEscaped()));
+                shownText(i.location).toHtmlEscaped()));
     slice_->setTensor(tensor);
     rebuildSliceControls();
     updateWindowBar();
@@ -150,7 +151,7 @@ void TensorPanel::showStats(const ckpt::TensorStats& s)
     };
     for (auto& [k, label] : statLabels_)
         label->setText(text.at(k));
-    histogram_->setHistogram(tensor_ ? QString::fromStdString(tensor_->info.name) : QString(), s);
+    histogram_->setHistogram(tensor_ ? shownText(tensor_->info.name) : QString(), s);
 }
 
 void TensorPanel::showStatsError(const QString& message)

@@ -1,6 +1,7 @@
 #include "VerifyPanel.h"
 
 #include "NumberText.h"
+#include "ShownText.h"
 #include "formats/ReaderRegistry.h"
 #include "model/DenseLayerFinder.h"
 
@@ -192,7 +193,7 @@ void VerifyPanel::rebuildLayers()
     for (const auto& l : mlp_->layers()) {
         const int row = layers_->rowCount();
         layers_->insertRow(row);
-        layers_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(l.name)));
+        layers_->setItem(row, 0, new QTableWidgetItem(shownText(l.name)));
         layers_->setItem(row, 1, new QTableWidgetItem(QString::number(l.inputs())));
         layers_->setItem(row, 2, new QTableWidgetItem(QString::number(l.outputs())));
         layers_->setItem(row, 3, new QTableWidgetItem(QString::fromLatin1(ckpt::activationName(l.activation).data())));

@@ -1,6 +1,7 @@
 // libFuzzer target: one reader (CKPT_FUZZ_READER, its FormatReader::name()) opens the input as a
 // file and every tensor's first elements (and those of its repeated parts) are read, as `ckpt ls`,
-// `ckpt stats` and the app would. Errors are the expected outcome for most inputs; crashes, hangs, leaks and huge allocations are the findings.
+// `ckpt stats` and the app would. Errors are the expected outcome for most inputs; crashes,
+// hangs, leaks and huge allocations are the findings.
 #include "formats/ReaderRegistry.h"
 #include "sandbox/ForkGuard.h"
 #include "tensor/CheckpointError.h"
