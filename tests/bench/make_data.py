@@ -57,6 +57,14 @@ if not os.path.exists(path("big_f32.npy")):
     safetensors("big_bf16.safetensors", {"w": ("BF16", (a.view(np.uint32) >> 16).astype(np.uint16))})
     with h5py.File(path("big_f32.h5"), "w") as f:
         f["w"] = a
+if not os.path.exists(path("big_f32_gzip.h5")):
+    # chunked, shuffled and deflated: read chunk by chunk by our own decoder (Hdf5ChunkedSource)
+    a = np.load(path("big_f32.npy"), mmap_mode="r")
+    with h5py.File(path("big_f32_gzip.h5"), "w") as f:
+        d = f.create_dataset("w", shape=a.shape, dtype=np.float32, chunks=(1 << 18,), shuffle=True,
+                             compression="gzip", compression_opts=1)
+        for s in range(0, a.shape[0], 1 << 24):
+            d[s:s + (1 << 24)] = a[s:s + (1 << 24)]
 if not os.path.exists(path("wide.npy")):
     m = np.lib.format.open_memmap(path("wide.npy"), mode="w+", dtype=np.float32, shape=(50_000, 4096))
     for r in range(0, 50_000, 5000):

@@ -58,10 +58,11 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(
     pipeline_ = filterPipeline(dcpl.get());
     unsigned options = 0;
     unfilteredEdges_ = H5Pget_chunk_opts(dcpl.get(), &options) >= 0 && (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
-    fill_.assign(elementSize_, std::byte { 0 });
-    H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
-    if (H5Pfill_value_defined(dcpl.get(), &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED)
-        H5Pget_fill_value(dcpl.get(), memoryType_.get(), fill_.data());
+    try {
+        fill_ = fillValue(dcpl.get(), memoryType_.get(), elementSize_);
+    } catch (const FormatError& e) {
+        throw CheckpointError(path_, datasetPath_ + ": " + e.what());
+    }
 }
 
 Hdf5ChunkedSource::~Hdf5ChunkedSource()

@@ -1,5 +1,7 @@
 #include "formats/hdf5/Hdf5StoredChunks.h"
 
+#include "tensor/CheckpointError.h"
+
 #include <algorithm>
 
 namespace ckpt::hdf5 {
@@ -100,6 +102,16 @@ std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(
         grid->erase(std::unique(grid->begin(), grid->end()), grid->end());
     }
     return grid;
+}
+
+std::vector<std::byte> fillValue(hid_t dcpl, hid_t memoryType, std::size_t elementSize)
+{
+    std::vector<std::byte> fill(elementSize, std::byte { 0 });
+    H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
+    if (H5Pfill_value_defined(dcpl, &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED
+        && H5Pget_fill_value(dcpl, memoryType, fill.data()) < 0)
+        throw FormatError("cannot read its fill value: " + lastError());
+    return fill;
 }
 
 } // namespace ckpt::hdf5

@@ -3,6 +3,7 @@
 #include "formats/hdf5/Hdf5Handle.h"
 #include "tensor/Shape.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -20,5 +21,10 @@ inline constexpr std::uint64_t kMaxListedChunks = 16384;
 inline constexpr std::uint64_t kMaxProbedChunks = std::uint64_t(1) << 22;
 std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(
     hid_t dataset, const Shape& shape, const std::vector<std::int64_t>& chunkDims);
+
+// What a dataset reads as where nothing was written: its fill value in the memory type (zeros
+// when none is defined). Call with hdf5::mutex() held. Throws FormatError when libhdf5 cannot
+// convert it.
+std::vector<std::byte> fillValue(hid_t dcpl, hid_t memoryType, std::size_t elementSize);
 
 } // namespace ckpt::hdf5

@@ -1,5 +1,6 @@
 #include "formats/hdf5/Hdf5TensorSource.h"
 
+#include "formats/hdf5/Hdf5StoredChunks.h"
 #include "tensor/BoxListSource.h"
 #include "tensor/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
@@ -77,16 +78,6 @@ std::optional<std::vector<TensorBox>> mappedBlocks(hid_t dcpl, std::size_t rank)
 
 } // namespace
 
-std::vector<std::byte> Hdf5TensorSource::fillValue(hid_t dcpl) const
-{
-    std::vector<std::byte> fill(dtypeSize(dtype()), std::byte { 0 });
-    H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
-    if (H5Pfill_value_defined(dcpl, &defined) >= 0 && defined != H5D_FILL_VALUE_UNDEFINED
-        && H5Pget_fill_value(dcpl, memoryType_.get(), fill.data()) < 0)
-        throw CheckpointError(path_, "dataset " + dataset_.path + ": cannot read its fill value: " + lastError());
-    return fill;
-}
-
 std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
 {
     const std::int64_t numel = shapeNumel(shape());
@@ -94,22 +85,25 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
         return {};
     std::vector<TensorBox> blocks;
     std::vector<std::byte> fill;
-    {
+    try {
         std::lock_guard lock(hdf5::mutex());
         const Handle dataset = dataset_.open(path_);
         Handle dcpl(H5Dget_create_plist(dataset.get()));
         const H5D_layout_t layout = dcpl ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
         if (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0 && H5Dget_storage_size(dataset.get()) == 0) {
-            fill = fillValue(dcpl.get()); // never written: libhdf5 allocates contiguous storage late
+            // never written: libhdf5 allocates contiguous storage late
+            fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
         } else if (layout == H5D_VIRTUAL) {
             auto mapped = mappedBlocks(dcpl.get(), shape().size());
             if (!mapped)
                 return {};
             blocks = std::move(*mapped);
-            fill = fillValue(dcpl.get());
+            fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
         } else {
             return {};
         }
+    } catch (const FormatError& e) {
+        throw CheckpointError(path_, "dataset " + dataset_.path + ": " + e.what());
     }
     std::int64_t covered = 0;
     for (const auto& b : blocks)

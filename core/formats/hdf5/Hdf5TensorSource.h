@@ -23,7 +23,6 @@ public:
     std::vector<RepeatedPart> repeatedParts() const override;
 
 private:
-    std::vector<std::byte> fillValue(hid_t dcpl) const;
 
     hdf5::DatasetRef dataset_; // opened for each read
     hdf5::Handle memoryType_;
