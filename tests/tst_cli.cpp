@@ -163,6 +163,10 @@ private slots:
         QCOMPARE(QString::fromStdString(ckpt::printable("a\x1b[2J\r\nb\x7f\xc2\x9b\xff\xe2\x86\x92")),
                  QString::fromUtf8("a\\x1b[2J\\r\\nb\\x7f\\u009b\\xff\xe2\x86\x92"));
         QCOMPARE(QString::fromStdString(ckpt::printable(std::string("nul\0cut", 7))), QString("nul\\x00cut"));
+        // a line separator (a new line in Qt), a right-to-left override ("txt.exe" shown as
+        // "exe.txt"), an isolate; other text of three bytes is kept
+        QCOMPARE(QString::fromStdString(ckpt::printable("a\xe2\x80\xa8" "b\xe2\x80\xaetxt.exe\xe2\x81\xa6" "c\xe2\x82\xac")),
+                 QString::fromUtf8("a\\u2028b\\u202etxt.exe\\u2066c\xe2\x82\xac"));
     }
 
     // A file whose tensor name clears the screen and starts a fake "verified OK" line, and whose

@@ -1,5 +1,6 @@
 // Reading HDF5 files written by h5py (tests/data/hdf5/make_hdf5_fixtures.py) and by Keras.
 #include "formats/ReaderRegistry.h"
+#include "formats/hdf5/Hdf5StoredChunks.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
 #include "tensor/CheckpointError.h"
@@ -135,8 +136,10 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<int>("parts");
         QTest::newRow("chunks partly written") << "chunked_2d" << 2;
+        QTest::newRow("a sixteenth or more written") << "half_written" << 0;
         QTest::newRow("contiguous, never written") << "contiguous_unwritten" << 1;
         QTest::newRow("virtual, partly mapped") << "vds" << 2;
+        QTest::newRow("virtual, a block read in parts") << "vds_big_block" << 2;
         QTest::newRow("virtual source, written") << "line" << 0;
     }
 
@@ -159,6 +162,29 @@ private slots:
         QVERIFY2(std::abs(got.mean - want.mean) < 1e-12, qPrintable(QString::number(got.mean - want.mean)));
         QVERIFY2(std::abs(got.std - want.std) < 1e-12, qPrintable(QString::number(got.std - want.std)));
         QCOMPARE(got.histogram.counts, want.histogram.counts);
+    }
+
+    // The stored chunks are listed through the chunk index (H5Dget_chunk_info, quadratic in
+    // HDF5 1.10) up to a count, else by probing every cell of a small enough grid; both give the
+    // same cells, and neither fitting gives nothing (statistics then refuse, naming the dataset).
+    void storedChunksListedOrProbed()
+    {
+        std::lock_guard lock(ckpt::hdf5::mutex());
+        const hid_t file = H5Fopen(CKPT_TEST_DATA "/hdf5/mostly_fill.h5", H5F_ACC_RDONLY, H5P_DEFAULT);
+        QVERIFY(file >= 0);
+        const hid_t dataset = H5Dopen2(file, "chunked_2d", H5P_DEFAULT);
+        const ckpt::Shape shape { 1000, 900 };
+        const std::vector<std::int64_t> chunks { 16, 16 };
+        const auto listed = ckpt::hdf5::storedChunkGrid(dataset, shape, chunks);
+        const auto probed = ckpt::hdf5::storedChunkGrid(dataset, shape, chunks, 0);
+        const auto neither = ckpt::hdf5::storedChunkGrid(dataset, shape, chunks, 0, 100);
+        H5Dclose(dataset);
+        H5Fclose(file);
+        const std::vector<std::vector<std::int64_t>> cells { { 0, 0 }, { 2, 1 }, { 62, 56 } };
+        QVERIFY(listed && probed);
+        QCOMPARE(*listed, cells);
+        QCOMPARE(*probed, cells);
+        QVERIFY(!neither);
     }
 
     void filterNotDecodedIsNamed()

@@ -399,7 +399,7 @@ private slots:
     }
 
     // Values cost some 400 bytes each in the graph; a byte or three of pickle may make one. The
-    // graph may take 160 MiB and twice the pickle's size, then unpickling stops.
+    // graph may take 176 MiB and the pickle's size, then unpickling stops.
     void memoryIsBoundedByThePickleSize_data()
     {
         QTest::addColumn<QByteArray>("bytes");

@@ -144,6 +144,27 @@ private slots:
         QCOMPARE(QString::fromStdString(scanFile(CKPT_TEST_DATA "/keras3/mlp.keras").verdict()), QString("clean"));
     }
 
+    // What scanning a pickle may cost is bounded as the readers bound it: by the file's size, not
+    // by what a deflated member inflates to.
+    void scanningIsBoundedByTheFile_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("memo abuse") << "torch_pickle_memo_abuse.pt" << "its values would take more than 176 MiB of memory";
+        QTest::newRow("tuple chain") << "torch_pickle_tuple1_chain.pt" << "its values would take more than 176 MiB of memory";
+        QTest::newRow("1.5 GiB data.pkl") << "torch_pickle_inflates_1536mib.pt"
+                                         << "archive/data.pkl is larger than 49 MiB; not scanned";
+    }
+
+    void scanningIsBoundedByTheFile()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, reason);
+        const ScanReport report = scanFile(CKPT_TEST_DATA "/bad/" + file.toStdString());
+        QCOMPARE(QString::fromStdString(report.verdict()), QString("unreadable"));
+        QVERIFY2(QString::fromStdString(report.unreadable).contains(reason), report.unreadable.c_str());
+    }
+
     void kerasLambdaIsUnsafe()
     {
         const ScanReport report = scanFile(CKPT_TEST_DATA "/scan/keras/keras_lambda.keras");

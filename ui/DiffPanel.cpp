@@ -4,6 +4,7 @@
 #include "DiffTableModel.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
+#include "ShownText.h"
 #include "formats/ReaderRegistry.h"
 
 #include <qcustomplot.h>
@@ -321,7 +322,7 @@ void DiffPanel::start(const QString& pathB, bool reopen)
         } catch (const ckpt::Cancelled&) {
             out.cancelled = true;
         } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
+            out.error = shownText(e.what());
         }
         return out;
     }));
@@ -387,7 +388,7 @@ void DiffPanel::onCurrentRowChanged()
         clearPlots(tr("Select a row to overlay A's and B's distributions."));
         return;
     }
-    const QString name = QString::fromStdString(d->name);
+    const QString name = shownText(d->name);
     clearPlots(tr("Computing the histograms of %1…").arg(name));
     const int generation = histogramGeneration_;
     histogramJob_ = std::make_shared<Job>();
@@ -413,7 +414,7 @@ void DiffPanel::onCurrentRowChanged()
         } catch (const ckpt::Cancelled&) {
             out.cancelled = true;
         } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
+            out.error = shownText(e.what());
         }
         return out;
     }));

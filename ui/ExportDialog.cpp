@@ -71,7 +71,7 @@ ExportDialog::ExportDialog(std::shared_ptr<const ckpt::Checkpoint> checkpoint, c
     for (int t : tensors) {
         const auto& info = checkpoint_->tensors[std::size_t(t)].info;
         names_.push_back(info.name);
-        bytes += info.nbytes();
+        bytes = ckpt::saturatingAdd(bytes, info.nbytes());
     }
     setWindowTitle(tr("Export selected tensors"));
     setMinimumWidth(560);
@@ -226,7 +226,7 @@ void ExportDialog::updatePreview()
             showMessage(QString(), false);
         updateFormat();
     } catch (const std::invalid_argument& e) {
-        showMessage(QString::fromStdString(e.what()), true);
+        showMessage(shownText(e.what()), true);
         exportButton_->setEnabled(false);
     }
 }
@@ -250,7 +250,7 @@ bool ExportDialog::startExport()
         ckpt::exportFormatFor(path.toStdString());
         ckpt::selectTensors(*checkpoint_, o.selection);
     } catch (const std::exception& e) {
-        showMessage(QString::fromStdString(e.what()), true);
+        showMessage(shownText(e.what()), true);
         return false;
     }
     if (QFileInfo::exists(path)) {
@@ -278,7 +278,7 @@ bool ExportDialog::startExport()
         } catch (const ckpt::Cancelled&) {
             out.cancelled = true;
         } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
+            out.error = shownText(e.what());
         }
         return out;
     }));

@@ -305,9 +305,9 @@ bool MainWindow::openFile(const QString& path)
                 auto opened = std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(p));
                 const ckpt::ScanReport scan = ckpt::scanFile(p, *opened);
                 return { opened,
-                    scan.unsafe() ? QString::fromStdString(ckpt::printable(scan.unsafeSummary())) : QString() };
+                    scan.unsafe() ? shownText(scan.unsafeSummary()) : QString() };
             } catch (const std::exception& e) {
-                return { nullptr, QString::fromStdString(ckpt::printable(e.what())) };
+                return { nullptr, shownText(e.what()) };
             }
         }));
     if (!watcher.isFinished())

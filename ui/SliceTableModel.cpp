@@ -1,6 +1,7 @@
 #include "SliceTableModel.h"
 
 #include "NumberText.h"
+#include "ShownText.h"
 #include "numerics/Convert.h"
 
 #include <algorithm>
@@ -108,7 +109,7 @@ const SliceTableModel::Block* SliceTableModel::block(int blockRow, int blockCol)
                 b->values[std::size_t(r * b->cols + c)]
                     = boxValues[std::size_t(transposed ? c * b->rows + r : r * b->cols + c)];
     } catch (const std::exception& e) {
-        b->error = QString::fromStdString(e.what());
+        b->error = shownText(e.what());
     }
     ++blocksRead_;
     auto* raw = b.release();

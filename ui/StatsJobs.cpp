@@ -1,5 +1,7 @@
 #include "StatsJobs.h"
 
+#include "ShownText.h"
+
 #include <QPointer>
 #include <QTimer>
 #include <QtConcurrent>
@@ -78,7 +80,7 @@ void StatsJobs::startNext()
     const auto cancel = running_->cancel;
     const auto fraction = running_->fraction;
     const Key key = running_->key;
-    const QString name = QString::fromStdString(checkpoint->tensors[std::size_t(key.tensor)].info.name);
+    const QString name = shownText(checkpoint->tensors[std::size_t(key.tensor)].info.name);
     connect(&running_->watcher, &QFutureWatcher<Outcome>::finished, this, &StatsJobs::onFinished);
     connect(&running_->ticker, &QTimer::timeout, this,
             [this, name, fraction] { emit progress(tr("Statistics of %1").arg(name), fraction->load()); });
@@ -95,7 +97,7 @@ void StatsJobs::startNext()
         } catch (const ckpt::Cancelled&) {
             out.cancelled = true;
         } catch (const std::exception& e) {
-            out.error = QString::fromStdString(e.what());
+            out.error = shownText(e.what());
         }
         return out;
     }));

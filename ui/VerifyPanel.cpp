@@ -187,7 +187,7 @@ void VerifyPanel::rebuildLayers()
     try {
         mlp_ = ckpt::buildMlp(*checkpoint_, buildOptions());
     } catch (const std::exception& e) {
-        verdict_->setText(tr("<b>No network:</b> %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+        verdict_->setText(tr("<b>No network:</b> %1").arg(shownText(e.what()).toHtmlEscaped()));
         return;
     }
     for (const auto& l : mlp_->layers()) {
@@ -224,7 +224,7 @@ bool VerifyPanel::run()
         }
     } catch (const std::exception& e) {
         result_.reset();
-        verdict_->setText(tr("<b>Cannot run:</b> %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+        verdict_->setText(tr("<b>Cannot run:</b> %1").arg(shownText(e.what()).toHtmlEscaped()));
         return false;
     }
     const auto& c = result_->comparison;

@@ -139,7 +139,7 @@ void compareValues(TensorDiff& d, const DiffOptions& o, std::int64_t& doneBytes,
         if (sameBytes && acc.bitwise)
             acc.bitwise = rawA.size() == rawB.size() && std::memcmp(rawA.data(), rawB.data(), rawA.size()) == 0;
         acc.add(va.data(), vb.data(), n, o);
-        doneBytes += a.info.nbytes() / std::max<std::int64_t>(1, (numel + step - 1) / step);
+        doneBytes = saturatingAdd(doneBytes, a.info.nbytes() / std::max<std::int64_t>(1, (numel + step - 1) / step));
         if (o.progress && totalBytes > 0)
             o.progress(std::min(1.0, double(doneBytes) / double(totalBytes)));
     }
@@ -220,7 +220,7 @@ DiffReport diffCheckpoints(const Checkpoint& ca, const Checkpoint& cb, const Dif
         if (auto it = inB.find(d.name); it != inB.end()) {
             d.b = it->second;
             paired[d.name] = true;
-            totalBytes += t.info.nbytes();
+            totalBytes = saturatingAdd(totalBytes, t.info.nbytes());
         } else {
             d.status = DiffStatus::OnlyInA;
         }

@@ -120,6 +120,11 @@ bool isKey(const Value& v) { return v.kind == Kind::String || v.kind == Kind::In
 // entry.
 constexpr std::uint64_t kKeyIndexBytes = 64;
 constexpr std::uint64_t kMemoEntryBytes = 48;
+// What a value costs, as constants so that what is accepted does not depend on the build (a Value
+// is 240 bytes with GCC 12 and libstdc++, the out-of-line tensor and array details 112 and 48).
+constexpr std::uint64_t kValueBytes = 256;
+constexpr std::uint64_t kTensorInfoBytes = 128;
+constexpr std::uint64_t kArrayInfoBytes = 64;
 
 bool parseUnsigned(std::string_view s, std::uint64_t& out)
 {
@@ -134,8 +139,8 @@ bool parseUnsigned(std::string_view s, std::uint64_t& out)
 
 std::uint64_t defaultGraphBudget(std::uint64_t inputBytes)
 {
-    constexpr std::uint64_t kFixed = std::uint64_t(160) << 20;
-    return kFixed + std::min<std::uint64_t>(inputBytes, std::uint64_t(1) << 40) * 2;
+    constexpr std::uint64_t kFixed = std::uint64_t(176) << 20;
+    return kFixed + std::min<std::uint64_t>(inputBytes, std::uint64_t(1) << 40);
 }
 
 Unpickler::Unpickler(std::span<const std::byte> bytes, const PickleOptions& options)
@@ -154,8 +159,7 @@ Value& Unpickler::make(Kind kind)
 {
     if (doc_.values_.size() >= options_.maxValues)
         fail("more than " + std::to_string(options_.maxValues) + " values");
-    charge(sizeof(Value) + (kind == Kind::TorchTensor ? sizeof(TorchTensorInfo) : 0)
-        + (kind == Kind::NumpyArray ? sizeof(NumpyArrayInfo) : 0));
+    charge(kValueBytes + (kind == Kind::TorchTensor ? kTensorInfoBytes : 0) + (kind == Kind::NumpyArray ? kArrayInfoBytes : 0));
     Value& v = doc_.values_.emplace_back();
     v.kind = kind;
     return v;

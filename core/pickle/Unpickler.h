@@ -32,7 +32,7 @@ struct PickleOptions {
     std::size_t maxMemoEntries = 4'000'000;
     std::uint64_t maxCopiedBytes = std::numeric_limits<std::uint64_t>::max(); // see Value::bytesCopied
     // Memory the value graph may take (values, container slots, memo, copied text). A value
-    // costs some 400 bytes but may take one byte of pickle (TUPLE1, EMPTY_DICT + MEMOIZE), so
+    // costs some 250 bytes but may take one byte of pickle (TUPLE1, EMPTY_DICT + MEMOIZE), so
     // the counts above alone let a few MB of pickle take gigabytes. 0: defaultGraphBudget().
     std::uint64_t maxGraphBytes = 0;
     // Called for every persistent id (the PersistentId value's args); may throw FormatError to
@@ -43,8 +43,10 @@ struct PickleOptions {
     std::function<void(const CodeUse&)> onCode;
 };
 
-// 160 MiB plus twice the pickle's size: what a pickle of that size may cost as values. A reader
-// whose pickle came out of a smaller file (an inflated zip member) passes that file's size.
+// 176 MiB plus the pickle's size: what a pickle of that size may cost as values. With the pickle's
+// own copy and the process's pages that keeps a hostile pickle within 256 MiB plus twice its file.
+// A reader whose pickle came out of a smaller file (an inflated zip member, at most 48 MiB plus
+// that file) passes that file's size.
 std::uint64_t defaultGraphBudget(std::uint64_t inputBytes);
 
 // The result of unpickling: owns every Value of the graph.

@@ -33,6 +33,22 @@ std::size_t sequenceLength(std::string_view text, std::size_t i)
     return length;
 }
 
+// The code point of a valid 3-byte sequence.
+unsigned codePoint3(std::string_view text, std::size_t i)
+{
+    return (static_cast<unsigned char>(text[i]) & 0x0fu) << 12 | (static_cast<unsigned char>(text[i + 1]) & 0x3fu) << 6
+        | (static_cast<unsigned char>(text[i + 2]) & 0x3fu);
+}
+
+// Characters that move text rather than show it: line and paragraph separators (a new line in
+// Qt and many terminals), and the marks, embeddings, overrides and isolates of bidirectional
+// text (which can show "exe.txt" for "txt.exe").
+bool movesText(unsigned cp)
+{
+    return cp == 0x2028 || cp == 0x2029 || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e)
+        || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 } // namespace
 
 std::string printable(std::string_view text)
@@ -56,6 +72,8 @@ std::string printable(std::string_view text)
             appendHex(out, "\\x%02x", c), ++i;
         } else if (n == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
             appendHex(out, "\\u%04x", static_cast<unsigned char>(text[i + 1])), i += 2; // C1 controls
+        } else if (n == 3 && movesText(codePoint3(text, i))) {
+            appendHex(out, "\\u%04x", codePoint3(text, i)), i += 3;
         } else {
             out.append(text.substr(i, n));
             i += n;

@@ -29,8 +29,8 @@ public:
     // The size of the file scanned: what its pickles may cost is measured against it.
     void setFileSize(std::uint64_t size) { fileSize_ = size; }
 
-    // The largest pickle scanned: what the torch reader inflates (64 MiB and the file's size).
-    std::uint64_t maxPickleBytes() const { return std::min(kMaxPickleBytes, (std::uint64_t(64) << 20) + fileSize_); }
+    // The largest pickle scanned: what the torch reader inflates (48 MiB and the file's size).
+    std::uint64_t maxPickleBytes() const { return std::min(kMaxPickleBytes, (std::uint64_t(48) << 20) + fileSize_); }
 
     void add(Risk risk, std::string what, std::string why, const std::string& where)
     {
@@ -147,16 +147,16 @@ void scanZip(Scanner& scanner, const std::string& path, const std::shared_ptr<co
         const std::string where = member.name;
         if (member.name.size() > 4 && member.name.compare(member.name.size() - 4, 4, ".npy") == 0) {
             scanNpy(scanner, *bytes, where);
-        } else if (isPickleName(member.name) && member.deflated) {
+        } else if (isPickleName(member.name) && startsWith(*bytes, "\x80")) {
             if (member.size > scanner.maxPickleBytes())
                 throw FormatError(where + " is larger than " + std::to_string(scanner.maxPickleBytes() >> 20)
                     + " MiB; not scanned");
-            // Inflated into memory: a private copy already, scanned in place.
-            if (startsWith(*bytes, "\x80"))
+            if (member.deflated) { // inflated into memory: a private copy already, scanned in place
                 scanner.scanPickles({ bytes->data(), bytes->size() }, where, 1);
-        } else if (isPickleName(member.name) && startsWith(*bytes, "\x80")) {
-            const auto pickled = readAll(*bytes, where, scanner.maxPickleBytes());
-            scanner.scanPickles(pickled, where, 1);
+            } else {
+                const auto pickled = readAll(*bytes, where, scanner.maxPickleBytes());
+                scanner.scanPickles(pickled, where, 1);
+            }
         } else if (member.name == "config.json") {
             const auto text = readAll(*bytes, where, scanner.maxPickleBytes());
             for (auto& f : kerasConfigRisks(std::string(reinterpret_cast<const char*>(text.data()), text.size())))

@@ -3,7 +3,6 @@
 #include "tensor/CheckpointError.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 namespace ckpt {
@@ -21,6 +20,30 @@ std::int64_t totalElements(const std::vector<TensorBox>& boxes)
     }
     return total;
 }
+
+// One box of the parent as a tensor of its own, so that part of it can be read as a flat range
+// (TensorDataSource::readFlat splits that into whole rows) instead of reading all of it.
+class BoxView final : public TensorDataSource {
+public:
+    BoxView(const TensorDataSource& parent, const TensorBox& box)
+        : TensorDataSource(parent.dtype(), box.count)
+        , parent_(parent)
+        , box_(box)
+    {
+    }
+
+    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override
+    {
+        std::vector<std::int64_t> at(start.begin(), start.end());
+        for (std::size_t d = 0; d < at.size(); ++d)
+            at[d] += box_.start[d];
+        parent_.readBox(at, count, out);
+    }
+
+private:
+    const TensorDataSource& parent_;
+    const TensorBox& box_;
+};
 
 } // namespace
 
@@ -58,19 +81,15 @@ void BoxListSource::readBox(std::span<const std::int64_t> start, std::span<const
     // The box holding `first`, then each following one until `end`.
     auto i = static_cast<std::size_t>(std::upper_bound(firstElement_.begin(), firstElement_.end(), first)
                                       - firstElement_.begin()) - 1;
-    std::vector<std::byte> whole;
     for (; first < end; ++i) {
         const TensorBox& box = boxes_[i];
         const std::int64_t boxElements = firstElement_[i + 1] - firstElement_[i];
         const std::int64_t from = first - firstElement_[i];
         const std::int64_t n = std::min(end, firstElement_[i + 1]) - first;
-        if (from == 0 && n == boxElements) {
+        if (from == 0 && n == boxElements)
             parent_->readBox(box.start, box.count, out);
-        } else {
-            whole.resize(static_cast<std::size_t>(boxElements * elem));
-            parent_->readBox(box.start, box.count, whole.data());
-            std::memcpy(out, whole.data() + from * elem, static_cast<std::size_t>(n * elem));
-        }
+        else
+            BoxView(*parent_, box).readFlat(from, n, out);
         out += n * elem;
         first += n;
     }

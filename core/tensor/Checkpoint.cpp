@@ -15,7 +15,7 @@ std::int64_t Checkpoint::parameterCount() const
 {
     std::int64_t n = 0;
     for (const auto& t : tensors)
-        n += t.info.numel();
+        n = saturatingAdd(n, t.info.numel());
     return n;
 }
 
@@ -23,7 +23,7 @@ std::int64_t Checkpoint::tensorBytes() const
 {
     std::int64_t n = 0;
     for (const auto& t : tensors)
-        n += t.info.nbytes();
+        n = saturatingAdd(n, t.info.nbytes());
     return n;
 }
 

@@ -63,8 +63,8 @@ CheckpointTree::CheckpointTree(const Checkpoint& checkpoint)
         const std::int64_t bytes = info.nbytes();
         for (TreeNode* n = leaf.get(); n; n = n->parent) {
             n->tensorCount += 1;
-            n->parameterCount += params;
-            n->nbytes += bytes;
+            n->parameterCount = saturatingAdd(n->parameterCount, params);
+            n->nbytes = saturatingAdd(n->nbytes, bytes);
         }
         node->children.push_back(std::move(leaf));
     }

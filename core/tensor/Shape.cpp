@@ -16,6 +16,18 @@ std::int64_t checkedMul(std::int64_t a, std::int64_t b)
     return r;
 }
 
+std::int64_t saturatingAdd(std::int64_t a, std::int64_t b)
+{
+    std::int64_t r = 0;
+    return __builtin_add_overflow(a, b, &r) ? std::numeric_limits<std::int64_t>::max() : r;
+}
+
+std::int64_t saturatingMul(std::int64_t a, std::int64_t b)
+{
+    std::int64_t r = 0;
+    return __builtin_mul_overflow(a, b, &r) ? std::numeric_limits<std::int64_t>::max() : r;
+}
+
 std::int64_t shapeNumel(const Shape& shape)
 {
     std::int64_t n = 1;
@@ -38,15 +50,7 @@ std::string shapeToString(const Shape& shape)
     return s + ")";
 }
 
-namespace {
 // Strides of shapes too large to address saturate; the bounds check that follows rejects them.
-std::int64_t saturatingMul(std::int64_t a, std::int64_t b)
-{
-    std::int64_t r = 0;
-    return __builtin_mul_overflow(a, b, &r) ? std::numeric_limits<std::int64_t>::max() : r;
-}
-} // namespace
-
 std::vector<std::int64_t> rowMajorStrides(const Shape& shape)
 {
     std::vector<std::int64_t> strides(shape.size());

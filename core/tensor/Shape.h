@@ -18,5 +18,9 @@ std::vector<std::int64_t> rowMajorStrides(const Shape& shape);
 std::vector<std::int64_t> columnMajorStrides(const Shape& shape);
 // a * b, throwing FormatError when the product overflows int64 or either is negative.
 std::int64_t checkedMul(std::int64_t a, std::int64_t b);
+// a + b and a * b of sizes (non-negative) that stop at INT64_MAX instead of overflowing: totals
+// shown to people and compared against limits, where a file may declare several 2^62-byte tensors.
+std::int64_t saturatingAdd(std::int64_t a, std::int64_t b);
+std::int64_t saturatingMul(std::int64_t a, std::int64_t b);
 
 } // namespace ckpt

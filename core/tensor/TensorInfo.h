@@ -27,7 +27,8 @@ struct TensorInfo {
     {
         return encoding.empty() ? std::string(dtypeName(dtype)) : encoding + "\xe2\x86\x92" + std::string(dtypeName(dtype));
     }
-    std::int64_t nbytes() const { return checkedMul(numel(), static_cast<std::int64_t>(dtypeSize(dtype))); }
+    // Saturates at INT64_MAX: a valid HDF5 dataset never written may declare more than 2^63 bytes.
+    std::int64_t nbytes() const { return saturatingMul(numel(), static_cast<std::int64_t>(dtypeSize(dtype))); }
 };
 
 } // namespace ckpt

@@ -106,35 +106,48 @@ void Hdf5ChunkedSource::readBox(
 
 std::vector<RepeatedPart> Hdf5ChunkedSource::repeatedParts() const
 {
+    std::lock_guard lock(storedMutex_);
+    if (!stored_)
+        stored_ = listStoredChunks(); // once: listing may cost seconds, and every bin count asks again
+    if (stored_->readEverything)
+        return {};
+    std::vector<RepeatedPart> parts;
+    if (!stored_->boxes.empty())
+        parts.push_back({ std::make_shared<BoxListSource>(shared_from_this(), stored_->boxes), 1 });
+    parts.push_back({ makeMemorySource(dtype(), Shape { 1 }, fill_), shapeNumel(shape()) - stored_->elements });
+    return parts;
+}
+
+Hdf5ChunkedSource::StoredChunks Hdf5ChunkedSource::listStoredChunks() const
+{
     const std::int64_t numel = shapeNumel(shape());
     std::optional<std::vector<std::vector<std::int64_t>>> grid;
     {
         std::lock_guard lock(hdf5::mutex());
         const Handle dataset = dataset_.open(path_);
+        // Reading every element costs at most 16 times what is stored when the stored chunks could
+        // hold a sixteenth of the dataset: then nothing is listed (a dataset written in full too).
+        const auto count = storedChunkCount(dataset.get());
+        const double chunkElements = static_cast<double>(chunkBytes_ / elementSize_);
+        if (!count || static_cast<double>(*count) * chunkElements * 16 >= static_cast<double>(numel))
+            return { true, {}, 0 };
         grid = storedChunkGrid(dataset.get(), shape(), chunkDims_);
     }
     if (!grid)
         throw CheckpointError(path_, datasetPath_ + ": more than " + std::to_string(kMaxListedChunks)
                 + " of its chunks are stored in a grid of more than " + std::to_string(kMaxProbedChunks)
                 + " chunks; the chunks never written (the fill value) cannot be told apart in reasonable time");
-    std::vector<TensorBox> boxes;
-    std::int64_t stored = 0;
+    StoredChunks stored { false, {}, 0 };
     for (const auto& cell : *grid) {
         TensorBox box { std::vector<std::int64_t>(cell.size()), std::vector<std::int64_t>(cell.size()) };
         for (std::size_t d = 0; d < cell.size(); ++d) {
             box.start[d] = cell[d] * chunkDims_[d];
             box.count[d] = std::min(chunkDims_[d], shape()[d] - box.start[d]);
         }
-        stored += shapeNumel(box.count);
-        boxes.push_back(std::move(box));
+        stored.elements += shapeNumel(box.count); // distinct chunks inside the dataset: at most numel
+        stored.boxes.push_back(std::move(box));
     }
-    if (stored >= numel)
-        return {}; // every chunk was written: read them all in order
-    std::vector<RepeatedPart> parts;
-    if (!boxes.empty())
-        parts.push_back({ std::make_shared<BoxListSource>(shared_from_this(), std::move(boxes)), 1 });
-    parts.push_back({ makeMemorySource(dtype(), Shape { 1 }, fill_), numel - stored });
-    return parts;
+    return stored;
 }
 
 // Copies the part of a chunk that lies in the box, one run along the last axis at a time.

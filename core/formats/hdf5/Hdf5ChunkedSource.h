@@ -3,12 +3,14 @@
 #include "formats/hdf5/Hdf5DatasetRef.h"
 #include "formats/hdf5/Hdf5Filters.h"
 #include "formats/hdf5/Hdf5Handle.h"
+#include "tensor/BoxListSource.h"
 #include "tensor/TensorDataSource.h"
 
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,12 @@ public:
 
 private:
     using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)
+    struct StoredChunks {
+        bool readEverything = true; // enough is stored that reading all of it is bounded anyway
+        std::vector<TensorBox> boxes; // else: the stored chunks' parts inside the dataset
+        std::int64_t elements = 0;
+    };
+    StoredChunks listStoredChunks() const;
     Chunk chunkAt(hid_t dataset, const std::vector<std::int64_t>& grid) const;
     Chunk loadChunk(hid_t dataset, const std::vector<std::int64_t>& grid) const;
     bool isPartialEdge(const std::vector<std::int64_t>& grid) const;
@@ -54,6 +62,9 @@ private:
     std::vector<hdf5::Filter> pipeline_;
     bool unfilteredEdges_ = false; // partial edge chunks are stored without the filters
     std::vector<std::byte> fill_; // one element
+
+    mutable std::mutex storedMutex_;
+    mutable std::optional<StoredChunks> stored_;
 
     // The most recently decoded chunks, up to kCacheBytes (always the last one).
     static constexpr std::size_t kCacheBytes = 8 << 20;

@@ -16,9 +16,9 @@ std::vector<std::int64_t> gridExtent(const Shape& shape, const std::vector<std::
     std::uint64_t cells = 1;
     fits = true;
     for (std::size_t d = 0; d < shape.size(); ++d) {
-        extent[d] = (shape[d] + chunkDims[d] - 1) / chunkDims[d];
-        if (extent[d] == 0)
+        if (shape[d] == 0)
             return extent;
+        extent[d] = (shape[d] - 1) / chunkDims[d] + 1;
         if (static_cast<std::uint64_t>(extent[d]) > limit / cells)
             fits = false;
         else
@@ -81,8 +81,17 @@ std::optional<std::vector<std::vector<std::int64_t>>> listByProbing(
 
 } // namespace
 
-std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(
-    hid_t dataset, const Shape& shape, const std::vector<std::int64_t>& chunkDims)
+std::optional<std::uint64_t> storedChunkCount(hid_t dataset)
+{
+    Handle space(H5Dget_space(dataset));
+    hsize_t stored = 0;
+    if (!space || H5Dget_num_chunks(dataset, space.get(), &stored) < 0)
+        return std::nullopt;
+    return stored;
+}
+
+std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(hid_t dataset, const Shape& shape,
+    const std::vector<std::int64_t>& chunkDims, std::uint64_t maxListed, std::uint64_t maxProbed)
 {
     if (shape.empty() || chunkDims.size() != shape.size())
         return std::nullopt;
@@ -91,9 +100,9 @@ std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(
     if (!space || H5Dget_num_chunks(dataset, space.get(), &stored) < 0)
         return std::nullopt;
     bool probeable = false;
-    const auto extent = gridExtent(shape, chunkDims, kMaxProbedChunks, probeable);
+    const auto extent = gridExtent(shape, chunkDims, maxProbed, probeable);
     std::optional<std::vector<std::vector<std::int64_t>>> grid;
-    if (stored <= kMaxListedChunks)
+    if (stored <= maxListed)
         grid = listByIndex(dataset, stored, shape, chunkDims);
     else if (probeable)
         grid = listByProbing(dataset, extent, chunkDims);

@@ -18,9 +18,13 @@ namespace ckpt::hdf5 {
 // fits. Call with hdf5::mutex() held, on a dataset whose chunk index was walked in the guarded
 // child (a cyclic index crashes libhdf5).
 inline constexpr std::uint64_t kMaxListedChunks = 16384;
+// How many chunks are stored (H5Dget_num_chunks), or nullopt when libhdf5 cannot say. Call with
+// hdf5::mutex() held.
+std::optional<std::uint64_t> storedChunkCount(hid_t dataset);
 inline constexpr std::uint64_t kMaxProbedChunks = std::uint64_t(1) << 22;
-std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(
-    hid_t dataset, const Shape& shape, const std::vector<std::int64_t>& chunkDims);
+std::optional<std::vector<std::vector<std::int64_t>>> storedChunkGrid(hid_t dataset, const Shape& shape,
+    const std::vector<std::int64_t>& chunkDims, std::uint64_t maxListed = kMaxListedChunks,
+    std::uint64_t maxProbed = kMaxProbedChunks);
 
 // What a dataset reads as where nothing was written: its fill value in the memory type (zeros
 // when none is defined). Call with hdf5::mutex() held. Throws FormatError when libhdf5 cannot

@@ -5,6 +5,7 @@
 #include "tensor/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -29,50 +30,69 @@ Hdf5TensorSource::~Hdf5TensorSource()
 
 namespace {
 
-// The blocks a virtual dataset's mappings select, when each is one block and no two overlap;
-// nullopt otherwise (then every element is read through libhdf5).
-std::optional<std::vector<TensorBox>> mappedBlocks(hid_t dcpl, std::size_t rank)
+// The one solid block a virtual mapping selects, inside the dataset; nullopt for anything else
+// (points, strided or unlimited selections, a block past the dataset's extent).
+std::optional<TensorBox> solidBlock(hid_t space, const Shape& shape)
 {
-    constexpr std::size_t kMaxMappings = 4096;
-    const std::ptrdiff_t n = [&] { std::size_t c = 0; return H5Pget_virtual_count(dcpl, &c) < 0 ? -1 : std::ptrdiff_t(c); }();
-    if (n < 0 || static_cast<std::size_t>(n) > kMaxMappings)
+    const std::size_t rank = shape.size();
+    const H5S_sel_type type = H5Sget_select_type(space);
+    std::vector<hsize_t> lo(rank), hi(rank);
+    if (H5Sget_simple_extent_ndims(space) != static_cast<int>(rank) || (type != H5S_SEL_HYPERSLABS && type != H5S_SEL_ALL)
+        || H5Sget_select_bounds(space, lo.data(), hi.data()) < 0)
         return std::nullopt;
-    std::vector<TensorBox> blocks;
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-        Handle space(H5Pget_virtual_vspace(dcpl, static_cast<std::size_t>(i)));
-        if (!space || H5Sget_simple_extent_ndims(space.get()) != static_cast<int>(rank))
+    TensorBox box { std::vector<std::int64_t>(rank), std::vector<std::int64_t>(rank) };
+    for (std::size_t d = 0; d < rank; ++d) {
+        if (hi[d] < lo[d] || hi[d] >= static_cast<hsize_t>(shape[d]))
             return std::nullopt;
-        const H5S_sel_type type = H5Sget_select_type(space.get());
-        if (type == H5S_SEL_NONE)
-            continue;
-        std::vector<hsize_t> lo(rank), hi(rank);
-        if ((type != H5S_SEL_HYPERSLABS && type != H5S_SEL_ALL) || H5Sget_select_bounds(space.get(), lo.data(), hi.data()) < 0)
-            return std::nullopt;
-        TensorBox box { std::vector<std::int64_t>(rank), std::vector<std::int64_t>(rank) };
-        std::uint64_t volume = 1;
-        for (std::size_t d = 0; d < rank; ++d) {
-            if (hi[d] < lo[d] || hi[d] == H5S_UNLIMITED || hi[d] - lo[d] >= (hsize_t(1) << 62))
-                return std::nullopt;
-            box.start[d] = static_cast<std::int64_t>(lo[d]);
-            box.count[d] = static_cast<std::int64_t>(hi[d] - lo[d] + 1);
-            if (volume > (std::uint64_t(1) << 62) / static_cast<std::uint64_t>(box.count[d]))
-                return std::nullopt;
-            volume *= static_cast<std::uint64_t>(box.count[d]);
-        }
-        const hssize_t points = H5Sget_select_npoints(space.get());
-        if (points < 0 || static_cast<std::uint64_t>(points) != volume)
-            return std::nullopt; // not one solid block
-        blocks.push_back(std::move(box));
+        box.start[d] = static_cast<std::int64_t>(lo[d]);
+        box.count[d] = static_cast<std::int64_t>(hi[d] - lo[d] + 1);
     }
+    const hssize_t points = H5Sget_select_npoints(space);
+    if (points < 0 || points != shapeNumel(box.count)) // inside the dataset: no overflow
+        return std::nullopt;
+    return box;
+}
+
+bool disjoint(const std::vector<TensorBox>& blocks)
+{
     for (std::size_t a = 0; a < blocks.size(); ++a)
         for (std::size_t b = a + 1; b < blocks.size(); ++b) {
             bool apart = false;
-            for (std::size_t d = 0; d < rank && !apart; ++d)
+            for (std::size_t d = 0; d < blocks[a].start.size() && !apart; ++d)
                 apart = blocks[a].start[d] + blocks[a].count[d] <= blocks[b].start[d]
                     || blocks[b].start[d] + blocks[b].count[d] <= blocks[a].start[d];
             if (!apart)
-                return std::nullopt;
+                return false;
         }
+    return true;
+}
+
+// The blocks a virtual dataset's mappings select, when each is one solid block inside it and no
+// two overlap; nullopt otherwise. `mappedElements` gets how many elements the mappings select
+// in any case (saturating), to judge whether reading every element is bounded.
+std::optional<std::vector<TensorBox>> mappedBlocks(hid_t dcpl, const Shape& shape, std::int64_t& mappedElements)
+{
+    constexpr std::size_t kMaxMappings = 4096;
+    std::size_t n = 0;
+    mappedElements = std::numeric_limits<std::int64_t>::max();
+    if (H5Pget_virtual_count(dcpl, &n) < 0)
+        return std::nullopt;
+    mappedElements = 0;
+    std::vector<TensorBox> blocks;
+    bool solid = n <= kMaxMappings;
+    for (std::size_t i = 0; i < n; ++i) {
+        Handle space(H5Pget_virtual_vspace(dcpl, i));
+        const hssize_t points = space ? H5Sget_select_npoints(space.get()) : -1;
+        mappedElements = points < 0 ? std::numeric_limits<std::int64_t>::max() : saturatingAdd(mappedElements, points);
+        if (!solid || points == 0)
+            continue;
+        auto block = space ? solidBlock(space.get(), shape) : std::nullopt;
+        solid = block.has_value();
+        if (block)
+            blocks.push_back(std::move(*block));
+    }
+    if (!solid || !disjoint(blocks))
+        return std::nullopt;
     return blocks;
 }
 
@@ -94,7 +114,12 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
             // never written: libhdf5 allocates contiguous storage late
             fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
         } else if (layout == H5D_VIRTUAL) {
-            auto mapped = mappedBlocks(dcpl.get(), shape().size());
+            std::int64_t mappedElements = 0;
+            auto mapped = mappedBlocks(dcpl.get(), shape(), mappedElements);
+            if (!mapped && numel > (std::int64_t(1) << 32) && mappedElements < numel / 16)
+                throw CheckpointError(path_, "dataset " + dataset_.path + ": its virtual mappings select "
+                        + std::to_string(mappedElements) + " of its " + std::to_string(numel)
+                        + " elements in a way that can only be read element by element; the rest would be the fill value read for ever");
             if (!mapped)
                 return {};
             blocks = std::move(*mapped);

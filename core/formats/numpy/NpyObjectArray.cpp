@@ -5,6 +5,7 @@
 #include "pickle/Unpickler.h"
 #include "tensor/CheckpointError.h"
 
+#include <algorithm>
 #include <set>
 
 namespace ckpt {
@@ -33,13 +34,27 @@ void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, co
                               const NpyPlacement& placement, Checkpoint& out)
 {
     // The pickle is the whole data section; numpy itself would run it (allow_pickle=True). We read it.
-    constexpr std::uint64_t kMaxPickle = std::uint64_t(2) << 30;
+    // Inflated from a smaller npz, it may take what the file justifies: 48 MiB and the file.
+    const std::uint64_t fileSize = placement.fileSize ? placement.fileSize : bytes->size();
+    const std::uint64_t maxPickle = placement.fileSize ? std::min(std::uint64_t(2) << 30, (std::uint64_t(48) << 20) + fileSize)
+                                                       : std::uint64_t(2) << 30;
     const std::uint64_t size = bytes->size() - header.dataOffset;
-    if (size > kMaxPickle)
-        throw FormatError("pickled object array of " + std::to_string(size) + " bytes is larger than 2 GiB");
-    // Copied, not parsed in the file's mapping: the file could be truncated while we parse.
-    const std::vector<std::byte> buffer = bytes->readVector(header.dataOffset, std::size_t(size));
-    const pickle::Document doc = pickle::unpickle(buffer);
+    if (size > maxPickle)
+        throw FormatError("pickled object array of " + std::to_string(size) + " bytes is larger than "
+            + std::to_string(maxPickle >> 20) + " MiB");
+    // A file is copied, not parsed in its mapping (it could be truncated while we parse); an
+    // inflated member is a private copy already.
+    std::vector<std::byte> buffer;
+    std::span<const std::byte> pickled;
+    if (placement.inflated) {
+        pickled = { bytes->data() + header.dataOffset, std::size_t(size) };
+    } else {
+        buffer = bytes->readVector(header.dataOffset, std::size_t(size));
+        pickled = buffer;
+    }
+    pickle::PickleOptions options;
+    options.maxGraphBytes = pickle::defaultGraphBudget(fileSize);
+    const pickle::Document doc = pickle::unpickle(pickled, options);
     const pickle::Value& root = doc.root();
     const std::size_t before = out.tensors.size();
     std::size_t otherLeaves = 0;

@@ -43,7 +43,7 @@ Checkpoint NpzReader::open(const FileProbe& probe) const
             const std::string key = member.name.substr(0, member.name.size() - kSuffix.size());
             const std::string where = "member " + member.name + (member.deflated ? " (deflated), " : ", ");
             auto bytes = archive->memberBytes(member);
-            appendNpyTensors(bytes, NpyPlacement{key, key + ".", where}, c);
+            appendNpyTensors(bytes, NpyPlacement { key, key + ".", where, file->size(), member.deflated }, c);
             current.clear();
         }
     } catch (const FormatError& e) {

@@ -191,7 +191,7 @@ Checkpoint openZip(const FileProbe& probe)
     const auto* pklMember = zip.find(prefix + "data.pkl");
     // torch stores data.pkl; a deflated one may not take more memory than the file justifies.
     const std::uint64_t fileSize = file->size();
-    const auto pklSource = zip.open(*pklMember, std::min(zip.inflateBudget(), (std::uint64_t(64) << 20) + fileSize));
+    const auto pklSource = zip.open(*pklMember, std::min(zip.inflateBudget(), (std::uint64_t(48) << 20) + fileSize));
     // A stored member is copied, not parsed in the file's mapping: the file could be truncated
     // while we parse. An inflated one is already a private copy.
     std::vector<std::byte> buffer;

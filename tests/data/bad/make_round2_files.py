@@ -29,6 +29,7 @@ Files written (all < 200 KB unless --million):
                                  data/0 holds 16 bytes
   torch_pickle_memo_abuse.pt     deflated data.pkl: 2.8 million (EMPTY_DICT MEMOIZE POP), 8 MB
   torch_pickle_tuple1_chain.pt   deflated data.pkl: None in 3,990,000 nested TUPLE1s, 4 MB
+  npz_object_memo_abuse.npz      deflated x.npy, an object array whose pickle is the memo abuse above
   keras_external_passwd.keras    tests/data/keras3/mlp.keras with layers/dense/vars/1 kept in the
                                  external file /etc/passwd (from inside the archive)
 
@@ -413,6 +414,13 @@ def main(argv):
     # 12f 8 MB of memo abuse and a 4-million-deep TUPLE1 chain, deflated to a few KB
     torch_deflated_pickle(p("torch_pickle_memo_abuse.pt"), MEMO_ABUSE_PICKLE)
     torch_deflated_pickle(p("torch_pickle_tuple1_chain.pt"), TUPLE1_CHAIN_PICKLE)
+    # the same memo abuse as the pickle of an object array inside a deflated .npz
+    header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"
+    header += " " * ((-(10 + len(header) + 1)) % 64) + "\n"
+    npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + MEMO_ABUSE_PICKLE
+    with zipfile.ZipFile(p("npz_object_memo_abuse.npz"), "w") as z:
+        z.writestr(zipfile.ZipInfo("x.npy", date_time=(1980, 1, 1, 0, 0, 0)), npy,
+                   compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
 
     # 13 external storage from inside a .keras archive
     keras_external(p("keras_external_passwd.keras"))

@@ -94,17 +94,24 @@ chunked_filters()
 def mostly_fill():
     rng = np.random.default_rng(5)
     with h5py.File(path("mostly_fill.h5"), "w", libver="latest", track_order=True) as f:
-        d = f.create_dataset("chunked_2d", shape=(100, 90), dtype=np.float32, chunks=(16, 16), fillvalue=1.5)
+        d = f.create_dataset("chunked_2d", shape=(1000, 900), dtype=np.float32, chunks=(16, 16), fillvalue=1.5)
         d[0:16, 0:16] = rng.normal(size=(16, 16)).astype(np.float32)
         d[32:48, 16:32] = rng.normal(size=(16, 16)).astype(np.float32)
-        d[96:100, 80:90] = np.arange(40, dtype=np.float32).reshape(4, 10)  # the corner edge chunk
+        d[992:1000, 896:900] = np.arange(32, dtype=np.float32).reshape(8, 4)  # the corner edge chunk
         d[40, 20] = np.nan
+        # a sixteenth or more stored: read in full, nothing listed
+        h = f.create_dataset("half_written", shape=(64, 64), dtype=np.float32, chunks=(8, 8), fillvalue=-1)
+        h[0:40, 0:32] = rng.normal(size=(40, 32)).astype(np.float32)
         f.create_dataset("contiguous_unwritten", shape=(1000,), dtype=np.float64, fillvalue=-2)
         f.create_dataset("line", data=np.linspace(-3, 3, 40, dtype=np.float32))
         layout = h5py.VirtualLayout(shape=(50, 40), dtype=np.float32)
         layout[3:5, 10:20] = h5py.VirtualSource(".", "chunked_2d", shape=(100, 90))[0:2, 0:10]
         layout[40, 0:40] = h5py.VirtualSource(".", "line", shape=(40,))
         f.create_virtual_dataset("vds", layout, fillvalue=0.25)
+        # one mapped block larger than what statistics read at once: read a part at a time
+        big = h5py.VirtualLayout(shape=(1000, 1000), dtype=np.float32)
+        big[100:600, 0:900] = h5py.VirtualSource(".", "chunked_2d", shape=(1000, 900))[0:500, 0:900]
+        f.create_virtual_dataset("vds_big_block", big, fillvalue=-4)
 
 
 mostly_fill()
