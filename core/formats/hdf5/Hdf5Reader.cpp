@@ -172,6 +172,8 @@ struct Walker {
         const H5D_layout_t layout = H5Pget_layout(dcpl.get());
         if (layout == H5D_CHUNKED)
             return checkChunkIndex(dataset, objectPath);
+        if (layout == H5D_VIRTUAL)
+            return checkVirtualSources(dcpl.get(), objectPath);
         const hsize_t stored = H5Dget_storage_size(dataset);
         const auto needed = static_cast<hsize_t>(info.nbytes());
         if ((layout == H5D_COMPACT || (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0))
@@ -179,6 +181,58 @@ struct Walker {
             return "dataset /" + objectPath + " stores " + std::to_string(stored) + " bytes but its shape needs "
                 + std::to_string(needed);
         return {};
+    }
+
+    // libhdf5 reads a virtual dataset's sources itself: in the guarded child each source is
+    // opened and its chunk index walked under the virtual dataset's name, so a source that
+    // crashes libhdf5 marks the virtual dataset unreadable; in the parent, reports what it found.
+    std::string checkVirtualSources(hid_t dcpl, const std::string& objectPath)
+    {
+        if (auto it = indexCheck.corrupt.find(objectPath); it != indexCheck.corrupt.end())
+            return "dataset /" + objectPath + ": a chunk index of its virtual sources is corrupt (libhdf5 " + it->second
+                + ")";
+        std::size_t count = 0;
+        if (!indexCheck.walking || filePath.empty() || H5Pget_virtual_count(dcpl, &count) < 0)
+            return {};
+        nameWalkingSlot(objectPath);
+        const std::filesystem::path folder = std::filesystem::path(filePath).parent_path(); // "" for the current one
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::string fileName = virtualText(H5Pget_virtual_filename, dcpl, i);
+            const std::string datasetName = virtualText(H5Pget_virtual_dsetname, dcpl, i);
+            if (fileName.empty() || datasetName.empty() || fileName.find('%') != std::string::npos)
+                continue; // printf-style source names are expanded by libhdf5 per block: not walked
+            Handle other;
+            if (fileName != ".")
+                other = Handle(H5Fopen((folder / fileName).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+            Handle source(H5Dopen2(fileName == "." ? file->get() : other.get(), datasetName.c_str(), H5P_DEFAULT));
+            Handle sourceDcpl(source ? H5Dget_create_plist(source.get()) : H5I_INVALID_HID);
+            if (!sourceDcpl || H5Pget_layout(sourceDcpl.get()) != H5D_CHUNKED)
+                continue; // a source libhdf5 cannot open reads as the fill value
+            hsize_t chunks = 0;
+            Handle space(H5Dget_space(source.get()));
+            if (!space || H5Dget_num_chunks(source.get(), space.get(), &chunks) < 0)
+                throw UnwalkableChunkIndex { lastError() }; // the slot still names the virtual dataset
+        }
+        indexCheck.walking[0] = '\0';
+        return {};
+    }
+
+    static std::string virtualText(ssize_t (*get)(hid_t, size_t, char*, size_t), hid_t dcpl, std::size_t i)
+    {
+        const ssize_t n = get(dcpl, i, nullptr, 0);
+        if (n <= 0 || n > 65536)
+            return {};
+        std::string text(static_cast<std::size_t>(n) + 1, '\0');
+        get(dcpl, i, text.data(), text.size());
+        text.resize(static_cast<std::size_t>(n));
+        return text;
+    }
+
+    void nameWalkingSlot(const std::string& objectPath) const
+    {
+        const std::size_t n = std::min(objectPath.size(), indexCheck.walkingSize - 1);
+        std::memcpy(indexCheck.walking, objectPath.data(), n);
+        indexCheck.walking[n] = '\0';
     }
 
     // In the guarded child, walks the dataset's whole chunk index (a cyclic one crashes libhdf5
@@ -189,9 +243,7 @@ struct Walker {
             return "dataset /" + objectPath + ": its chunk index is corrupt (libhdf5 " + it->second + ")";
         if (!indexCheck.walking)
             return {};
-        const std::size_t n = std::min(objectPath.size(), indexCheck.walkingSize - 1);
-        std::memcpy(indexCheck.walking, objectPath.data(), n);
-        indexCheck.walking[n] = '\0';
+        nameWalkingSlot(objectPath);
         hsize_t chunks = 0;
         Handle space(H5Dget_space(dataset));
         if (!space || H5Dget_num_chunks(dataset, space.get(), &chunks) < 0)

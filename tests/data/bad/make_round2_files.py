@@ -18,6 +18,7 @@ Files written (all < 200 KB unless --million):
   hdf5_chunk_btree_cycle.h5      "w" f4 (200,) chunks (2,); child 0 of the level-1 v1 B-tree root
                                  patched to point at the root itself
   hdf5_chunk_mask_lies.h5        "w" f4 (1024,) chunk (1024,) gzip; chunk key filter mask 0 -> 1
+  hdf5_virtual_corrupt_source.h5 VDS "v" f4 (200,) <- hdf5_chunk_btree_cycle.h5:/w (the cyclic index)
   hdf5_huge_dataset.h5           "w" u1 (2**31, 2**31) chunks (1024, 1024), nothing written
   hdf5_fill_only.h5              "w" f4 (2**20, 2**20) chunks (256, 256) fillvalue 1.5, nothing written
   hdf5_contiguous_unwritten.h5   "w" f4 (2**20, 2**20) contiguous, fillvalue 1.5, nothing written
@@ -355,6 +356,12 @@ def main(argv):
     # 6-7 patched chunk B-trees
     h5_btree_cycle(p("hdf5_chunk_btree_cycle.h5"))
     h5_mask_lies(p("hdf5_chunk_mask_lies.h5"))
+    # a virtual dataset whose source (a sibling file, inside the folder) has that cyclic chunk index:
+    # libhdf5 reads the source itself
+    with h5py.File(p("hdf5_virtual_corrupt_source.h5"), "w", libver="latest") as f:
+        layout = h5py.VirtualLayout(shape=(200,), dtype=F4)
+        layout[:] = h5py.VirtualSource("hdf5_chunk_btree_cycle.h5", "w", shape=(200,))
+        f.create_virtual_dataset("v", layout, fillvalue=0)
 
     # 8-9 huge declared shapes, (almost) nothing stored: statistics cost what is stored
     with h5py.File(p("hdf5_huge_dataset.h5"), "w", libver="earliest") as f:
