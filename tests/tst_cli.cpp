@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+
+#include <nlohmann/json.hpp>
 #include <QTemporaryDir>
 
 namespace {
@@ -112,6 +114,23 @@ private slots:
         QCOMPARE(o.value(QStringLiteral("dtype")).toString(), QStringLiteral("int64"));
         QCOMPARE(o.value(QStringLiteral("shape")).toArray(), (QJsonArray{4}));
         QCOMPARE(o.value(QStringLiteral("values")).toArray(), (QJsonArray{0, 1, 2, 3}));
+    }
+
+    // JSON has no NaN or infinity: they are the strings "nan", "inf" and "-inf" in values and in
+    // statistics (jhdf's float_special_values file holds each of them).
+    void nonFiniteNumbersAreNamedInJson()
+    {
+        const QString file = QStringLiteral(CKPT_TEST_DATA "/world/fetched/hdf5/float_special_values_latest.hdf5");
+        const Run values = runCkpt({ QStringLiteral("values"), QStringLiteral("--json"), file, QStringLiteral("float32") });
+        QCOMPARE(values.exitCode, 0);
+        const auto v = nlohmann::json::parse(values.out.toStdString());
+        QCOMPARE(v["values"].dump(), std::string(R"(["inf","-inf","nan",0.0,-0.0])"));
+        const Run stats = runCkpt({ QStringLiteral("stats"), QStringLiteral("--json"), file, QStringLiteral("float32") });
+        QCOMPARE(stats.exitCode, 0);
+        const auto s = nlohmann::json::parse(stats.out.toStdString())["tensors"][0];
+        QCOMPARE(s["nan"].get<int>(), 1);
+        QCOMPARE(s["posinf"].get<int>(), 1);
+        QVERIFY(!stats.out.contains("null"));
     }
 
     void valuesLimit()

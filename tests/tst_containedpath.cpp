@@ -131,8 +131,9 @@ private slots:
         else if (kind == "device")
             path = "/dev/zero";
         else {
-            QVERIFY(QDir(dir.path()).mkdir("input.pt"));
-            reason = "not a regular file (a directory)";
+            QVERIFY(QDir(dir.path()).mkdir("input.pt")); // a folder is opened as a model folder
+            reason = "a folder with no checkpoint file in it (nor a model folder's model.safetensors, "
+                     "pytorch_model.bin, saved_model.pb + variables/, ...)";
         }
         QCOMPARE(lsError(path), "error: " + path + ": " + reason);
     }

@@ -13,11 +13,6 @@
 
 namespace {
 
-nlohmann::ordered_json number(double v)
-{
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-
 nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptions& o)
 {
     nlohmann::ordered_json tensors = nlohmann::ordered_json::array();
@@ -33,9 +28,9 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
             j["b"] = { { "dtype", ckpt::dtypeName(d.b->info.dtype) }, { "shape", d.b->info.shape } };
         if (d.a && d.b && d.status != ckpt::DiffStatus::ShapeChanged) {
             j["bitwise_equal"] = d.bitwiseEqual;
-            j["max_abs_diff"] = number(d.maxAbsDiff);
-            j["mean_abs_diff"] = number(d.meanAbsDiff);
-            j["rel_l2"] = number(d.relativeL2);
+            j["max_abs_diff"] = ckpt::jsonNumber(d.maxAbsDiff);
+            j["mean_abs_diff"] = ckpt::jsonNumber(d.meanAbsDiff);
+            j["rel_l2"] = ckpt::jsonNumber(d.relativeL2);
             j["mismatched"] = d.mismatched;
             if (d.transposed)
                 j["transposed"] = true;

@@ -8,10 +8,15 @@
 #include "formats/numpy/NpzReader.h"
 #include "formats/onnx/OnnxReader.h"
 #include "formats/safetensors/SafetensorsReader.h"
+#include "formats/ModelFolder.h"
+#include "formats/flax/FlaxMsgpackReader.h"
+#include "formats/ShardedIndexReader.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/TfCheckpointReader.h"
 #include "formats/torch/TorchReader.h"
 #include "tensor/CheckpointError.h"
+
+#include <filesystem>
 
 namespace ckpt {
 
@@ -23,12 +28,14 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<NpyReader>());
         r.push_back(std::make_unique<NpzReader>());
         r.push_back(std::make_unique<SafetensorsReader>());
-        r.push_back(std::make_unique<SafetensorsIndexReader>());
+        r.push_back(std::make_unique<ShardedIndexReader>());
         r.push_back(std::make_unique<MxnetReader>());
         r.push_back(std::make_unique<TorchReader>());
         r.push_back(std::make_unique<KerasArchiveReader>());
         r.push_back(std::make_unique<TfCheckpointReader>());
         r.push_back(std::make_unique<GgufReader>());
+        // A msgpack map is recognised by its first bytes only: after every format with a magic.
+        r.push_back(std::make_unique<FlaxMsgpackReader>());
         // ONNX has no magic number: its protobuf sniff comes after every reader that has one.
         r.push_back(std::make_unique<OnnxReader>());
         return r;
@@ -53,7 +60,23 @@ Checkpoint checkedRanks(Checkpoint c)
 
 } // namespace
 
+static Checkpoint openFile(const std::string& path);
+
 Checkpoint openCheckpoint(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec))
+        return openFile(path);
+    const FolderChoice choice = checkpointInFolder(path);
+    Checkpoint c = openFile(choice.path);
+    c.metadata["opened_from_folder"] = choice.why;
+    nlohmann::ordered_json config = modelConfig(path); // items() must not outlive it
+    for (auto& [key, value] : config.items())
+        c.metadata["config/" + key] = std::move(value);
+    return c;
+}
+
+static Checkpoint openFile(const std::string& path)
 {
     // A TensorFlow bundle is named by its prefix ("mlp.params") or a data shard: open its index.
     const FileProbe probe = FileProbe::read(bundleIndexFor(path).value_or(path));

@@ -26,22 +26,34 @@ nlohmann::ordered_json listingJson(const Checkpoint& ckpt)
     return {{"format", ckpt.format}, {"tensors", tensors}, {"metadata", ckpt.metadata}};
 }
 
+namespace {
+
+nlohmann::ordered_json numbers(const std::vector<double>& values)
+{
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (double v : values)
+        out.push_back(jsonNumber(v));
+    return out;
+}
+
+} // namespace
+
 nlohmann::ordered_json statsJson(const TensorInfo& info, const TensorStats& s)
 {
     return {{"name", info.name},
             {"dtype", std::string(dtypeName(info.dtype))},
             {"shape", info.shape},
             {"count", s.count},
-            {"min", s.min},
-            {"max", s.max},
-            {"mean", s.mean},
-            {"std", s.std},
+            {"min", jsonNumber(s.min)},
+            {"max", jsonNumber(s.max)},
+            {"mean", jsonNumber(s.mean)},
+            {"std", jsonNumber(s.std)},
             {"nan", s.nan},
             {"inf", s.posInf + s.negInf},
             {"posinf", s.posInf},
             {"neginf", s.negInf},
             {"zeros", s.zeros},
-            {"histogram", {{"edges", s.histogram.edges}, {"counts", s.histogram.counts}}}};
+            {"histogram", {{"edges", numbers(s.histogram.edges)}, {"counts", s.histogram.counts}}}};
 }
 
 nlohmann::ordered_json elementJson(DType dtype, const std::byte* p)
@@ -50,14 +62,14 @@ nlohmann::ordered_json elementJson(DType dtype, const std::byte* p)
     case DType::Bool: return *reinterpret_cast<const std::uint8_t*>(p) != 0;
     case DType::Int64: { std::int64_t v; std::memcpy(&v, p, 8); return v; }
     case DType::UInt64: { std::uint64_t v; std::memcpy(&v, p, 8); return v; }
-    case DType::Complex64: { std::complex<float> c; std::memcpy(&c, p, 8); return {c.real(), c.imag()}; }
-    case DType::Complex128: { std::complex<double> c; std::memcpy(&c, p, 16); return {c.real(), c.imag()}; }
+    case DType::Complex64: { std::complex<float> c; std::memcpy(&c, p, 8); return {jsonNumber(c.real()), jsonNumber(c.imag())}; }
+    case DType::Complex128: { std::complex<double> c; std::memcpy(&c, p, 16); return {jsonNumber(c.real()), jsonNumber(c.imag())}; }
     default:
         if (isInteger(dtype))
             return static_cast<std::int64_t>(elementToDouble(dtype, p));
         if (dtype == DType::Float64)
-            return elementToDouble(dtype, p);
-        return static_cast<double>(static_cast<float>(elementToDouble(dtype, p)));
+            return jsonNumber(elementToDouble(dtype, p));
+        return jsonNumber(static_cast<double>(static_cast<float>(elementToDouble(dtype, p))));
     }
 }
 

@@ -3,6 +3,7 @@
 #include "numerics/Stats.h"
 #include "tensor/Checkpoint.h"
 #include "tensor/CheckpointTree.h"
+#include "tensor/JsonNumber.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,11 +12,13 @@
 namespace ckpt {
 
 // JSON as the CLI prints it: bytes that are not UTF-8 (names from a file) become U+FFFD instead of
-// an exception; control characters are escaped by JSON itself.
+// an exception; control characters are escaped by JSON itself; NaN and infinities as jsonNumber.
 template <class Json>
 std::string jsonText(const Json& json, int indent = 2)
 {
-    return json.dump(indent, ' ', false, Json::error_handler_t::replace);
+    Json copy = json;
+    replaceNonFinite(copy);
+    return copy.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
 // The JSON documents of the `ckpt` command line (also used by the app for copy/export).

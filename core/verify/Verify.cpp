@@ -1,6 +1,7 @@
 #include "verify/Verify.h"
 
 #include "tensor/CheckpointError.h"
+#include "tensor/JsonNumber.h"
 
 #include <cmath>
 #include <cstring>
@@ -134,13 +135,10 @@ nlohmann::ordered_json verifyJson(const Mlp& mlp, const VerifyResult& r, const V
                           {"in", l.inputs()},
                           {"out", l.outputs()},
                           {"activation", std::string(activationName(l.activation))}});
-    auto number = [](double v) -> nlohmann::ordered_json {
-        return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-    };
     nlohmann::ordered_json j;
     j["layers"] = layers;
-    j["max_abs_diff"] = number(r.comparison.maxAbsDiff);
-    j["max_rel_diff"] = number(r.comparison.maxRelDiff);
+    j["max_abs_diff"] = jsonNumber(r.comparison.maxAbsDiff);
+    j["max_rel_diff"] = jsonNumber(r.comparison.maxRelDiff);
     j["tolerance"] = {{"rtol", o.rtol}, {"atol", o.atol}, {"exact", o.exact}};
     j["match"] = r.comparison.match;
     j["outputs_compared"] = r.comparison.compared;
@@ -148,7 +146,7 @@ nlohmann::ordered_json verifyJson(const Mlp& mlp, const VerifyResult& r, const V
     j["precision"] = o.float64 ? "float64" : "float32";
     if (r.parameters) {
         j["parameters_equal"] = r.parameters->equal;
-        j["max_parameter_diff"] = number(r.parameters->maxAbsDiff);
+        j["max_parameter_diff"] = jsonNumber(r.parameters->maxAbsDiff);
     }
     return j;
 }

@@ -1,6 +1,7 @@
 #include "formats/hdf5/Hdf5ChunkedSource.h"
 
 #include "formats/hdf5/Hdf5StoredChunks.h"
+#include "formats/hdf5/Hdf5Types.h"
 #include "tensor/BoxListSource.h"
 #include "tensor/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
@@ -41,10 +42,11 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(
     std::vector<hsize_t> dims(shape.size());
     if (!fileType_ || !dcpl || rank == 0 || H5Pget_chunk(dcpl.get(), rank, dims.data()) != rank)
         throw CheckpointError(path_, datasetPath_ + ": cannot read its chunking");
-    elementSize_ = H5Tget_size(fileType_.get());
-    if (elementSize_ != dtypeSize(dtype))
+    elementSize_ = dtypeSize(dtype);
+    fileElementSize_ = H5Tget_size(fileType_.get());
+    if (fileElementSize_ == 0 || fileElementSize_ > (1u << 20))
         throw CheckpointError(path_, datasetPath_ + ": its element size does not match its type");
-    std::uint64_t bytes = elementSize_;
+    std::uint64_t bytes = fileElementSize_;
     for (hsize_t d : dims) {
         if (d == 0 || d > chunkLimit(fileSize_) || bytes * d > chunkLimit(fileSize_))
             throw CheckpointError(path_,
@@ -56,6 +58,12 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(
     chunkBytes_ = static_cast<std::size_t>(bytes);
     convert_ = H5Tequal(fileType_.get(), memoryType_.get()) <= 0;
     pipeline_ = filterPipeline(dcpl.get());
+    for (const auto& f : pipeline_)
+        if (f.id == H5Z_FILTER_NBIT || f.id == H5Z_FILTER_SCALEOFFSET || f.id == H5Z_FILTER_SZIP)
+            decodedByLibhdf5_ = H5Zfilter_avail(f.id) > 0;
+    // Variable-length members (strings in a record) take a different size on disk than the type
+    // says: only libhdf5 knows where a chunk's elements are.
+    decodedByLibhdf5_ = decodedByLibhdf5_ || hasVariableLength(fileType_.get());
     unsigned options = 0;
     unfilteredEdges_ = H5Pget_chunk_opts(dcpl.get(), &options) >= 0 && (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
     try {
@@ -128,7 +136,7 @@ Hdf5ChunkedSource::StoredChunks Hdf5ChunkedSource::listStoredChunks() const
         // Reading every element costs at most 16 times what is stored when the stored chunks could
         // hold a sixteenth of the dataset: then nothing is listed (a dataset written in full too).
         const auto count = storedChunkCount(dataset.get());
-        const double chunkElements = static_cast<double>(chunkBytes_ / elementSize_);
+        const double chunkElements = static_cast<double>(chunkBytes_ / fileElementSize_);
         if (!count || static_cast<double>(*count) * chunkElements * 16 >= static_cast<double>(numel))
             return { true, {}, 0 };
         grid = storedChunkGrid(dataset.get(), shape(), chunkDims_);
@@ -246,6 +254,8 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(hid_t dataset, const std::
         if (H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &readMask, stored.data()) < 0)
             throw CheckpointError(path_, "cannot read " + where + ": " + lastError());
     }
+    if (decodedByLibhdf5_)
+        return readThroughLibhdf5(dataset, offset, mask, where);
     std::vector<std::byte> data;
     try {
         if (unfilteredEdges_ && isPartialEdge(grid))
@@ -255,13 +265,44 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::loadChunk(hid_t dataset, const std::
         throw CheckpointError(path_, where + ": " + e.what());
     }
     if (convert_) {
+        // libhdf5 converts in place, in a buffer that holds the larger of both types; a member
+        // picked out of a record needs a background buffer of the result too.
+        const std::size_t elements = chunkBytes_ / fileElementSize_;
+        data.resize(elements * std::max(fileElementSize_, elementSize_));
+        std::vector<std::byte> background(elements * elementSize_);
         std::lock_guard lock(hdf5::mutex());
-        if (H5Tconvert(
-                fileType_.get(), memoryType_.get(), chunkBytes_ / elementSize_, data.data(), nullptr, H5P_DEFAULT)
-            < 0)
+        if (H5Tconvert(fileType_.get(), memoryType_.get(), elements, data.data(), background.data(), H5P_DEFAULT) < 0)
             throw CheckpointError(path_, "cannot convert " + where + ": " + lastError());
+        data.resize(elements * elementSize_);
     }
     return std::make_shared<const std::vector<std::byte>>(std::move(data));
+}
+
+// N-bit, scale-offset and szip are libhdf5's own filters, with no public decoder: the chunk,
+// checked against the file above, is read by H5Dread of its own region. A chunk that claims to
+// skip filters is refused, since libhdf5 would copy a whole chunk out of a shorter one.
+Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::readThroughLibhdf5(
+    hid_t dataset, const std::vector<hsize_t>& offset, unsigned mask, const std::string& where) const
+{
+    if (mask != 0)
+        throw CheckpointError(path_, where + " skips some of its filters (mask " + std::to_string(mask)
+                + "), which libhdf5 cannot be trusted with for n-bit, scale-offset or szip data");
+    const std::size_t rank = offset.size();
+    std::vector<hsize_t> chunkDims(rank), count(rank), zero(rank, 0);
+    for (std::size_t d = 0; d < rank; ++d) {
+        chunkDims[d] = static_cast<hsize_t>(chunkDims_[d]);
+        count[d] = std::min<hsize_t>(chunkDims[d], static_cast<hsize_t>(shape()[d]) - offset[d]);
+    }
+    auto data = std::make_shared<std::vector<std::byte>>((chunkBytes_ / fileElementSize_) * elementSize_);
+    std::lock_guard lock(hdf5::mutex());
+    Handle fileSpace(H5Dget_space(dataset));
+    Handle memSpace(H5Screate_simple(static_cast<int>(rank), chunkDims.data(), nullptr));
+    if (!fileSpace || !memSpace
+        || H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(), nullptr) < 0
+        || H5Sselect_hyperslab(memSpace.get(), H5S_SELECT_SET, zero.data(), nullptr, count.data(), nullptr) < 0
+        || H5Dread(dataset, memoryType_.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, data->data()) < 0)
+        throw CheckpointError(path_, "cannot read " + where + ": " + lastError());
+    return data;
 }
 
 } // namespace ckpt

@@ -45,6 +45,8 @@ private:
     StoredChunks listStoredChunks() const;
     Chunk chunkAt(hid_t dataset, const std::vector<std::int64_t>& grid) const;
     Chunk loadChunk(hid_t dataset, const std::vector<std::int64_t>& grid) const;
+    Chunk readThroughLibhdf5(
+        hid_t dataset, const std::vector<hsize_t>& offset, unsigned mask, const std::string& where) const;
     bool isPartialEdge(const std::vector<std::int64_t>& grid) const;
     void copyPart(const Chunk& chunk, const std::vector<std::int64_t>& grid, std::span<const std::int64_t> start,
         std::span<const std::int64_t> count, std::byte* out) const;
@@ -52,14 +54,16 @@ private:
     hdf5::DatasetRef dataset_; // opened for each read
     hdf5::Handle memoryType_;
     hdf5::Handle fileType_;
-    bool convert_ = false; // the stored bits are not the host's (big-endian)
+    bool convert_ = false; // libhdf5 converts the stored type (big-endian, or not a native layout)
     std::string path_;
     std::string datasetPath_; // "dataset /dense/kernel", for errors
     std::uint64_t fileSize_;
     std::vector<std::int64_t> chunkDims_;
-    std::size_t elementSize_;
+    std::size_t elementSize_; // of the dtype, in memory
+    std::size_t fileElementSize_; // as stored, before libhdf5 converts it
     std::size_t chunkBytes_;
     std::vector<hdf5::Filter> pipeline_;
+    bool decodedByLibhdf5_ = false; // n-bit, scale-offset or szip in the pipeline
     bool unfilteredEdges_ = false; // partial edge chunks are stored without the filters
     std::vector<std::byte> fill_; // one element
 

@@ -1,9 +1,15 @@
 #include "formats/hdf5/Hdf5Filters.h"
 
+#include "formats/hdf5/Hdf5FilterPlugins.h"
+#include "formats/hdf5/Hdf5Handle.h"
 #include "tensor/CheckpointError.h"
 
+#include <bzlib.h>
 #include <libdeflate.h>
+#include <zstd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -12,9 +18,24 @@ namespace ckpt::hdf5 {
 
 namespace {
 
+constexpr H5Z_filter_t kBzip2 = 307;
+constexpr H5Z_filter_t kLz4 = 32004;
+constexpr H5Z_filter_t kBlosc = 32001;
+constexpr H5Z_filter_t kBitshuffle = 32008;
+constexpr H5Z_filter_t kZstd = 32015;
+
 std::string describe(const Filter& f)
 {
-    return "filter " + std::to_string(f.id) + (f.name.empty() ? std::string() : " (" + f.name + ")");
+    std::string name = knownFilterName(f.id);
+    if (name.empty())
+        name = f.name;
+    return "filter " + std::to_string(f.id) + (name.empty() ? std::string() : " (" + name + ")");
+}
+
+std::string tooLarge(const Filter& f, std::size_t limit)
+{
+    return "a chunk decoded by " + describe(f) + " would be larger than the " + std::to_string(limit)
+        + " bytes of a chunk";
 }
 
 // zlib streams, as H5Z_FILTER_DEFLATE writes them. `limit` bounds the output: a chunk that
@@ -100,6 +121,104 @@ std::vector<std::byte> checkFletcher32(std::vector<std::byte> in)
     return in;
 }
 
+// Filter 32015: one zstd frame (the plugin of hdf5plugin and of HDFGroup's hdf5_plugins).
+std::vector<std::byte> unzstd(const std::vector<std::byte>& in, const Filter& f, std::size_t limit)
+{
+    const unsigned long long declared = ZSTD_getFrameContentSize(in.data(), in.size());
+    if (declared == ZSTD_CONTENTSIZE_ERROR)
+        throw FormatError("a chunk of " + describe(f) + " is not a zstd frame");
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared > limit)
+        throw FormatError(tooLarge(f, limit));
+    std::vector<std::byte> out(limit);
+    const std::size_t produced = ZSTD_decompress(out.data(), out.size(), in.data(), in.size());
+    if (ZSTD_isError(produced))
+        throw FormatError("a chunk of " + describe(f) + " is corrupt: " + ZSTD_getErrorName(produced));
+    out.resize(produced);
+    return out;
+}
+
+// Filter 307: one bzip2 stream (PyTables' and hdf5_plugins' H5Zbzip2). Decoded here rather than by
+// the plugin, which grows its buffer without bound: a bzip2 bomb stops at the chunk's size.
+std::vector<std::byte> unbzip2(const std::vector<std::byte>& in, const Filter& f, std::size_t limit)
+{
+    if (limit > UINT_MAX || in.size() > UINT_MAX)
+        throw FormatError(tooLarge(f, UINT_MAX));
+    std::vector<std::byte> out(limit);
+    unsigned produced = static_cast<unsigned>(limit);
+    const int result = BZ2_bzBuffToBuffDecompress(reinterpret_cast<char*>(out.data()), &produced,
+        const_cast<char*>(reinterpret_cast<const char*>(in.data())), static_cast<unsigned>(in.size()), 0, 0);
+    if (result == BZ_OUTBUFF_FULL)
+        throw FormatError(tooLarge(f, limit));
+    if (result != BZ_OK)
+        throw FormatError("a chunk of " + describe(f) + " is corrupt (bzip2 error " + std::to_string(result) + ")");
+    out.resize(produced);
+    return out;
+}
+
+std::uint64_t bigEndian(const std::vector<std::byte>& in, std::size_t at, std::size_t bytes)
+{
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < bytes; ++i)
+        v = (v << 8) | std::uint64_t(in[at + i]);
+    return v;
+}
+
+// The size a plugin will allocate before decoding, read from the chunk's own header where the
+// format has one (the plugin trusts it: a lying header would make it allocate gigabytes).
+void checkDeclaredSize(const std::vector<std::byte>& in, const Filter& f, std::size_t limit)
+{
+    std::uint64_t declared = 0;
+    switch (f.id) {
+    case kBitshuffle: // compressed (cd_values[4] = 2 lz4, 3 zstd): the lz4 filter's header
+        if (f.parameters.size() < 5 || f.parameters[4] == 0)
+            return; // bitshuffle alone: no header, the output is the input's size
+        [[fallthrough]];
+    case kLz4: // 8-byte big-endian total size, 4-byte block size, then blocks
+        if (in.size() < 12)
+            throw FormatError("a chunk of " + describe(f) + " is shorter than its header");
+        declared = bigEndian(in, 0, 8);
+        break;
+    case kBlosc: // blosc header: the decoded size, little-endian at bytes 4..7
+        if (in.size() < 16)
+            throw FormatError("a chunk of " + describe(f) + " is shorter than its header");
+        for (int i = 7; i >= 4; --i)
+            declared = (declared << 8) | std::uint64_t(in[std::size_t(i)]);
+        break;
+    default:
+        return;
+    }
+    if (declared > limit)
+        throw FormatError(tooLarge(f, limit));
+}
+
+// Any other filter, by the plugin installed for it, called as libhdf5 calls it when reading.
+std::vector<std::byte> runPlugin(const std::vector<std::byte>& in, const Filter& f, std::size_t limit)
+{
+    const H5Z_class2_t* plugin = filterPlugin(f.id);
+    if (!plugin)
+        throw FormatError(describe(f) + " is not installed" + filterPackageHint(f.id));
+    checkDeclaredSize(in, f, limit);
+    std::lock_guard lock(hdf5::mutex()); // plugins report errors through libhdf5
+    std::size_t bufferSize = std::max<std::size_t>(in.size(), 1);
+    void* buffer = H5allocate_memory(bufferSize, false);
+    if (!buffer)
+        throw FormatError("out of memory for a chunk");
+    std::memcpy(buffer, in.data(), in.size());
+    const std::size_t produced
+        = plugin->filter(H5Z_FLAG_REVERSE, f.parameters.size(), f.parameters.data(), in.size(), &bufferSize, &buffer);
+    // What came out is `produced` bytes at `buffer`; `bufferSize` is not always updated by plugins
+    // (H5Zlz4 leaves it at the input's size), and libhdf5 itself goes by `produced` alone.
+    std::vector<std::byte> out;
+    if (produced > 0 && produced <= limit)
+        out.assign(static_cast<const std::byte*>(buffer), static_cast<const std::byte*>(buffer) + produced);
+    H5free_memory(buffer);
+    if (produced == 0)
+        throw FormatError("a chunk of " + describe(f) + " is corrupt (its plugin failed to decode it)");
+    if (out.empty())
+        throw FormatError(tooLarge(f, limit));
+    return out;
+}
+
 } // namespace
 
 std::vector<Filter> filterPipeline(hid_t dcpl)
@@ -138,8 +257,18 @@ std::vector<std::byte> decodeChunk(
         case H5Z_FILTER_FLETCHER32:
             data = checkFletcher32(std::move(data));
             break;
-        default:
+        case kZstd:
+            data = unzstd(data, f, chunkBytes + 4 * pipeline.size());
+            break;
+        case kBzip2:
+            data = unbzip2(data, f, chunkBytes + 4 * pipeline.size());
+            break;
+        case H5Z_FILTER_SZIP:
+        case H5Z_FILTER_NBIT:
+        case H5Z_FILTER_SCALEOFFSET:
             throw FormatError(describe(f) + " is not supported");
+        default:
+            data = runPlugin(data, f, chunkBytes + 4 * pipeline.size());
         }
     }
     if (data.size() != chunkBytes)

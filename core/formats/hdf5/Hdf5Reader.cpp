@@ -1,6 +1,7 @@
 #include "formats/hdf5/Hdf5Reader.h"
 
 #include "formats/hdf5/Hdf5ChunkedSource.h"
+#include "formats/hdf5/Hdf5FilterPlugins.h"
 #include "formats/hdf5/Hdf5ExternalSources.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
@@ -117,7 +118,13 @@ struct Walker {
         std::string reason;
         auto mapping = type ? mapFileType(type.get(), dtypeAttr, reason) : std::nullopt;
         const int rank = space ? H5Sget_simple_extent_ndims(space.get()) : -1;
-        if (!mapping || rank < 0 || H5Sget_simple_extent_type(space.get()) == H5S_NULL) {
+        const bool hasElements = rank >= 0 && H5Sget_simple_extent_type(space.get()) != H5S_NULL;
+        if (!mapping && hasElements && H5Tget_class(type.get()) == H5T_COMPOUND) {
+            addRecordFields(dataset, objectPath, type.get(), space.get());
+            addAttributes(dataset, objectPath, false);
+            return;
+        }
+        if (!mapping || !hasElements) {
             // Not a tensor: small string datasets become metadata, other kinds are described.
             if (type && H5Tget_class(type.get()) == H5T_STRING)
                 ckpt.metadata[objectPath] = readDatasetValue(dataset);
@@ -127,42 +134,99 @@ struct Walker {
             addAttributes(dataset, objectPath, false);
             return;
         }
-        std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
-        H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-        Tensor t;
-        t.info.name = objectPath;
+        std::string name = objectPath;
         if (native) {
             const std::string original = readStringAttribute(dataset, kTensorNameAttr);
             if (!original.empty())
-                t.info.name = original;
+                name = original;
         }
-        t.info.dtype = mapping->dtype;
+        if (!mapping->note.empty())
+            ckpt.metadata[join(objectPath, "hdf5_type")] = mapping->note;
+        addTensor(dataset, objectPath, name, type.get(), space.get(), std::move(*mapping));
+        addAttributes(dataset, objectPath, native);
+    }
+
+    // A compound (record) dataset: each member of a number type is a tensor "path.member" (nested
+    // records "path.outer.inner"), read by libhdf5 into a
+    // compound of that member alone; the other members (strings, arrays) are described.
+    void addRecordFields(hid_t dataset, const std::string& objectPath, hid_t fileType, hid_t space,
+        hid_t record = H5I_INVALID_HID, std::vector<std::string> outer = {})
+    {
+        if (record == H5I_INVALID_HID)
+            record = fileType;
+        const int members = H5Tget_nmembers(record);
+        for (int i = 0; i < members && i < 4096; ++i) {
+            char* raw = H5Tget_member_name(record, static_cast<unsigned>(i));
+            std::vector<std::string> names = outer;
+            names.push_back(raw ? raw : "");
+            H5free_memory(raw);
+            std::string name = objectPath;
+            for (const auto& n : names)
+                name += "." + n;
+            Handle memberType(H5Tget_member_type(record, static_cast<unsigned>(i)));
+            std::string reason;
+            auto mapping = memberType ? mapFileType(memberType.get(), "", reason) : std::nullopt;
+            if (!mapping && memberType && H5Tget_class(memberType.get()) == H5T_COMPOUND && names.size() < 8) {
+                addRecordFields(dataset, objectPath, fileType, space, memberType.get(), names);
+                continue;
+            }
+            if (!mapping || names.back().empty()) {
+                ckpt.metadata[name] = "<unsupported member: " + (reason.empty() ? std::string("unnamed") : reason) + ">";
+                continue;
+            }
+            Handle memory = std::move(mapping->memoryType);
+            for (auto n = names.rbegin(); n != names.rend() && memory; ++n) { // {outer: {inner: member}}
+                Handle wrapped(H5Tcreate(H5T_COMPOUND, H5Tget_size(memory.get())));
+                if (!wrapped || H5Tinsert(wrapped.get(), n->c_str(), 0, memory.get()) < 0)
+                    wrapped = Handle();
+                memory = std::move(wrapped);
+            }
+            if (!memory) {
+                ckpt.metadata[name] = "<unsupported member: cannot describe it to libhdf5>";
+                continue;
+            }
+            if (!mapping->note.empty())
+                ckpt.metadata[join(name, "hdf5_type")] = mapping->note;
+            mapping->memoryType = std::move(memory);
+            addTensor(dataset, objectPath, name, fileType, space, std::move(*mapping));
+        }
+    }
+
+    void addTensor(hid_t dataset, const std::string& objectPath, const std::string& name, hid_t fileType, hid_t space,
+        TypeMapping mapping)
+    {
+        const int rank = H5Sget_simple_extent_ndims(space);
+        std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+        H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+        Tensor t;
+        t.info.name = name;
+        t.info.dtype = mapping.dtype;
         for (auto d : dims)
             t.info.shape.push_back(static_cast<std::int64_t>(d));
-        t.info.byteOrder = mapping->fileOrder;
+        t.info.byteOrder = mapping.fileOrder;
         t.info.location = describeLayout(dataset, objectPath);
-        t.info.unreadable = whyUnreadable(dataset, objectPath, t.info);
+        t.info.unreadable = whyUnreadable(dataset, objectPath, t.info, hasVariableLength(fileType) ? 0 : H5Tget_size(fileType));
         if (!t.info.unreadable.empty())
             t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
         else if (indexCheck.walking) {
             // The guarded child only checks that the walk succeeds: it keeps no dataset open.
         } else {
             try {
-                t.data = dataSource(dataset, objectPath, type.get(), std::move(mapping->memoryType), t.info);
+                t.data = dataSource(dataset, objectPath, fileType, std::move(mapping.memoryType), t.info);
             } catch (const CheckpointError& e) {
                 t.info.unreadable = e.reason();
                 t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
             }
         }
-        tensorByPath[objectPath] = ckpt.tensors.size();
+        tensorByPath[name] = ckpt.tensors.size();
         ckpt.tensors.push_back(std::move(t));
-        addAttributes(dataset, objectPath, native);
     }
 
     // Why the dataset's data must not be read, or "": its bytes are in files outside the
     // checkpoint's folder, its chunk index crashed libhdf5 in the guarded child, or its stored
-    // size does not match its shape.
-    std::string whyUnreadable(hid_t dataset, const std::string& objectPath, const TensorInfo& info)
+    // size does not match its shape (elements of `storedElementSize` bytes; 0: variable).
+    std::string whyUnreadable(
+        hid_t dataset, const std::string& objectPath, const TensorInfo& info, std::size_t storedElementSize)
     {
         Handle dcpl(H5Dget_create_plist(dataset));
         if (!dcpl)
@@ -175,9 +239,9 @@ struct Walker {
         if (layout == H5D_VIRTUAL)
             return checkVirtualSources(dcpl.get(), objectPath);
         const hsize_t stored = H5Dget_storage_size(dataset);
-        const auto needed = static_cast<hsize_t>(info.nbytes());
+        const auto needed = static_cast<hsize_t>(saturatingMul(info.numel(), static_cast<std::int64_t>(storedElementSize)));
         if ((layout == H5D_COMPACT || (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0))
-            && stored != 0 && stored != needed)
+            && stored != 0 && storedElementSize != 0 && stored != needed)
             return "dataset /" + objectPath + " stores " + std::to_string(stored) + " bytes but its shape needs "
                 + std::to_string(needed);
         return {};
@@ -421,6 +485,30 @@ Checkpoint Hdf5Reader::open(const FileProbe& probe) const
     return openHdf5File(probe.path, probe.path, nullptr, nullptr);
 }
 
+// A file whose superblock still says "open for write" (a writer that crashed, or one still
+// writing in SWMR mode) is refused by libhdf5 unless the status flags are ignored, which is what
+// h5clear's private file-access property does. Opened read-only, nothing is written back: the
+// flags stay as they are in the file.
+static hid_t openReadOnly(const std::string& path, hid_t fapl, bool& leftOpenForWrite, std::string& error)
+{
+    registerPluginFolders();
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+    if (file >= 0)
+        return file;
+    error = lastError();
+    if (error.find("already open for write") == std::string::npos)
+        return file;
+    Handle ignoring(H5Pcopy(fapl));
+    hbool_t ignore = true;
+    if (!ignoring || H5Pset(ignoring.get(), "clear_status_flags", &ignore) < 0)
+        return file;
+    file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, ignoring.get());
+    leftOpenForWrite = file >= 0;
+    if (file < 0)
+        error = lastError();
+    return file;
+}
+
 // Everything libhdf5 does when a file is opened: the structure, every attribute, the Keras order.
 static Checkpoint readStructure(const std::string& path, const std::string& displayPath,
     const std::vector<std::byte>* image, const nlohmann::json* kerasConfig, const ChunkIndexCheck& indexCheck)
@@ -434,13 +522,18 @@ static Checkpoint readStructure(const std::string& path, const std::string& disp
         H5Pset_fapl_core(fapl.get(), 1 << 16, false);
         H5Pset_file_image(fapl.get(), const_cast<std::byte*>(image->data()), image->size());
     }
-    auto file = std::make_shared<Handle>(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()));
+    bool leftOpenForWrite = false;
+    std::string why;
+    auto file = std::make_shared<Handle>(openReadOnly(path, fapl.get(), leftOpenForWrite, why));
     if (!*file) {
-        const std::string why = lastError();
         throw CheckpointError(displayPath,
             "not a readable HDF5 file (truncated or corrupt)" + (why.empty() ? std::string() : ": " + why));
     }
     Checkpoint ckpt;
+    if (leftOpenForWrite)
+        ckpt.metadata["hdf5.not_closed_cleanly"]
+            = "the file still says it is open for writing: its writer crashed, is still running, or wrote it "
+              "in SWMR mode; it was read as it is";
     ckpt.path = displayPath;
     ckpt.format = "HDF5";
     Handle root(H5Gopen2(file->get(), "/", H5P_DEFAULT));

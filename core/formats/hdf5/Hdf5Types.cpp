@@ -1,5 +1,9 @@
 #include "formats/hdf5/Hdf5Types.h"
 
+#include <cstring>
+#include <string>
+#include <vector>
+
 namespace ckpt::hdf5 {
 
 namespace {
@@ -16,10 +20,9 @@ Handle hostOrderCopy(hid_t t)
     return m;
 }
 
-std::optional<DType> integerType(hid_t t)
+std::optional<DType> integerOfSize(std::size_t size, bool isSigned)
 {
-    const bool isSigned = H5Tget_sign(t) == H5T_SGN_2;
-    switch (H5Tget_size(t)) {
+    switch (size) {
     case 1:
         return isSigned ? DType::Int8 : DType::UInt8;
     case 2:
@@ -33,10 +36,145 @@ std::optional<DType> integerType(hid_t t)
     }
 }
 
+hid_t nativeInteger(DType d)
+{
+    switch (d) {
+    case DType::Int8: return H5T_NATIVE_INT8;
+    case DType::UInt8: return H5T_NATIVE_UINT8;
+    case DType::Int16: return H5T_NATIVE_INT16;
+    case DType::UInt16: return H5T_NATIVE_UINT16;
+    case DType::Int32: return H5T_NATIVE_INT32;
+    case DType::UInt32: return H5T_NATIVE_UINT32;
+    case DType::Int64: return H5T_NATIVE_INT64;
+    default: return H5T_NATIVE_UINT64;
+    }
+}
+
+// Every bit of the element is the number: no padding, no offset.
+bool fillsItsBytes(hid_t t)
+{
+    return H5Tget_precision(t) == 8 * H5Tget_size(t) && H5Tget_offset(t) == 0;
+}
+
+std::string layoutOf(hid_t t)
+{
+    const char* order = H5Tget_order(t) == H5T_ORDER_VAX ? "VAX" : H5Tget_order(t) == H5T_ORDER_BE ? "big" : "little";
+    const std::size_t size = H5Tget_size(t);
+    return std::to_string(size) + (size == 1 ? " byte, " : " bytes, ") + std::to_string(H5Tget_precision(t)) + " bits at offset "
+        + std::to_string(H5Tget_offset(t)) + ", " + order + "-endian";
+}
+
+std::optional<TypeMapping> integerMapping(hid_t t, std::string& reason)
+{
+    const bool isSigned = H5Tget_sign(t) == H5T_SGN_2;
+    const std::size_t size = H5Tget_size(t);
+    if (H5Tget_order(t) != H5T_ORDER_VAX && fillsItsBytes(t))
+        if (auto d = integerOfSize(size, isSigned))
+            return TypeMapping { *d, orderOf(t), Handle(H5Tcopy(nativeInteger(*d))) };
+    // Into an integer of the stored size, as h5py reads it, or the smallest one that holds it.
+    const std::size_t bits = H5Tget_precision(t);
+    std::size_t bytes = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+    if (integerOfSize(size, isSigned) && size >= bytes)
+        bytes = size;
+    if (bits > 64) {
+        reason = std::to_string(bits) + "-bit integers are not supported";
+        return std::nullopt;
+    }
+    const DType d = *integerOfSize(bytes, isSigned);
+    return TypeMapping { d, hostByteOrder(), Handle(H5Tcopy(nativeInteger(d))),
+        "a " + std::to_string(bits) + "-bit integer (" + layoutOf(t) + "), converted by libhdf5 to "
+            + std::string(dtypeName(d)) };
+}
+
+// The exact layouts of IEEE binary16/32/64 and of bfloat16, in either byte order.
+bool hasFloatLayout(hid_t t, std::size_t size, std::size_t exponentBits, std::size_t mantissaBits, std::size_t bias)
+{
+    std::size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
+    if (H5Tget_size(t) != size || !fillsItsBytes(t) || H5Tget_order(t) == H5T_ORDER_VAX
+        || H5Tget_fields(t, &spos, &epos, &esize, &mpos, &msize) < 0)
+        return false;
+    return spos == 8 * size - 1 && epos == mantissaBits && esize == exponentBits && mpos == 0 && msize == mantissaBits
+        && H5Tget_ebias(t) == bias && H5Tget_norm(t) == H5T_NORM_IMPLIED && H5Tget_inpad(t) == H5T_PAD_ZERO;
+}
+
+std::optional<TypeMapping> floatMapping(hid_t t)
+{
+    if (hasFloatLayout(t, 8, 11, 52, 1023))
+        return TypeMapping { DType::Float64, orderOf(t), Handle(H5Tcopy(H5T_NATIVE_DOUBLE)) };
+    if (hasFloatLayout(t, 4, 8, 23, 127))
+        return TypeMapping { DType::Float32, orderOf(t), Handle(H5Tcopy(H5T_NATIVE_FLOAT)) };
+    if (hasFloatLayout(t, 2, 5, 10, 15))
+        return TypeMapping { DType::Float16, orderOf(t), hostOrderCopy(t) };
+    if (hasFloatLayout(t, 2, 8, 7, 127)) // bfloat16, described as an HDF5 float
+        return TypeMapping { DType::BFloat16, orderOf(t), hostOrderCopy(t) };
+    std::size_t spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0;
+    H5Tget_fields(t, &spos, &epos, &esize, &mpos, &msize);
+    const bool fitsFloat32 = esize <= 8 && msize <= 23;
+    const DType d = fitsFloat32 ? DType::Float32 : DType::Float64;
+    const bool x87 = H5Tget_precision(t) == 80 && esize == 15 && msize == 64;
+    std::string what = x87 ? std::string("an 80-bit x87 long double") : "a float with " + std::to_string(esize) + " exponent and "
+            + std::to_string(msize) + " mantissa bits";
+    std::string note = what + " (" + layoutOf(t) + "), converted by libhdf5 to " + std::string(dtypeName(d));
+    if (!fitsFloat32 && (esize > 11 || msize > 52))
+        note += " (values beyond its range become infinite, extra precision is rounded)";
+    return TypeMapping { d, hostByteOrder(), Handle(H5Tcopy(fitsFloat32 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE)),
+        std::move(note) };
+}
+
+// h5py's bool: {FALSE = 0, TRUE = 1}. Other two-member enumerations are integers with names.
+bool isBoolEnum(hid_t t)
+{
+    char* first = H5Tget_member_name(t, 0);
+    char* second = H5Tget_member_name(t, 1);
+    const bool named = first && second && std::string(first) == "FALSE" && std::string(second) == "TRUE";
+    H5free_memory(first);
+    H5free_memory(second);
+    return named;
+}
+
+// An enumeration is stored as its base integers: those are the tensor, the names are metadata.
+std::optional<TypeMapping> enumMapping(hid_t t, std::string& reason)
+{
+    Handle base(H5Tget_super(t));
+    const auto d = base && H5Tget_class(base.get()) == H5T_INTEGER && fillsItsBytes(base.get())
+            && H5Tget_order(base.get()) != H5T_ORDER_VAX
+        ? integerOfSize(H5Tget_size(base.get()), H5Tget_sign(base.get()) == H5T_SGN_2)
+        : std::nullopt;
+    if (!d) {
+        reason = "enumeration over a non-standard integer";
+        return std::nullopt;
+    }
+    std::string names;
+    const int members = H5Tget_nmembers(t);
+    for (int i = 0; i < members && i < 256; ++i) {
+        char* name = H5Tget_member_name(t, static_cast<unsigned>(i));
+        long long value = 0;
+        Handle wide(H5Tcopy(H5T_NATIVE_LLONG));
+        std::vector<std::byte> raw(H5Tget_size(t) + 8);
+        if (H5Tget_member_value(t, static_cast<unsigned>(i), raw.data()) >= 0
+            && H5Tconvert(base.get(), wide.get(), 1, raw.data(), nullptr, H5P_DEFAULT) >= 0)
+            std::memcpy(&value, raw.data(), sizeof value);
+        names += (i ? ", " : "") + std::string(name ? name : "?") + " = " + std::to_string(value);
+        H5free_memory(name);
+    }
+    if (members > 256)
+        names += ", …";
+    // Read as the enumeration itself in host order: libhdf5 converts enum to enum only, and the
+    // bits of an enumeration value are its base integer.
+    return TypeMapping { *d, orderOf(t), hostOrderCopy(t), "enumeration {" + names + "}" };
+}
+
 // h5py writes complex numbers as a compound of two floats named r and i.
 std::optional<TypeMapping> complexType(hid_t t)
 {
     if (H5Tget_nmembers(t) != 2)
+        return std::nullopt;
+    char* first = H5Tget_member_name(t, 0);
+    char* second = H5Tget_member_name(t, 1);
+    const bool named = first && second && std::string(first) == "r" && std::string(second) == "i";
+    H5free_memory(first);
+    H5free_memory(second);
+    if (!named) // other pairs of floats ({real, img}) are records, as h5py reads them
         return std::nullopt;
     Handle re(H5Tget_member_type(t, 0)), im(H5Tget_member_type(t, 1));
     if (H5Tget_class(re.get()) != H5T_FLOAT || H5Tget_class(im.get()) != H5T_FLOAT)
@@ -71,23 +209,14 @@ std::optional<TypeMapping> mapFileType(hid_t t, const std::string& dtypeAttribut
     }
     switch (cls) {
     case H5T_FLOAT:
-        if (size == 8 || size == 4 || size == 2) {
-            const DType d = size == 8 ? DType::Float64 : size == 4 ? DType::Float32 : DType::Float16;
-            return TypeMapping { d, orderOf(t), hostOrderCopy(t) };
-        }
-        reason = std::to_string(size * 8) + "-bit floating point is not supported";
-        return std::nullopt;
+        return floatMapping(t);
     case H5T_INTEGER:
-        if (auto d = integerType(t))
-            return TypeMapping { *d, orderOf(t), hostOrderCopy(t) };
-        reason = "integer size not supported";
-        return std::nullopt;
+        return integerMapping(t, reason);
     case H5T_ENUM:
         // h5py stores numpy bool as an 8-bit enum {FALSE = 0, TRUE = 1}.
-        if (size == 1 && H5Tget_nmembers(t) == 2)
+        if (size == 1 && H5Tget_nmembers(t) == 2 && isBoolEnum(t))
             return TypeMapping { DType::Bool, ByteOrder::Little, Handle(H5Tcopy(t)) };
-        reason = "enumeration dataset";
-        return std::nullopt;
+        return enumMapping(t, reason);
     case H5T_COMPOUND:
         if (auto c = complexType(t))
             return c;
@@ -108,13 +237,34 @@ std::optional<TypeMapping> mapFileType(hid_t t, const std::string& dtypeAttribut
     case H5T_OPAQUE:
         reason = "opaque dataset";
         return std::nullopt;
-    case H5T_BITFIELD:
-        reason = "bitfield dataset";
+    case H5T_BITFIELD: // read as unsigned integers of its size, as h5py does
+        if (auto d = integerOfSize(size, false); d && H5Tget_order(t) != H5T_ORDER_VAX)
+            return TypeMapping { *d, orderOf(t), hostOrderCopy(t), "a bitfield (" + layoutOf(t) + ")" };
+        reason = "bitfield of " + std::to_string(size) + " bytes";
         return std::nullopt;
     default:
         reason = "unsupported datatype";
         return std::nullopt;
     }
+}
+
+bool hasVariableLength(hid_t type)
+{
+    if (H5Tis_variable_str(type) > 0 || H5Tget_class(type) == H5T_VLEN)
+        return true;
+    if (H5Tget_class(type) == H5T_COMPOUND) {
+        const int members = H5Tget_nmembers(type);
+        for (int i = 0; i < members; ++i) {
+            Handle member(H5Tget_member_type(type, static_cast<unsigned>(i)));
+            if (member && hasVariableLength(member.get()))
+                return true;
+        }
+    }
+    if (H5Tget_class(type) == H5T_ARRAY) {
+        Handle base(H5Tget_super(type));
+        return base && hasVariableLength(base.get());
+    }
+    return false;
 }
 
 Handle fileTypeFor(DType dtype)

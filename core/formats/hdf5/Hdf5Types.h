@@ -12,13 +12,24 @@ namespace ckpt::hdf5 {
 struct TypeMapping {
     DType dtype;
     ByteOrder fileOrder;
-    Handle memoryType; // the type to read into: same bits, host byte order
+    Handle memoryType; // the type to read into: the dtype's own bits in host byte order
+    // Set when libhdf5 converts the stored type into the dtype ("80-bit long double, read as
+    // float64") or the integers stand for names (an enumeration's members): shown as metadata.
+    std::string note = {};
 };
 
 // Maps a file datatype to a dtype. `dtypeAttribute` is the dataset's "dtype" attribute, which
 // marks bit patterns of types HDF5 has no type for (bfloat16, float8). Returns nullopt
 // (with a reason) for strings, references, compound records and other non-tensor types.
+// Stored bits are taken as they are only when the file type is bit for bit a standard IEEE float
+// or two's-complement integer (or bfloat16's exact layout); every other number type (custom float
+// layouts, VAX order, long double, integers narrower than their size) is converted by libhdf5 into
+// the nearest native type, never reinterpreted.
 std::optional<TypeMapping> mapFileType(hid_t fileType, const std::string& dtypeAttribute, std::string& reason);
+
+// Whether elements of the type hold variable-length parts (strings, sequences), whose size on disk
+// is not H5Tget_size.
+bool hasVariableLength(hid_t type);
 
 // The file datatype our writer uses for a dtype (little-endian; h5py-compatible for
 // float16, bool and complex).

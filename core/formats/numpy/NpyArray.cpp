@@ -2,10 +2,43 @@
 
 #include "formats/numpy/NpyHeader.h"
 #include "formats/numpy/NpyObjectArray.h"
+#include "formats/numpy/NpyRecordFields.h"
 #include "tensor/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {
+
+namespace {
+
+// Each numeric field of a structured array is a tensor "name.field"; the others are described.
+void appendRecordFields(const std::shared_ptr<const ByteSource>& bytes, const NpyHeader& h,
+    const NpyPlacement& placement, Checkpoint& out)
+{
+    for (const auto& field : h.fields) {
+        const std::string name = placement.name + "." + field.name;
+        using Kind = NpyElementType::Kind;
+        if (field.type.kind == Kind::Text || field.type.kind == Kind::Bytes) {
+            out.metadata[name] = npyTextValues(*bytes, h, field.type, field.offset);
+            continue;
+        }
+        if (field.type.kind != Kind::Number) {
+            out.metadata[name] = "<a field that is not numeric, of " + std::to_string(field.type.size) + " bytes>";
+            continue;
+        }
+        Tensor t;
+        t.info.name = name;
+        t.info.dtype = field.type.dtype;
+        t.info.byteOrder = field.type.byteOrder;
+        t.data = makeRecordFieldSource(bytes, h, field);
+        t.info.shape = t.data->shape();
+        t.info.location = placement.where + "offset " + std::to_string(h.dataOffset) + ", field at byte "
+            + std::to_string(field.offset) + " of " + std::to_string(h.itemSize) + "-byte records"
+            + (h.fortranOrder ? ", Fortran order" : "");
+        out.tensors.push_back(std::move(t));
+    }
+}
+
+} // namespace
 
 void appendNpyTensors(const std::shared_ptr<const ByteSource>& bytes, const NpyPlacement& placement,
                       Checkpoint& out)
@@ -16,12 +49,26 @@ void appendNpyTensors(const std::shared_ptr<const ByteSource>& bytes, const NpyP
         return;
     }
     const std::int64_t numel = shapeNumel(h.shape);
-    const std::int64_t nbytes = checkedMul(numel, static_cast<std::int64_t>(dtypeSize(h.dtype)));
+    const std::int64_t nbytes = checkedMul(numel, static_cast<std::int64_t>(h.itemSize));
     const std::uint64_t available = bytes->size() - h.dataOffset;
     if (static_cast<std::uint64_t>(nbytes) > available)
         throw FormatError("the .npy header claims shape " + shapeToString(h.shape) + " of "
-                          + std::string(dtypeName(h.dtype)) + " (" + std::to_string(nbytes)
-                          + " bytes), but only " + std::to_string(available) + " bytes of data follow");
+                          + (!h.fields.empty() ? "records of " + std::to_string(h.itemSize) + " bytes"
+                              : h.element.kind == NpyElementType::Kind::Number ? std::string(dtypeName(h.dtype))
+                                                                                : h.descr)
+                          + " (" + std::to_string(nbytes) + " bytes), but only " + std::to_string(available)
+                          + " bytes of data follow");
+    if (!h.fields.empty()) {
+        appendRecordFields(bytes, h, placement, out);
+        return;
+    }
+    if (h.element.kind != NpyElementType::Kind::Number) { // text and bytes are shown, not tensors
+        if (h.element.kind == NpyElementType::Kind::Other)
+            out.metadata[placement.name] = "<'" + h.descr + "' array of shape " + shapeToString(h.shape) + ">";
+        else
+            out.metadata[placement.name] = npyTextValues(*bytes, h, h.element);
+        return;
+    }
     Tensor t;
     t.info.name = placement.name;
     t.info.dtype = h.dtype;

@@ -11,12 +11,24 @@ namespace ckpt {
 
 namespace {
 
-// The values an .npy header dict may hold: strings, booleans and tuples of integers.
-// Anything else (lists for structured dtypes, nested dicts) is reported as unsupported.
+// The values an .npy header dict may hold: strings, booleans, tuples of integers and, for a
+// structured dtype, the descr list [(name, type[, shape]), ...] where a type is a string or a
+// nested list. Anything else is reported as unsupported.
 struct Tuple {
     std::vector<std::int64_t> items;
 };
-using Value = std::variant<std::string, bool, Tuple>;
+struct DescrItem {
+    std::string name;
+    std::string type;              // a type string, or empty for a nested list
+    std::vector<DescrItem> nested; // the nested structured type
+    Tuple shape;
+};
+struct DescrList {
+    std::vector<DescrItem> items;
+};
+using Value = std::variant<std::string, bool, Tuple, DescrList>;
+
+constexpr std::size_t kMaxFields = 4096;
 
 class DictLiteralParser {
 public:
@@ -148,28 +160,108 @@ private:
             pos_ += 5;
             return false;
         }
-        if (c == '[')
-            throw FormatError("structured dtypes (descr is a list of fields) are not supported");
+        if (c == '[' && key == "descr") {
+            std::size_t budget = kMaxFields;
+            return DescrList { parseDescrList(0, budget) };
+        }
         fail("unsupported value for '" + key + "'");
+    }
+
+    // [('x', '<f4'), ('z', '<f8', (2,)), ('pos', [('a', '<i4')]), (('title', 'name'), '<f2')]
+    std::vector<DescrItem> parseDescrList(int depth, std::size_t& budget)
+    {
+        if (depth > 8)
+            fail("structured dtype nested more than 8 deep");
+        std::vector<DescrItem> items;
+        expect('[');
+        while (true) {
+            skipSpace();
+            if (peek() == ']') {
+                ++pos_;
+                return items;
+            }
+            if (budget-- == 0)
+                fail("more than " + std::to_string(kMaxFields) + " fields");
+            items.push_back(parseDescrItem(depth, budget));
+            skipSpace();
+            if (peek() == ',') {
+                ++pos_;
+                continue;
+            }
+            expect(']');
+            return items;
+        }
+    }
+
+    DescrItem parseDescrItem(int depth, std::size_t& budget)
+    {
+        DescrItem item;
+        expect('(');
+        skipSpace();
+        if (peek() == '(') { // (title, name)
+            ++pos_;
+            parseString();
+            expect(',');
+            item.name = parseString();
+            expect(')');
+        } else {
+            item.name = parseString();
+        }
+        expect(',');
+        skipSpace();
+        if (peek() == '[')
+            item.nested = parseDescrList(depth + 1, budget);
+        else
+            item.type = parseString();
+        skipSpace();
+        if (peek() == ',') {
+            ++pos_;
+            skipSpace();
+            if (peek() == '(')
+                item.shape = parseTuple();
+        }
+        expect(')');
+        return item;
     }
 
     std::string_view text_;
     std::size_t pos_ = 0;
 };
 
-void setDType(NpyHeader& h)
+std::uint64_t typeWidth(const std::string& d, std::size_t from)
 {
-    const std::string& d = h.descr;
+    std::uint64_t n = 0;
+    for (std::size_t i = from; i < d.size(); ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(d[i])) || n > (1u << 30))
+            throw FormatError("unsupported .npy dtype '" + d + "'");
+        n = n * 10 + std::uint64_t(d[i] - '0');
+    }
+    return n;
+}
+
+} // namespace
+
+NpyElementType parseNpyElementType(const std::string& d)
+{
     if (d.size() < 2)
         throw FormatError("unsupported .npy descr '" + d + "'");
     const char order = d[0];
     if (order != '<' && order != '>' && order != '|' && order != '=')
         throw FormatError("unsupported .npy descr '" + d + "' (unknown byte order '" + order + "')");
+    NpyElementType e;
+    e.byteOrder = order == '>' ? ByteOrder::Big : order == '=' ? hostByteOrder() : ByteOrder::Little;
     const std::string type = d.substr(1);
-    if (type == "O" || type == "O8" || type == "O4") {
-        h.isObject = true;
-        return;
-    }
+    using Kind = NpyElementType::Kind;
+    if (type == "O" || type == "O8" || type == "O4")
+        return { Kind::Object, DType::UInt64, e.byteOrder, 8 };
+    if (type[0] == 'U')
+        return { Kind::Text, DType::UInt32, e.byteOrder, 4 * typeWidth(d, 2) };
+    if (type[0] == 'S' || type[0] == 'a')
+        return { Kind::Bytes, DType::UInt8, ByteOrder::Little, typeWidth(d, 2) };
+    if (type[0] == 'V')
+        return { Kind::Other, DType::UInt8, ByteOrder::Little, typeWidth(d, 2) };
+    if (type.rfind("M8", 0) == 0 || type.rfind("m8", 0) == 0)
+        return { Kind::Other, DType::Int64, e.byteOrder, 8 };
     static const std::map<std::string, DType> kTypes = {
         {"f2", DType::Float16}, {"f4", DType::Float32}, {"f8", DType::Float64},
         {"i1", DType::Int8}, {"i2", DType::Int16}, {"i4", DType::Int32}, {"i8", DType::Int64},
@@ -180,10 +272,62 @@ void setDType(NpyHeader& h)
     const auto it = kTypes.find(type);
     if (it == kTypes.end())
         throw FormatError("unsupported .npy dtype '" + d + "'");
-    h.dtype = it->second;
-    h.byteOrder = order == '>' ? ByteOrder::Big : order == '=' ? hostByteOrder() : ByteOrder::Little;
-    if (dtypeSize(h.dtype) == 1)
-        h.byteOrder = ByteOrder::Little;
+    e.dtype = it->second;
+    e.size = dtypeSize(e.dtype);
+    if (e.size == 1)
+        e.byteOrder = ByteOrder::Little;
+    return e;
+}
+
+namespace {
+
+// Lays the fields out one after another, as numpy's descr lists them (padding appears as
+// unnamed void fields); nested fields get "outer.inner" names.
+std::uint64_t layOutFields(const std::vector<DescrItem>& items, const std::string& prefix, std::uint64_t offset,
+    std::vector<NpyField>& out)
+{
+    for (const auto& item : items) {
+        const std::int64_t count = shapeNumel(item.shape.items);
+        std::uint64_t size = 0;
+        if (!item.nested.empty() || item.type.empty()) {
+            std::vector<NpyField> inner;
+            size = layOutFields(item.nested, "", 0, inner);
+            if (count != 1 && !inner.empty())
+                throw FormatError("arrays of nested records are not supported");
+            for (auto& f : inner) {
+                f.name = prefix + item.name + "." + f.name;
+                f.offset += offset;
+                out.push_back(std::move(f));
+            }
+        } else {
+            NpyField f { prefix + item.name, parseNpyElementType(item.type), item.shape.items, offset };
+            size = f.type.size;
+            if (!item.name.empty())
+                out.push_back(std::move(f));
+        }
+        const std::uint64_t total = size * static_cast<std::uint64_t>(count);
+        if (total > (1u << 30) || offset > (1u << 30))
+            throw FormatError("a structured dtype of more than 1 GiB per record");
+        offset += total;
+    }
+    return offset;
+}
+
+void setDType(NpyHeader& h, const Value& descr)
+{
+    if (const auto* list = std::get_if<DescrList>(&descr)) {
+        h.itemSize = layOutFields(list->items, "", 0, h.fields);
+        for (const auto& f : h.fields)
+            if (f.type.kind == NpyElementType::Kind::Object)
+                h.isObject = true; // numpy pickles arrays that hold objects
+        return;
+    }
+    h.descr = std::get<std::string>(descr);
+    h.element = parseNpyElementType(h.descr);
+    h.isObject = h.element.kind == NpyElementType::Kind::Object;
+    h.dtype = h.element.dtype;
+    h.byteOrder = h.element.byteOrder;
+    h.itemSize = h.element.size;
 }
 
 } // namespace
@@ -194,16 +338,15 @@ NpyHeader parseNpyHeaderDict(std::string_view text)
     if (dict.size() != 3 || !dict.count("descr") || !dict.count("fortran_order") || !dict.count("shape"))
         throw FormatError("the .npy header dict must have exactly the keys 'descr', 'fortran_order' and 'shape'");
     NpyHeader h;
-    const auto* descr = std::get_if<std::string>(&dict["descr"]);
+    const Value& descr = dict["descr"];
     const auto* fortran = std::get_if<bool>(&dict["fortran_order"]);
     const auto* shape = std::get_if<Tuple>(&dict["shape"]);
-    if (!descr || !fortran || !shape)
-        throw FormatError("the .npy header has a value of the wrong type (descr must be a string, "
+    if (!(std::holds_alternative<std::string>(descr) || std::holds_alternative<DescrList>(descr)) || !fortran || !shape)
+        throw FormatError("the .npy header has a value of the wrong type (descr must be a string or a list of fields, "
                           "fortran_order a bool, shape a tuple of integers)");
-    h.descr = *descr;
     h.fortranOrder = *fortran;
     h.shape = shape->items;
-    setDType(h);
+    setDType(h, descr);
     shapeNumel(h.shape); // throws on overflow
     return h;
 }

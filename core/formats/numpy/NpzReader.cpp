@@ -35,10 +35,11 @@ Checkpoint NpzReader::open(const FileProbe& probe) const
     try {
         auto file = std::make_shared<FileByteSource>(probe.path);
         auto archive = NpzArchive::open(probe.path, file);
-        for (const auto& member : archive->members())
-            if (!endsWithNpy(member.name))
-                throw CheckpointError(probe.path, "zip archive is not an .npz: member '" + member.name + "' is not an .npy file");
         for (const auto& member : archive->members()) {
+            if (!endsWithNpy(member.name)) { // np.savez only writes .npy members; others are listed
+                c.metadata["npz.other_members"].push_back(member.name);
+                continue;
+            }
             current = member.name;
             const std::string key = member.name.substr(0, member.name.size() - kSuffix.size());
             const std::string where = "member " + member.name + (member.deflated ? " (deflated), " : ", ");

@@ -12,12 +12,4 @@ public:
     Checkpoint open(const FileProbe& probe) const override;
 };
 
-// A sharded set, opened through its index (model.safetensors.index.json: {"weight_map": {...}}).
-class SafetensorsIndexReader final : public FormatReader {
-public:
-    std::string_view name() const override { return "safetensors (sharded)"; }
-    bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
-};
-
 } // namespace ckpt

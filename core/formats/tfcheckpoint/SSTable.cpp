@@ -4,12 +4,16 @@
 #include "io/ProtoWire.h"
 #include "tensor/CheckpointError.h"
 
+#include <snappy.h>
+
 namespace ckpt {
 
 namespace {
 
 constexpr std::size_t kBlockTrailerSize = 5; // compression type byte + masked crc32c
 constexpr std::size_t kMaxKeyBytes = 1 << 16;
+// TensorFlow's table blocks hold about 4 KiB (options.block_size) before compression.
+constexpr std::size_t kMaxBlockBytes = std::size_t(64) << 20;
 
 std::uint32_t u32le(const std::uint8_t* p)
 {
@@ -25,6 +29,23 @@ std::string hex32(std::uint32_t v)
     return s;
 }
 
+// Snappy's length prefix says what a block uncompresses to; it is checked against a bound before
+// anything is allocated (TensorFlow's blocks hold about 4 KiB, so 64 MiB is generous).
+std::vector<std::uint8_t> unsnappy(std::span<const std::uint8_t> block, const std::string& where)
+{
+    const char* in = reinterpret_cast<const char*>(block.data());
+    std::size_t length = 0;
+    if (!snappy::GetUncompressedLength(in, block.size(), &length))
+        throw FormatError(where + " is snappy-compressed but its length prefix is corrupt");
+    if (length > kMaxBlockBytes)
+        throw FormatError(where + " claims to uncompress to " + std::to_string(length) + " bytes, more than "
+                          + std::to_string(kMaxBlockBytes >> 20) + " MiB");
+    std::vector<std::uint8_t> out(length);
+    if (!snappy::RawUncompress(in, block.size(), reinterpret_cast<char*>(out.data())))
+        throw FormatError(where + " is snappy-compressed but corrupt");
+    return out;
+}
+
 struct BlockHandle {
     std::uint64_t offset = 0;
     std::uint64_t size = 0;
@@ -38,10 +59,11 @@ BlockHandle readHandle(std::span<const std::uint8_t> bytes, std::size_t& pos)
     return h;
 }
 
-// The contents of the block at `handle` (without its trailer), after checking its place, its
-// compression type and its checksum. `end` is where blocks must stop (the footer).
-std::span<const std::uint8_t> blockAt(std::span<const std::uint8_t> table, const BlockHandle& h,
-                                      std::uint64_t end, const char* what)
+// The contents of the block at `handle` (without its trailer), after checking its place and its
+// checksum, uncompressed when TensorFlow compressed it with snappy (its table writer's default, so
+// many SavedModel variables have snappy blocks). `end` is where blocks must stop (the footer).
+std::vector<std::uint8_t> blockAt(std::span<const std::uint8_t> table, const BlockHandle& h,
+                                  std::uint64_t end, const char* what)
 {
     const std::string where = std::string(what) + " block at offset " + std::to_string(h.offset) + " ("
                               + std::to_string(h.size) + " bytes)";
@@ -50,17 +72,16 @@ std::span<const std::uint8_t> blockAt(std::span<const std::uint8_t> table, const
                           + " bytes before the footer; truncated or corrupt index?)");
     const auto block = table.subspan(std::size_t(h.offset), std::size_t(h.size));
     const std::uint8_t type = table[std::size_t(h.offset + h.size)];
-    if (type == 1)
-        throw FormatError(where + " is snappy-compressed; only uncompressed tables can be read "
-                                  "(TensorFlow writes its bundles uncompressed)");
-    if (type != 0)
+    if (type != 0 && type != 1)
         throw FormatError(where + " has unknown compression type " + std::to_string(type));
     const std::uint32_t stored = crc32cUnmask(u32le(&table[std::size_t(h.offset + h.size + 1)]));
     const std::uint32_t actual = crc32cExtend(crc32c(block.data(), block.size()), &type, 1);
     if (stored != actual)
         throw FormatError(where + " is corrupt: its checksum is " + hex32(actual) + " but the table records "
                           + hex32(stored));
-    return block;
+    if (type == 0)
+        return { block.begin(), block.end() };
+    return unsnappy(block, where);
 }
 
 // Appends the block's records to `out`. `keyBudget` bounds the bytes all rebuilt keys may take, so

@@ -29,7 +29,8 @@ pickle::Document unpickleAt(std::span<const std::byte> bytes, std::uint64_t& off
 
 bool isTorchLegacyHead(std::span<const std::byte> head)
 {
-    if (head.empty() || static_cast<std::uint8_t>(head[0]) != 0x80)
+    // Protocols 2 and later start with PROTO (0x80); 0 and 1 write the magic as a text LONG.
+    if (head.empty() || (static_cast<std::uint8_t>(head[0]) != 0x80 && static_cast<char>(head[0]) != 'L'))
         return false;
     try {
         std::uint64_t offset = 0;

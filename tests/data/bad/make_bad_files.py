@@ -275,7 +275,8 @@ index_size, p = uvarint(footer, p)
 handles = (uvarint_bytes(meta_offset) + uvarint_bytes(meta_size) + uvarint_bytes(index_offset + 100000)
            + uvarint_bytes(index_size))
 write("tfindex_handle_out_of_range.index", tf_index[:-48] + handles.ljust(40, b"\0") + footer[40:])
-# The only data block runs from 0 to the metaindex block: mark it snappy-compressed, with a valid crc.
+# The only data block runs from 0 to the metaindex block: mark it snappy-compressed, with a valid crc
+# (its bytes are not snappy's, so it must be refused as corrupt).
 block = tf_index[:meta_offset - 5]
 snappy = block + b"\x01" + struct.pack("<I", masked_crc(block + b"\x01")) + tf_index[meta_offset:]
 write("tfindex_snappy_block.index", snappy)

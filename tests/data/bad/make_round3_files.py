@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Hostile files for the readers added for issue 17 (filter plugins, snappy TF tables, msgpack,
+structured .npy, checkpoint indexes). Each is a real file written by the library (h5py with
+hdf5plugin, numpy) and then changed in the one place an attacker would change it.
+
+Run: /usr/bin/python3 tests/data/bad/make_round3_files.py (adds entries to expected.json).
+"""
+import bz2
+import json
+import os
+import shutil
+import struct
+
+import h5py
+import hdf5plugin  # registers the LZ4 and bzip2 filters with h5py's libhdf5
+import msgpack
+
+here = os.path.dirname(os.path.abspath(__file__))
+made = os.path.join(here, "..", "world", "made")
+expected = {}
+
+
+def path(name):
+    return os.path.join(here, name)
+
+
+def patch(name, offset, data):
+    with open(path(name), "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+# An LZ4 chunk whose header declares 1 TiB: the plugin would allocate it before decoding.
+shutil.copy(os.path.join(made, "filter_lz4.h5"), path("hdf5_lz4_declares_1tib.h5"))
+with h5py.File(path("hdf5_lz4_declares_1tib.h5"), "r") as f:
+    chunk = f["i"].id.get_chunk_info(0)
+patch("hdf5_lz4_declares_1tib.h5", chunk.byte_offset, struct.pack(">Q", 1 << 40))
+expected["hdf5_lz4_declares_1tib.h5"] = {
+    "error": "dataset /i: the chunk at (0): a chunk decoded by filter 32004 (lz4) would be larger than the 604 bytes"}
+
+# A bzip2 bomb in a 40-byte chunk: 64 MiB of zeros, for a chunk of 400 bytes.
+with h5py.File(path("hdf5_bzip2_bomb.h5"), "w") as f:
+    d = f.create_dataset("w", shape=(100,), dtype="<f4", chunks=(100,), **hdf5plugin.BZip2())
+    d.id.write_direct_chunk((0,), bz2.compress(bytes(64 << 20)), 0)
+expected["hdf5_bzip2_bomb.h5"] = {
+    "error": "dataset /w: the chunk at (0): a chunk decoded by filter 307 (bzip2) would be larger than the 404 bytes"}
+
+# A structured .npy whose records need more bytes than follow the header.
+header = "{'descr': [('x', '<f4'), ('y', '<i8')], 'fortran_order': False, 'shape': (1000,), }"
+header += " " * (63 - (10 + len(header)) % 64) + "\n"
+data = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + bytes(24)
+open(path("npy_structured_short.npy"), "wb").write(data)
+expected["npy_structured_short.npy"] = {
+    "error": "the .npy header claims shape (1000) of records of 12 bytes (12000 bytes), but only 24 bytes of data follow"}
+
+# Structured dtypes nested without end.
+nested = "('a', '<f4')"
+for _ in range(20):
+    nested = "('n', [" + nested + "])"
+header = "{'descr': [" + nested + "], 'fortran_order': False, 'shape': (1,), }"
+header += " " * (63 - (10 + len(header)) % 64) + "\n"
+open(path("npy_structured_deep.npy"), "wb").write(
+    b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + bytes(4))
+expected["npy_structured_deep.npy"] = {"error": "structured dtype nested more than 8 deep"}
+
+
+def msgpack_ext1(shape, dtype, raw):
+    return msgpack.ExtType(1, msgpack.packb((tuple(shape), dtype, raw), use_bin_type=True))
+
+
+# A Flax array extension whose shape needs 4000 bytes, holding 8.
+open(path("flax_shape_lies.msgpack"), "wb").write(
+    msgpack.packb({"params": {"w": msgpack_ext1((1000,), "float32", bytes(8))}}, use_bin_type=True))
+expected["flax_shape_lies.msgpack"] = {"error": "params/w: shape (1000) of float32 needs 4000 bytes, the file holds 8"}
+
+# Maps nested 100 deep (msgpack's own parser would follow them all).
+deep = {"x": 1}
+for _ in range(100):
+    deep = {"k": deep}
+open(path("flax_nested_deep.msgpack"), "wb").write(msgpack.packb(deep, use_bin_type=True))
+expected["flax_nested_deep.msgpack"] = {"error": "nested more than 64 deep"}
+
+# A checkpoint index that names itself as its shard.
+json.dump({"metadata": {}, "weight_map": {"w": "index_names_itself.index.json"}},
+          open(path("index_names_itself.index.json"), "w"))
+expected["index_names_itself.index.json"] = {"error": "shard index_names_itself.index.json is itself an index"}
+
+with open(os.path.join(here, "expected.json")) as f:
+    all_expected = json.load(f)
+all_expected.update(expected)
+with open(os.path.join(here, "expected.json"), "w") as f:
+    json.dump(all_expected, f, indent=2, ensure_ascii=False)
+    f.write("\n")
