@@ -1,5 +1,6 @@
 // Statistics and histograms against values computed independently (by hand or long double).
 #include "io/ByteSource.h"
+#include "numerics/Convert.h"
 #include "numerics/Stats.h"
 #include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"
@@ -315,6 +316,48 @@ private slots:
         QCOMPARE(s.zeros, 2);
         auto b = makeMemoryTensor("b", makeTensorData<std::uint8_t>(DType::Bool, { 3 }, { 1, 0, 1 }));
         QCOMPARE(computeStats(b).mean, 2.0 / 3.0);
+    }
+
+    // Types of at most 16 bits are counted by bit pattern in one pass: every statistic and bin must
+    // equal those of the same values widened to float64 (computed the two-pass way).
+    void countedTypesMatchTheirFloat64Values_data()
+    {
+        QTest::addColumn<int>("dtype");
+        QTest::newRow("float16") << int(DType::Float16);
+        QTest::newRow("bfloat16") << int(DType::BFloat16);
+        QTest::newRow("int16") << int(DType::Int16);
+        QTest::newRow("uint8") << int(DType::UInt8);
+        QTest::newRow("int8") << int(DType::Int8);
+        QTest::newRow("float8_e4m3fn") << int(DType::Float8E4M3FN);
+    }
+
+    void countedTypesMatchTheirFloat64Values()
+    {
+        QFETCH(int, dtype);
+        const DType d = static_cast<DType>(dtype);
+        const std::size_t size = dtypeSize(d);
+        std::vector<std::uint8_t> bytes(size * 300'001);
+        std::uint32_t x = 12345; // every bit pattern shows up, NaN and infinities included
+        for (auto& b : bytes) {
+            x = x * 1103515245u + 12345u;
+            b = static_cast<std::uint8_t>(x >> 16);
+        }
+        const std::int64_t n = static_cast<std::int64_t>(bytes.size() / size);
+        std::vector<double> wide(static_cast<std::size_t>(n));
+        convertToDouble(d, reinterpret_cast<const std::byte*>(bytes.data()), n, wide.data());
+        const auto counted = computeStats(makeMemoryTensor("c", makeTensorData(d, { n }, bytes)), { .bins = 37 });
+        const auto reference = computeStats(makeMemoryTensor("w", makeTensorData(DType::Float64, { n }, wide)), { .bins = 37 });
+        QCOMPARE(counted.count, reference.count);
+        QCOMPARE(counted.nan, reference.nan);
+        QCOMPARE(counted.posInf, reference.posInf);
+        QCOMPARE(counted.negInf, reference.negInf);
+        QCOMPARE(counted.zeros, reference.zeros);
+        QCOMPARE(counted.min, reference.min);
+        QCOMPARE(counted.max, reference.max);
+        QVERIFY(std::abs(counted.mean - reference.mean) <= 1e-12 * std::max(1.0, std::abs(reference.std)));
+        QVERIFY(std::abs(counted.std - reference.std) <= 1e-12 * std::max(1.0, reference.std));
+        QCOMPARE(counted.histogram.edges, reference.histogram.edges);
+        QCOMPARE(counted.histogram.counts, reference.histogram.counts);
     }
 };
 

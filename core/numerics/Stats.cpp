@@ -314,11 +314,11 @@ struct BinMapper {
     }
 };
 
-// Runs the tensor through per-thread state: each thread makes a State, feeds it blocks of
-// values with body(state, values, count), and hands it to merge(state) (serialised) at the end.
-// The values are float32 (as stored, or widened from 16 and 8-bit floats) or float64 (the rest).
+// Runs the tensor through per-thread state: each thread makes a State, feeds it chunks of raw
+// elements (host order) with body(state, bytes, count), and hands it to merge(state) (serialised)
+// at the end.
 template <typename State, typename Body, typename Merge>
-void forEachBlock(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
+void forEachChunk(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
                   const State& initial, Body body, Merge merge)
 {
     const std::int64_t n = tensor.info.numel();
@@ -336,8 +336,6 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
     auto worker = [&](int id) {
         const auto elem = static_cast<std::int64_t>(dtypeSize(tensor.info.dtype));
         std::vector<std::byte> raw(mapped ? 0 : static_cast<std::size_t>(std::min(n, kChunkElements) * elem));
-        double doubles[kBlockElements];
-        float floats[kBlockElements];
         State state = initial;
         try {
             for (std::int64_t c; (c = next.fetch_add(1)) < chunks;) {
@@ -346,27 +344,11 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
                 const std::int64_t first = c * kChunkElements;
                 const std::int64_t count = std::min(kChunkElements, n - first);
                 const std::byte* chunk = mapped ? mapped + first * elem : raw.data();
-                auto runBlocks = [&] {
-                    for (std::int64_t b = 0; b < count; b += kBlockElements) {
-                        const std::int64_t len = std::min(kBlockElements, count - b);
-                        const std::byte* block = chunk + b * elem;
-                        if (tensor.info.dtype == DType::Float32 && reinterpret_cast<std::uintptr_t>(block) % alignof(float) == 0) {
-                            body(state, reinterpret_cast<const float*>(block), len);
-                        } else if (tensor.info.dtype == DType::Float32) { // at an odd offset in its file
-                            std::memcpy(floats, block, static_cast<std::size_t>(len) * sizeof(float));
-                            body(state, static_cast<const float*>(floats), len);
-                        } else if (convertToFloat(tensor.info.dtype, block, len, floats)) {
-                            body(state, static_cast<const float*>(floats), len);
-                        } else {
-                            convertToDouble(tensor.info.dtype, block, len, doubles);
-                            body(state, static_cast<const double*>(doubles), len);
-                        }
-                    }
-                };
+                auto run = [&] { body(state, chunk, count); };
                 if (!mapped) {
                     tensor.data->readFlat(first, count, raw.data());
-                    runBlocks();
-                } else if (!runMappedAccess(runBlocks)) {
+                    run();
+                } else if (!runMappedAccess(run)) {
                     throw FormatError("the file was truncated while it was being read");
                 }
                 const auto finished = ++done;
@@ -394,6 +376,36 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
         throw Cancelled();
     if (options.progress)
         options.progress(progressBase + progressSpan);
+}
+
+// forEachChunk with the values as numbers: body(state, values, count) gets blocks small enough
+// for the L1 cache, of float32 (as stored, or widened from 16 and 8-bit floats) or float64 (the rest).
+template <typename State, typename Body, typename Merge>
+void forEachBlock(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
+                  const State& initial, Body body, Merge merge)
+{
+    const DType dtype = tensor.info.dtype;
+    const auto elem = static_cast<std::int64_t>(dtypeSize(dtype));
+    auto blocks = [&](State& state, const std::byte* chunk, std::int64_t count) {
+        double doubles[kBlockElements];
+        float floats[kBlockElements];
+        for (std::int64_t b = 0; b < count; b += kBlockElements) {
+            const std::int64_t len = std::min(kBlockElements, count - b);
+            const std::byte* block = chunk + b * elem;
+            if (dtype == DType::Float32 && reinterpret_cast<std::uintptr_t>(block) % alignof(float) == 0) {
+                body(state, reinterpret_cast<const float*>(block), len);
+            } else if (dtype == DType::Float32) { // at an odd offset in its file
+                std::memcpy(floats, block, static_cast<std::size_t>(len) * sizeof(float));
+                body(state, static_cast<const float*>(floats), len);
+            } else if (convertToFloat(dtype, block, len, floats)) {
+                body(state, static_cast<const float*>(floats), len);
+            } else {
+                convertToDouble(dtype, block, len, doubles);
+                body(state, static_cast<const double*>(doubles), len);
+            }
+        }
+    };
+    forEachChunk(tensor, options, progressBase, progressSpan, initial, blocks, merge);
 }
 
 Histogram makeHistogram(double lo, double hi, int bins)
@@ -432,6 +444,95 @@ TensorStats finish(const Moments& m)
     return s;
 }
 
+// Elements of at most 16 bits take at most 65536 distinct bit patterns: one pass counts each
+// pattern, and every statistic and the histogram follow exactly from the counts. This halves the
+// reading (and the decompression) of the two-pass way, and needs no conversion.
+bool countable(DType dtype)
+{
+    return dtypeSize(dtype) <= 2 && !isComplex(dtype);
+}
+
+using PatternCounts = std::vector<std::uint64_t>;
+
+// Counts into kLanes interleaved tables for bytes, so runs of one value (zeros) do not wait on
+// their own increments; 16-bit patterns use one table (four would not fit the cache).
+void countPatterns(PatternCounts& counts, const std::byte* p, std::int64_t n, std::size_t size)
+{
+    if (size == 1) {
+        const auto* b = reinterpret_cast<const std::uint8_t*>(p);
+        const std::int64_t whole = n - n % kLanes;
+        for (std::int64_t i = 0; i < whole; i += kLanes)
+            for (int lane = 0; lane < kLanes; ++lane)
+                ++counts[std::size_t(b[i + lane]) * kLanes + std::size_t(lane)];
+        for (std::int64_t i = whole; i < n; ++i)
+            ++counts[std::size_t(b[i]) * kLanes];
+        return;
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+        std::uint16_t v;
+        std::memcpy(&v, p + 2 * i, 2);
+        ++counts[v];
+    }
+}
+
+TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
+{
+    const std::size_t size = dtypeSize(dtype);
+    Moments m;
+    long double sum = 0;
+    auto valueOf = [&](std::size_t pattern) {
+        std::byte bytes[2];
+        const std::uint16_t p = static_cast<std::uint16_t>(pattern);
+        std::memcpy(bytes, &p, size); // host order, little-endian
+        return elementToDouble(dtype, bytes);
+    };
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        const auto c = static_cast<std::int64_t>(counts[p]);
+        if (c == 0)
+            continue;
+        const double v = valueOf(p);
+        m.count += c;
+        if (std::isnan(v)) {
+            m.nan += c;
+        } else if (std::isinf(v)) {
+            (v > 0 ? m.posInf : m.negInf) += c;
+        } else {
+            m.finite += c;
+            m.zeros += v == 0 ? c : 0;
+            m.min = std::min(m.min, v);
+            m.max = std::max(m.max, v);
+            sum += static_cast<long double>(v) * c;
+        }
+    }
+    if (m.finite > 0) {
+        const long double mean = sum / m.finite;
+        long double m2 = 0;
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            const double v = counts[p] ? valueOf(p) : 0;
+            if (counts[p] && std::isfinite(v))
+                m2 += (v - mean) * (v - mean) * static_cast<long double>(counts[p]);
+        }
+        m.mean = static_cast<double>(mean);
+        m.m2 = static_cast<double>(m2);
+    }
+    TensorStats s = finish(m);
+    s.histogram = makeHistogram(s.min, s.max, bins);
+    if (s.finite == 0)
+        return s;
+    // The bin of each value exactly as BinMapper computes it for the values themselves.
+    const double lo = s.histogram.edges.front(), scale = static_cast<double>(bins) / (s.histogram.edges.back() - lo);
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        if (!counts[p])
+            continue;
+        const double v = valueOf(p);
+        if (!std::isfinite(v))
+            continue;
+        const double b = std::min(std::max((v - lo) * scale, 0.0), static_cast<double>(bins - 1));
+        s.histogram.counts[static_cast<std::size_t>(static_cast<std::int32_t>(b))] += static_cast<std::int64_t>(counts[p]);
+    }
+    return s;
+}
+
 } // namespace
 
 // The tensor as parts (each standing for `repeat` elements); one part of repeat 1 when it has none.
@@ -462,6 +563,23 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     // Progress runs over both passes and all parts, in proportion to the elements each reads.
     double done = 0;
     auto span = [&](const Tensor& part) { return 0.5 * std::max<std::int64_t>(part.info.numel(), 1) / static_cast<double>(stored); };
+
+    if (countable(tensor.info.dtype)) {
+        const std::size_t size = dtypeSize(tensor.info.dtype);
+        const std::size_t tables = size == 1 ? std::size_t(kLanes) : 1;
+        PatternCounts total(std::size_t(1) << (8 * size), 0);
+        for (const auto& [part, repeat] : parts) {
+            forEachChunk(
+                part, options, done, 2 * span(part), PatternCounts(total.size() * tables, 0),
+                [size](PatternCounts& counts, const std::byte* p, std::int64_t n) { countPatterns(counts, p, n, size); },
+                [&, repeat = repeat](const PatternCounts& counts) {
+                    for (std::size_t i = 0; i < counts.size(); ++i)
+                        total[i / tables] += counts[i] * static_cast<std::uint64_t>(repeat);
+                });
+            done += 2 * span(part);
+        }
+        return statsFromCounts(tensor.info.dtype, total, std::max(options.bins, 1));
+    }
 
     Moments total;
     for (const auto& [part, repeat] : parts) {

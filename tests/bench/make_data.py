@@ -65,6 +65,14 @@ if not os.path.exists(path("big_f32_gzip.h5")):
                              compression="gzip", compression_opts=1)
         for s in range(0, a.shape[0], 1 << 24):
             d[s:s + (1 << 24)] = a[s:s + (1 << 24)]
+if not os.path.exists(path("big_u8_2p31_gzip.h5")):
+    # 2^31 gzip-compressed bytes in a 4 MB file: once quadratic in our chunk lookups
+    with h5py.File(path("big_u8_2p31_gzip.h5"), "w") as f:
+        d = f.create_dataset("x", shape=(2**31,), dtype=np.uint8, compression="gzip")
+        z = np.zeros(2**26, dtype=np.uint8)
+        z[::4097] = 7
+        for s in range(0, 2**31, 2**26):
+            d[s:s + 2**26] = z
 if not os.path.exists(path("wide.npy")):
     m = np.lib.format.open_memmap(path("wide.npy"), mode="w+", dtype=np.float32, shape=(50_000, 4096))
     for r in range(0, 50_000, 5000):
