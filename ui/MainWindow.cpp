@@ -180,6 +180,8 @@ void MainWindow::buildMenus()
     auto* file = menuBar()->addMenu(tr("&File"));
     auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
+    auto* openFolder = file->addAction(tr("Open &folder…"), this, &MainWindow::openFolderDialog);
+    openFolder->setToolTip(tr("A model folder (Hugging Face, TensorFlow SavedModel) or a folder holding one checkpoint"));
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
@@ -499,12 +501,19 @@ void MainWindow::rebuildRecentMenu()
 void MainWindow::openDialog()
 {
     const QString filters = tr("All checkpoints (*.pt *.pth *.bin *.params *.ckpt *.h5 *.hdf5 *.keras *.npy *.npz "
-                               "*.safetensors *.json *.index *.onnx *.gguf);;"
+                               "*.safetensors *.json *.index *.onnx *.gguf *.msgpack);;"
                                "PyTorch (*.pt *.pth *.bin *.params *.ckpt);;HDF5 / Keras (*.h5 *.hdf5 *.keras);;"
                                "NumPy (*.npy *.npz);;safetensors (*.safetensors *.safetensors.index.json);;"
                                "MXNet (*.params *.nd);;TensorFlow checkpoint (*.index);;ONNX (*.onnx);;"
-                               "GGUF (*.gguf);;All files (*)");
+                               "GGUF (*.gguf);;Flax (*.msgpack);;All files (*)");
     const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(), filters);
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::openFolderDialog()
+{
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open a model folder"));
     if (!path.isEmpty())
         openFile(path);
 }

@@ -79,6 +79,7 @@ private:
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void openDialog();
+    void openFolderDialog();
     void compareDialog();
     void reportError(const QString& title, const QString& message);
     bool confirm(const QString& title, const QString& text);
