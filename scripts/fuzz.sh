@@ -21,9 +21,10 @@ cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]}"
 seeds_for() {
   case "$1" in
     fuzz_pickle) echo "pickle torch numpy" ;;
-    fuzz_hdf5) echo "hdf5 real/keras-h5" ;;
+    fuzz_hdf5) echo "hdf5 real/keras-h5 world/made world/fetched/hdf5" ;;
     fuzz_hdf5chunk) echo "hdf5chunk" ;;
-    fuzz_npy | fuzz_npz) echo "numpy" ;;
+    fuzz_npy | fuzz_npz) echo "numpy world/fetched/npy" ;;
+    fuzz_flax) echo "world/made" ;;
     fuzz_torch*) echo "torch real/pytorch" ;;
     fuzz_safetensors*) echo "safetensors" ;;
     fuzz_mxnet) echo "mxnet real/mxnet" ;;

@@ -3,6 +3,7 @@
 #include "tensor/CheckpointError.h"
 #include "tensor/Shape.h"
 
+#include <regex>
 #include <unordered_map>
 
 namespace ckpt {
@@ -91,8 +92,38 @@ std::optional<DType> torchDTypeFromGlobal(std::string_view q)
     return it->second;
 }
 
+namespace {
+
+// Pickle protocol 0 has no binary persistent ids: Python writes str() of torch's tuple,
+// "('storage', <class 'torch.FloatStorage'>, '0', 'cpu', 6)" (torch.load itself then fails on
+// it; the numbers are in the file all the same). Views are not written in this form.
+TorchStorageRef parseTextStorageId(const std::string& text)
+{
+    static const std::regex form(
+        R"(^\('storage', <class '(torch(?:\.cuda)?)\.([A-Za-z0-9_]{1,64})'>, '([^']{1,256})', '([^']{0,64})', ([0-9]{1,18})(?:, None)?\)$)");
+    std::smatch m;
+    if (text.size() > 512 || !std::regex_match(text, m, form))
+        throw FormatError("persistent id is not a ('storage', ...) tuple");
+    Value cls;
+    cls.kind = Kind::Global;
+    cls.module = m[1].str();
+    cls.name = m[2].str();
+    TorchStorageRef s;
+    s.dtype = torchStorageDType(cls);
+    s.className = cls.module + "." + cls.name;
+    s.key = m[3].str();
+    s.location = m[4].str();
+    s.numel = std::stoll(m[5].str());
+    s.nbytes(); // overflow check
+    return s;
+}
+
+} // namespace
+
 TorchStorageRef parseTorchStorageId(const Value& pid)
 {
+    if (pid.kind == Kind::String)
+        return parseTextStorageId(pid.text);
     if (pid.kind != Kind::Tuple || pid.items.empty() || pid.items[0]->kind != Kind::String)
         throw FormatError("persistent id is not a ('storage', ...) tuple");
     if (pid.items[0]->text != "storage")
