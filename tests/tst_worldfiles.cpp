@@ -1,7 +1,9 @@
 // Files written by other libraries, compared with what the reference library reads from them.
 // tests/data/world/made/: written by Debian's h5py, hdf5plugin, numpy and torch
 // (make_made_fixtures.py); tests/data/world/fetched/: copied byte for byte from other projects'
-// test suites (SOURCES.md). Each folder's expected.json was computed by reading the files back with
+// test suites (SOURCES.md); tests/data/world/dcp/: a PyTorch Distributed Checkpoint rebuilt from
+// torch's documented layout, since no public test data exists and Debian's torch has no
+// torch.distributed (make_dcp_fixture.py; its expected values are the tensors saved). Each folder's expected.json was computed by reading the files back with
 // h5py, numpy or torch, never from what we meant to write:
 //   {"file": {"tensors": {"name": {"dtype", "shape", "count", "sum", "first": [...]}},
 //             "metadata": {"key": "substring of its value"}, "error": "substring",
@@ -31,7 +33,7 @@ using namespace ckpt;
 
 namespace {
 
-const char* const kFolders[] = { "made", "fetched" };
+const char* const kFolders[] = { "made", "fetched", "dcp" };
 
 nlohmann::json expectedIn(const std::string& folder)
 {
@@ -185,6 +187,21 @@ private slots:
         if (want.contains("metadata"))
             for (const auto& [key, text] : want["metadata"].items())
                 QVERIFY2(hasMetadata(c, key, text.get<std::string>()), ("metadata " + key + " lacks " + text.get<std::string>()).c_str());
+    }
+
+    // A box across the two ranks' chunks of a row-sharded tensor comes out as one.
+    void distributedChunksAssemble()
+    {
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/world/dcp/dcp_two_ranks");
+        const Tensor* w = c.find("model.w");
+        QVERIFY(w);
+        const std::int64_t start[] = { 1, 2 }, count[] = { 2, 3 }; // rows 1-2 straddle the two chunks
+        float box[6];
+        w->data->readBox(start, count, reinterpret_cast<std::byte*>(box));
+        for (int r = 0; r < 2; ++r)
+            for (int col = 0; col < 3; ++col)
+                QCOMPARE(box[r * 3 + col], ((1 + r) * 6 + (2 + col) - 10) / 4.0f); // (arange(24) - 10) / 4
+        QCOMPARE(w->info.location, std::string("2 chunks in __0_0.distcp, __1_0.distcp"));
     }
 
     // A folder opens the one checkpoint it holds, says which, and lists them when there are several.

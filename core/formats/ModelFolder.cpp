@@ -30,6 +30,7 @@ constexpr KnownName kKnownNames[] = {
     { "tf_model.h5", "a Hugging Face Keras checkpoint" },
     { "flax_model.msgpack.index.json", "the index of a sharded Flax checkpoint" },
     { "flax_model.msgpack", "a Hugging Face Flax checkpoint" },
+    { ".metadata", "the metadata of a PyTorch Distributed Checkpoint (its tensors are in the .distcp files)" },
 };
 
 constexpr std::size_t kMaxEntries = 4096;

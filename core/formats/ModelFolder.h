@@ -9,7 +9,8 @@ namespace ckpt {
 // The checkpoint a model folder holds, when a folder is opened: a Hugging Face model folder
 // (config.json beside model.safetensors, pytorch_model.bin, tf_model.h5, flax_model.msgpack or
 // their sharded indexes), a TensorFlow SavedModel (saved_model.pb + variables/), a folder with a
-// TensorFlow `checkpoint` file, or a folder holding exactly one checkpoint file.
+// TensorFlow `checkpoint` file, a PyTorch Distributed Checkpoint (.metadata + .distcp files), or a
+// folder holding exactly one checkpoint file.
 struct FolderChoice {
     std::string path; // the file to open
     std::string why;  // "pytorch_model.bin.index.json: the index of a sharded PyTorch checkpoint"

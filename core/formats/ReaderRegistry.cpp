@@ -13,6 +13,7 @@
 #include "formats/ShardedIndexReader.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/TfCheckpointReader.h"
+#include "formats/torch/DistributedCheckpointReader.h"
 #include "formats/torch/TorchReader.h"
 #include "tensor/CheckpointError.h"
 
@@ -30,6 +31,7 @@ const std::vector<std::unique_ptr<FormatReader>>& allReaders()
         r.push_back(std::make_unique<SafetensorsReader>());
         r.push_back(std::make_unique<ShardedIndexReader>());
         r.push_back(std::make_unique<MxnetReader>());
+        r.push_back(std::make_unique<DistributedCheckpointReader>());
         r.push_back(std::make_unique<TorchReader>());
         r.push_back(std::make_unique<KerasArchiveReader>());
         r.push_back(std::make_unique<TfCheckpointReader>());

@@ -168,10 +168,9 @@ Checkpoint openLegacy(const FileProbe& probe)
     return buildCheckpoint(probe, "PyTorch legacy", legacy.object, resolve);
 }
 
-Checkpoint openZip(const FileProbe& probe)
+Checkpoint openZipBytes(const FileProbe& probe, std::shared_ptr<const ByteSource> file, bool bytesAreTheFile)
 {
-    auto file = std::make_shared<FileByteSource>(probe.path);
-    TorchZipArchive zip(probe.path, file);
+    TorchZipArchive zip(probe.path, file, bytesAreTheFile);
     const auto root = archiveRoot(zip);
     if (!root)
         throw FormatError("no <archive>/data.pkl in the zip");
@@ -237,6 +236,11 @@ Checkpoint openZip(const FileProbe& probe)
     return buildCheckpoint(probe, torchScript ? "TorchScript" : "PyTorch zip", doc, resolve);
 }
 
+Checkpoint openZip(const FileProbe& probe)
+{
+    return openZipBytes(probe, std::make_shared<FileByteSource>(probe.path), true);
+}
+
 bool looksLikeTorchZip(const FileProbe& probe)
 {
     if (!probe.startsWith(std::string_view("PK\3\4", 4)) || probe.head.size() < 30)
@@ -270,6 +274,20 @@ Checkpoint TorchReader::open(const FileProbe& probe) const
         throw;
     } catch (const std::exception& e) {
         throw CheckpointError(probe.path, std::string(zip ? "PyTorch zip: " : "PyTorch legacy: ") + e.what());
+    }
+}
+
+Checkpoint openTorchZipBytes(const std::string& where, std::shared_ptr<const ByteSource> bytes)
+{
+    FileProbe probe;
+    probe.path = where;
+    probe.size = bytes->size();
+    try {
+        return openZipBytes(probe, std::move(bytes), false);
+    } catch (const CheckpointError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw CheckpointError(where, std::string("PyTorch zip: ") + e.what());
     }
 }
 

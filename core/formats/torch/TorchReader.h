@@ -1,6 +1,9 @@
 #pragma once
 
 #include "formats/FormatReader.h"
+#include "io/ByteSource.h"
+
+#include <memory>
 
 namespace ckpt {
 
@@ -15,5 +18,9 @@ public:
     bool matches(const FileProbe& probe) const override;
     Checkpoint open(const FileProbe& probe) const override;
 };
+
+// A torch.save zip held in part of another file (a tensor in a distributed checkpoint's .distcp),
+// read as a checkpoint of its own; `where` names it in errors.
+Checkpoint openTorchZipBytes(const std::string& where, std::shared_ptr<const ByteSource> bytes);
 
 } // namespace ckpt

@@ -87,9 +87,10 @@ private:
 };
 } // namespace
 
-TorchZipArchive::TorchZipArchive(std::string path, std::shared_ptr<const FileByteSource> file)
+TorchZipArchive::TorchZipArchive(std::string path, std::shared_ptr<const ByteSource> bytes, bool bytesAreTheFile)
     : path_(std::move(path))
-    , file_(std::move(file))
+    , file_(std::move(bytes))
+    , bytesAreTheFile_(bytesAreTheFile)
 {
     readCentralDirectory();
 }
@@ -219,6 +220,8 @@ std::shared_ptr<const ByteSource> TorchZipArchive::open(const Member& m, std::ui
         if (m.size > maxInflated || m.size / 1100 > m.compressedSize + 4)
             throw FormatError("zip member " + m.name + " claims " + std::to_string(m.size)
                               + " bytes uncompressed, more than allowed (" + std::to_string(maxInflated >> 20) + " MiB)");
+        if (!bytesAreTheFile_)
+            throw FormatError("zip member " + m.name + " is deflated inside another file (torch stores its members)");
         return std::make_shared<InflatedMemberSource>(path_, m);
     }
     if (m.method != 0)

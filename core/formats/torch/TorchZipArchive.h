@@ -25,8 +25,10 @@ public:
         std::uint64_t index = 0;         // position in the central directory (libzip's index)
     };
 
-    // Throws FormatError when the central directory is missing or inconsistent.
-    TorchZipArchive(std::string path, std::shared_ptr<const FileByteSource> file);
+    // Throws FormatError when the central directory is missing or inconsistent. `bytes` is the
+    // file at `path`, or (bytesAreTheFile false) an archive inside another file, such as a
+    // tensor saved into a distributed checkpoint's .distcp, whose deflated members cannot be read.
+    TorchZipArchive(std::string path, std::shared_ptr<const ByteSource> bytes, bool bytesAreTheFile = true);
 
     const std::vector<Member>& members() const { return members_; }
     const Member* find(const std::string& name) const;
@@ -43,7 +45,8 @@ private:
     void readCentralDirectory();
 
     std::string path_;
-    std::shared_ptr<const FileByteSource> file_;
+    std::shared_ptr<const ByteSource> file_;
+    bool bytesAreTheFile_ = true;
     std::vector<Member> members_;
     std::unordered_map<std::string, std::size_t> byName_;
 };
