@@ -1,5 +1,6 @@
 // Reading HDF5 files written by h5py (tests/data/hdf5/make_hdf5_fixtures.py) and by Keras.
 #include "formats/ReaderRegistry.h"
+#include "formats/hdf5/Hdf5Filters.h"
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
@@ -10,6 +11,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace ckpt;
 
@@ -196,6 +198,27 @@ private slots:
         QVERIFY(!v.empty());
         for (std::size_t i = 0; i < v.size(); ++i)
             QCOMPARE(v[i], double(i));
+    }
+
+    // Debian's LZ4 plugin decodes with LZ4_decompress_fast, which reads past a hostile block
+    // (found by fuzz_hdf5chunk: tests/data/hdf5chunk/lz4_plugin_overread.chunk); ours refuses it.
+    void lz4BlocksThatLieAreRefused()
+    {
+        using ckpt::hdf5::Filter;
+        const std::vector<Filter> lz4 { Filter { 32004, "lz4", { 0 } } };
+        // 16 bytes in one block of 5 compressed bytes whose token asks for 15 literals
+        std::vector<std::uint8_t> chunk { 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 16, 0, 0, 0, 5, 0xf0, 1, 2, 3, 4 };
+        std::vector<std::byte> bytes(chunk.size());
+        std::memcpy(bytes.data(), chunk.data(), chunk.size());
+        try {
+            ckpt::hdf5::decodeChunk(bytes, lz4, 0, 16);
+            QFAIL("decoded a corrupt LZ4 block");
+        } catch (const FormatError& e) {
+            QVERIFY2(std::string(e.what()).find("is corrupt") != std::string::npos, e.what());
+        }
+        chunk[15] = 16; // stored as it is: exactly its 16 bytes must follow
+        bytes.assign(reinterpret_cast<const std::byte*>(chunk.data()), reinterpret_cast<const std::byte*>(chunk.data()) + chunk.size());
+        QVERIFY_THROWS_EXCEPTION(FormatError, ckpt::hdf5::decodeChunk(bytes, lz4, 0, 16));
     }
 
     void attributesAndNonTensorsAreMetadata()

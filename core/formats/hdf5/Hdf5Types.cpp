@@ -58,10 +58,10 @@ bool fillsItsBytes(hid_t t)
 
 std::string layoutOf(hid_t t)
 {
-    const char* order = H5Tget_order(t) == H5T_ORDER_VAX ? "VAX" : H5Tget_order(t) == H5T_ORDER_BE ? "big" : "little";
+    const char* order = H5Tget_order(t) == H5T_ORDER_VAX ? "VAX order" : H5Tget_order(t) == H5T_ORDER_BE ? "big-endian" : "little-endian";
     const std::size_t size = H5Tget_size(t);
     return std::to_string(size) + (size == 1 ? " byte, " : " bytes, ") + std::to_string(H5Tget_precision(t)) + " bits at offset "
-        + std::to_string(H5Tget_offset(t)) + ", " + order + "-endian";
+        + std::to_string(H5Tget_offset(t)) + ", " + order;
 }
 
 std::optional<TypeMapping> integerMapping(hid_t t, std::string& reason)

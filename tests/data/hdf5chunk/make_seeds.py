@@ -52,3 +52,18 @@ for name, codes in {"deflate": [2], "shuffle_deflate": [1, 2], "shuffle_deflate_
                     "fletcher": [3], "plain": []}.items():
     with open(os.path.join(here, name + ".chunk"), "wb") as f:
         f.write(encode(raw, codes, 4))
+
+# Chunks written by the filter plugins (tests/data/world/made, h5py + hdf5plugin): the element-size
+# byte's top three bits choose the extra filter (1 lzf, 2 lz4, 3 bzip2, 4 zstd, 5 blosc,
+# 6 bitshuffle + lz4, 7 bitshuffle alone); the pipeline byte is 0 (no other filter).
+import h5py  # noqa: E402
+
+made = os.path.join(here, "..", "world", "made")
+for code, name in {1: "filter_lzf", 2: "filter_lz4", 3: "filter_bzip2", 4: "filter_zstd", 5: "filter_blosc_lz4",
+                   6: "filter_bitshuffle_lz4"}.items():
+    with h5py.File(os.path.join(made, name + ".h5"), "r") as f:
+        d = f["i"]
+        mask, stored = d.id.read_direct_chunk((0,))
+        raw_bytes = d.chunks[0] * d.dtype.itemsize
+    with open(os.path.join(here, name + ".chunk"), "wb") as out:
+        out.write(bytes([0, (code << 5) | 2]) + struct.pack(">H", raw_bytes) + bytes([mask]) + stored)
