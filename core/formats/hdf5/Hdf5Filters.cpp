@@ -158,19 +158,27 @@ std::vector<std::byte> unbzip2(const std::vector<std::byte>& in, const Filter& f
 }
 
 
-// The size Blosc's plugin will allocate before decoding, from the chunk's own header (the plugin
-// trusts it: a lying header would make it allocate gigabytes): little-endian at bytes 4..7.
-void checkBloscSize(const std::vector<std::byte>& in, const Filter& f, std::size_t limit)
+// Blosc's header (little-endian): the decoded size at bytes 4..7, which the plugin allocates
+// before decoding, and the compressed size at 12..15, which blosc_decompress takes as the length
+// of its input (its API has no other): both must agree with the chunk, or a lying header makes
+// it allocate gigabytes or read past the chunk (found by fuzz_hdf5chunk).
+void checkBloscHeader(const std::vector<std::byte>& in, const Filter& f, std::size_t limit)
 {
     if (f.id != kBlosc)
         return;
     if (in.size() < 16)
         throw FormatError("a chunk of " + describe(f) + " is shorter than its header");
-    std::uint64_t declared = 0;
-    for (int i = 7; i >= 4; --i)
-        declared = (declared << 8) | std::uint64_t(in[std::size_t(i)]);
-    if (declared > limit)
+    auto le32 = [&](std::size_t at) {
+        std::uint64_t v = 0;
+        for (std::size_t i = 4; i-- > 0;)
+            v = (v << 8) | std::uint64_t(in[at + i]);
+        return v;
+    };
+    if (le32(4) > limit)
         throw FormatError(tooLarge(f, limit));
+    if (le32(12) < 16 || le32(12) > in.size())
+        throw FormatError("a chunk of " + describe(f) + " claims " + std::to_string(le32(12))
+            + " compressed bytes, but holds " + std::to_string(in.size()));
 }
 
 // LZF and Blosc, by the plugin installed for them, called as libhdf5 calls it when reading. Only
@@ -186,7 +194,7 @@ std::vector<std::byte> runPlugin(const std::vector<std::byte>& in, const Filter&
         throw FormatError(describe(f) + " is not supported (its decoder is not known to check its input)");
     if (in.empty())
         throw FormatError("a chunk of " + describe(f) + " is empty");
-    checkBloscSize(in, f, limit);
+    checkBloscHeader(in, f, limit);
     std::lock_guard lock(hdf5::mutex()); // plugins report errors through libhdf5
     std::size_t bufferSize = in.size();
     void* buffer = H5allocate_memory(bufferSize, false);

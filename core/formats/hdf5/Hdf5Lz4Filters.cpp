@@ -142,7 +142,8 @@ std::vector<std::byte> decodeBitshuffleFilter(const std::vector<std::byte>& in, 
     const std::size_t rest = bytes - done * elementSize; // fewer than 8 elements and any odd bytes
     if (rest > in.size() - at)
         throw FormatError("a chunk of the bitshuffle filter is shorter than its elements");
-    std::memcpy(out.data() + done * elementSize, in.data() + at, rest);
+    if (rest)
+        std::memcpy(out.data() + done * elementSize, in.data() + at, rest);
     return out;
 }
 
