@@ -25,6 +25,7 @@ namespace {
 // enough to stay in the L1 cache, so every pass after the read runs on cached values.
 constexpr std::int64_t kChunkElements = 1 << 16;
 constexpr std::int64_t kBlockElements = 2048;
+constexpr std::int64_t kMaxRunElements = std::int64_t(1) << 22; // per-thread buffers of at most 32 MiB
 constexpr int kLanes = 4; // independent accumulators, so the loops pipeline and vectorise
 
 // Two doubles as one GCC/Clang vector (an SSE2 register; wider targets pair them up).
@@ -322,7 +323,11 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
                   const State& initial, Body body, Merge merge)
 {
     const std::int64_t n = tensor.info.numel();
-    const std::int64_t chunks = (n + kChunkElements - 1) / kChunkElements;
+    // Ranges follow the storage's own units when it has them (one compressed chunk each, so that
+    // the threads never decode the same one), within reason for the per-thread buffer.
+    const std::int64_t run = tensor.data->storageRunElements();
+    const std::int64_t chunkElements = run >= kChunkElements && run <= kMaxRunElements ? run : kChunkElements;
+    const std::int64_t chunks = (n + chunkElements - 1) / chunkElements;
     const int threads = static_cast<int>(std::clamp<std::int64_t>(
         options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()), 1,
         std::max<std::int64_t>(chunks, 1)));
@@ -335,14 +340,14 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
     const std::byte* mapped = tensor.data->mappedElements();
     auto worker = [&](int id) {
         const auto elem = static_cast<std::int64_t>(dtypeSize(tensor.info.dtype));
-        std::vector<std::byte> raw(mapped ? 0 : static_cast<std::size_t>(std::min(n, kChunkElements) * elem));
+        std::vector<std::byte> raw(mapped ? 0 : static_cast<std::size_t>(std::min(n, chunkElements) * elem));
         State state = initial;
         try {
             for (std::int64_t c; (c = next.fetch_add(1)) < chunks;) {
                 if (failed || (options.cancel && options.cancel->load()))
                     break;
-                const std::int64_t first = c * kChunkElements;
-                const std::int64_t count = std::min(kChunkElements, n - first);
+                const std::int64_t first = c * chunkElements;
+                const std::int64_t count = std::min(chunkElements, n - first);
                 const std::byte* chunk = mapped ? mapped + first * elem : raw.data();
                 auto run = [&] { body(state, chunk, count); };
                 if (!mapped) {

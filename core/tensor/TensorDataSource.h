@@ -52,6 +52,11 @@ public:
     // element must be read. Parts read this source's storage: use them while it lives.
     virtual std::vector<RepeatedPart> repeatedParts() const { return {}; }
 
+    // How many consecutive elements (in row-major order, from a multiple of it) come out of one
+    // unit of storage, such as a compressed chunk, or 0. Readers that split the work by flat
+    // ranges align them to it, so that no two threads decode the same unit.
+    virtual std::int64_t storageRunElements() const { return 0; }
+
 protected:
     void checkBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count) const;
     void checkFlat(std::int64_t first, std::int64_t count) const;

@@ -196,26 +196,47 @@ void Hdf5ChunkedSource::copyPart(const Chunk& chunk, const std::vector<std::int6
 
 Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::chunkAt(hid_t dataset, const std::vector<std::int64_t>& grid) const
 {
+    std::promise<Chunk> loading;
     {
-        std::lock_guard lock(cacheMutex_);
+        std::unique_lock lock(cacheMutex_);
         for (auto it = cache_.begin(); it != cache_.end(); ++it) {
             if (it->first == grid) {
                 cache_.splice(cache_.begin(), cache_, it);
-                return cache_.front().second;
+                auto decoded = cache_.front().second;
+                lock.unlock();
+                return decoded.get(); // waits while another thread decodes it; rethrows its error
             }
         }
+        cache_.emplace_front(grid, loading.get_future().share());
+        cachedBytes_ += (chunkBytes_ / fileElementSize_) * elementSize_;
+        while (cache_.size() > 1 && cachedBytes_ > kCacheBytes) {
+            cachedBytes_ -= (chunkBytes_ / fileElementSize_) * elementSize_;
+            cache_.pop_back();
+        }
     }
-    Chunk chunk = loadChunk(dataset, grid);
-    if (!chunk)
+    try {
+        Chunk chunk = loadChunk(dataset, grid);
+        loading.set_value(chunk);
         return chunk;
-    std::lock_guard lock(cacheMutex_);
-    cache_.emplace_front(grid, chunk);
-    cachedBytes_ += chunk->size();
-    while (cache_.size() > 1 && cachedBytes_ > kCacheBytes) {
-        cachedBytes_ -= cache_.back().second->size();
-        cache_.pop_back();
+    } catch (...) {
+        loading.set_exception(std::current_exception());
+        std::lock_guard lock(cacheMutex_); // the next read tries again
+        for (auto it = cache_.begin(); it != cache_.end(); ++it)
+            if (it->first == grid) {
+                cachedBytes_ -= (chunkBytes_ / fileElementSize_) * elementSize_;
+                cache_.erase(it);
+                break;
+            }
+        throw;
     }
-    return chunk;
+}
+
+std::int64_t Hdf5ChunkedSource::storageRunElements() const
+{
+    for (std::size_t d = 1; d < chunkDims_.size(); ++d)
+        if (chunkDims_[d] != shape()[d])
+            return 0;
+    return static_cast<std::int64_t>(chunkBytes_ / fileElementSize_);
 }
 
 bool Hdf5ChunkedSource::isPartialEdge(const std::vector<std::int64_t>& grid) const

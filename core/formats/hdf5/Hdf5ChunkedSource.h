@@ -6,6 +6,7 @@
 #include "tensor/BoxListSource.h"
 #include "tensor/TensorDataSource.h"
 
+#include <future>
 #include <list>
 #include <map>
 #include <memory>
@@ -16,7 +17,7 @@
 
 namespace ckpt {
 
-// Reads a chunked dataset one stored chunk at a time: libhdf5 finds a chunk (H5Dget_chunk_info_by_coord)
+// Reads a chunked dataset one stored chunk at a time: libhdf5 finds a chunk (H5Dget_chunk_storage_size)
 // and hands over its stored bytes (H5Dread_chunk); the chunk's place and size are checked against
 // the file, its filters are undone here (hdf5/Hdf5Filters.h) and its length checked, so a chunk
 // whose size or filter mask lies is an error instead of a read past libhdf5's buffer. Chunks never
@@ -34,6 +35,8 @@ public:
     // When chunks were never written: the stored chunks' elements, and the fill value repeated
     // for the rest. Throws CheckpointError when the stored chunks are too many to list.
     std::vector<RepeatedPart> repeatedParts() const override;
+    // A chunk's elements when chunks span every axis but the first (1-D datasets among them).
+    std::int64_t storageRunElements() const override;
 
 private:
     using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)
@@ -70,10 +73,12 @@ private:
     mutable std::mutex storedMutex_;
     mutable std::optional<StoredChunks> stored_;
 
-    // The most recently decoded chunks, up to kCacheBytes (always the last one).
+    // The most recently decoded chunks, up to kCacheBytes (always the last one). A chunk being
+    // decoded is in the cache already, as a future: a second thread asking for it waits instead
+    // of decoding it again.
     static constexpr std::size_t kCacheBytes = 8 << 20;
     mutable std::mutex cacheMutex_;
-    mutable std::list<std::pair<std::vector<std::int64_t>, Chunk>> cache_;
+    mutable std::list<std::pair<std::vector<std::int64_t>, std::shared_future<Chunk>>> cache_;
     mutable std::size_t cachedBytes_ = 0;
 };
 
