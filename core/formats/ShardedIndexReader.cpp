@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 namespace ckpt {
 
@@ -48,6 +49,7 @@ Checkpoint ShardedIndexReader::open(const FileProbe& probe) const
     if (index.is_discarded() || !index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
         throw CheckpointError(probe.path, "not a checkpoint index: needs a \"weight_map\" object");
     std::vector<std::string> shards;
+    std::unordered_set<std::string> shardSet;
     std::map<std::string, std::string> shardOf;
     for (const auto& [tensor, shard] : index["weight_map"].items()) {
         if (!shard.is_string())
@@ -55,7 +57,7 @@ Checkpoint ShardedIndexReader::open(const FileProbe& probe) const
         const std::string s = shard.get<std::string>();
         if (s.find('/') != std::string::npos || s == "..")
             throw CheckpointError(probe.path, "shard '" + s + "' is not a file beside the index");
-        if (std::find(shards.begin(), shards.end(), s) == shards.end())
+        if (shardSet.insert(s).second)
             shards.push_back(s);
         if (shards.size() > kMaxShards)
             throw CheckpointError(probe.path, "the index names more than " + std::to_string(kMaxShards) + " shards");

@@ -7,6 +7,7 @@
 #include <msgpack.hpp>
 
 #include <optional>
+#include <unordered_set>
 #include <variant>
 
 namespace ckpt {
@@ -21,6 +22,8 @@ constexpr char kNumpyScalar = 3;
 constexpr std::size_t kMaxDepth = 64;
 constexpr std::size_t kMaxEntries = 1 << 20; // tensors and metadata values
 constexpr std::size_t kMaxRank = 64;
+constexpr std::size_t kMaxNameBytes = 4096;
+constexpr std::size_t kMaxMetadata = 65536;
 
 // The (shape, dtype, bytes) triple inside an array's extension, or (dtype, bytes) of a scalar;
 // a complex number's (re, im).
@@ -84,6 +87,20 @@ public:
     }
 
     std::string error;
+
+    // Moves the collected metadata into the checkpoint. ordered_json's operator[] looks every key
+    // up: a million leaves would take 10^12 comparisons, so entries are appended once, here.
+    void finish()
+    {
+        if (!out_.metadata.is_object())
+            out_.metadata = nlohmann::ordered_json::object();
+        auto& object = out_.metadata.get_ref<nlohmann::ordered_json::object_t&>();
+        if (unlisted_)
+            metadata_.emplace_back("flax.unlisted_values", std::to_string(unlisted_) + " more plain values, not listed");
+        for (auto& [name, value] : metadata_)
+            object.std::vector<std::pair<const std::string, nlohmann::ordered_json>>::emplace_back(name, std::move(value));
+        metadata_.clear();
+    }
 
     bool visit_nil() { return leaf(nullptr); }
     bool visit_boolean(bool v) { return leaf(v); }
@@ -190,6 +207,27 @@ private:
             n += (n.empty() ? "" : "/") + p;
         return n.empty() ? std::string("value") : n;
     }
+    // A leaf's name, at most kMaxNameBytes long (deep maps of long keys would make every name huge).
+    bool named(std::string& n)
+    {
+        std::size_t length = 0;
+        for (const auto& p : path_)
+            length += p.size() + 1;
+        if (length > kMaxNameBytes)
+            return fail("a key path of more than " + std::to_string(kMaxNameBytes) + " bytes");
+        n = name();
+        return true;
+    }
+    // Plain values beyond kMaxMetadata are counted, not kept (a checkpoint's are a handful).
+    void setMetadata(std::string n, nlohmann::ordered_json value)
+    {
+        if (metadata_.size() >= kMaxMetadata) {
+            ++unlisted_;
+            return;
+        }
+        if (seen_.insert(n).second)
+            metadata_.emplace_back(std::move(n), std::move(value));
+    }
     bool count()
     {
         return ++entries_ <= kMaxEntries || fail("more than " + std::to_string(kMaxEntries) + " values");
@@ -198,9 +236,10 @@ private:
     {
         if (inKey())
             return fail("a map key that is not a string or a number");
-        if (!count())
+        std::string n;
+        if (!count() || !named(n))
             return false;
-        out_.metadata[name()] = std::move(value);
+        setMetadata(std::move(n), std::move(value));
         return true;
     }
 
@@ -208,40 +247,41 @@ private:
     {
         if (inKey())
             return fail("a map key that is an extension");
-        if (size < 1 || !count())
-            return size >= 1 || fail("an empty extension");
+        std::string n;
+        if (size < 1 || !count() || !named(n))
+            return size >= 1 ? false : fail("an empty extension");
         const char type = v[0];
         ExtPayload payload;
         std::size_t offset = 0;
         const bool parsed = msgpack::v2::parse(v + 1, size - 1, offset, payload) && payload.ok && offset == size - 1;
         if (type == kNativeComplex && parsed && payload.numbers.size() == 2) {
-            out_.metadata[name()] = { payload.numbers[0], payload.numbers[1] };
+            setMetadata(std::move(n), { payload.numbers[0], payload.numbers[1] });
             return true;
         }
         if (type != kNdarray && type != kNumpyScalar) {
-            out_.metadata[name()] = "<msgpack extension " + std::to_string(int(type)) + ">";
+            setMetadata(std::move(n), "<msgpack extension " + std::to_string(int(type)) + ">");
             return true;
         }
         if (!parsed || !payload.bytes)
-            return fail(name() + ": a malformed array extension");
-        return tensor(payload, type == kNumpyScalar);
+            return fail(n + ": a malformed array extension");
+        return tensor(payload, type == kNumpyScalar, std::move(n));
     }
 
-    bool tensor(const ExtPayload& p, bool scalar)
+    bool tensor(const ExtPayload& p, bool scalar, std::string name)
     {
         const auto dtype = dtypeFromName(p.dtype);
         if (!dtype) {
-            out_.metadata[name()] = "<array of dtype '" + p.dtype + "', not read>";
+            setMetadata(std::move(name), "<array of dtype '" + p.dtype + "', not read>");
             return true;
         }
         Tensor t;
-        t.info.name = name();
+        t.info.name = name;
         t.info.dtype = *dtype;
         if (!scalar)
             t.info.shape = p.shape;
         const std::int64_t bytes = checkedMul(shapeNumel(t.info.shape), static_cast<std::int64_t>(dtypeSize(*dtype)));
         if (bytes != static_cast<std::int64_t>(p.byteCount))
-            return fail(name() + ": shape " + shapeToString(t.info.shape) + " of " + p.dtype + " needs "
+            return fail(name + ": shape " + shapeToString(t.info.shape) + " of " + p.dtype + " needs "
                 + std::to_string(bytes) + " bytes, the file holds " + std::to_string(p.byteCount));
         const auto offset = static_cast<std::uint64_t>(p.bytes - base_);
         t.info.location = "offset " + std::to_string(offset);
@@ -257,6 +297,9 @@ private:
     std::vector<Frame> frames_;
     std::vector<std::string> path_;
     std::size_t entries_ = 0;
+    std::vector<std::pair<std::string, nlohmann::ordered_json>> metadata_;
+    std::unordered_set<std::string> seen_;
+    std::size_t unlisted_ = 0;
 };
 
 bool isStrMarker(std::uint8_t b)
@@ -293,6 +336,7 @@ Checkpoint FlaxMsgpackReader::open(const FileProbe& probe) const
     StateDictVisitor visitor(base, file, c);
     std::size_t offset = 0;
     const bool parsed = msgpack::v2::parse(base, static_cast<std::size_t>(file->size()), offset, visitor);
+    visitor.finish();
     if (!parsed || !visitor.error.empty())
         throw CheckpointError(probe.path, visitor.error.empty() ? "malformed msgpack" : visitor.error);
     if (offset != file->size())

@@ -64,6 +64,13 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(
     // Variable-length members (strings in a record) take a different size on disk than the type
     // says: only libhdf5 knows where a chunk's elements are.
     decodedByLibhdf5_ = decodedByLibhdf5_ || hasVariableLength(fileType_.get());
+    // libhdf5 then undoes the whole pipeline itself: only with its own filters (its plugin
+    // loading is off, see disableLibhdf5Plugins), never with a plugin's decoder.
+    if (decodedByLibhdf5_)
+        for (const auto& f : pipeline_)
+            if (f.id < H5Z_FILTER_DEFLATE || f.id > H5Z_FILTER_SCALEOFFSET)
+                throw CheckpointError(path_, datasetPath_ + ": filter " + std::to_string(f.id)
+                        + " together with n-bit, scale-offset, szip or variable-length data is not supported");
     unsigned options = 0;
     unfilteredEdges_ = H5Pget_chunk_opts(dcpl.get(), &options) >= 0 && (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
     try {

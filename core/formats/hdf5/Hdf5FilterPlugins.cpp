@@ -121,14 +121,10 @@ std::string filterPackageHint(H5Z_filter_t id)
     return f && *f->package ? std::string(" (Debian package ") + f->package + ")" : "";
 }
 
-void registerPluginFolders()
+void disableLibhdf5Plugins()
 {
     static std::once_flag once;
-    std::call_once(once, [] {
-        if (std::getenv("HDF5_PLUGIN_PATH"))
-            return; // libhdf5 reads it itself
-        H5PLappend(CKPT_HDF5_PLUGIN_DIR);
-    });
+    std::call_once(once, [] { H5PLset_loading_state(0); });
 }
 
 } // namespace ckpt::hdf5

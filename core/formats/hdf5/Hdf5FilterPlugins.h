@@ -19,8 +19,10 @@ std::string knownFilterName(H5Z_filter_t id);
 // What to install for filter `id` (" (Debian package hdf5-filter-plugin-blosc-serial)"), or "".
 std::string filterPackageHint(H5Z_filter_t id);
 
-// Points libhdf5 itself at the plugin folders, for the data it decodes on its own (the sources
-// of virtual datasets). Call with the HDF5 lock held; does its work once.
-void registerPluginFolders();
+// libhdf5 would load any plugin it finds (Debian's are in its default path) whenever it undoes a
+// pipeline itself (virtual-dataset sources, n-bit and scale-offset chunks), including decoders
+// that trust their input. Its plugin loading is turned off: plugins run only through
+// decodeChunk, which chooses them. Call with the HDF5 lock held; does its work once.
+void disableLibhdf5Plugins();
 
 } // namespace ckpt::hdf5

@@ -201,8 +201,12 @@ std::vector<std::byte> runPlugin(const std::vector<std::byte>& in, const Filter&
     if (!buffer)
         throw FormatError("out of memory for a chunk");
     std::memcpy(buffer, in.data(), in.size());
+    // LZF's plugin allocates cd_values[2] bytes (the chunk's size, from the file) up front.
+    std::vector<unsigned> parameters = f.parameters;
+    if (f.id == kLzf && parameters.size() > 2)
+        parameters[2] = static_cast<unsigned>(std::min<std::size_t>(parameters[2], limit));
     const std::size_t produced
-        = plugin->filter(H5Z_FLAG_REVERSE, f.parameters.size(), f.parameters.data(), in.size(), &bufferSize, &buffer);
+        = plugin->filter(H5Z_FLAG_REVERSE, parameters.size(), parameters.data(), in.size(), &bufferSize, &buffer);
     // What came out is `produced` bytes at `buffer`; `bufferSize` is not always updated by plugins
     // (H5Zlz4 leaves it at the input's size), and libhdf5 itself goes by `produced` alone.
     std::vector<std::byte> out;

@@ -491,7 +491,7 @@ Checkpoint Hdf5Reader::open(const FileProbe& probe) const
 // flags stay as they are in the file.
 static hid_t openReadOnly(const std::string& path, hid_t fapl, bool& leftOpenForWrite, std::string& error)
 {
-    registerPluginFolders();
+    disableLibhdf5Plugins();
     hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
     if (file >= 0)
         return file;

@@ -129,7 +129,10 @@ bool isBoolEnum(hid_t t)
     const bool named = first && second && std::string(first) == "FALSE" && std::string(second) == "TRUE";
     H5free_memory(first);
     H5free_memory(second);
-    return named;
+    signed char values[2] = { -1, -1 };
+    if (!named || H5Tget_member_value(t, 0, &values[0]) < 0 || H5Tget_member_value(t, 1, &values[1]) < 0)
+        return false;
+    return values[0] == 0 && values[1] == 1; // {FALSE = 1, TRUE = 0} would read inverted as bool
 }
 
 // An enumeration is stored as its base integers: those are the tensor, the names are metadata.

@@ -105,7 +105,9 @@ std::string Hdf5Writer::datasetPathFor(const std::string& name)
 
 void Hdf5Writer::addTensor(const Tensor& tensor)
 {
-    std::lock_guard lock(hdf5::mutex());
+    // Held for libhdf5's calls, released while the tensor's data is read: a chunked HDF5 source
+    // may wait there for a chunk another thread is decoding, which needs this lock.
+    std::unique_lock lock(hdf5::mutex());
     const auto& info = tensor.info;
     const std::string dsPath = datasetPathFor(info.name);
     std::vector<hsize_t> dims(info.shape.begin(), info.shape.end());
@@ -155,7 +157,9 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
         if (options_.cancel && options_.cancel->load())
             throw Cancelled();
         const std::int64_t n = std::min(rowsPerBlock, rows - r);
+        lock.unlock();
         tensor.data->readFlat(r * rowElems, n * rowElems, buf);
+        lock.lock();
         herr_t status;
         if (info.shape.empty()) {
             status = H5Dwrite(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);

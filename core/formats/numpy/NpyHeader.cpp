@@ -305,8 +305,11 @@ std::uint64_t layOutFields(const std::vector<DescrItem>& items, const std::strin
             if (!item.name.empty())
                 out.push_back(std::move(f));
         }
+        constexpr std::uint64_t kMaxRecord = std::uint64_t(1) << 30;
+        if (size > kMaxRecord || (count > 0 && size > kMaxRecord / static_cast<std::uint64_t>(count)))
+            throw FormatError("a structured dtype of more than 1 GiB per record");
         const std::uint64_t total = size * static_cast<std::uint64_t>(count);
-        if (total > (1u << 30) || offset > (1u << 30))
+        if (total > kMaxRecord || offset > kMaxRecord)
             throw FormatError("a structured dtype of more than 1 GiB per record");
         offset += total;
     }

@@ -37,7 +37,7 @@ public:
     {
         checkBox(start, count);
         const std::size_t elem = dtypeSize(dtype());
-        const std::int64_t fieldBytes = shapeNumel(field_.subShape) * static_cast<std::int64_t>(elem);
+        const std::int64_t fieldBytes = checkedMul(shapeNumel(field_.subShape), static_cast<std::int64_t>(elem));
         std::vector<std::int64_t> recStart(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(arrayRank_));
         std::vector<std::int64_t> recCount(count.begin(), count.begin() + static_cast<std::ptrdiff_t>(arrayRank_));
         recStart.push_back(static_cast<std::int64_t>(field_.offset));

@@ -31,7 +31,7 @@ std::string hex32(std::uint32_t v)
 
 // Snappy's length prefix says what a block uncompresses to; it is checked against a bound before
 // anything is allocated (TensorFlow's blocks hold about 4 KiB, so 64 MiB is generous).
-std::vector<std::uint8_t> unsnappy(std::span<const std::uint8_t> block, const std::string& where)
+std::vector<std::uint8_t> unsnappy(std::span<const std::uint8_t> block, const std::string& where, std::uint64_t& budget)
 {
     const char* in = reinterpret_cast<const char*>(block.data());
     std::size_t length = 0;
@@ -40,6 +40,12 @@ std::vector<std::uint8_t> unsnappy(std::span<const std::uint8_t> block, const st
     if (length > kMaxBlockBytes)
         throw FormatError(where + " claims to uncompress to " + std::to_string(length) + " bytes, more than "
                           + std::to_string(kMaxBlockBytes >> 20) + " MiB");
+    // All blocks together: TensorFlow's protos compress a few times at most; a table whose blocks
+    // expand far beyond that would make its records (64 bytes each) cost hundreds of times the file.
+    if (length > budget)
+        throw FormatError(where + " uncompresses beyond 8 times the table's size (and 16 MiB): the blocks' "
+                          "records would take too much memory");
+    budget -= length;
     std::vector<std::uint8_t> out(length);
     if (!snappy::RawUncompress(in, block.size(), reinterpret_cast<char*>(out.data())))
         throw FormatError(where + " is snappy-compressed but corrupt");
@@ -63,7 +69,7 @@ BlockHandle readHandle(std::span<const std::uint8_t> bytes, std::size_t& pos)
 // checksum, uncompressed when TensorFlow compressed it with snappy (its table writer's default, so
 // many SavedModel variables have snappy blocks). `end` is where blocks must stop (the footer).
 std::vector<std::uint8_t> blockAt(std::span<const std::uint8_t> table, const BlockHandle& h,
-                                  std::uint64_t end, const char* what)
+                                  std::uint64_t end, const char* what, std::uint64_t& inflateBudget)
 {
     const std::string where = std::string(what) + " block at offset " + std::to_string(h.offset) + " ("
                               + std::to_string(h.size) + " bytes)";
@@ -81,7 +87,7 @@ std::vector<std::uint8_t> blockAt(std::span<const std::uint8_t> table, const Blo
                           + hex32(stored));
     if (type == 0)
         return { block.begin(), block.end() };
-    return unsnappy(block, where);
+    return unsnappy(block, where, inflateBudget);
 }
 
 // Appends the block's records to `out`. `keyBudget` bounds the bytes all rebuilt keys may take, so
@@ -151,9 +157,10 @@ std::vector<SSTableEntry> readSSTable(std::span<const std::uint8_t> table)
     const BlockHandle index = readHandle(handles, pos);
     (void)metaindex; // always empty in TensorFlow bundles
 
+    std::uint64_t inflateBudget = 8 * std::uint64_t(table.size()) + (16u << 20);
     std::vector<SSTableEntry> dataHandles;
     std::uint64_t indexBudget = 64 * std::uint64_t(table.size()) + (1u << 20);
-    readBlock(blockAt(table, index, footerAt, "index"), index.offset, dataHandles, indexBudget);
+    readBlock(blockAt(table, index, footerAt, "index", inflateBudget), index.offset, dataHandles, indexBudget);
 
     std::vector<SSTableEntry> records;
     std::uint64_t keyBudget = 64 * std::uint64_t(table.size()) + (1u << 20);
@@ -165,7 +172,7 @@ std::vector<SSTableEntry> readSSTable(std::span<const std::uint8_t> table)
         if (handle.offset < nextFree)
             throw FormatError("index entry '" + h.key + "' points to offset " + std::to_string(handle.offset)
                               + ", inside the previous data block (which ends at " + std::to_string(nextFree) + ")");
-        readBlock(blockAt(table, handle, footerAt, "data"), handle.offset, records, keyBudget);
+        readBlock(blockAt(table, handle, footerAt, "data", inflateBudget), handle.offset, records, keyBudget);
         nextFree = handle.offset + handle.size + kBlockTrailerSize;
     }
     return records;

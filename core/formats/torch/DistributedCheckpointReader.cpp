@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::string_view kMetadataModule = "torch.distributed.checkpoint.metadata";
 constexpr std::uint64_t kMaxMetadataBytes = std::uint64_t(256) << 20;
+constexpr std::size_t kMaxChunks = 4096; // per tensor (AssembledSource checks every pair)
 
 // Where one chunk's bytes are: a file beside .metadata, an offset and a length.
 struct ChunkPlace {
@@ -117,6 +118,8 @@ Tensor assemble(const std::string& metadataPath, const std::string& fqn, const V
     const Value* chunks = meta.attribute("chunks");
     if (!chunks || chunks->kind != Kind::List)
         throw FormatError("its chunks are not a list");
+    if (chunks->items.size() > kMaxChunks)
+        throw FormatError("it has more than " + std::to_string(kMaxChunks) + " chunks");
     std::vector<TensorPiece> pieces;
     std::set<std::string> fileNames;
     for (const Value* chunk : chunks->items) {

@@ -14,6 +14,7 @@ import struct
 import h5py
 import hdf5plugin  # registers the LZ4 and bzip2 filters with h5py's libhdf5
 import msgpack
+import numpy as np
 
 here = os.path.dirname(os.path.abspath(__file__))
 made = os.path.join(here, "..", "world", "made")
@@ -84,6 +85,23 @@ expected["flax_nested_deep.msgpack"] = {"error": "nested more than 64 deep"}
 json.dump({"metadata": {}, "weight_map": {"w": "index_names_itself.index.json"}},
           open(path("index_names_itself.index.json"), "w"))
 expected["index_names_itself.index.json"] = {"error": "shard index_names_itself.index.json is itself an index"}
+
+# A subarray field of 2^61 + 1 float64: 8 * (2^61 + 1) wraps to 8 bytes in 64 bits.
+header = "{'descr': [('a', '<f8', (2305843009213693953,))], 'fortran_order': False, 'shape': (1,), }"
+header += " " * (63 - (10 + len(header)) % 64) + "\n"
+open(path("npy_structured_wraps.npy"), "wb").write(
+    b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + bytes(8))
+expected["npy_structured_wraps.npy"] = {"error": "a structured dtype of more than 1 GiB per record"}
+
+# Scale-offset, which only libhdf5 decodes, followed by LZ4: libhdf5 would run Debian's LZ4 plugin.
+with h5py.File(path("hdf5_scaleoffset_lz4.h5"), "w") as f:
+    f.create_dataset("w", data=np.arange(1000, dtype="<i4"), chunks=(100,), scaleoffset=0, **hdf5plugin.LZ4())
+expected["hdf5_scaleoffset_lz4.h5"] = {
+    "error": "dataset /w: filter 32004 together with n-bit, scale-offset, szip or variable-length data is not supported"}
+
+# A million plain values in one list (1 MB): listed up to 65536, counted beyond.
+open(path("flax_million_values.msgpack"), "wb").write(msgpack.packb({"a": [None] * (1 << 20)}, use_bin_type=True))
+expected["flax_million_values.msgpack"] = {"opens": [], "metadata": {"flax.unlisted_values": "983040 more plain values, not listed"}}
 
 with open(os.path.join(here, "expected.json")) as f:
     all_expected = json.load(f)
