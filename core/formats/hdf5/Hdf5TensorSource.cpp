@@ -5,6 +5,7 @@
 #include "tensor/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -142,6 +143,27 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
     return parts;
 }
 
+// A contiguous dataset that stores nothing reads as its fill value, written here: libhdf5's own
+// read of such a dataset crashes (a null copy) when a damaged file says it is allocated after all
+// (found by fuzz_keras on a Keras archive's in-memory HDF5 image).
+bool Hdf5TensorSource::fillIfNeverWritten(hid_t dataset, std::span<const std::int64_t> count, std::byte* out) const
+{
+    Handle dcpl(H5Dget_create_plist(dataset));
+    if (!dcpl || H5Pget_layout(dcpl.get()) != H5D_CONTIGUOUS || H5Pget_external_count(dcpl.get()) != 0
+        || H5Dget_storage_size(dataset) != 0)
+        return false;
+    std::vector<std::byte> fill;
+    try {
+        fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
+    } catch (const FormatError& e) {
+        throw CheckpointError(path_, "dataset " + dataset_.path + ": " + e.what());
+    }
+    const std::int64_t n = shapeNumel(Shape(count.begin(), count.end()));
+    for (std::int64_t i = 0; i < n; ++i)
+        std::memcpy(out + static_cast<std::size_t>(i) * fill.size(), fill.data(), fill.size());
+    return true;
+}
+
 void Hdf5TensorSource::readBox(
     std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
@@ -151,6 +173,8 @@ void Hdf5TensorSource::readBox(
             return;
     std::lock_guard lock(hdf5::mutex());
     const Handle dataset = dataset_.open(path_);
+    if (fillIfNeverWritten(dataset.get(), count, out))
+        return;
     herr_t status;
     if (start.empty()) {
         status = H5Dread(dataset.get(), memoryType_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out);

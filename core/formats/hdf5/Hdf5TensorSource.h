@@ -23,6 +23,7 @@ public:
     std::vector<RepeatedPart> repeatedParts() const override;
 
 private:
+    bool fillIfNeverWritten(hid_t dataset, std::span<const std::int64_t> count, std::byte* out) const;
 
     hdf5::DatasetRef dataset_; // opened for each read
     hdf5::Handle memoryType_;

@@ -4,6 +4,10 @@ structured .npy, checkpoint indexes). Each is a real file written by the library
 hdf5plugin, numpy) and then changed in the one place an attacker would change it.
 
 Run: /usr/bin/python3 tests/data/bad/make_round3_files.py (adds entries to expected.json).
+
+keras_compact_stores_nothing.keras is not written here: fuzz_keras found it (a Keras 3 archive
+whose model.weights.h5 has a compact dataset storing 0 bytes, on which libhdf5's read copies from
+a null buffer); it is kept byte for byte as the fuzzer left it.
 """
 import bz2
 import json
