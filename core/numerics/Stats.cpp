@@ -482,20 +482,24 @@ void countPatterns(PatternCounts& counts, const std::byte* p, std::int64_t n, st
 
 TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
 {
+    // The value of every pattern that occurs (host order: the bytes of the pattern, little-endian).
     const std::size_t size = dtypeSize(dtype);
+    std::vector<double> values(counts.size(), 0);
+    for (std::size_t p = 0; p < counts.size(); ++p) {
+        if (!counts[p])
+            continue;
+        std::byte bytes[2];
+        const std::uint16_t pattern = static_cast<std::uint16_t>(p);
+        std::memcpy(bytes, &pattern, size);
+        values[p] = elementToDouble(dtype, bytes);
+    }
     Moments m;
     long double sum = 0;
-    auto valueOf = [&](std::size_t pattern) {
-        std::byte bytes[2];
-        const std::uint16_t p = static_cast<std::uint16_t>(pattern);
-        std::memcpy(bytes, &p, size); // host order, little-endian
-        return elementToDouble(dtype, bytes);
-    };
     for (std::size_t p = 0; p < counts.size(); ++p) {
         const auto c = static_cast<std::int64_t>(counts[p]);
         if (c == 0)
             continue;
-        const double v = valueOf(p);
+        const double v = values[p];
         m.count += c;
         if (std::isnan(v)) {
             m.nan += c;
@@ -512,11 +516,9 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
     if (m.finite > 0) {
         const long double mean = sum / m.finite;
         long double m2 = 0;
-        for (std::size_t p = 0; p < counts.size(); ++p) {
-            const double v = counts[p] ? valueOf(p) : 0;
-            if (counts[p] && std::isfinite(v))
-                m2 += (v - mean) * (v - mean) * static_cast<long double>(counts[p]);
-        }
+        for (std::size_t p = 0; p < counts.size(); ++p)
+            if (counts[p] && std::isfinite(values[p]))
+                m2 += (values[p] - mean) * (values[p] - mean) * static_cast<long double>(counts[p]);
         m.mean = static_cast<double>(mean);
         m.m2 = static_cast<double>(m2);
     }
@@ -527,12 +529,9 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
     // The bin of each value exactly as BinMapper computes it for the values themselves.
     const double lo = s.histogram.edges.front(), scale = static_cast<double>(bins) / (s.histogram.edges.back() - lo);
     for (std::size_t p = 0; p < counts.size(); ++p) {
-        if (!counts[p])
+        if (!counts[p] || !std::isfinite(values[p]))
             continue;
-        const double v = valueOf(p);
-        if (!std::isfinite(v))
-            continue;
-        const double b = std::min(std::max((v - lo) * scale, 0.0), static_cast<double>(bins - 1));
+        const double b = std::min(std::max((values[p] - lo) * scale, 0.0), static_cast<double>(bins - 1));
         s.histogram.counts[static_cast<std::size_t>(static_cast<std::int32_t>(b))] += static_cast<std::int64_t>(counts[p]);
     }
     return s;

@@ -156,10 +156,8 @@ struct Walker {
             record = fileType;
         const int members = H5Tget_nmembers(record);
         for (int i = 0; i < members && i < 4096; ++i) {
-            char* raw = H5Tget_member_name(record, static_cast<unsigned>(i));
             std::vector<std::string> names = outer;
-            names.push_back(raw ? raw : "");
-            H5free_memory(raw);
+            names.push_back(memberName(record, static_cast<unsigned>(i)));
             std::string name = objectPath;
             for (const auto& n : names)
                 name += "." + n;

@@ -124,11 +124,7 @@ std::optional<TypeMapping> floatMapping(hid_t t)
 // h5py's bool: {FALSE = 0, TRUE = 1}. Other two-member enumerations are integers with names.
 bool isBoolEnum(hid_t t)
 {
-    char* first = H5Tget_member_name(t, 0);
-    char* second = H5Tget_member_name(t, 1);
-    const bool named = first && second && std::string(first) == "FALSE" && std::string(second) == "TRUE";
-    H5free_memory(first);
-    H5free_memory(second);
+    const bool named = memberName(t, 0) == "FALSE" && memberName(t, 1) == "TRUE";
     signed char values[2] = { -1, -1 };
     if (!named || H5Tget_member_value(t, 0, &values[0]) < 0 || H5Tget_member_value(t, 1, &values[1]) < 0)
         return false;
@@ -150,15 +146,14 @@ std::optional<TypeMapping> enumMapping(hid_t t, std::string& reason)
     std::string names;
     const int members = H5Tget_nmembers(t);
     for (int i = 0; i < members && i < 256; ++i) {
-        char* name = H5Tget_member_name(t, static_cast<unsigned>(i));
         long long value = 0;
         Handle wide(H5Tcopy(H5T_NATIVE_LLONG));
         std::vector<std::byte> raw(H5Tget_size(t) + 8);
         if (H5Tget_member_value(t, static_cast<unsigned>(i), raw.data()) >= 0
             && H5Tconvert(base.get(), wide.get(), 1, raw.data(), nullptr, H5P_DEFAULT) >= 0)
             std::memcpy(&value, raw.data(), sizeof value);
-        names += (i ? ", " : "") + std::string(name ? name : "?") + " = " + std::to_string(value);
-        H5free_memory(name);
+        const std::string name = memberName(t, static_cast<unsigned>(i));
+        names += (i ? ", " : "") + (name.empty() ? std::string("?") : name) + " = " + std::to_string(value);
     }
     if (members > 256)
         names += ", …";
@@ -172,12 +167,7 @@ std::optional<TypeMapping> complexType(hid_t t)
 {
     if (H5Tget_nmembers(t) != 2)
         return std::nullopt;
-    char* first = H5Tget_member_name(t, 0);
-    char* second = H5Tget_member_name(t, 1);
-    const bool named = first && second && std::string(first) == "r" && std::string(second) == "i";
-    H5free_memory(first);
-    H5free_memory(second);
-    if (!named) // other pairs of floats ({real, img}) are records, as h5py reads them
+    if (memberName(t, 0) != "r" || memberName(t, 1) != "i") // other pairs of floats ({real, img}) are records, as h5py reads them
         return std::nullopt;
     Handle re(H5Tget_member_type(t, 0)), im(H5Tget_member_type(t, 1));
     if (H5Tget_class(re.get()) != H5T_FLOAT || H5Tget_class(im.get()) != H5T_FLOAT)
@@ -188,12 +178,8 @@ std::optional<TypeMapping> complexType(hid_t t)
         return std::nullopt;
     const hid_t nativePart = part == 4 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE;
     Handle mem(H5Tcreate(H5T_COMPOUND, 2 * part));
-    char* n0 = H5Tget_member_name(t, 0);
-    char* n1 = H5Tget_member_name(t, 1);
-    H5Tinsert(mem.get(), n0, 0, nativePart);
-    H5Tinsert(mem.get(), n1, part, nativePart);
-    H5free_memory(n0);
-    H5free_memory(n1);
+    H5Tinsert(mem.get(), "r", 0, nativePart);
+    H5Tinsert(mem.get(), "i", part, nativePart);
     return TypeMapping { part == 4 ? DType::Complex64 : DType::Complex128, orderOf(re.get()), std::move(mem) };
 }
 } // namespace
@@ -268,6 +254,14 @@ bool hasVariableLength(hid_t type)
         return base && hasVariableLength(base.get());
     }
     return false;
+}
+
+std::string memberName(hid_t type, unsigned index)
+{
+    char* raw = H5Tget_member_name(type, index);
+    std::string name = raw ? raw : "";
+    H5free_memory(raw);
+    return name;
 }
 
 Handle fileTypeFor(DType dtype)

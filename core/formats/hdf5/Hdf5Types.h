@@ -31,6 +31,9 @@ std::optional<TypeMapping> mapFileType(hid_t fileType, const std::string& dtypeA
 // is not H5Tget_size.
 bool hasVariableLength(hid_t type);
 
+// The name of member `index` of a compound or enumeration type ("" when it has none).
+std::string memberName(hid_t type, unsigned index);
+
 // The file datatype our writer uses for a dtype (little-endian; h5py-compatible for
 // float16, bool and complex).
 Handle fileTypeFor(DType dtype);
