@@ -6,6 +6,7 @@
 #include "DiffPanel.h"
 #include "DiffTableModel.h"
 #include "MainWindow.h"
+#include "UiTestSupport.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
 #include "formats/ReaderRegistry.h"
@@ -99,7 +100,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         auto* panel = w.diffPanel();
         auto* m = panel->model();
         QAbstractItemModelTester tester(m, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -136,7 +137,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
         auto* view = panel->proxy();
@@ -159,7 +160,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
         QSignalSpy shown(panel, &DiffPanel::histogramsShown);
@@ -196,7 +197,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
         QSignalSpy compared(panel, &DiffPanel::compared);
@@ -223,7 +224,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, data + "/verify/mlp-keras.h5"));
         const auto* m = w.diffPanel()->model();
         QCOMPARE(m->rowCount(), 4);

@@ -5,6 +5,7 @@
 #include "CheckpointTreeModel.h"
 #include "ExportDialog.h"
 #include "MainWindow.h"
+#include "UiTestSupport.h"
 #include "TreeFilterProxy.h"
 #include "formats/ReaderRegistry.h"
 #include "tensor/TensorData.h"
@@ -85,7 +86,7 @@ private slots:
     {
         MainWindow w;
         hook(w);
-        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         auto* m = w.treeModel();
         QAbstractItemModelTester tester(m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(!w.exportAction()->isEnabled());
@@ -128,7 +129,7 @@ private slots:
         QVERIFY(!w.openExportDialog());
         // A new file starts with nothing checked.
         m->setAllChecked(true);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QCOMPARE(m->checkedCount(), 0);
         QVERIFY(!w.exportAction()->isEnabled());
     }
@@ -138,7 +139,7 @@ private slots:
         QTemporaryDir dir;
         MainWindow w;
         hook(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(w.treeModel()->setChecked("hidden", true));
         auto* dialog = w.openExportDialog();
         QVERIFY(dialog);
@@ -199,7 +200,7 @@ private slots:
         }
         MainWindow w;
         hook(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(w.treeModel()->setChecked("output.bias", true));
         auto* dialog = w.openExportDialog();
         dialog->setOutputPath(out);
@@ -237,7 +238,7 @@ private slots:
         const QString big = writeBigNpy(sourceDir.filePath("big.npy"), 8192, 8192); // 256 MiB
         MainWindow w;
         hook(w);
-        QVERIFY(w.openFile(big));
+        QVERIFY(openAndWait(w, big));
         w.treeModel()->setAllChecked(true);
         auto* dialog = w.openExportDialog();
         QVERIFY(dialog);
@@ -264,7 +265,7 @@ private slots:
         QTemporaryDir dir;
         MainWindow w;
         hook(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         w.treeModel()->setAllChecked(true);
         auto* dialog = w.openExportDialog();
         const QString out = dir.filePath("no-such-dir/out.h5");
@@ -285,7 +286,7 @@ private slots:
         QTemporaryDir dir;
         MainWindow w;
         hook(w);
-        QVERIFY(w.openFile(data + "/torch/dtypes.pt"));
+        QVERIFY(openAndWait(w, data + "/torch/dtypes.pt"));
         const auto& tensors = w.opened().checkpoint->tensors;
         QString bf16;
         for (const auto& t : tensors)

@@ -5,11 +5,11 @@
 #include "CheckpointTreeModel.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
+#include "UiTestSupport.h"
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
 #include "SliceTableModel.h"
-#include "StatsJobs.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
 #include "VerifyPanel.h"
@@ -19,6 +19,9 @@
 #include <qcustomplot.h>
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,9 +48,41 @@ QModelIndex childNamed(const QAbstractItemModel* m, const QString& name, const Q
     return {};
 }
 
+// Runs the Verify tab and waits for its verdict.
+bool runVerify(VerifyPanel& v)
+{
+    QSignalSpy done(&v, &VerifyPanel::verified);
+    QSignalSpy failed(&v, &VerifyPanel::failed);
+    if (!QTest::qWaitFor([&] { return v.run(); }, 30000)) // once the network is rebuilt
+        return false;
+    if (!QTest::qWaitFor([&] { return done.count() + failed.count() > 0; }, 30000))
+        return false;
+    if (!failed.isEmpty())
+        qWarning("verify failed: %s", qPrintable(failed.first().first().toString()));
+    return done.count() == 1;
+}
+
+// A cell of the Verify tab's layer table ("" while the table is being rebuilt).
+QString layerCell(const VerifyPanel& v, int row, int column)
+{
+    const auto* item = v.layerTable()->item(row, column);
+    return item ? item->text() : QString();
+}
+
+// `ckpt verify --json ARGS` as a user would run it.
+QJsonObject cliVerify(const QStringList& arguments)
+{
+    QProcess p;
+    p.start(QStringLiteral(CKPT_BINARY_DIR "/app/ckpt"), QStringList { "verify", "--json" } + arguments);
+    if (!p.waitForFinished(60000))
+        return {};
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+}
+
 bool waitForStats(MainWindow& w, int tensorIndex, int bins)
 {
-    return QTest::qWaitFor([&] { return w.statsJobs()->cached(tensorIndex, bins) != nullptr; }, 30000);
+    return QTest::qWaitFor(
+        [&] { return w.session() && w.session()->cachedStats(tensorIndex, bins) != nullptr; }, 30000);
 }
 } // namespace
 
@@ -67,7 +102,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openDemo());
+        QVERIFY(openDemoAndWait(w));
         QVERIFY(errors_.isEmpty());
         QCOMPARE(w.opened().checkpoint->tensors.size(), std::size_t(6));
         QVERIFY2(w.statusText().contains(QStringLiteral("6 tensors")), qPrintable(w.statusText()));
@@ -82,7 +117,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         const auto* m = w.treeModel();
         const QModelIndex layers = childNamed(m, "layers");
         QVERIFY(layers.isValid());
@@ -105,7 +140,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         auto* proxy = w.treeProxy();
         proxy->setNameFilter(QStringLiteral("10/WEI"));
         QCOMPARE(childNames(proxy), QStringList { "layers" });
@@ -120,7 +155,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
         const int index = w.tensorPanel()->tensorIndex();
         const int bins = w.tensorPanel()->histogram()->bins();
@@ -148,27 +183,28 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("cube")));
         auto* slice = w.tensorPanel()->slice();
         // Default: the last two axes, axis 0 at index 0.
         QCOMPARE(slice->rowCount(), 3);
         QCOMPARE(slice->columnCount(), 4);
-        QCOMPARE(slice->data(slice->index(2, 3)).toString(), QStringLiteral("11"));
+        // Cells are read by the session: "…" until their block arrives.
+        QTRY_COMPARE(slice->data(slice->index(2, 3)).toString(), QStringLiteral("11"));
         // Rows along axis 0, columns along axis 2, axis 1 fixed at 1: value = r*12 + 1*4 + c.
         w.tensorPanel()->setSlice(0, 2, { 0, 1, 0 });
         QCOMPARE(slice->rowCount(), 2);
         QCOMPARE(slice->columnCount(), 4);
         for (int r = 0; r < 2; ++r)
             for (int c = 0; c < 4; ++c)
-                QCOMPARE(slice->value(r, c), double(r * 12 + 4 + c));
+                QTRY_COMPARE(slice->value(r, c), double(r * 12 + 4 + c));
         // Transposed: rows along axis 2, columns along axis 0.
         w.tensorPanel()->setSlice(2, 0, { 0, 2, 0 });
         QCOMPARE(slice->rowCount(), 4);
         QCOMPARE(slice->columnCount(), 2);
-        QCOMPARE(slice->value(3, 1), double(1 * 12 + 2 * 4 + 3));
+        QTRY_COMPARE(slice->value(3, 1), double(1 * 12 + 2 * 4 + 3));
         // A 1-D tensor is one column; copying a selection gives tab-separated text.
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(w.selectTensor(QStringLiteral("output.bias")));
         QCOMPARE(slice->columnCount(), 1);
         QCOMPARE(slice->rowCount(), 10);
@@ -178,7 +214,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         const QModelIndex layers = childNamed(w.treeProxy(), "layers");
         w.treeView()->selectionModel()->select(layers, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QTRY_COMPARE_WITH_TIMEOUT(w.overlay()->curveCount(), 5, 30000);
@@ -189,7 +225,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/hdf5/slices3d.h5"));
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QCOMPARE(w.metadata()->rowCount(), 1);
         QCOMPARE(w.metadata()->item(0, 0)->text(), QStringLiteral("note"));
     }
@@ -198,22 +234,101 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openDemo());
+        QVERIFY(openDemoAndWait(w));
         auto* v = w.verifyPanel();
-        QCOMPARE(v->layerTable()->rowCount(), 2);
-        QCOMPARE(v->layerTable()->item(0, 0)->text(), QStringLiteral("hidden"));
-        QCOMPARE(v->layerTable()->item(0, 3)->text(), QStringLiteral("relu"));
-        QVERIFY(v->run());
-        QVERIFY(v->result()->comparison.match);
-        QCOMPARE(v->result()->comparison.maxAbsDiff, 0.0); // Y_clone == Y, element by element
+        QTRY_COMPARE(v->layerTable()->rowCount(), 2);
+        QCOMPARE(layerCell(*v, 0, 0), QStringLiteral("hidden"));
+        QCOMPARE(layerCell(*v, 0, 3), QStringLiteral("relu"));
+        QVERIFY(runVerify(*v));
+        QVERIFY(v->verification()->result.comparison.match);
+        QCOMPARE(v->verification()->result.comparison.maxAbsDiff, 0.0); // Y_clone == Y, element by element
         QVERIFY2(v->verdictText().contains(QStringLiteral("match")), qPrintable(v->verdictText()));
+        QVERIFY2(v->verdictText().contains(QStringLiteral("reproduces the saved outputs")), qPrintable(v->verdictText()));
+        QVERIFY(errors_.isEmpty());
+    }
 
-        // A PyTorch state_dict against its Keras-layout copy, on random inputs.
-        QVERIFY(w.openFile(data + "/verify/mlp.params"));
-        v->setClonePath(data + "/verify/mlp-keras.h5");
-        QVERIFY(v->run());
-        QVERIFY(v->result()->comparison.match);
-        QVERIFY(v->result()->parameters && v->result()->parameters->equal);
+    // The three references of Verify, each giving the verdict `ckpt verify` gives on the same files.
+    void verifyHasThreeReferencesAndAgreesWithTheCli_data()
+    {
+        QTest::addColumn<QString>("params");
+        QTest::addColumn<int>("reference");
+        QTest::addColumn<QString>("other");
+        QTest::addColumn<QStringList>("cliArguments");
+        QTest::newRow("X and Y in this file (the demo)") << "/../../resources/demo/mlp-demo.h5"
+                                                         << int(ckpt::VerifyReference::OutputsInFile) << QString()
+                                                         << QStringList();
+        QTest::newRow("X and Y in another file (the seed's --io)")
+            << "/verify/mlp.params" << int(ckpt::VerifyReference::OutputsInOtherFile) << "/verify/mlp-io.pt"
+            << QStringList { "--io", data + "/verify/mlp-io.pt" };
+        QTest::newRow("a clone") << "/verify/mlp.params" << int(ckpt::VerifyReference::Clone) << "/verify/mlp-keras.h5"
+                                 << QStringList { "--against", data + "/verify/mlp-keras.h5" };
+    }
+
+    void verifyHasThreeReferencesAndAgreesWithTheCli()
+    {
+        QFETCH(QString, params);
+        QFETCH(int, reference);
+        QFETCH(QString, other);
+        QFETCH(QStringList, cliArguments);
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(openAndWait(w, data + params));
+        auto* v = w.verifyPanel();
+        v->setReference(ckpt::VerifyReference(reference), other.isEmpty() ? QString() : data + other);
+        QVERIFY(runVerify(*v));
+        QVERIFY(errors_.isEmpty());
+        const QJsonObject cli = cliVerify(QStringList { data + params } + cliArguments);
+        const auto& r = v->verification()->result;
+        QCOMPARE(r.comparison.match, cli.value("match").toBool());
+        QCOMPARE(r.comparison.maxAbsDiff, cli.value("max_abs_diff").toDouble());
+        QCOMPARE(double(r.comparison.compared), cli.value("outputs_compared").toDouble());
+        QCOMPARE(QString::fromStdString(v->verification()->proves), cli.value("proves").toString());
+        QVERIFY(r.comparison.match);
+        if (reference == int(ckpt::VerifyReference::Clone)) {
+            QVERIFY(r.parameters && r.parameters->equal);
+            QVERIFY2(v->verdictText().contains(QStringLiteral("same function")), qPrintable(v->verdictText()));
+        }
+    }
+
+    // The activation chosen is the one run, over the architecture the demo stores; the layer
+    // table shows it, the override is visible, and a setting changed clears the verdict.
+    void verifyRunsTheChosenActivation()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(openDemoAndWait(w));
+        auto* v = w.verifyPanel();
+        QVERIFY(runVerify(*v));
+        QVERIFY(v->verification()->result.comparison.match);
+        v->setActivations(ckpt::Activation::Sigmoid, std::nullopt);
+        QVERIFY(!v->verification()); // the old verdict is gone
+        QTRY_COMPARE(layerCell(*v, 0, 3), QStringLiteral("sigmoid"));
+        QVERIFY2(v->activationNote().contains(QStringLiteral("Overriding")), qPrintable(v->activationNote()));
+        QVERIFY(runVerify(*v));
+        QCOMPARE(layerCell(*v, 0, 3), QStringLiteral("sigmoid"));
+        QCOMPARE(layerCell(*v, 1, 3), QStringLiteral("identity")); // the last layer as stored
+        QVERIFY(!v->verification()->result.comparison.match);
+        QVERIFY2(v->verdictText().contains(QStringLiteral("mismatch")), qPrintable(v->verdictText()));
+        QCOMPARE(v->verification()->activations, std::string("chosen"));
+        // The CLI runs the same override to the same verdict.
+        const QJsonObject cli = cliVerify({ w.opened().path, "--activation", "sigmoid" });
+        QCOMPARE(cli.value("match").toBool(), false);
+        QCOMPARE(v->verification()->result.comparison.maxAbsDiff, cli.value("max_abs_diff").toDouble());
+    }
+
+    // A conv net: the dense layers are verified and the tensors left out are named.
+    void verifyNamesTheTensorsItDidNotUse()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(openAndWait(w, data + "/keras3/convnet.keras"));
+        auto* v = w.verifyPanel();
+        QTRY_VERIFY(v->layerTable()->rowCount() > 0);
+        v->setReference(ckpt::VerifyReference::Clone, data + "/keras3/convnet.weights.h5");
+        QVERIFY(runVerify(*v));
+        QVERIFY(!v->verification()->unusedTensors.empty());
+        QVERIFY2(v->verdictText().contains(QStringLiteral("verify rebuilds dense MLPs")), qPrintable(v->verdictText()));
+        QVERIFY2(v->verdictText().contains(QStringLiteral("conv")), qPrintable(v->verdictText()));
     }
 
     // A file that would run code in Python opens with a banner naming the call (the verdict of
@@ -225,15 +340,15 @@ private slots:
         w.show();
         auto* banner = w.findChild<QLabel*>(QStringLiteral("unsafeBanner"));
         QVERIFY(banner);
-        QVERIFY(w.openFile(data + "/scan/build_setstate_os_system.pt"));
+        QVERIFY(openAndWait(w, data + "/scan/build_setstate_os_system.pt"));
         QVERIFY(errors_.isEmpty());
         QVERIFY(banner->isVisible());
         QVERIFY2(
             banner->text().contains(QStringLiteral("call os.system('touch scan-marker-build_setstate_os_system',)")),
             qPrintable(banner->text()));
-        QVERIFY(w.openFile(data + "/scan/clean_state_dict.pt"));
+        QVERIFY(openAndWait(w, data + "/scan/clean_state_dict.pt"));
         QVERIFY(!banner->isVisible());
-        QVERIFY(w.openFile(data + "/bad/hdf5_external_absolute.h5")); // listed, its data refused
+        QVERIFY(openAndWait(w, data + "/bad/hdf5_external_absolute.h5")); // listed, its data refused
         QVERIFY2(banner->isVisible() && banner->text().contains(QStringLiteral("outside the checkpoint's folder")),
             qPrintable(banner->text()));
     }
@@ -244,7 +359,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/unbounded/huge_declared.h5"));
+        QVERIFY(openAndWait(w, data + "/unbounded/huge_declared.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("w")));
         SliceTableModel* slice = w.tensorPanel()->slice();
         QCOMPARE(slice->totalRows(), std::int64_t(1) << 31);
@@ -254,7 +369,7 @@ private slots:
         QCOMPARE(slice->rowCount(), 48);
         QCOMPARE(slice->columnCount(), 5);
         QCOMPARE(slice->headerData(47, Qt::Vertical).toString(), QString("2147483647"));
-        QCOMPARE(slice->data(slice->index(47, 4)).toString(), QString("7")); // the fill value, never written
+        QTRY_COMPARE(slice->data(slice->index(47, 4)).toString(), QString("7")); // the fill value, never written
         // Its statistics come from the fill value, not from 2^62 reads.
         QVERIFY(waitForStats(w, w.tensorPanel()->tensorIndex(), w.tensorPanel()->histogram()->bins()));
         QTRY_COMPARE(w.tensorPanel()->statText("count"), groupedCount(std::int64_t(1) << 62));
@@ -268,7 +383,7 @@ private slots:
     {
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openFile(data + "/bad/safetensors_control_names.safetensors"));
+        QVERIFY(openAndWait(w, data + "/bad/safetensors_control_names.safetensors"));
         const QStringList names = childNames(w.treeModel());
         QCOMPARE(names.size(), 1);
         QCOMPARE(names[0], QString(R"(w\x1b[2J\x1b[H\r\nverified OK \u009b31m)") + QChar(0xff));
@@ -294,9 +409,9 @@ private slots:
         QFETCH(QString, file);
         MainWindow w;
         captureErrors(w);
-        QVERIFY(w.openDemo());
+        QVERIFY(openDemoAndWait(w));
         const auto before = w.opened().checkpoint;
-        QVERIFY(!w.openFile(file));
+        QVERIFY(!openAndWait(w, file));
         QCOMPARE(errors_.size(), 1);
         QVERIFY2(errors_.first().startsWith(file + ": "), qPrintable(errors_.first()));
         QCOMPARE(w.opened().checkpoint, before);
@@ -328,7 +443,7 @@ private slots:
         MainWindow w;
         captureErrors(w);
         w.show();
-        QVERIFY(w.openFile(path));
+        QVERIFY(openAndWait(w, path));
         QElapsedTimer clock;
         clock.start();
         qint64 last = 0, worstGap = 0;

@@ -187,7 +187,10 @@ private slots:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("500 outputs compared"));
 
-        QCOMPARE(ckptCli({"verify", "mlp.params"}).exitCode, 2);                      // neither --io nor --against
+        // Neither --io nor --against: X and Y are looked for in the parameters' file.
+        r = ckptCli({"verify", "mlp.params"});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("mlp.params: no tensor named 'X'"), r.err.constData());
         QCOMPARE(ckptCli({"verify", "mlp.params", "--io", "mlp-io.h5", "--activation", "swish"}).exitCode, 2);
         QCOMPARE(ckptCli({"verify", "missing.pt", "--io", "mlp-io.h5"}).exitCode, 3);
     }

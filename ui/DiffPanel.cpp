@@ -5,7 +5,7 @@
 #include "NumberText.h"
 #include "OverlayPlot.h"
 #include "ShownText.h"
-#include "formats/ReaderRegistry.h"
+#include "ThemedPlot.h"
 
 #include <qcustomplot.h>
 
@@ -13,7 +13,6 @@
 #include <QDoubleValidator>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -23,11 +22,8 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
-#include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
-#include <atomic>
 #include <map>
 
 namespace {
@@ -35,13 +31,6 @@ constexpr int kBins = 100;
 
 QString numberText(double v) { return QString::number(v, 'g', 6); }
 } // namespace
-
-// A background job: the worker sees only these shared flags, never the panel.
-struct DiffPanel::Job {
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
-    std::shared_ptr<std::atomic<double>> fraction = std::make_shared<std::atomic<double>>(0.0);
-    QString what;
-};
 
 DiffPanel::DiffPanel(QWidget* parent)
     : QWidget(parent)
@@ -61,18 +50,43 @@ DiffPanel::DiffPanel(QWidget* parent)
     , table_(new QTableView(this))
     , overlay_(new OverlayPlot(this))
     , differenceHint_(new QLabel(this))
-    , differencePlot_(new QCustomPlot(this))
+    , differencePlot_(new ThemedPlot(this))
     , differenceBars_(new QCPBars(differencePlot_->xAxis, differencePlot_->yAxis))
-    , ticker_(new QTimer(this))
+{
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(buildTable());
+    splitter->addWidget(overlay_);
+    splitter->addWidget(buildDifferencePlot());
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 2);
+    splitter->setChildrenCollapsible(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buildFileRow());
+    layout->addLayout(buildOptionRow());
+    layout->addWidget(splitter, 1);
+    setSession(nullptr);
+}
+
+QLayout* DiffPanel::buildFileRow()
 {
     auto* browse = new QPushButton(tr("Compare with…"), this);
+    connect(browse, &QPushButton::clicked, this, &DiffPanel::browse);
     files_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     files_->setWordWrap(true);
+    auto* row = new QHBoxLayout;
+    row->addWidget(files_, 1);
+    row->addWidget(browse);
+    return row;
+}
+
+QLayout* DiffPanel::buildOptionRow()
+{
     prefixA_->setPlaceholderText(tr("prefix in A"));
     prefixB_->setPlaceholderText(tr("prefix in B"));
     prefixA_->setToolTip(tr("Compare only A's tensors under this prefix, with the prefix removed"));
     prefixB_->setToolTip(tr("Compare only B's tensors under this prefix, with the prefix removed"));
-    for (QLineEdit* tol : {rtol_, atol_}) {
+    for (QLineEdit* tol : { rtol_, atol_ }) {
         auto* validator = new QDoubleValidator(0, 1e300, 20, tol);
         validator->setNotation(QDoubleValidator::ScientificNotation);
         validator->setLocale(QLocale::c()); // the text is parsed as the CLI parses it
@@ -85,29 +99,26 @@ DiffPanel::DiffPanel(QWidget* parent)
     progress_->setMaximumWidth(220);
     progress_->setVisible(false);
     cancel_->setVisible(false);
+    auto* row = new QHBoxLayout;
+    for (auto [label, field] : { std::pair { tr("Prefix A:"), prefixA_ }, std::pair { tr("Prefix B:"), prefixB_ },
+             std::pair { tr("rtol:"), rtol_ }, std::pair { tr("atol:"), atol_ } }) {
+        row->addWidget(new QLabel(label, this));
+        row->addWidget(field, field == prefixA_ || field == prefixB_ ? 1 : 0);
+        connect(field, &QLineEdit::returnPressed, this, &DiffPanel::rerun);
+    }
+    row->addWidget(compareButton_);
+    row->addWidget(progress_);
+    row->addWidget(cancel_);
+    connect(compareButton_, &QPushButton::clicked, this, &DiffPanel::rerun);
+    connect(cancel_, &QPushButton::clicked, this, &DiffPanel::cancel);
+    return row;
+}
+
+QWidget* DiffPanel::buildTable()
+{
     filter_->setPlaceholderText(tr("Filter by name"));
     filter_->setClearButtonEnabled(true);
-
-    auto* fileRow = new QHBoxLayout;
-    fileRow->addWidget(files_, 1);
-    fileRow->addWidget(browse);
-    auto* optionRow = new QHBoxLayout;
-    optionRow->addWidget(new QLabel(tr("Prefix A:"), this));
-    optionRow->addWidget(prefixA_, 1);
-    optionRow->addWidget(new QLabel(tr("Prefix B:"), this));
-    optionRow->addWidget(prefixB_, 1);
-    optionRow->addWidget(new QLabel(tr("rtol:"), this));
-    optionRow->addWidget(rtol_);
-    optionRow->addWidget(new QLabel(tr("atol:"), this));
-    optionRow->addWidget(atol_);
-    optionRow->addWidget(compareButton_);
-    optionRow->addWidget(progress_);
-    optionRow->addWidget(cancel_);
-    auto* filterRow = new QHBoxLayout;
-    filterRow->addWidget(filter_, 1);
-    filterRow->addWidget(differencesOnly_);
     summary_->setWordWrap(true);
-
     proxy_->setSourceModel(model_);
     table_->setModel(proxy_);
     table_->setSortingEnabled(true);
@@ -119,7 +130,23 @@ DiffPanel::DiffPanel(QWidget* parent)
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::Name, QHeaderView::Stretch);
     table_->setWordWrap(false);
+    connect(filter_, &QLineEdit::textChanged, proxy_, &DiffFilterProxy::setNameFilter);
+    connect(differencesOnly_, &QCheckBox::toggled, proxy_, &DiffFilterProxy::setDifferencesOnly);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DiffPanel::onCurrentRowChanged);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(filter_, 1);
+    filterRow->addWidget(differencesOnly_);
+    auto* box = new QWidget(this);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(filterRow);
+    layout->addWidget(table_, 1);
+    layout->addWidget(summary_);
+    return box;
+}
 
+QWidget* DiffPanel::buildDifferencePlot()
+{
     differenceBars_->setWidthType(QCPBars::wtPlotCoords);
     differenceBars_->setPen(Qt::NoPen);
     differenceBars_->setBrush(QColor(203, 75, 22));
@@ -130,73 +157,56 @@ DiffPanel::DiffPanel(QWidget* parent)
     differencePlot_->yAxis->setLabel(tr("count"));
     differencePlot_->setMinimumHeight(120);
     overlay_->plot()->setMinimumHeight(120);
-    auto* differenceBox = new QWidget(this);
-    auto* differenceLayout = new QVBoxLayout(differenceBox);
-    differenceLayout->setContentsMargins(0, 0, 0, 0);
-    differenceLayout->addWidget(differenceHint_);
-    differenceLayout->addWidget(differencePlot_, 1);
-    auto* tableBox = new QWidget(this);
-    auto* tableLayout = new QVBoxLayout(tableBox);
-    tableLayout->setContentsMargins(0, 0, 0, 0);
-    tableLayout->addLayout(filterRow);
-    tableLayout->addWidget(table_, 1);
-    tableLayout->addWidget(summary_);
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(tableBox);
-    splitter->addWidget(overlay_);
-    splitter->addWidget(differenceBox);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setStretchFactor(2, 2);
-    splitter->setChildrenCollapsible(false);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(fileRow);
-    layout->addLayout(optionRow);
-    layout->addWidget(splitter, 1);
-
-    connect(browse, &QPushButton::clicked, this, &DiffPanel::browse);
-    connect(compareButton_, &QPushButton::clicked, this, &DiffPanel::rerun);
-    for (QLineEdit* field : {prefixA_, prefixB_, rtol_, atol_})
-        connect(field, &QLineEdit::returnPressed, this, &DiffPanel::rerun);
-    connect(cancel_, &QPushButton::clicked, this, &DiffPanel::cancel);
-    connect(filter_, &QLineEdit::textChanged, proxy_, &DiffFilterProxy::setNameFilter);
-    connect(differencesOnly_, &QCheckBox::toggled, proxy_, &DiffFilterProxy::setDifferencesOnly);
-    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DiffPanel::onCurrentRowChanged);
-    connect(ticker_, &QTimer::timeout, this, [this] {
-        if (compareJob_)
-            progress_->setValue(int(compareJob_->fraction->load() * 1000));
-    });
-    setCheckpointA(nullptr, QString());
+    auto* box = new QWidget(this);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(differenceHint_);
+    layout->addWidget(differencePlot_, 1);
+    return box;
 }
 
 DiffPanel::~DiffPanel()
 {
-    // Running workers hold their own references to the checkpoints; they only need to stop.
     cancel();
-    if (histogramJob_)
-        histogramJob_->cancel->store(true);
 }
 
-void DiffPanel::setCheckpointA(std::shared_ptr<const ckpt::Checkpoint> a, const QString& displayName)
+void DiffPanel::setSession(CheckpointSession* session)
 {
-    a_ = std::move(a);
-    nameA_ = displayName;
-    if (a_ && b_) {
-        start(pathB_, /*reopen=*/false);
+    if (session_) {
+        disconnect(session_, nullptr, this, nullptr);
+        disconnect(session_->jobs(), nullptr, this, nullptr);
+    }
+    session_ = session;
+    const bool hadB = bOpen_;
+    bOpen_ = false;
+    if (session) {
+        connect(session, &CheckpointSession::compared, this, &DiffPanel::onCompared);
+        connect(session, &CheckpointSession::compareFailed, this, &DiffPanel::onCompareFailed);
+        connect(session, &CheckpointSession::pairHistogramsReady, this, &DiffPanel::showHistograms);
+        connect(session, &CheckpointSession::pairHistogramsFailed, this, [this](const QString& name, const QString& message) {
+            if (name == wanted_)
+                overlay_->clear(message);
+        });
+        connect(session->jobs(), &JobTracker::progress, this, [this](const QString&, double fraction) {
+            if (busy() && fraction >= 0)
+                progress_->setValue(int(fraction * 1000));
+        });
+        nameA_ = session->openedCheckpoint().displayName;
+    }
+    if (session && hadB) {
+        start(pathB_, /*reopen=*/true); // the same B, against the new A
         return;
     }
-    cancel();
     model_->clear();
-    files_->setText(a_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped()) : tr("Open a checkpoint first."));
-    summary_->setText(a_ ? tr("Compare the open checkpoint with another: File ▸ Compare with… (Ctrl+Shift+O).") : QString());
+    files_->setText(session_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped()) : tr("Open a checkpoint first."));
+    summary_->setText(session_ ? tr("Compare the open checkpoint with another: File ▸ Compare with… (Ctrl+Shift+O).") : QString());
     compareButton_->setEnabled(false);
     clearPlots(tr("Select a row to overlay A's and B's distributions."));
 }
 
 void DiffPanel::compareWith(const QString& pathB)
 {
-    if (!a_) {
+    if (!session_) {
         emit failed(tr("Open a checkpoint before comparing it with another."));
         return;
     }
@@ -205,18 +215,16 @@ void DiffPanel::compareWith(const QString& pathB)
 
 void DiffPanel::rerun()
 {
-    if (a_ && !pathB_.isEmpty())
-        start(pathB_, /*reopen=*/!b_);
+    if (session_ && !pathB_.isEmpty())
+        start(pathB_, /*reopen=*/!bOpen_);
 }
 
-bool DiffPanel::busy() const { return compareJob_ != nullptr; }
+bool DiffPanel::busy() const { return session_ && session_->busy(QStringLiteral("compare")); }
 
 void DiffPanel::cancel()
 {
-    if (compareJob_)
-        compareJob_->cancel->store(true);
-    ++generation_; // whatever it still produces is dropped
-    compareJob_.reset();
+    if (session_)
+        session_->cancel(QStringLiteral("compare"));
     setBusy(QString(), false);
 }
 
@@ -277,13 +285,10 @@ void DiffPanel::setBusy(const QString& what, bool busy)
 {
     progress_->setVisible(busy);
     cancel_->setVisible(busy);
-    compareButton_->setEnabled(!busy && a_ && !pathB_.isEmpty());
+    compareButton_->setEnabled(!busy && session_ && !pathB_.isEmpty());
     if (busy) {
         progress_->setValue(0);
         progress_->setFormat(what + QStringLiteral(" %p%"));
-        ticker_->start(100);
-    } else {
-        ticker_->stop();
     }
 }
 
@@ -295,72 +300,44 @@ void DiffPanel::start(const QString& pathB, bool reopen)
         emit failed(error);
         return;
     }
-    cancel();
-    const int generation = ++generation_;
-    compareJob_ = std::make_shared<Job>();
-    const auto job = compareJob_;
-    o.cancel = job->cancel.get();
-    o.progress = [fraction = job->fraction](double f) { fraction->store(f); };
     pathB_ = pathB;
     files_->setText(tr("<b>A:</b> %1 &nbsp; <b>B:</b> %2").arg(nameA_.toHtmlEscaped(), pathB.toHtmlEscaped()));
     setBusy(reopen ? tr("Opening B…") : tr("Comparing…"), true);
-    auto* watcher = new QFutureWatcher<CompareOutcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        const CompareOutcome out = watcher->result();
-        watcher->deleteLater();
-        if (generation == generation_)
-            onCompared(out);
-    });
-    std::shared_ptr<const ckpt::Checkpoint> b = reopen ? nullptr : b_;
-    watcher->setFuture(QtConcurrent::run([a = a_, b, job, o, path = pathB.toStdString()]() mutable {
-        CompareOutcome out;
-        try {
-            if (!b)
-                b = std::make_shared<const ckpt::Checkpoint>(ckpt::openCheckpoint(path));
-            out.b = b;
-            out.report = ckpt::diffCheckpoints(*a, *b, o);
-        } catch (const ckpt::Cancelled&) {
-            out.cancelled = true;
-        } catch (const std::exception& e) {
-            out.error = shownText(e.what());
-        }
-        return out;
-    }));
+    session_->compare(pathB, o, reopen);
 }
 
-void DiffPanel::onCompared(const CompareOutcome& out)
+void DiffPanel::onCompareFailed(const QString& message)
 {
-    compareJob_.reset();
     setBusy(QString(), false);
-    if (out.cancelled)
-        return;
-    if (!out.error.isEmpty()) {
-        // What was shown belonged to another B: start again from A alone.
-        b_.reset();
-        pathB_.clear();
-        setCheckpointA(a_, nameA_);
-        summary_->setText(out.error.toHtmlEscaped());
-        emit failed(out.error);
-        return;
-    }
+    // What was shown belonged to another B: start again from A alone.
+    bOpen_ = false;
+    pathB_.clear();
+    setSession(session_);
+    summary_->setText(message.toHtmlEscaped());
+    emit failed(message);
+}
+
+void DiffPanel::onCompared(const ckpt::DiffReport& report)
+{
+    setBusy(QString(), false);
+    bOpen_ = true;
     const QString previous = plotted_;
-    b_ = out.b;
-    model_->setReport(a_, b_, out.report);
+    model_->setReport(session_->checkpoint(), session_->checkpointB(), report);
     std::map<ckpt::DiffStatus, int> counts;
-    for (const auto& d : out.report.tensors)
+    for (const auto& d : report.tensors)
         ++counts[d.status];
     QStringList parts;
     for (const auto& [status, count] : counts)
         parts << QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(ckpt::diffStatusName(status).data()));
     QString error;
     const ckpt::DiffOptions o = options(&error);
-    summary_->setText((out.report.allEqual() ? tr("<b>Equal.</b> ") : tr("<b>Different.</b> "))
+    summary_->setText((report.allEqual() ? tr("<b>Equal.</b> ") : tr("<b>Different.</b> "))
                       + parts.join(QStringLiteral(" · "))
                       + tr(" &nbsp; (rtol %1, atol %2)").arg(numberText(o.rtol), numberText(o.atol)));
     clearPlots(tr("Select a row to overlay A's and B's distributions."));
     // Keep looking at the same tensor after a recompare; otherwise start on the first difference.
     if (previous.isEmpty() || !selectName(previous)) {
-        for (const auto& d : out.report.tensors)
+        for (const auto& d : report.tensors)
             if (DiffTableModel::differs(d.status) && selectName(QString::fromStdString(d.name)))
                 break;
     }
@@ -369,10 +346,9 @@ void DiffPanel::onCompared(const CompareOutcome& out)
 
 void DiffPanel::clearPlots(const QString& message)
 {
-    if (histogramJob_)
-        histogramJob_->cancel->store(true);
-    histogramJob_.reset();
-    ++histogramGeneration_;
+    if (session_)
+        session_->cancel(QStringLiteral("histograms"));
+    wanted_.clear();
     plotted_.clear();
     overlay_->clear(message);
     differenceBars_->data()->clear();
@@ -390,38 +366,14 @@ void DiffPanel::onCurrentRowChanged()
     }
     const QString name = shownText(d->name);
     clearPlots(tr("Computing the histograms of %1…").arg(name));
-    const int generation = histogramGeneration_;
-    histogramJob_ = std::make_shared<Job>();
-    const auto job = histogramJob_;
-    auto* watcher = new QFutureWatcher<HistogramOutcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, name] {
-        const HistogramOutcome out = watcher->result();
-        watcher->deleteLater();
-        if (generation != histogramGeneration_ || out.cancelled)
-            return;
-        histogramJob_.reset();
-        if (!out.error.isEmpty()) {
-            overlay_->clear(out.error);
-            return;
-        }
-        showHistograms(name, out.histograms);
-    });
-    // The row's tensors point into A and B: the worker keeps both alive.
-    watcher->setFuture(QtConcurrent::run([a = model_->checkpointA(), b = model_->checkpointB(), diff = *d, job] {
-        HistogramOutcome out;
-        try {
-            out.histograms = ckpt::pairHistograms(diff, kBins, job->cancel.get());
-        } catch (const ckpt::Cancelled&) {
-            out.cancelled = true;
-        } catch (const std::exception& e) {
-            out.error = shownText(e.what());
-        }
-        return out;
-    }));
+    wanted_ = name;
+    session_->requestPairHistograms(*d, kBins);
 }
 
 void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& h)
 {
+    if (name != wanted_)
+        return;
     overlay_->clear(QString());
     if (!h.a.counts.empty())
         overlay_->addDensity(tr("A: %1").arg(name), h.a);

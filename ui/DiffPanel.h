@@ -1,8 +1,8 @@
 #pragma once
 
-#include "compare/Diff.h"
-#include "compare/PairHistograms.h"
+#include "CheckpointSession.h"
 
+#include <QPointer>
 #include <QWidget>
 
 #include <memory>
@@ -14,23 +14,23 @@ class QCheckBox;
 class QCPBars;
 class QCustomPlot;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTableView;
-class QTimer;
 
 // "Compare with…": the open checkpoint (A) against a second one (B), through the core's
 // diffCheckpoints. A sortable, filterable table of every tensor's status and differences;
 // selecting a row overlays A's and B's histograms on shared bins and shows the histogram of
-// B − A. Opening B, comparing and binning all run off the UI thread, with progress and cancel.
+// B − A. Opening B, comparing and binning run in the session, with progress and cancel.
 class DiffPanel : public QWidget {
     Q_OBJECT
 public:
     explicit DiffPanel(QWidget* parent = nullptr);
     ~DiffPanel() override;
 
-    void setCheckpointA(std::shared_ptr<const ckpt::Checkpoint> a, const QString& displayName); // recompares if B is open
+    void setSession(CheckpointSession* session); // A; compares again with B if one was open
     void compareWith(const QString& pathB); // opens B (again) and compares
     void rerun();                           // the same files with the current prefixes and tolerances
     void cancel();
@@ -57,29 +57,22 @@ signals:
     void histogramsShown(const QString& name);
 
 private:
-    struct Job;
-    struct CompareOutcome {
-        std::shared_ptr<const ckpt::Checkpoint> b;
-        ckpt::DiffReport report;
-        QString error;
-        bool cancelled = false;
-    };
-    struct HistogramOutcome {
-        ckpt::PairHistograms histograms;
-        QString error;
-        bool cancelled = false;
-    };
-
+    QLayout* buildFileRow();
+    QLayout* buildOptionRow();
+    QWidget* buildTable();
+    QWidget* buildDifferencePlot();
     void browse();
     void start(const QString& pathB, bool reopen);
-    void onCompared(const CompareOutcome& out);
+    void onCompared(const ckpt::DiffReport& report);
+    void onCompareFailed(const QString& message);
     void onCurrentRowChanged();
     void showHistograms(const QString& name, const ckpt::PairHistograms& h);
     void clearPlots(const QString& message);
     void setBusy(const QString& what, bool busy);
     ckpt::DiffOptions options(QString* error) const;
 
-    std::shared_ptr<const ckpt::Checkpoint> a_, b_;
+    QPointer<CheckpointSession> session_;
+    bool bOpen_ = false; // B was opened and compared
     QString nameA_, pathB_;
     QLabel* files_;
     QLineEdit* prefixA_;
@@ -99,10 +92,6 @@ private:
     QLabel* differenceHint_;
     QCustomPlot* differencePlot_;
     QCPBars* differenceBars_;
-    QTimer* ticker_;
-    std::shared_ptr<Job> compareJob_;   // null when idle
-    std::shared_ptr<Job> histogramJob_;
-    int generation_ = 0;                // results of older jobs are dropped
-    int histogramGeneration_ = 0;
-    QString plotted_;
+    QString wanted_;  // the row whose histograms were asked for
+    QString plotted_; // the row whose histograms are shown
 };

@@ -10,7 +10,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -18,9 +17,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace {
 constexpr int kPreviewRows = 6;
@@ -44,18 +41,10 @@ QString commonGroupPrefix(const std::vector<std::string>& names)
 }
 } // namespace
 
-struct ExportDialog::Running {
-    std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
-    std::shared_ptr<std::atomic<double>> fraction = std::make_shared<std::atomic<double>>(0.0);
-    QFutureWatcher<ExportDialog::Outcome> watcher;
-    QTimer ticker; // progress reaches the UI by polling: the worker never touches widgets
-    QString path;
-};
-
-ExportDialog::ExportDialog(std::shared_ptr<const ckpt::Checkpoint> checkpoint, const std::vector<int>& tensors,
-                           QWidget* parent)
+ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& tensors, QWidget* parent)
     : QDialog(parent)
-    , checkpoint_(std::move(checkpoint))
+    , session_(session)
+    , checkpoint_(session->checkpoint())
     , path_(new QLineEdit(this))
     , format_(new QLabel(this))
     , strip_(new QLineEdit(this))
@@ -119,6 +108,12 @@ ExportDialog::ExportDialog(std::shared_ptr<const ckpt::Checkpoint> checkpoint, c
     connect(add_, &QLineEdit::textChanged, this, &ExportDialog::updatePreview);
     connect(exportButton_, &QPushButton::clicked, this, &ExportDialog::startExport);
     connect(buttons_, &QDialogButtonBox::rejected, this, &ExportDialog::reject);
+    connect(session, &CheckpointSession::exported, this, &ExportDialog::onExported);
+    connect(session, &CheckpointSession::exportFailed, this, &ExportDialog::onFailed);
+    connect(session->jobs(), &JobTracker::progress, this, [this](const QString&, double fraction) {
+        if (isRunning() && fraction >= 0)
+            progress_->setValue(int(fraction * 1000));
+    });
 
     const QFileInfo source(QString::fromStdString(checkpoint_->path));
     const QString dir = source.dir().exists() && source.isFile() ? source.absolutePath() : QDir::homePath();
@@ -128,10 +123,7 @@ ExportDialog::ExportDialog(std::shared_ptr<const ckpt::Checkpoint> checkpoint, c
 
 ExportDialog::~ExportDialog()
 {
-    if (running_) {
-        running_->cancel->store(true);
-        running_->watcher.waitForFinished();
-    }
+    cancelExport(); // the core removes what it had begun to write
 }
 
 void ExportDialog::setConfirmer(std::function<bool(const QString&, const QString&)> confirmer)
@@ -147,7 +139,7 @@ void ExportDialog::setCompress(bool compress) { compress_->setChecked(compress);
 void ExportDialog::setCastToFloat32(bool cast) { cast_->setChecked(cast); }
 QString ExportDialog::formatText() const { return format_->text(); }
 QString ExportDialog::messageText() const { return message_->text(); }
-bool ExportDialog::isRunning() const { return running_ != nullptr; }
+bool ExportDialog::isRunning() const { return !running_.isEmpty(); }
 
 QStringList ExportDialog::previewNames() const
 {
@@ -260,35 +252,17 @@ bool ExportDialog::startExport()
         }
         o.overwrite = true;
     }
-    running_ = std::make_unique<Running>();
-    running_->path = path;
-    const auto cancel = running_->cancel;
-    const auto fraction = running_->fraction;
-    o.cancel = cancel.get();
-    o.progress = [fraction](double f) { fraction->store(f); };
-    connect(&running_->watcher, &QFutureWatcher<Outcome>::finished, this, &ExportDialog::onFinished);
-    connect(&running_->ticker, &QTimer::timeout, this, [this, fraction] { progress_->setValue(int(fraction->load() * 1000)); });
-    running_->ticker.start(100);
+    running_ = path;
     setRunning(true);
     showMessage(tr("Exporting to %1…").arg(path), false);
-    running_->watcher.setFuture(QtConcurrent::run([checkpoint = checkpoint_, cancel, o, p = path.toStdString()] {
-        Outcome out;
-        try {
-            out.summary = ckpt::exportCheckpoint(*checkpoint, p, o);
-        } catch (const ckpt::Cancelled&) {
-            out.cancelled = true;
-        } catch (const std::exception& e) {
-            out.error = shownText(e.what());
-        }
-        return out;
-    }));
+    session_->exportTo(path, o);
     return true;
 }
 
 void ExportDialog::cancelExport()
 {
-    if (running_)
-        running_->cancel->store(true);
+    if (isRunning() && session_)
+        session_->cancel(QStringLiteral("export"));
 }
 
 void ExportDialog::setRunning(bool running)
@@ -301,29 +275,36 @@ void ExportDialog::setRunning(bool running)
         updateFormat();
 }
 
-void ExportDialog::onFinished()
+void ExportDialog::onExported(const QString& path, int tensors, qint64 bytes)
 {
-    std::unique_ptr<Running> done = std::move(running_);
-    done->ticker.stop();
-    const Outcome out = done->watcher.result();
+    if (path != running_)
+        return;
+    running_.clear();
     setRunning(false);
-    if (out.cancelled) {
-        showMessage(tr("Cancelled: nothing was written to %1.").arg(done->path), false);
+    showMessage(tr("Exported %n tensor(s) to %1.", nullptr, tensors).arg(path), false);
+    emit exported(path, tensors, bytes);
+    accept();
+}
+
+void ExportDialog::onFailed(const QString& path, const JobFailure& why)
+{
+    if (path != running_)
+        return;
+    running_.clear();
+    setRunning(false);
+    if (why.cancelled) {
+        showMessage(tr("Cancelled: nothing was written to %1.").arg(path), false);
         emit cancelled();
-    } else if (!out.error.isEmpty()) {
-        showMessage(out.error, true);
-        emit failed(out.error);
     } else {
-        showMessage(tr("Exported %n tensor(s) to %1.", nullptr, int(out.summary.names.size())).arg(done->path), false);
-        emit exported(done->path, int(out.summary.names.size()), out.summary.bytes);
-        accept();
+        showMessage(why.message, true);
+        emit failed(why.message);
     }
 }
 
 void ExportDialog::reject()
 {
     // Cancel stops a running export first; the dialog closes once nothing is being written.
-    if (running_) {
+    if (isRunning()) {
         cancelExport();
         return;
     }

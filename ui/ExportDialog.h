@@ -1,11 +1,10 @@
 #pragma once
 
-#include "export/Export.h"
-#include "tensor/Checkpoint.h"
+#include "CheckpointSession.h"
 
 #include <QDialog>
+#include <QPointer>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -19,13 +18,13 @@ class QProgressBar;
 class QPushButton;
 
 // "Export selected…": writes the checked tensors to .h5, .safetensors or .npz (the extension
-// chooses) through the core's exportCheckpoint, off the UI thread, with progress and cancel.
+// chooses) through the session (the core's exportCheckpoint, off the UI thread), with progress
+// and cancel.
 // Renaming is previewed live with the core's own selection, so what is shown is what is written.
 class ExportDialog : public QDialog {
     Q_OBJECT
 public:
-    ExportDialog(std::shared_ptr<const ckpt::Checkpoint> checkpoint, const std::vector<int>& tensors,
-                 QWidget* parent = nullptr);
+    ExportDialog(CheckpointSession* session, const std::vector<int>& tensors, QWidget* parent = nullptr);
     ~ExportDialog() override;
 
     // Yes/no questions (replacing a file) go to a message box; tests replace this.
@@ -57,22 +56,17 @@ public slots:
     void reject() override;
 
 private:
-    struct Outcome {
-        ckpt::ExportSummary summary;
-        QString error;
-        bool cancelled = false;
-    };
-    struct Running;
-
     ckpt::ExportOptions options() const;
     void browse();
     void updatePreview();
     void updateFormat();
     void setRunning(bool running);
-    void onFinished();
+    void onExported(const QString& path, int tensors, qint64 bytes);
+    void onFailed(const QString& path, const JobFailure& why);
     void showMessage(const QString& text, bool error);
 
-    std::shared_ptr<const ckpt::Checkpoint> checkpoint_;
+    QPointer<CheckpointSession> session_;
+    std::shared_ptr<const ckpt::Checkpoint> checkpoint_; // its names, for the preview
     std::vector<std::string> names_;
     QLineEdit* path_;
     QLabel* format_;
@@ -86,6 +80,6 @@ private:
     QDialogButtonBox* buttons_;
     QPushButton* exportButton_;
     QList<QWidget*> inputs_;
-    std::unique_ptr<Running> running_;
+    QString running_; // the path being written, "" when idle
     std::function<bool(const QString&, const QString&)> confirmer_;
 };

@@ -7,23 +7,20 @@
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
+#include "CheckpointSession.h"
 #include "ShownText.h"
-#include "StatsJobs.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
 #include "VerifyPanel.h"
-#include "formats/ReaderRegistry.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDragEnterEvent>
-#include <QEventLoop>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -40,10 +37,7 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
-#include "report/PrintableText.h"
-#include "scan/CheckpointScan.h"
 
 // The resources live in the static ckpt_ui library: they must be registered explicitly.
 static void initResources()
@@ -69,7 +63,7 @@ MainWindow::MainWindow(QWidget* parent)
     , metadata_(new MetadataView(this))
     , verify_(new VerifyPanel(this))
     , diff_(new DiffPanel(this))
-    , jobs_(new StatsJobs(this))
+    , jobs_(new JobTracker(this))
     , status_(new QLabel(this))
     , unsafeBanner_(new QLabel(this))
     , progress_(new QProgressBar(this))
@@ -140,19 +134,13 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
     connect(tree_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
-    connect(jobs_, &StatsJobs::ready, this, &MainWindow::onStatsReady);
-    connect(jobs_, &StatsJobs::failed, this, [this](int tensorIndex, const QString& message) {
-        if (tensorIndex == panel_->tensorIndex())
-            panel_->showStatsError(message);
-        statusBar()->showMessage(message, 8000);
-    });
-    connect(jobs_, &StatsJobs::progress, this, &MainWindow::onProgress);
+    connect(jobs_, &JobTracker::progress, this, &MainWindow::onProgress);
     connect(diff_, &DiffPanel::failed, this,
         [this](const QString& message) { reportError(tr("Cannot compare"), message); });
-    connect(cancel_, &QPushButton::clicked, jobs_, &StatsJobs::cancelAll);
+    connect(cancel_, &QPushButton::clicked, jobs_, [this] { jobs_->cancelAll(); });
     connect(panel_, &TensorPanel::binsChanged, this, [this](int bins) {
-        if (panel_->tensorIndex() >= 0)
-            jobs_->request(panel_->tensorIndex(), bins);
+        if (session_ && panel_->tensorIndex() >= 0)
+            session_->requestStats(panel_->tensorIndex(), bins);
     });
 
     QSettings settings;
@@ -166,11 +154,13 @@ MainWindow::MainWindow(QWidget* parent)
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
             == QMessageBox::Yes;
     };
-    showCheckpoint({});
+    showSession(nullptr);
 }
 
 MainWindow::~MainWindow()
 {
+    delete opening_; // before the tracker: their jobs are cancelled and their results dropped
+    delete session_;
     if (!demoPath_.isEmpty())
         QFile::remove(demoPath_);
 }
@@ -235,9 +225,9 @@ bool MainWindow::confirm(const QString& title, const QString& text)
 ExportDialog* MainWindow::openExportDialog()
 {
     const std::vector<int> checked = model_->checkedTensors();
-    if (!opened().checkpoint || checked.empty())
+    if (!session_ || checked.empty())
         return nullptr;
-    auto* dialog = new ExportDialog(opened().checkpoint, checked, this);
+    auto* dialog = new ExportDialog(session_, checked, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setConfirmer([this](const QString& title, const QString& text) { return confirm(title, text); });
     connect(dialog, &ExportDialog::failed, this,
@@ -293,47 +283,27 @@ bool MainWindow::openFile(const QString& path)
 {
     if (opening_)
         return false;
-    opening_ = true;
     statusBar()->showMessage(tr("Opening %1…").arg(path));
-    progress_->setRange(0, 0);
-    progress_->setVisible(true);
-    QFutureWatcher<std::pair<std::shared_ptr<ckpt::Checkpoint>, QString>> watcher;
-    QEventLoop loop;
-    connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
-    // The scan is the one `ckpt scan` makes: the app and the CLI give the same verdict.
-    watcher.setFuture(
-        QtConcurrent::run([p = path.toStdString()]() -> std::pair<std::shared_ptr<ckpt::Checkpoint>, QString> {
-            try {
-                auto opened = std::make_shared<ckpt::Checkpoint>(ckpt::openCheckpoint(p));
-                const ckpt::ScanReport scan = ckpt::scanFile(p, *opened);
-                return { opened,
-                    scan.unsafe() ? shownText(scan.unsafeSummary()) : QString() };
-            } catch (const std::exception& e) {
-                return { nullptr, shownText(e.what()) };
-            }
-        }));
-    if (!watcher.isFinished())
-        loop.exec(QEventLoop::ExcludeUserInputEvents);
-    // The message is the error when the file did not open, else the unsafe calls it holds.
-    const auto [checkpoint, message] = watcher.result();
-    progress_->setVisible(false);
-    progress_->setRange(0, 1000);
-    statusBar()->clearMessage();
-    opening_ = false;
-    if (!checkpoint) {
+    const QString name = path == demoPath_ ? tr("demo: the seed chapter's MLP") : QFileInfo(path).fileName();
+    opening_ = new CheckpointSession(jobs_, path, name, this);
+    connect(opening_, &CheckpointSession::opened, this, [this, path] {
+        statusBar()->clearMessage();
+        CheckpointSession* previous = session_;
+        session_ = std::exchange(opening_, nullptr);
+        showSession(session_);
+        delete previous; // after the views have let go of it
+        if (path != demoPath_)
+            addRecentFile(QFileInfo(path).absoluteFilePath());
+        emit checkpointShown(path);
+    });
+    connect(opening_, &CheckpointSession::openFailed, this, [this](const QString& message) {
+        statusBar()->clearMessage();
+        opening_->deleteLater(); // what was open stays open
+        opening_ = nullptr;
         reportError(tr("Cannot open file"), message);
-        return false;
-    }
-    OpenedCheckpoint o;
-    o.checkpoint = checkpoint;
-    o.tree = std::make_shared<ckpt::CheckpointTree>(*checkpoint);
-    o.path = path;
-    o.displayName = path == demoPath_ ? tr("demo: the seed chapter's MLP") : QFileInfo(path).fileName();
-    o.fileSize = QFileInfo(path).size();
-    o.unsafeContent = message;
-    showCheckpoint(std::move(o));
-    if (path != demoPath_)
-        addRecentFile(QFileInfo(path).absoluteFilePath());
+        emit openFailed(message);
+    });
+    opening_->open();
     return true;
 }
 
@@ -352,16 +322,25 @@ bool MainWindow::openDemo()
     return openFile(demoPath_);
 }
 
-void MainWindow::showCheckpoint(OpenedCheckpoint opened)
+void MainWindow::showSession(CheckpointSession* session)
 {
-    jobs_->setCheckpoint(opened.checkpoint);
+    static const OpenedCheckpoint nothing;
+    const OpenedCheckpoint& opened = session ? session->openedCheckpoint() : nothing;
+    if (session) {
+        connect(session, &CheckpointSession::statsReady, this, &MainWindow::onStatsReady);
+        connect(session, &CheckpointSession::statsFailed, this, [this](int tensorIndex, const QString& message) {
+            if (tensorIndex == panel_->tensorIndex())
+                panel_->showStatsError(message);
+            statusBar()->showMessage(message, 8000);
+        });
+    }
     overlayTensors_.clear();
-    panel_->setTensor(nullptr, -1);
+    panel_->setTensor(nullptr, nullptr, -1);
     overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
     model_->setCheckpoint(opened);
     metadata_->show(opened.checkpoint.get());
-    verify_->setCheckpoint(opened.checkpoint);
-    diff_->setCheckpointA(opened.checkpoint, opened.displayName);
+    verify_->setSession(session);
+    diff_->setSession(session);
     showUnsafeBanner(opened.unsafeContent);
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));
@@ -410,10 +389,10 @@ void MainWindow::onCurrentChanged()
             opened().checkpoint.get(), node && source.isValid() ? QString::fromStdString(node->path) : QString());
         return;
     }
-    panel_->setTensor(t, node->tensorIndex);
-    if (const auto* s = jobs_->cached(node->tensorIndex, panel_->histogram()->bins()))
+    panel_->setTensor(session_, t, node->tensorIndex);
+    if (const auto* s = session_->cachedStats(node->tensorIndex, panel_->histogram()->bins()))
         panel_->showStats(*s);
-    jobs_->request(node->tensorIndex, panel_->histogram()->bins());
+    session_->requestStats(node->tensorIndex, panel_->histogram()->bins());
 }
 
 void MainWindow::onSelectionChanged()
@@ -442,15 +421,14 @@ void MainWindow::onSelectionChanged()
         return;
     overlayTensors_ = tensors;
     overlay_->clear(tr("Computing %n distribution(s)…", nullptr, int(tensors.size())));
-    for (int t : tensors)
-        jobs_->request(t, overlayBins_, /*front=*/false);
+    session_->requestOverlay(tensors, overlayBins_);
     if (tabs_->currentWidget() == panel_ && tree_->selectionModel()->selectedRows().size() > 1)
         tabs_->setCurrentWidget(overlay_);
 }
 
 void MainWindow::onStatsReady(int tensorIndex, int bins)
 {
-    const auto* s = jobs_->cached(tensorIndex, bins);
+    const auto* s = session_ ? session_->cachedStats(tensorIndex, bins) : nullptr;
     if (!s)
         return;
     if (tensorIndex == panel_->tensorIndex() && bins == panel_->histogram()->bins())
@@ -460,7 +438,7 @@ void MainWindow::onStatsReady(int tensorIndex, int bins)
         // Curves appear in tensor order as they become ready.
         overlay_->clear(QString());
         for (int t : overlayTensors_)
-            if (const auto* ts = jobs_->cached(t, overlayBins_))
+            if (const auto* ts = session_->cachedStats(t, overlayBins_))
                 overlay_->addDensity(shownText(opened().checkpoint->tensors[std::size_t(t)].info.name), ts->histogram);
     }
 }

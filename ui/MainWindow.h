@@ -20,7 +20,8 @@ class QPushButton;
 class QSplitter;
 class QTabWidget;
 class QTreeView;
-class StatsJobs;
+class CheckpointSession;
+class JobTracker;
 class TensorPanel;
 class TreeFilterProxy;
 class VerifyPanel;
@@ -33,8 +34,9 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Opens a checkpoint (metadata only, off the UI thread; the window keeps repainting). On
-    // failure the error names the file and the reason, and what was open stays open.
+    // Opens a checkpoint in a new session (metadata only, off the UI thread): checkpointShown()
+    // once it is shown; on failure the error names the file and the reason, and what was open
+    // stays open (openFailed). False when another file is still being opened.
     bool openFile(const QString& path);
     bool openDemo(); // the embedded seed-chapter MLP
 
@@ -59,9 +61,13 @@ public:
     OverlayPlot* overlay() const { return overlay_; }
     MetadataView* metadata() const { return metadata_; }
     VerifyPanel* verifyPanel() const { return verify_; }
-    StatsJobs* statsJobs() const { return jobs_; }
+    CheckpointSession* session() const { return session_; } // of the checkpoint shown, or null
     QString statusText() const;
     bool selectTensor(const QString& fullName); // selects its row in the tree
+
+signals:
+    void checkpointShown(const QString& path);
+    void openFailed(const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -70,7 +76,7 @@ protected:
 
 private:
     void buildMenus();
-    void showCheckpoint(OpenedCheckpoint opened);
+    void showSession(CheckpointSession* session); // null: nothing open
     void showUnsafeBanner(const QString& calls);
     void onCurrentChanged();
     void onSelectionChanged();
@@ -96,7 +102,9 @@ private:
     MetadataView* metadata_;
     VerifyPanel* verify_;
     DiffPanel* diff_;
-    StatsJobs* jobs_;
+    JobTracker* jobs_;
+    CheckpointSession* session_ = nullptr; // shown
+    CheckpointSession* opening_ = nullptr; // being opened
     QLabel* status_;
     QLabel* unsafeBanner_;
     QProgressBar* progress_;
@@ -105,7 +113,6 @@ private:
     QAction* exportAction_ = nullptr;
     std::vector<int> overlayTensors_;
     int overlayBins_ = 128;
-    bool opening_ = false;
     std::function<void(const QString&, const QString&)> errorReporter_;
     std::function<bool(const QString&, const QString&)> confirmer_;
     QString demoPath_;

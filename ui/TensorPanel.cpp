@@ -99,10 +99,10 @@ TensorPanel::TensorPanel(QWidget* parent)
     connect(rowAxis_, &QComboBox::currentIndexChanged, this, [this] { applySliceControls(); });
     connect(colAxis_, &QComboBox::currentIndexChanged, this, [this] { applySliceControls(); });
     connect(histogram_, &HistogramView::binsChanged, this, &TensorPanel::binsChanged);
-    setTensor(nullptr, -1);
+    setTensor(nullptr, nullptr, -1);
 }
 
-void TensorPanel::setTensor(const ckpt::Tensor* tensor, int tensorIndex)
+void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tensor, int tensorIndex)
 {
     tensor_ = tensor;
     tensorIndex_ = tensorIndex;
@@ -110,7 +110,7 @@ void TensorPanel::setTensor(const ckpt::Tensor* tensor, int tensorIndex)
         label->setText(QStringLiteral("–"));
     if (!tensor) {
         header_->setText(tr("<i>Select a tensor in the tree.</i>"));
-        slice_->setTensor(nullptr);
+        slice_->setTensor(nullptr, nullptr, -1);
         histogram_->clear();
         rebuildSliceControls();
         updateWindowBar();
@@ -122,7 +122,7 @@ void TensorPanel::setTensor(const ckpt::Tensor* tensor, int tensorIndex)
             .arg(shownText(i.name).toHtmlEscaped(), QString::fromLatin1(ckpt::dtypeName(i.dtype).data()),
                 shapeText(i.shape), groupedCount(i.numel()), sizeText(i.nbytes()),
                 shownText(i.location).toHtmlEscaped()));
-    slice_->setTensor(tensor);
+    slice_->setTensor(session, tensor, tensorIndex);
     rebuildSliceControls();
     updateWindowBar();
     histogram_->clear(tr("computing…"));

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+class CheckpointSession;
 class HistogramView;
 class QComboBox;
 class QGridLayout;
@@ -25,7 +26,8 @@ class TensorPanel : public QWidget {
 public:
     explicit TensorPanel(QWidget* parent = nullptr);
 
-    void setTensor(const ckpt::Tensor* tensor, int tensorIndex);
+    // The tensor to show (null: none); its values are read by the session.
+    void setTensor(CheckpointSession* session, const ckpt::Tensor* tensor, int tensorIndex);
     void showStats(const ckpt::TensorStats& stats);
     void showStatsError(const QString& message);
     int tensorIndex() const { return tensorIndex_; }

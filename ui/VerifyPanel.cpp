@@ -1,10 +1,6 @@
 #include "VerifyPanel.h"
 
 #include "NumberText.h"
-#include "ShownText.h"
-#include "formats/ReaderRegistry.h"
-#include "model/DenseLayerFinder.h"
-
 #include "ThemedPlot.h"
 
 #include <qcustomplot.h>
@@ -19,29 +15,54 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QShowEvent>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace {
-QComboBox* activationBox(QWidget* parent, const char* initial)
+
+constexpr const char* kActivations[] = { "relu", "tanh", "sigmoid", "gelu", "identity" };
+
+// The first item leaves the choice to the file (its stored architecture, else the default).
+QComboBox* activationBox(QWidget* parent)
 {
     auto* box = new QComboBox(parent);
-    for (const char* a : {"relu", "tanh", "sigmoid", "gelu", "identity"})
-        box->addItem(QString::fromLatin1(a));
-    box->setCurrentText(QString::fromLatin1(initial));
+    box->addItem(QString());
+    for (const char* a : kActivations)
+        box->addItem(QString::fromLatin1(a), QString::fromLatin1(a));
+    box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     return box;
 }
+
+std::optional<ckpt::Activation> chosenActivation(const QComboBox* box)
+{
+    const QString name = box->currentData().toString();
+    return name.isEmpty() ? std::nullopt : ckpt::activationFromName(name.toStdString());
+}
+
+void selectActivation(QComboBox* box, std::optional<ckpt::Activation> a)
+{
+    box->setCurrentIndex(a ? box->findData(QString::fromLatin1(ckpt::activationName(*a).data())) : 0);
+}
+
+QTableWidgetItem* cell(const QString& text)
+{
+    auto* item = new QTableWidgetItem(text);
+    item->setToolTip(text);
+    return item;
+}
+
 } // namespace
 
 VerifyPanel::VerifyPanel(QWidget* parent)
     : QWidget(parent)
     , prefix_(new QLineEdit(this))
-    , hidden_(activationBox(this, "relu"))
-    , final_(activationBox(this, "identity"))
+    , hidden_(activationBox(this))
+    , final_(activationBox(this))
+    , activationNote_(new QLabel(this))
     , layers_(new QTableWidget(0, 4, this))
-    , source_(new QComboBox(this))
-    , clone_(new QLineEdit(this))
+    , reference_(new QComboBox(this))
+    , otherPath_(new QLineEdit(this))
+    , browse_(new QPushButton(tr("Browse…"), this))
     , seed_(new QSpinBox(this))
     , batch_(new QSpinBox(this))
     , run_(new QPushButton(tr("Run"), this))
@@ -49,209 +70,271 @@ VerifyPanel::VerifyPanel(QWidget* parent)
     , outputs_(new QTableWidget(0, 3, this))
     , scatter_(new ThemedPlot(this))
 {
-    prefix_->setPlaceholderText(tr("e.g. model_state_dict"));
-    source_->addItem(tr("X and Y tensors in this file"));
-    source_->addItem(tr("a clone file, on random inputs"));
-    source_->addItem(tr("a clone file, on X from this file"));
-    clone_->setPlaceholderText(tr("clone checkpoint…"));
-    auto* browse = new QPushButton(tr("Browse…"), this);
-    seed_->setRange(0, 1'000'000);
-    seed_->setPrefix(tr("seed "));
-    batch_->setRange(1, 100'000);
-    batch_->setValue(16);
-    batch_->setPrefix(tr("batch "));
-    layers_->setHorizontalHeaderLabels({tr("Layer"), tr("In"), tr("Out"), tr("Activation")});
+    layers_->setHorizontalHeaderLabels({ tr("Layer"), tr("In"), tr("Out"), tr("Activation run") });
     layers_->horizontalHeader()->setStretchLastSection(true);
     layers_->verticalHeader()->setVisible(false);
     layers_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    outputs_->setHorizontalHeaderLabels({tr("Output"), tr("Reference"), tr("Difference")});
+    outputs_->setHorizontalHeaderLabels({ tr("Output"), tr("Reference"), tr("Difference") });
     outputs_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     outputs_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     verdict_->setTextFormat(Qt::RichText);
+    verdict_->setWordWrap(true);
+    verdict_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     scatter_->xAxis->setLabel(tr("reference"));
     scatter_->yAxis->setLabel(tr("rebuilt network"));
     scatter_->setMinimumHeight(180);
-
-    auto* form = new QFormLayout;
-    auto* acts = new QHBoxLayout;
-    acts->addWidget(new QLabel(tr("hidden"), this));
-    acts->addWidget(hidden_);
-    acts->addWidget(new QLabel(tr("last layer"), this));
-    acts->addWidget(final_);
-    acts->addStretch();
-    form->addRow(tr("Prefix:"), prefix_);
-    form->addRow(tr("Activations:"), acts);
-    auto* src = new QHBoxLayout;
-    src->addWidget(source_);
-    src->addWidget(clone_, 1);
-    src->addWidget(browse);
-    src->addWidget(seed_);
-    src->addWidget(batch_);
-    form->addRow(tr("Compare with:"), src);
-    auto* top = new QHBoxLayout;
-    top->addLayout(form, 1);
-    top->addWidget(run_);
 
     auto* results = new QSplitter(Qt::Horizontal, this);
     results->addWidget(outputs_);
     results->addWidget(scatter_);
     auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top);
+    layout->addWidget(buildSettings());
     layout->addWidget(layers_, 1);
     layout->addWidget(verdict_);
     layout->addWidget(results, 2);
+    setSession(nullptr);
+}
 
-    connect(prefix_, &QLineEdit::editingFinished, this, &VerifyPanel::rebuildLayers);
-    connect(hidden_, &QComboBox::currentTextChanged, this, &VerifyPanel::rebuildLayers);
-    connect(final_, &QComboBox::currentTextChanged, this, &VerifyPanel::rebuildLayers);
+QWidget* VerifyPanel::buildSettings()
+{
+    auto* box = new QWidget(this);
+    prefix_->setPlaceholderText(tr("e.g. model_state_dict"));
+    prefix_->setToolTip(tr("Take the network's parameters from under this name prefix"));
+    for (auto* b : { hidden_, final_ })
+        b->setToolTip(tr("The activation run after each layer. The first entry keeps the architecture stored "
+                         "in the file, or relu between layers and identity after the last."));
+    activationNote_->setWordWrap(true);
+    reference_->addItem(tr("X and Y in this file"));
+    reference_->addItem(tr("X and Y in another file"));
+    reference_->addItem(tr("a clone checkpoint, on random inputs"));
+    reference_->setToolTip(tr("What the rebuilt network's outputs are compared with"));
+    otherPath_->setPlaceholderText(tr("file with X and Y, or the clone…"));
+    seed_->setRange(0, 1'000'000);
+    seed_->setPrefix(tr("seed "));
+    seed_->setToolTip(tr("Seed of the random inputs of a clone check"));
+    batch_->setRange(1, 100'000);
+    batch_->setValue(16);
+    batch_->setPrefix(tr("batch "));
+    batch_->setToolTip(tr("Rows of random inputs of a clone check"));
+
+    auto* acts = new QHBoxLayout;
+    acts->addWidget(new QLabel(tr("hidden"), box));
+    acts->addWidget(hidden_);
+    acts->addWidget(new QLabel(tr("last layer"), box));
+    acts->addWidget(final_);
+    acts->addWidget(activationNote_, 1);
+    auto* src = new QHBoxLayout;
+    src->addWidget(reference_);
+    src->addWidget(otherPath_, 1);
+    src->addWidget(browse_);
+    src->addWidget(seed_);
+    src->addWidget(batch_);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Prefix:"), prefix_);
+    form->addRow(tr("Activations:"), acts);
+    form->addRow(tr("Compare with:"), src);
+    auto* top = new QHBoxLayout(box);
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addLayout(form, 1);
+    top->addWidget(run_);
+
+    connect(prefix_, &QLineEdit::editingFinished, this, &VerifyPanel::settingsChanged);
+    for (auto* b : { hidden_, final_, reference_ })
+        connect(b, &QComboBox::currentIndexChanged, this, &VerifyPanel::settingsChanged);
+    connect(otherPath_, &QLineEdit::textChanged, this, [this] { clearVerdict(); });
+    for (auto* s : { seed_, batch_ })
+        connect(s, &QSpinBox::valueChanged, this, [this] { clearVerdict(); });
     connect(run_, &QPushButton::clicked, this, [this] { run(); });
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Clone checkpoint"));
+    connect(browse_, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this,
+            reference_->currentIndex() == 2 ? tr("Clone checkpoint") : tr("File holding X and Y"));
         if (!path.isEmpty())
-            setClonePath(path);
+            otherPath_->setText(path);
     });
+    return box;
 }
 
-void VerifyPanel::setClonePath(const QString& path)
+void VerifyPanel::setSession(CheckpointSession* session)
 {
-    clone_->setText(path);
-    if (source_->currentIndex() == 0)
-        source_->setCurrentIndex(1);
-}
-
-void VerifyPanel::setCheckpoint(std::shared_ptr<const ckpt::Checkpoint> checkpoint)
-{
-    checkpoint_ = std::move(checkpoint);
-    result_.reset();
-    stale_ = true;
-    if (isVisible())
-        refresh();
-}
-
-QTableWidget* VerifyPanel::layerTable()
-{
-    refreshIfStale();
-    return layers_;
-}
-
-void VerifyPanel::showEvent(QShowEvent* event)
-{
-    refreshIfStale();
-    QWidget::showEvent(event);
-}
-
-void VerifyPanel::refreshIfStale()
-{
-    if (stale_)
-        refresh();
-}
-
-void VerifyPanel::refresh()
-{
-    stale_ = false;
-    outputs_->setRowCount(0);
-    scatter_->clearGraphs();
-    scatter_->replot();
-    verdict_->clear();
+    if (session_)
+        disconnect(session_, nullptr, this, nullptr);
+    session_ = session;
+    verification_.reset();
+    settingUp_ = true;
     prefix_->clear();
-    // Pre-fill what can be inferred: a training checkpoint's model lives under model_state_dict.
-    if (checkpoint_ && !checkpoint_->find("hidden.weight")) {
-        for (const auto& t : checkpoint_->tensors)
+    hidden_->setCurrentIndex(0);
+    final_->setCurrentIndex(0);
+    const auto* c = session ? session->checkpoint().get() : nullptr;
+    // A training checkpoint keeps its model under model_state_dict.
+    if (c && !c->find("hidden.weight"))
+        for (const auto& t : c->tensors)
             if (t.info.name.rfind("model_state_dict.", 0) == 0) {
                 prefix_->setText(QStringLiteral("model_state_dict"));
                 break;
             }
+    reference_->setCurrentIndex(c && c->find("X") && c->find("Y") ? 0 : 1);
+    otherPath_->clear();
+    settingUp_ = false;
+    if (session) {
+        connect(session, &CheckpointSession::networkReady, this,
+            [this](std::shared_ptr<const NetworkPreview> p) {
+                storedArchitecture_ = p->storedArchitecture;
+                showNetwork(p->network, p->activations);
+                run_->setEnabled(true);
+            });
+        connect(session, &CheckpointSession::networkFailed, this, [this](const QString& message) {
+            layers_->setRowCount(0);
+            clearVerdict(tr("<b>No network:</b> %1").arg(message.toHtmlEscaped()));
+        });
+        connect(session, &CheckpointSession::verified, this, &VerifyPanel::showVerification);
+        connect(session, &CheckpointSession::verifyFailed, this, [this](const QString& message) {
+            if (!std::exchange(awaiting_, false))
+                return;
+            clearVerdict(tr("<b>Cannot verify:</b> %1").arg(message.toHtmlEscaped()));
+            emit failed(message);
+        });
     }
-    source_->setCurrentIndex(checkpoint_ && checkpoint_->find("X") && checkpoint_->find("Y") ? 0 : 1);
-    rebuildLayers();
+    settingsChanged();
 }
 
-ckpt::MlpBuildOptions VerifyPanel::buildOptions() const
+ckpt::VerifyRequest VerifyPanel::request() const
 {
-    ckpt::MlpBuildOptions o;
-    o.prefix = prefix_->text().trimmed().toStdString();
-    if (!o.prefix.empty() && o.prefix.back() != '.' && o.prefix.back() != '/')
-        o.prefix += '.';
-    o.hidden = *ckpt::activationFromName(hidden_->currentText().toStdString());
-    o.final = *ckpt::activationFromName(final_->currentText().toStdString());
-    return o;
+    ckpt::VerifyRequest r;
+    r.reference = static_cast<ckpt::VerifyReference>(reference_->currentIndex());
+    r.build.prefix = prefix_->text().trimmed().toStdString();
+    if (!r.build.prefix.empty() && r.build.prefix.back() != '.' && r.build.prefix.back() != '/')
+        r.build.prefix += '.';
+    r.build.hidden = chosenActivation(hidden_);
+    r.build.final = chosenActivation(final_);
+    r.seed = std::uint64_t(seed_->value());
+    r.batch = batch_->value();
+    return r;
 }
 
-void VerifyPanel::rebuildLayers()
+void VerifyPanel::settingsChanged()
 {
-    layers_->setRowCount(0);
-    mlp_.reset();
+    if (settingUp_)
+        return;
+    const bool clone = reference_->currentIndex() == 2;
+    const bool other = reference_->currentIndex() != 0;
+    otherPath_->setEnabled(other);
+    browse_->setEnabled(other);
+    seed_->setEnabled(clone);
+    batch_->setEnabled(clone);
     run_->setEnabled(false);
-    if (!checkpoint_)
-        return;
-    try {
-        mlp_ = ckpt::buildMlp(*checkpoint_, buildOptions());
-    } catch (const std::exception& e) {
-        verdict_->setText(tr("<b>No network:</b> %1").arg(shownText(e.what()).toHtmlEscaped()));
-        return;
-    }
-    for (const auto& l : mlp_->layers()) {
+    layers_->setRowCount(0);
+    clearVerdict(session_ ? tr("Rebuilding the network…") : tr("Open a checkpoint first."));
+    if (session_)
+        session_->previewNetwork(request().build);
+}
+
+void VerifyPanel::setReference(ckpt::VerifyReference reference, const QString& otherPath)
+{
+    reference_->setCurrentIndex(int(reference));
+    otherPath_->setText(otherPath);
+}
+
+void VerifyPanel::setActivations(std::optional<ckpt::Activation> hidden, std::optional<ckpt::Activation> final)
+{
+    settingUp_ = true;
+    selectActivation(hidden_, hidden);
+    settingUp_ = false;
+    selectActivation(final_, final);
+    settingsChanged();
+}
+
+void VerifyPanel::showNetwork(const ckpt::Mlp& network, const QString& activations)
+{
+    const bool overridden = hidden_->currentIndex() > 0 || final_->currentIndex() > 0;
+    const QString firstItem = storedArchitecture_ ? tr("as stored in the file") : tr("default");
+    hidden_->setItemText(0, storedArchitecture_ ? firstItem : tr("relu (default)"));
+    final_->setItemText(0, storedArchitecture_ ? firstItem : tr("identity (default)"));
+    activationNote_->setText(overridden && storedArchitecture_
+            ? tr("<span style='color:#b25c00'>Overriding the architecture stored in the file.</span>")
+            : tr("Activations: %1.").arg(activations));
+    layers_->setRowCount(0);
+    for (const auto& l : network.layers()) {
         const int row = layers_->rowCount();
         layers_->insertRow(row);
-        layers_->setItem(row, 0, new QTableWidgetItem(shownText(l.name)));
-        layers_->setItem(row, 1, new QTableWidgetItem(QString::number(l.inputs())));
-        layers_->setItem(row, 2, new QTableWidgetItem(QString::number(l.outputs())));
-        layers_->setItem(row, 3, new QTableWidgetItem(QString::fromLatin1(ckpt::activationName(l.activation).data())));
+        layers_->setItem(row, 0, cell(shownText(l.name)));
+        layers_->setItem(row, 1, cell(QString::number(l.inputs())));
+        layers_->setItem(row, 2, cell(QString::number(l.outputs())));
+        layers_->setItem(row, 3, cell(QString::fromLatin1(ckpt::activationName(l.activation).data())));
     }
-    verdict_->setText(tr("%n dense layer(s) rebuilt; press Run.", nullptr, int(mlp_->layers().size())));
-    run_->setEnabled(true);
+    if (!verification_ && !awaiting_)
+        verdict_->setText(tr("%n dense layer(s) rebuilt; press Run.", nullptr, int(network.layers().size())));
 }
-
-QString VerifyPanel::verdictText() const { return verdict_->text(); }
 
 bool VerifyPanel::run()
 {
-    refreshIfStale();
-    if (!mlp_ || !checkpoint_)
+    if (!session_ || !session_->isOpen())
         return false;
-    ckpt::VerifyOptions options;
-    try {
-        const int mode = source_->currentIndex();
-        if (mode == 0) {
-            result_ = ckpt::verifyAgainstOutputs(*mlp_, ckpt::readMatrix(*checkpoint_, "X"),
-                                                 ckpt::readMatrix(*checkpoint_, "Y"), options);
-        } else {
-            const auto clone = ckpt::openCheckpoint(clone_->text().toStdString());
-            cloneMlp_ = ckpt::buildMlp(clone, buildOptions());
-            const Eigen::MatrixXd x = mode == 2 ? ckpt::readMatrix(*checkpoint_, "X")
-                                                : ckpt::randomInputs(batch_->value(), mlp_->inputs(), seed_->value());
-            result_ = ckpt::verifyAgainstClone(*mlp_, *cloneMlp_, x, options);
-        }
-    } catch (const std::exception& e) {
-        result_.reset();
-        verdict_->setText(tr("<b>Cannot run:</b> %1").arg(shownText(e.what()).toHtmlEscaped()));
+    const ckpt::VerifyRequest r = request();
+    const QString other = otherPath_->text().trimmed();
+    if (r.reference != ckpt::VerifyReference::OutputsInFile && other.isEmpty()) {
+        clearVerdict(r.reference == ckpt::VerifyReference::Clone ? tr("Choose the clone checkpoint first.")
+                                                                 : tr("Choose the file holding X and Y first."));
         return false;
     }
-    const auto& c = result_->comparison;
+    clearVerdict(tr("Running…"));
+    awaiting_ = true;
+    session_->verify(r, other);
+    return true;
+}
+
+void VerifyPanel::clearVerdict(const QString& text)
+{
+    awaiting_ = false;
+    verification_.reset();
+    verdict_->setText(text);
+    outputs_->setRowCount(0);
+    scatter_->clearGraphs();
+    scatter_->replot();
+}
+
+QString VerifyPanel::verdictText() const { return verdict_->text(); }
+QString VerifyPanel::activationNote() const { return activationNote_->text(); }
+
+void VerifyPanel::showVerification(std::shared_ptr<const ckpt::Verification> v)
+{
+    if (!std::exchange(awaiting_, false))
+        return; // started with settings changed since
+
+    showNetwork(v->network, QString::fromStdString(v->activations)); // the network that was run
+    verification_ = std::move(v);
+    const auto& c = verification_->result.comparison;
     QString text = (c.match ? tr("<span style='color:#2a7a2a; font-size:large'><b>✓ match</b></span>")
                             : tr("<span style='color:#b22222; font-size:large'><b>✗ mismatch</b></span> (%1 of %2 outputs differ)")
                                   .arg(groupedCount(c.mismatched), groupedCount(c.compared)))
-                   + tr(" — %1 outputs compared, max abs diff %2, max rel diff %3")
-                         .arg(groupedCount(c.compared), floatText(c.maxAbsDiff), floatText(c.maxRelDiff));
-    if (result_->parameters)
-        text += result_->parameters->equal ? tr("; parameters identical")
-                                           : tr("; parameters differ (max %1)").arg(floatText(result_->parameters->maxAbsDiff));
+        + tr(" with %1 — %2 outputs compared, max abs diff %3, max rel diff %4")
+              .arg(shownText(verification_->against).toHtmlEscaped(), groupedCount(c.compared),
+                  floatText(c.maxAbsDiff), floatText(c.maxRelDiff));
+    if (const auto& p = verification_->result.parameters)
+        text += p->equal ? tr("; parameters identical") : tr("; parameters differ (max %1)").arg(floatText(p->maxAbsDiff));
+    text += QStringLiteral("<br>") + tr("This proves: %1.").arg(shownText(verification_->proves).toHtmlEscaped());
+    if (const std::string note = ckpt::unusedTensorsNote(*verification_); !note.empty())
+        text += QStringLiteral("<br><i>") + shownText(note).toHtmlEscaped() + QStringLiteral("</i>");
     verdict_->setText(text);
+    showOutputs(verification_->result);
+    emit verified();
+}
 
-    const auto& out = result_->outputs;
-    const auto& ref = result_->reference;
+void VerifyPanel::showOutputs(const ckpt::VerifyResult& r)
+{
+    const ckpt::VerifyOptions options;
+    const auto& out = r.outputs;
+    const auto& ref = r.reference;
     const int shown = int(std::min<Eigen::Index>(out.size(), 2000));
     outputs_->setRowCount(shown);
     QVector<double> xs, ys;
     for (int i = 0; i < shown; ++i) {
-        const Eigen::Index r = i / out.cols(), col = i % out.cols();
-        const double a = out(r, col), b = ref(r, col), d = a - b;
-        outputs_->setVerticalHeaderItem(i, new QTableWidgetItem(QStringLiteral("[%1, %2]").arg(r).arg(col)));
-        outputs_->setItem(i, 0, new QTableWidgetItem(floatText(a)));
-        outputs_->setItem(i, 1, new QTableWidgetItem(floatText(b)));
-        auto* diff = new QTableWidgetItem(floatText(d));
-        if (!(std::abs(d) <= options.atol + options.rtol * std::abs(b)))
-        {
+        const Eigen::Index row = i / out.cols(), col = i % out.cols();
+        const double a = out(row, col), b = ref(row, col), d = a - b;
+        outputs_->setVerticalHeaderItem(i, new QTableWidgetItem(QStringLiteral("[%1, %2]").arg(row).arg(col)));
+        outputs_->setItem(i, 0, cell(floatText(a)));
+        outputs_->setItem(i, 1, cell(floatText(b)));
+        auto* diff = cell(floatText(d));
+        if (!(std::abs(d) <= options.atol + options.rtol * std::abs(b))) {
             diff->setBackground(QColor(255, 200, 200));
             diff->setForeground(QColor(110, 0, 0)); // legible on the pink in light and dark themes
         }
@@ -270,10 +353,9 @@ bool VerifyPanel::run()
     const double lo = std::min(scatter_->xAxis->range().lower, scatter_->yAxis->range().lower);
     const double hi = std::max(scatter_->xAxis->range().upper, scatter_->yAxis->range().upper);
     auto* diagonal = scatter_->addGraph();
-    diagonal->setData({lo, hi}, {lo, hi});
+    diagonal->setData({ lo, hi }, { lo, hi });
     diagonal->setPen(QPen(Qt::gray, 1, Qt::DashLine));
     scatter_->xAxis->setRange(lo, hi);
     scatter_->yAxis->setRange(lo, hi);
     scatter_->replot();
-    return true;
 }

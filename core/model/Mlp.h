@@ -16,6 +16,8 @@ struct DenseLayer {
     Eigen::MatrixXd weight;  // (out, in)
     Eigen::VectorXd bias;    // (out), zeros when the layer has none
     Activation activation = Activation::Identity;
+    std::string weightTensor; // where the parameters came from (empty for a network made here)
+    std::string biasTensor;
 
     Eigen::Index inputs() const { return weight.cols(); }
     Eigen::Index outputs() const { return weight.rows(); }

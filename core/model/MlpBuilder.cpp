@@ -27,7 +27,9 @@ DenseLayer layerFrom(const Checkpoint& ckpt, const std::string& name, const std:
     l.name = name;
     l.weight = kernel ? Eigen::MatrixXd(toMatrix(w).transpose()) : toMatrix(w);
     l.activation = activation;
+    l.weightTensor = weightName;
     if (!biasName.empty() && ckpt.find(biasName)) {
+        l.biasTensor = biasName;
         const TensorData b = readTensor(require(ckpt, biasName));
         l.bias = toMatrix(b).transpose();
     } else {
@@ -36,33 +38,58 @@ DenseLayer layerFrom(const Checkpoint& ckpt, const std::string& name, const std:
     return l;
 }
 
-Mlp fromArchitecture(const Checkpoint& ckpt, const nlohmann::ordered_json& arch)
+// The activation of layer `index` of `count`: the user's choice if made, else `stored`.
+Activation chosenActivation(const MlpBuildOptions& options, std::size_t index, std::size_t count, Activation stored)
+{
+    const auto& chosen = index + 1 == count ? options.final : options.hidden;
+    return chosen.value_or(stored);
+}
+
+// The "architecture" metadata entry describing an MLP, or null.
+nlohmann::ordered_json storedArchitecture(const Checkpoint& ckpt, const MlpBuildOptions& options)
+{
+    const auto it = ckpt.metadata.find("architecture");
+    if (it == ckpt.metadata.end() || !options.prefix.empty())
+        return nullptr;
+    auto arch = it->is_string() ? nlohmann::ordered_json::parse(it->get<std::string>(), nullptr, false) : *it;
+    if (arch.is_object() && arch.value("type", "") == "mlp" && arch.contains("layers") && arch["layers"].is_array())
+        return arch;
+    return nullptr;
+}
+
+Mlp fromArchitecture(const Checkpoint& ckpt, const nlohmann::ordered_json& arch, const MlpBuildOptions& options)
 {
     std::vector<DenseLayer> layers;
-    for (const auto& l : arch.at("layers")) {
+    const auto& described = arch.at("layers");
+    for (std::size_t i = 0; i < described.size(); ++i) {
+        const auto& l = described[i];
         const auto act = activationFromName(l.value("activation", "identity"));
         if (!act)
             throw std::invalid_argument("unknown activation '" + l.value("activation", "") + "' in the architecture");
         layers.push_back(layerFrom(ckpt, l.at("name").get<std::string>(), l.at("weight").get<std::string>(),
-                                   l.value("bias", ""), l.value("kernel", false), *act));
+            l.value("bias", ""), l.value("kernel", false), chosenActivation(options, i, described.size(), *act)));
     }
     return Mlp(std::move(layers));
 }
 
 } // namespace
 
+bool hasStoredArchitecture(const Checkpoint& ckpt, const MlpBuildOptions& options)
+{
+    return !storedArchitecture(ckpt, options).is_null();
+}
+
 Mlp buildMlp(const Checkpoint& ckpt, const MlpBuildOptions& options)
 {
-    if (auto it = ckpt.metadata.find("architecture"); it != ckpt.metadata.end() && options.prefix.empty()) {
-        auto arch = it->is_string() ? nlohmann::ordered_json::parse(it->get<std::string>(), nullptr, false) : *it;
-        if (arch.is_object() && arch.value("type", "") == "mlp")
-            return fromArchitecture(ckpt, arch);
-    }
+    if (const auto arch = storedArchitecture(ckpt, options); !arch.is_null())
+        return fromArchitecture(ckpt, arch, options);
     const auto refs = findDenseLayers(ckpt, options.prefix);
     std::vector<DenseLayer> layers;
-    for (std::size_t i = 0; i < refs.size(); ++i)
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+        const Activation byDefault = i + 1 == refs.size() ? Activation::Identity : Activation::ReLU;
         layers.push_back(layerFrom(ckpt, refs[i].name, refs[i].weight, refs[i].bias, refs[i].kernel,
-                                   i + 1 == refs.size() ? options.final : options.hidden));
+            chosenActivation(options, i, refs.size(), byDefault)));
+    }
     return Mlp(std::move(layers));
 }
 

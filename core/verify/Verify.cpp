@@ -104,7 +104,6 @@ VerifyResult verifyAgainstOutputs(const Mlp& mlp, const Eigen::MatrixXd& x, cons
                                   const VerifyOptions& options)
 {
     VerifyResult r;
-    r.network = &mlp;
     r.outputs = runNetwork(mlp, x, options.float64);
     r.reference = y;
     r.comparison = compareOutputs(r.outputs, r.reference, options);
@@ -119,7 +118,6 @@ VerifyResult verifyAgainstClone(const Mlp& mlp, const Mlp& clone, const Eigen::M
                                     + std::to_string(mlp.outputs()) + " against " + std::to_string(clone.inputs())
                                     + " -> " + std::to_string(clone.outputs()));
     VerifyResult r;
-    r.network = &mlp;
     r.outputs = runNetwork(mlp, x, options.float64);
     r.reference = runNetwork(clone, x, options.float64);
     r.comparison = compareOutputs(r.outputs, r.reference, options);

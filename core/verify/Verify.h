@@ -33,7 +33,6 @@ struct ParameterComparison {
 
 // The verdict of one verification, with what the app shows beside it.
 struct VerifyResult {
-    const Mlp* network = nullptr; // the network that was run (first one for a clone check)
     Eigen::MatrixXd outputs;      // what the rebuilt network computed
     Eigen::MatrixXd reference;    // Y from the file, or the clone's outputs
     OutputComparison comparison;

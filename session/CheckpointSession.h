@@ -1,0 +1,116 @@
+#pragma once
+
+#include "JobTracker.h"
+#include "OpenedCheckpoint.h"
+
+#include "compare/Diff.h"
+#include "compare/PairHistograms.h"
+#include "export/Export.h"
+#include "numerics/Stats.h"
+#include "report/SliceBlock.h"
+#include "verify/Verification.h"
+
+#include <QCache>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+#include <vector>
+
+// Cells of a slice for a table view: `view` is the model's own id for the slice it showed when
+// asking, so that blocks of an older slice are recognised and dropped.
+struct SliceBlock {
+    int tensor = -1;
+    quint64 view = 0;
+    int blockRow = 0;
+    int blockColumn = 0;
+    ckpt::SliceBlockValues cells;
+    QString error;
+};
+
+// The network the Verify tab would run with the current settings, and where its activations
+// come from ("chosen", "stored in the file", "default").
+struct NetworkPreview {
+    ckpt::Mlp network;
+    QString activations;
+    bool storedArchitecture = false; // the file describes its own network
+};
+
+// One checkpoint the app has open, and every background operation on it: opening, statistics,
+// slices of values, comparison with a second file, export and verification. Each runs through
+// the JobTracker (owned by this session, so closing the session drops its results) and answers
+// with a typed signal on the session's thread. Widgets and item models only ask and listen.
+class CheckpointSession : public QObject {
+    Q_OBJECT
+public:
+    CheckpointSession(JobTracker* jobs, const QString& path, const QString& displayName, QObject* parent = nullptr);
+    ~CheckpointSession() override; // cancels what is still running for it
+
+    // Opening: the core's openCheckpoint and the scan `ckpt scan` makes, off the UI thread.
+    void open();
+    bool isOpen() const { return opened_.checkpoint != nullptr; }
+    const OpenedCheckpoint& openedCheckpoint() const { return opened_; }
+    std::shared_ptr<const ckpt::Checkpoint> checkpoint() const { return opened_.checkpoint; }
+    const ckpt::Tensor* tensor(int index) const;
+
+    // Statistics and histograms, cached per (tensor, bins). The newest request wins; an answer
+    // from the cache also comes as a signal, later.
+    void requestStats(int tensor, int bins);
+    void requestOverlay(const std::vector<int>& tensors, int bins); // statsReady for each, in order
+    const ckpt::TensorStats* cachedStats(int tensor, int bins) const;
+
+    // A block of cells of a slice (cached; a block already asked for is not read twice).
+    void requestSliceBlock(int tensor, quint64 view, int blockRow, int blockColumn, const ckpt::SliceBlockRequest& cells);
+
+    // Comparison with B (opened again when `reopen`, else the B of the last comparison).
+    void compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen);
+    void requestPairHistograms(const ckpt::TensorDiff& diff, int bins);
+    std::shared_ptr<const ckpt::Checkpoint> checkpointB() const { return b_; }
+
+    // Export of a selection (options.cancel and options.progress are the session's).
+    void exportTo(const QString& path, ckpt::ExportOptions options);
+
+    // Verify: the network the settings describe, and the verification itself; `otherPath` is
+    // the file with X and Y or the clone (unused when X and Y are in this file).
+    void previewNetwork(const ckpt::MlpBuildOptions& options);
+    void verify(const ckpt::VerifyRequest& request, const QString& otherPath);
+
+    void cancel(const QString& operation); // "stats", "compare", "export", "verify", …
+    void cancelAll();
+    bool busy(const QString& operation = {}) const;
+    JobTracker* jobs() const { return jobs_; }
+
+signals:
+    void opened();
+    void openFailed(const QString& message);
+    void statsReady(int tensor, int bins);
+    void statsFailed(int tensor, const QString& message);
+    void sliceBlockReady(std::shared_ptr<const SliceBlock> block);
+    void compared(const ckpt::DiffReport& report);
+    void compareFailed(const QString& message);
+    void pairHistogramsReady(const QString& name, const ckpt::PairHistograms& histograms);
+    void pairHistogramsFailed(const QString& name, const QString& message);
+    void exported(const QString& path, int tensors, qint64 bytes);
+    void exportFailed(const QString& path, const JobFailure& why);
+    void networkReady(std::shared_ptr<const NetworkPreview> preview);
+    void networkFailed(const QString& message);
+    void verified(std::shared_ptr<const ckpt::Verification> verification);
+    void verifyFailed(const QString& message);
+
+private:
+    struct StatsKey {
+        int tensor, bins;
+        bool operator==(const StatsKey&) const = default;
+    };
+    friend size_t qHash(const StatsKey& k, size_t seed) { return qHashMulti(seed, k.tensor, k.bins); }
+    void onOverlayStats(const std::vector<std::pair<int, ckpt::TensorStats>>& computed, int bins);
+
+    JobTracker* jobs_;
+    QString path_, displayName_;
+    OpenedCheckpoint opened_;
+    std::shared_ptr<const ckpt::Checkpoint> b_;
+    QHash<StatsKey, ckpt::TensorStats> stats_;
+    QCache<QString, std::shared_ptr<const SliceBlock>> blocks_ { 512 }; // by content, not by view
+    QSet<QString> pendingBlocks_;
+};
