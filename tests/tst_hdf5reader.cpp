@@ -10,6 +10,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -27,6 +28,33 @@ std::vector<double> valuesOf(const Checkpoint& c, const std::string& name)
     std::vector<double> v(static_cast<std::size_t>(d.numel()));
     convertToDouble(d.dtype, d.bytes.data(), d.numel(), v.data());
     return v;
+}
+
+std::vector<double> valuesOf(const TensorData& d)
+{
+    std::vector<double> v(static_cast<std::size_t>(d.numel()));
+    convertToDouble(d.dtype, d.bytes.data(), d.numel(), v.data());
+    return v;
+}
+
+// The box [start, start + count) of row-major `all` of `shape`, in row-major order.
+std::vector<double> cut(const std::vector<double>& all, const Shape& shape, const Shape& start, const Shape& count)
+{
+    std::vector<double> box;
+    const auto strides = rowMajorStrides(shape);
+    std::vector<std::int64_t> at(count.size(), 0);
+    for (std::int64_t n = shapeNumel(count); n > 0; --n) {
+        std::int64_t flat = 0;
+        for (std::size_t d = 0; d < at.size(); ++d)
+            flat += (start[d] + at[d]) * strides[d];
+        box.push_back(all[static_cast<std::size_t>(flat)]);
+        for (std::size_t d = at.size(); d-- > 0;) { // the next index, last axis fastest
+            if (++at[d] < count[d])
+                break;
+            at[d] = 0;
+        }
+    }
+    return box;
 }
 
 std::vector<std::string> names(const Checkpoint& c)
@@ -299,6 +327,77 @@ private slots:
         const double expected[] = {1.77727, 4.16527, -2.72975, -3.24754};
         for (int i = 0; i < 4; ++i)
             QVERIFY(std::abs(v[std::size_t(i)] - expected[i]) < 1e-5);
+    }
+
+    // An array member {m: float64[2][3]} of records of shape (N,) is the tensor (N, 2, 3), as
+    // h5py reads it: whole elements, or any box of them, contiguous or chunked.
+    void arrayMembersAreTensors_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QList<qint64>>("shape");
+        QTest::addColumn<QList<qint64>>("start");
+        QTest::addColumn<QList<qint64>>("count");
+        QTest::newRow("contiguous, a column")
+            << "rec.z" << QList<qint64> { 5, 2 } << QList<qint64> { 0, 1 } << QList<qint64> { 5, 1 };
+        QTest::newRow("chunked 2-D member, across chunks")
+            << "rec_chunked.m" << QList<qint64> { 10, 2, 3 } << QList<qint64> { 3, 1, 1 } << QList<qint64> { 6, 1, 2 };
+        QTest::newRow("chunked, whole elements")
+            << "rec_chunked.k" << QList<qint64> { 10, 4 } << QList<qint64> { 2, 0 } << QList<qint64> { 7, 4 };
+        QTest::newRow("2-D chunked dataset, big-endian member")
+            << "grid_chunked.a" << QList<qint64> { 3, 5, 2 } << QList<qint64> { 1, 1, 1 } << QList<qint64> { 2, 3, 1 };
+        QTest::newRow("inside a nested record")
+            << "nested_array.pos.w" << QList<qint64> { 3, 3 } << QList<qint64> { 1, 1 } << QList<qint64> { 2, 2 };
+        QTest::newRow("the record's only member, read in place")
+            << "only_array.v" << QList<qint64> { 4, 3 } << QList<qint64> { 1, 2 } << QList<qint64> { 3, 1 };
+    }
+
+    void arrayMembersAreTensors()
+    {
+        QFETCH(QString, name);
+        QFETCH(QList<qint64>, shape);
+        QFETCH(QList<qint64>, start);
+        QFETCH(QList<qint64>, count);
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/world/made/hdf5_compound.h5");
+        const Tensor* t = c.find(name.toStdString());
+        QVERIFY2(t, qPrintable(name));
+        QCOMPARE(QList<qint64>(t->info.shape.begin(), t->info.shape.end()), shape);
+        QVERIFY(t->info.unreadable.empty());
+        const auto all = valuesOf(c, name.toStdString());
+        const Shape from(start.begin(), start.end()), n(count.begin(), count.end());
+        QCOMPARE(valuesOf(readBox(*t, from, n)), cut(all, t->info.shape, from, n));
+        // Flat ranges that start and end inside an element, as statistics threads read them.
+        const std::int64_t first = 1, length = static_cast<std::int64_t>(all.size()) - 2;
+        std::vector<std::byte> flat(static_cast<std::size_t>(length) * dtypeSize(t->info.dtype));
+        t->data->readFlat(first, length, flat.data());
+        std::vector<double> flatValues(static_cast<std::size_t>(length));
+        convertToDouble(t->info.dtype, flat.data(), length, flatValues.data());
+        QCOMPARE(flatValues, std::vector<double>(all.begin() + 1, all.end() - 1));
+        const TensorStats stats = computeStats(*t);
+        QCOMPARE(stats.count, static_cast<std::int64_t>(all.size()));
+        QCOMPARE(stats.min, *std::min_element(all.begin(), all.end()));
+        QCOMPARE(stats.max, *std::max_element(all.begin(), all.end()));
+    }
+
+    // A chunk of 4 records {m: float64[2][3]} is a storage run of 24 values.
+    void arrayMemberChunksAreStorageRuns()
+    {
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/world/made/hdf5_compound.h5");
+        QCOMPARE(c.find("rec_chunked.m")->data->storageRunElements(), std::int64_t(24));
+        QCOMPARE(c.find("rec_chunked.x")->data->storageRunElements(), std::int64_t(4));
+    }
+
+    // Array members a hostile file declares (tests/data/bad/make_round3_files.py): a 0 dim is an
+    // empty tensor; an array of more than 64 MiB is refused, the record's other members still read.
+    void hostileArrayMembers()
+    {
+        const Checkpoint empty = openCheckpoint(CKPT_TEST_DATA "/bad/hdf5_array_member_zero_dim.h5");
+        QCOMPARE(empty.find("r.v")->info.shape, (Shape { 4, 0 }));
+        QCOMPARE(valuesOf(empty, "r.v"), std::vector<double> {});
+        QCOMPARE(valuesOf(empty, "r.x"), (std::vector<double> { 0, 0, 0, 0 })); // never written
+        const Checkpoint huge = openCheckpoint(CKPT_TEST_DATA "/bad/hdf5_array_member_wraps.h5");
+        QVERIFY(huge.find("r.v")->info.unreadable.find("more than 64 MiB") != std::string::npos);
+        QVERIFY_THROWS_EXCEPTION(CheckpointError, valuesOf(huge, "r.v"));
+        QCOMPARE(valuesOf(huge, "r.x"), (std::vector<double> { 0, 0, 0, 0 }));
     }
 
     void badFiles_data()

@@ -25,9 +25,9 @@ std::uint64_t chunkLimit(std::uint64_t fileSize)
 
 } // namespace
 
-Hdf5ChunkedSource::Hdf5ChunkedSource(
-    DatasetRef dataset, Handle memoryType, DType dtype, Shape shape, std::string path, std::uint64_t fileSize)
-    : TensorDataSource(dtype, shape)
+Hdf5ChunkedSource::Hdf5ChunkedSource(DatasetRef dataset, Handle memoryType, DType dtype, Shape shape, std::string path,
+    std::uint64_t fileSize, std::size_t elementAxes)
+    : Hdf5ElementSource(dtype, std::move(shape), elementAxes)
     , dataset_(std::move(dataset))
     , memoryType_(std::move(memoryType))
     , path_(std::move(path))
@@ -38,11 +38,11 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(
     const Handle opened = dataset_.open(path_);
     fileType_ = Handle(H5Dget_type(opened.get()));
     Handle dcpl(H5Dget_create_plist(opened.get()));
-    const int rank = static_cast<int>(shape.size());
-    std::vector<hsize_t> dims(shape.size());
+    const int rank = static_cast<int>(datasetShape().size());
+    std::vector<hsize_t> dims(datasetShape().size());
     if (!fileType_ || !dcpl || rank == 0 || H5Pget_chunk(dcpl.get(), rank, dims.data()) != rank)
         throw CheckpointError(path_, datasetPath_ + ": cannot read its chunking");
-    elementSize_ = dtypeSize(dtype);
+    elementSize_ = elementBytes();
     fileElementSize_ = H5Tget_size(fileType_.get());
     if (fileElementSize_ == 0 || fileElementSize_ > (1u << 20))
         throw CheckpointError(path_, datasetPath_ + ": its element size does not match its type");
@@ -88,12 +88,11 @@ Hdf5ChunkedSource::~Hdf5ChunkedSource()
     dataset_.file.reset();
 }
 
-void Hdf5ChunkedSource::readBox(
+void Hdf5ChunkedSource::readElements(
     std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
-    checkBox(start, count);
     const std::size_t rank = start.size();
-    if (rank == 0 || std::any_of(count.begin(), count.end(), [](std::int64_t c) { return c == 0; }))
+    if (rank == 0)
         return;
     std::vector<std::int64_t> first(rank), last(rank), grid(rank);
     for (std::size_t d = 0; d < rank; ++d) {
@@ -129,13 +128,14 @@ std::vector<RepeatedPart> Hdf5ChunkedSource::repeatedParts() const
     std::vector<RepeatedPart> parts;
     if (!stored_->boxes.empty())
         parts.push_back({ std::make_shared<BoxListSource>(shared_from_this(), stored_->boxes), 1 });
-    parts.push_back({ makeMemorySource(dtype(), Shape { 1 }, fill_), shapeNumel(shape()) - stored_->elements });
+    parts.push_back({ makeMemorySource(dtype(), Shape { elementValues() }, fill_),
+        shapeNumel(datasetShape()) - stored_->elements });
     return parts;
 }
 
 Hdf5ChunkedSource::StoredChunks Hdf5ChunkedSource::listStoredChunks() const
 {
-    const std::int64_t numel = shapeNumel(shape());
+    const std::int64_t numel = shapeNumel(datasetShape());
     std::optional<std::vector<std::vector<std::int64_t>>> grid;
     {
         std::lock_guard lock(hdf5::mutex());
@@ -146,7 +146,7 @@ Hdf5ChunkedSource::StoredChunks Hdf5ChunkedSource::listStoredChunks() const
         const double chunkElements = static_cast<double>(chunkBytes_ / fileElementSize_);
         if (!count || static_cast<double>(*count) * chunkElements * 16 >= static_cast<double>(numel))
             return { true, {}, 0 };
-        grid = storedChunkGrid(dataset.get(), shape(), chunkDims_);
+        grid = storedChunkGrid(dataset.get(), datasetShape(), chunkDims_);
     }
     if (!grid)
         throw CheckpointError(path_, datasetPath_ + ": more than " + std::to_string(kMaxListedChunks)
@@ -157,10 +157,10 @@ Hdf5ChunkedSource::StoredChunks Hdf5ChunkedSource::listStoredChunks() const
         TensorBox box { std::vector<std::int64_t>(cell.size()), std::vector<std::int64_t>(cell.size()) };
         for (std::size_t d = 0; d < cell.size(); ++d) {
             box.start[d] = cell[d] * chunkDims_[d];
-            box.count[d] = std::min(chunkDims_[d], shape()[d] - box.start[d]);
+            box.count[d] = std::min(chunkDims_[d], datasetShape()[d] - box.start[d]);
         }
         stored.elements += shapeNumel(box.count); // distinct chunks inside the dataset: at most numel
-        stored.boxes.push_back(std::move(box));
+        stored.boxes.push_back(withWholeElements(std::move(box)));
     }
     return stored;
 }
@@ -241,15 +241,15 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::chunkAt(hid_t dataset, const std::ve
 std::int64_t Hdf5ChunkedSource::storageRunElements() const
 {
     for (std::size_t d = 1; d < chunkDims_.size(); ++d)
-        if (chunkDims_[d] != shape()[d])
+        if (chunkDims_[d] != datasetShape()[d])
             return 0;
-    return static_cast<std::int64_t>(chunkBytes_ / fileElementSize_);
+    return saturatingMul(static_cast<std::int64_t>(chunkBytes_ / fileElementSize_), elementValues());
 }
 
 bool Hdf5ChunkedSource::isPartialEdge(const std::vector<std::int64_t>& grid) const
 {
     for (std::size_t d = 0; d < grid.size(); ++d)
-        if ((grid[d] + 1) * chunkDims_[d] > shape()[d])
+        if ((grid[d] + 1) * chunkDims_[d] > datasetShape()[d])
             return true;
     return false;
 }
@@ -329,7 +329,7 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::readThroughLibhdf5(
     std::vector<hsize_t> chunkDims(rank), count(rank), zero(rank, 0);
     for (std::size_t d = 0; d < rank; ++d) {
         chunkDims[d] = static_cast<hsize_t>(chunkDims_[d]);
-        count[d] = std::min<hsize_t>(chunkDims[d], static_cast<hsize_t>(shape()[d]) - offset[d]);
+        count[d] = std::min<hsize_t>(chunkDims[d], static_cast<hsize_t>(datasetShape()[d]) - offset[d]);
     }
     auto data = std::make_shared<std::vector<std::byte>>((chunkBytes_ / fileElementSize_) * elementSize_);
     std::lock_guard lock(hdf5::mutex());

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "formats/hdf5/Hdf5DatasetRef.h"
+#include "formats/hdf5/Hdf5ElementSource.h"
 #include "formats/hdf5/Hdf5Filters.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "tensor/BoxListSource.h"
-#include "tensor/TensorDataSource.h"
 
 #include <future>
 #include <list>
@@ -23,22 +23,23 @@ namespace ckpt {
 // whose size or filter mask lies is an error instead of a read past libhdf5's buffer. Chunks never
 // written read as the fill value without touching the file. The chunk index itself must have been
 // walked in a guarded child first (see Hdf5Reader): a cyclic index crashes libhdf5.
-class Hdf5ChunkedSource final : public TensorDataSource, public std::enable_shared_from_this<Hdf5ChunkedSource> {
+// Chunks are grids of dataset elements; `elementAxes`: see Hdf5ElementSource.
+class Hdf5ChunkedSource final : public Hdf5ElementSource, public std::enable_shared_from_this<Hdf5ChunkedSource> {
 public:
     // Throws CheckpointError when the dataset's chunking cannot be read this way.
     Hdf5ChunkedSource(hdf5::DatasetRef dataset, hdf5::Handle memoryType, DType dtype, Shape shape, std::string path,
-        std::uint64_t fileSize);
+        std::uint64_t fileSize, std::size_t elementAxes = 0);
     ~Hdf5ChunkedSource() override;
 
-    void readBox(
-        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
     // When chunks were never written: the stored chunks' elements, and the fill value repeated
     // for the rest. Throws CheckpointError when the stored chunks are too many to list.
     std::vector<RepeatedPart> repeatedParts() const override;
-    // A chunk's elements when chunks span every axis but the first (1-D datasets among them).
+    // A chunk's values when chunks span every axis but the first (1-D datasets among them).
     std::int64_t storageRunElements() const override;
 
 private:
+    void readElements(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
     using Chunk = std::shared_ptr<const std::vector<std::byte>>; // nullptr: never written (fill value)
     struct StoredChunks {
         bool readEverything = true; // enough is stored that reading all of it is bounded anyway
@@ -62,13 +63,13 @@ private:
     std::string datasetPath_; // "dataset /dense/kernel", for errors
     std::uint64_t fileSize_;
     std::vector<std::int64_t> chunkDims_;
-    std::size_t elementSize_; // of the dtype, in memory
+    std::size_t elementSize_; // one dataset element in memory: every value of an array member
     std::size_t fileElementSize_; // as stored, before libhdf5 converts it
     std::size_t chunkBytes_;
     std::vector<hdf5::Filter> pipeline_;
     bool decodedByLibhdf5_ = false; // n-bit, scale-offset or szip in the pipeline
     bool unfilteredEdges_ = false; // partial edge chunks are stored without the filters
-    std::vector<std::byte> fill_; // one element
+    std::vector<std::byte> fill_; // one dataset element
 
     mutable std::mutex storedMutex_;
     mutable std::optional<StoredChunks> stored_;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -147,8 +148,9 @@ struct Walker {
     }
 
     // A compound (record) dataset: each member of a number type is a tensor "path.member" (nested
-    // records "path.outer.inner"), read by libhdf5 into a
-    // compound of that member alone; the other members (strings, arrays) are described.
+    // records "path.outer.inner"), read by libhdf5 into a compound of that member alone; an array
+    // member {v: float32[3]} is the tensor (dataset shape..., 3), as h5py reads it. The other
+    // members (strings, arrays of those) are described.
     void addRecordFields(hid_t dataset, const std::string& objectPath, hid_t fileType, hid_t space,
         hid_t record = H5I_INVALID_HID, std::vector<std::string> outer = {})
     {
@@ -163,7 +165,9 @@ struct Walker {
                 name += "." + n;
             Handle memberType(H5Tget_member_type(record, static_cast<unsigned>(i)));
             std::string reason;
-            auto mapping = memberType ? mapFileType(memberType.get(), "", reason) : std::nullopt;
+            auto mapping = !memberType                        ? std::nullopt
+                : H5Tget_class(memberType.get()) == H5T_ARRAY ? mapArrayType(memberType.get(), reason)
+                                                              : mapFileType(memberType.get(), "", reason);
             if (!mapping && memberType && H5Tget_class(memberType.get()) == H5T_COMPOUND && names.size() < 8) {
                 addRecordFields(dataset, objectPath, fileType, space, memberType.get(), names);
                 continue;
@@ -172,22 +176,47 @@ struct Walker {
                 ckpt.metadata[name] = "<unsupported member: " + (reason.empty() ? std::string("unnamed") : reason) + ">";
                 continue;
             }
-            Handle memory = std::move(mapping->memoryType);
-            for (auto n = names.rbegin(); n != names.rend() && memory; ++n) { // {outer: {inner: member}}
-                Handle wrapped(H5Tcreate(H5T_COMPOUND, H5Tget_size(memory.get())));
-                if (!wrapped || H5Tinsert(wrapped.get(), n->c_str(), 0, memory.get()) < 0)
-                    wrapped = Handle();
-                memory = std::move(wrapped);
-            }
-            if (!memory) {
-                ckpt.metadata[name] = "<unsupported member: cannot describe it to libhdf5>";
-                continue;
+            const bool neverRead = !mapping->memoryType; // an array member with a 0 dim
+            if (!neverRead) {
+                mapping->memoryType = recordOf(std::move(mapping->memoryType), names);
+                if (!mapping->memoryType) {
+                    ckpt.metadata[name] = "<unsupported member: cannot describe it to libhdf5>";
+                    continue;
+                }
             }
             if (!mapping->note.empty())
                 ckpt.metadata[join(name, "hdf5_type")] = mapping->note;
-            mapping->memoryType = std::move(memory);
             addTensor(dataset, objectPath, name, fileType, space, std::move(*mapping));
         }
+    }
+
+    // The memory type that reads one member out of a record: {outer: {inner: member}}, or an
+    // invalid handle.
+    static Handle recordOf(Handle member, const std::vector<std::string>& names)
+    {
+        for (auto n = names.rbegin(); n != names.rend() && member; ++n) {
+            Handle wrapped(H5Tcreate(H5T_COMPOUND, H5Tget_size(member.get())));
+            if (!wrapped || H5Tinsert(wrapped.get(), n->c_str(), 0, member.get()) < 0)
+                wrapped = Handle();
+            member = std::move(wrapped);
+        }
+        return member;
+    }
+
+    // Appends an array member's dims to the dataset's shape (h5py's shape of record["v"]), or
+    // says why its values are refused.
+    static std::string addElementAxes(TensorInfo& info, const TypeMapping& mapping, const std::string& objectPath)
+    {
+        if (!mapping.unreadable.empty())
+            return "dataset /" + objectPath + ": " + mapping.unreadable;
+        std::int64_t values = shapeNumel(info.shape);
+        for (auto d : mapping.elementShape)
+            values = saturatingMul(values, d);
+        if (values == std::numeric_limits<std::int64_t>::max())
+            return "dataset /" + objectPath + ": its records times the values of an array member "
+                + shapeToString(mapping.elementShape) + " make 2^63 values or more";
+        info.shape.insert(info.shape.end(), mapping.elementShape.begin(), mapping.elementShape.end());
+        return {};
     }
 
     void addTensor(hid_t dataset, const std::string& objectPath, const std::string& name, hid_t fileType, hid_t space,
@@ -203,14 +232,18 @@ struct Walker {
             t.info.shape.push_back(static_cast<std::int64_t>(d));
         t.info.byteOrder = mapping.fileOrder;
         t.info.location = describeLayout(dataset, objectPath);
-        t.info.unreadable = whyUnreadable(dataset, objectPath, t.info, hasVariableLength(fileType) ? 0 : H5Tget_size(fileType));
+        t.info.unreadable = whyUnreadable(
+            dataset, objectPath, shapeNumel(t.info.shape), hasVariableLength(fileType) ? 0 : H5Tget_size(fileType));
+        if (std::string refused = addElementAxes(t.info, mapping, objectPath); t.info.unreadable.empty())
+            t.info.unreadable = std::move(refused);
         if (!t.info.unreadable.empty())
             t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
         else if (indexCheck.walking) {
             // The guarded child only checks that the walk succeeds: it keeps no dataset open.
         } else {
             try {
-                t.data = dataSource(dataset, objectPath, fileType, std::move(mapping.memoryType), t.info);
+                t.data = dataSource(
+                    dataset, objectPath, fileType, std::move(mapping.memoryType), t.info, mapping.elementShape.size());
             } catch (const CheckpointError& e) {
                 t.info.unreadable = e.reason();
                 t.data = std::make_shared<RefusedTensorSource>(t.info.dtype, t.info.shape, path, t.info.unreadable);
@@ -222,9 +255,9 @@ struct Walker {
 
     // Why the dataset's data must not be read, or "": its bytes are in files outside the
     // checkpoint's folder, its chunk index crashed libhdf5 in the guarded child, or its stored
-    // size does not match its shape (elements of `storedElementSize` bytes; 0: variable).
+    // size does not match its shape (`elements` of `storedElementSize` bytes; 0: variable).
     std::string whyUnreadable(
-        hid_t dataset, const std::string& objectPath, const TensorInfo& info, std::size_t storedElementSize)
+        hid_t dataset, const std::string& objectPath, std::int64_t elements, std::size_t storedElementSize)
     {
         Handle dcpl(H5Dget_create_plist(dataset));
         if (!dcpl)
@@ -237,7 +270,7 @@ struct Walker {
         if (layout == H5D_VIRTUAL)
             return checkVirtualSources(dcpl.get(), objectPath);
         const hsize_t stored = H5Dget_storage_size(dataset);
-        const auto needed = static_cast<hsize_t>(saturatingMul(info.numel(), static_cast<std::int64_t>(storedElementSize)));
+        const auto needed = static_cast<hsize_t>(saturatingMul(elements, static_cast<std::int64_t>(storedElementSize)));
         // A contiguous dataset may store nothing yet (libhdf5 allocates it late); a compact one is
         // written with its header, and libhdf5 copies from a null buffer when it stores nothing
         // (found by fuzz_keras).
@@ -318,17 +351,21 @@ struct Walker {
         return {};
     }
 
-    std::shared_ptr<TensorDataSource> dataSource(
-        hid_t dataset, const std::string& objectPath, hid_t fileType, Handle memoryType, const TensorInfo& info)
+    // `elementAxes`: the shape's trailing axes that each dataset element holds (an array member's).
+    std::shared_ptr<TensorDataSource> dataSource(hid_t dataset, const std::string& objectPath, hid_t fileType,
+        Handle memoryType, const TensorInfo& info, std::size_t elementAxes)
     {
+        if (!memoryType) // an array member with a 0 dim: an empty tensor
+            return makeMemorySource(info.dtype, info.shape, {});
         if (auto direct = directSource(dataset, fileType, memoryType.get(), info))
             return direct;
         hdf5::DatasetRef ref { file, "/" + objectPath, filePath.empty() ? path : filePath };
         Handle dcpl(H5Dget_create_plist(dataset));
         if (dcpl && H5Pget_layout(dcpl.get()) == H5D_CHUNKED)
             return std::make_shared<Hdf5ChunkedSource>(
-                std::move(ref), std::move(memoryType), info.dtype, info.shape, path, fileSize);
-        return std::make_shared<Hdf5TensorSource>(std::move(ref), std::move(memoryType), info.dtype, info.shape, path);
+                std::move(ref), std::move(memoryType), info.dtype, info.shape, path, fileSize, elementAxes);
+        return std::make_shared<Hdf5TensorSource>(
+            std::move(ref), std::move(memoryType), info.dtype, info.shape, path, elementAxes);
     }
 
     static std::string describeLayout(hid_t dataset, const std::string& objectPath)

@@ -14,8 +14,9 @@ namespace ckpt {
 
 using namespace hdf5;
 
-Hdf5TensorSource::Hdf5TensorSource(DatasetRef dataset, Handle memoryType, DType dtype, Shape shape, std::string path)
-    : TensorDataSource(dtype, std::move(shape))
+Hdf5TensorSource::Hdf5TensorSource(
+    DatasetRef dataset, Handle memoryType, DType dtype, Shape shape, std::string path, std::size_t elementAxes)
+    : Hdf5ElementSource(dtype, std::move(shape), elementAxes)
     , dataset_(std::move(dataset))
     , memoryType_(std::move(memoryType))
     , path_(std::move(path))
@@ -101,7 +102,7 @@ std::optional<std::vector<TensorBox>> mappedBlocks(hid_t dcpl, const Shape& shap
 
 std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
 {
-    const std::int64_t numel = shapeNumel(shape());
+    const std::int64_t numel = shapeNumel(datasetShape()); // the dataset's elements: fill values and blocks count them
     if (numel <= 1)
         return {};
     std::vector<TensorBox> blocks;
@@ -113,10 +114,10 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
         const H5D_layout_t layout = dcpl ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
         if (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0 && H5Dget_storage_size(dataset.get()) == 0) {
             // never written: libhdf5 allocates contiguous storage late
-            fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
+            fill = fillValue(dcpl.get(), memoryType_.get(), elementBytes());
         } else if (layout == H5D_VIRTUAL) {
             std::int64_t mappedElements = 0;
-            auto mapped = mappedBlocks(dcpl.get(), shape(), mappedElements);
+            auto mapped = mappedBlocks(dcpl.get(), datasetShape(), mappedElements);
             if (!mapped && numel > (std::int64_t(1) << 32) && mappedElements < numel / 16)
                 throw CheckpointError(path_, "dataset " + dataset_.path + ": its virtual mappings select "
                         + std::to_string(mappedElements) + " of its " + std::to_string(numel)
@@ -124,7 +125,7 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
             if (!mapped)
                 return {};
             blocks = std::move(*mapped);
-            fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
+            fill = fillValue(dcpl.get(), memoryType_.get(), elementBytes());
         } else {
             return {};
         }
@@ -137,9 +138,11 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
     if (covered >= numel)
         return {};
     std::vector<RepeatedPart> parts;
+    for (auto& b : blocks)
+        b = withWholeElements(std::move(b));
     if (!blocks.empty())
         parts.push_back({ std::make_shared<BoxListSource>(shared_from_this(), std::move(blocks)), 1 });
-    parts.push_back({ makeMemorySource(dtype(), Shape { 1 }, std::move(fill)), numel - covered });
+    parts.push_back({ makeMemorySource(dtype(), Shape { elementValues() }, std::move(fill)), numel - covered });
     return parts;
 }
 
@@ -154,7 +157,7 @@ bool Hdf5TensorSource::fillIfNeverWritten(hid_t dataset, std::span<const std::in
         return false;
     std::vector<std::byte> fill;
     try {
-        fill = fillValue(dcpl.get(), memoryType_.get(), dtypeSize(dtype()));
+        fill = fillValue(dcpl.get(), memoryType_.get(), elementBytes());
     } catch (const FormatError& e) {
         throw CheckpointError(path_, "dataset " + dataset_.path + ": " + e.what());
     }
@@ -164,13 +167,9 @@ bool Hdf5TensorSource::fillIfNeverWritten(hid_t dataset, std::span<const std::in
     return true;
 }
 
-void Hdf5TensorSource::readBox(
+void Hdf5TensorSource::readElements(
     std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
-    checkBox(start, count);
-    for (auto c : count)
-        if (c == 0)
-            return;
     std::lock_guard lock(hdf5::mutex());
     const Handle dataset = dataset_.open(path_);
     if (fillIfNeverWritten(dataset.get(), count, out))

@@ -1,5 +1,6 @@
 #include "formats/hdf5/Hdf5Types.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -235,6 +236,76 @@ std::optional<TypeMapping> mapFileType(hid_t t, const std::string& dtypeAttribut
         reason = "unsupported datatype";
         return std::nullopt;
     }
+}
+
+namespace {
+
+// The array's dims as libhdf5 decoded them from the file, or nullopt.
+std::optional<Shape> arrayDims(hid_t t)
+{
+    const int rank = H5Tget_array_ndims(t);
+    if (rank <= 0 || rank > H5S_MAX_RANK)
+        return std::nullopt;
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    if (H5Tget_array_dims2(t, dims.data()) != rank)
+        return std::nullopt;
+    Shape shape;
+    for (hsize_t d : dims) // stored in 32 bits: never negative as int64
+        shape.push_back(static_cast<std::int64_t>(d));
+    return shape;
+}
+
+// Why an array of `dims` values of `base` bytes cannot be read, or "". The array's size comes
+// from the file apart from its dims: libhdf5 converts as many values as the dims say, so dims
+// that a hostile file made larger than the size would run past its buffers.
+std::string whyArrayUnreadable(const Shape& dims, std::size_t base, std::size_t size, DType dtype)
+{
+    std::int64_t values = 1;
+    for (auto d : dims)
+        values = saturatingMul(values, d);
+    const std::int64_t bytes = saturatingMul(values, static_cast<std::int64_t>(base));
+    const std::string what = "an array of " + shapeToString(dims) + " " + std::string(dtypeName(dtype)) + " values";
+    if (bytes != static_cast<std::int64_t>(size))
+        return what + " declared in " + std::to_string(size) + " bytes";
+    if (bytes > kMaxArrayBytes)
+        return what + " (" + std::to_string(bytes) + " bytes) per element, more than "
+            + std::to_string(kMaxArrayBytes >> 20) + " MiB";
+    return {};
+}
+
+} // namespace
+
+std::optional<TypeMapping> mapArrayType(hid_t t, std::string& reason)
+{
+    Handle base(H5Tget_super(t));
+    const auto dims = arrayDims(t);
+    std::string baseReason;
+    auto mapping = base && dims ? mapFileType(base.get(), "", baseReason) : std::nullopt;
+    if (!mapping) {
+        const H5T_class_t cls = base ? H5Tget_class(base.get()) : H5T_NO_CLASS;
+        reason = !dims            ? std::string("an array libhdf5 cannot describe")
+            : cls == H5T_ARRAY    ? std::string("an array of arrays")
+            : cls == H5T_COMPOUND ? std::string("an array of records")
+                                  : "an array of non-numbers (" + baseReason + ")";
+        return std::nullopt;
+    }
+    if (std::find(dims->begin(), dims->end(), 0) != dims->end()) { // no values: nothing is ever read
+        mapping->elementShape = *dims;
+        mapping->memoryType = Handle(); // libhdf5 has no array of no values
+        return mapping;
+    }
+    mapping->unreadable = whyArrayUnreadable(*dims, H5Tget_size(base.get()), H5Tget_size(t), mapping->dtype);
+    if (!mapping->unreadable.empty())
+        return mapping;
+    mapping->elementShape = *dims;
+    const std::vector<hsize_t> extent(dims->begin(), dims->end());
+    mapping->memoryType
+        = Handle(H5Tarray_create2(mapping->memoryType.get(), static_cast<unsigned>(extent.size()), extent.data()));
+    if (!mapping->memoryType) {
+        reason = "an array libhdf5 cannot describe";
+        return std::nullopt;
+    }
+    return mapping;
 }
 
 bool hasVariableLength(hid_t type)

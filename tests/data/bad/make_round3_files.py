@@ -107,6 +107,54 @@ expected["hdf5_scaleoffset_lz4.h5"] = {
 open(path("flax_million_values.msgpack"), "wb").write(msgpack.packb({"a": [None] * (1 << 20)}, use_bin_type=True))
 expected["flax_million_values.msgpack"] = {"opens": [], "metadata": {"flax.unlisted_values": "983040 more plain values, not listed"}}
 
+
+def record_with_array(name, dims):
+    """A dataset /r of 4 records {x: float32, v: float32[dims]} made through h5py's low-level API, never written."""
+    member = h5py.h5t.array_create(h5py.h5t.IEEE_F32LE, dims)
+    record = h5py.h5t.create(h5py.h5t.COMPOUND, 4 + member.get_size())
+    record.insert(b"x", 0, h5py.h5t.IEEE_F32LE)
+    record.insert(b"v", 4, member)
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_obj_track_times(False)  # the same bytes each time
+    fid = h5py.h5f.create(path(name).encode(), h5py.h5f.ACC_TRUNC)
+    h5py.h5d.create(fid, b"r", record, h5py.h5s.create_simple((4,)), dcpl=dcpl)
+    fid.close()
+
+
+# An array member of 2^30 + 3 float32 needs 2^32 + 12 bytes, which the datatype message keeps in
+# 32 bits (as 12); libhdf5 takes the size from the dims again, and would allocate and convert 4 GiB
+# for each record.
+record_with_array("hdf5_array_member_wraps.h5", (2**30 + 3,))
+expected["hdf5_array_member_wraps.h5"] = {
+    "error": "dataset /r: an array of (1073741827) float32 values (4294967308 bytes) per element, more than 64 MiB"}
+# (2^20, 2^20) float32, 4 TiB, stored as 0 bytes: libhdf5 divides by it when it opens the dataset.
+record_with_array("hdf5_array_member_4tib.h5", (2**20, 2**20))
+expected["hdf5_array_member_4tib.h5"] = {"error": "the file is corrupt: libhdf5 crashed"}
+
+
+def patch_array_dim(name, dim):
+    """Changes the one dim of the file's array member {v: float32[3]}."""
+    data = open(path(name), "rb").read()
+    array_type = bytes.fromhex("2a000000" "0c000000" "01000000" "03000000")  # class 10 v2, 12 bytes, rank 1, dim 3
+    assert data.count(array_type) == 1
+    patch(name, data.index(array_type) + 12, struct.pack("<I", dim))
+
+
+# Records of 16 bytes whose member {v: float32[3]} at offset 4 was made float32[1000]: libhdf5
+# takes the member's size (4000 bytes) from its dims and widens the records to fit it, which the
+# 64 bytes stored then do not hold.
+with h5py.File(path("hdf5_array_member_past_record.h5"), "w") as f:
+    records = np.zeros(4, dtype=[("x", "<f4"), ("v", "<f4", (3,))])
+    records["x"] = [1, 2, 3, 4]
+    f.create_dataset("r", data=records)
+patch_array_dim("hdf5_array_member_past_record.h5", 1000)
+expected["hdf5_array_member_past_record.h5"] = {
+    "error": "dataset /r stores 64 bytes but its shape needs 16016"}
+# Records never written whose member {v: float32[3]} was made float32[0]: an empty tensor (4, 0).
+record_with_array("hdf5_array_member_zero_dim.h5", (3,))
+patch_array_dim("hdf5_array_member_zero_dim.h5", 0)
+expected["hdf5_array_member_zero_dim.h5"] = {"opens": ["r.x", "r.v"]}
+
 with open(os.path.join(here, "expected.json")) as f:
     all_expected = json.load(f)
 all_expected.update(expected)
