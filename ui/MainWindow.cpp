@@ -73,7 +73,26 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("ckptview"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/ckptview.svg")));
     setAcceptDrops(true);
+    splitter_->addWidget(buildTreePane());
+    splitter_->addWidget(buildTabs());
+    splitter_->setStretchFactor(0, 2);
+    splitter_->setStretchFactor(1, 3);
+    setCentralWidget(buildCentral());
+    buildStatusBar();
+    buildMenus();
+    connectViews();
+    restoreWindowState();
+    errorReporter_
+        = [this](const QString& title, const QString& message) { QMessageBox::warning(this, title, message); };
+    confirmer_ = [this](const QString& title, const QString& text) {
+        return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+            == QMessageBox::Yes;
+    };
+    showSession(nullptr);
+}
 
+QWidget* MainWindow::buildTreePane()
+{
     proxy_->setSourceModel(model_);
     tree_->setModel(proxy_);
     tree_->setSortingEnabled(true);
@@ -88,21 +107,27 @@ MainWindow::MainWindow(QWidget* parent)
     connect(tree_, &QTreeView::customContextMenuRequested, this, &MainWindow::showTreeMenu);
     filter_->setPlaceholderText(tr("Filter by name (Ctrl+F)"));
     filter_->setClearButtonEnabled(true);
-
     auto* left = new QWidget(this);
-    auto* leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(4, 4, 0, 4);
-    leftLayout->addWidget(filter_);
-    leftLayout->addWidget(tree_, 1);
+    auto* layout = new QVBoxLayout(left);
+    layout->setContentsMargins(4, 4, 0, 4);
+    layout->addWidget(filter_);
+    layout->addWidget(tree_, 1);
+    return left;
+}
+
+QWidget* MainWindow::buildTabs()
+{
     tabs_->addTab(panel_, tr("Tensor"));
     tabs_->addTab(overlay_, tr("Overlay"));
     tabs_->addTab(metadata_, tr("Metadata"));
     tabs_->addTab(verify_, tr("Verify"));
     tabs_->addTab(diff_, tr("Compare"));
-    splitter_->addWidget(left);
-    splitter_->addWidget(tabs_);
-    splitter_->setStretchFactor(0, 2);
-    splitter_->setStretchFactor(1, 3);
+    return tabs_;
+}
+
+// The unsafe-content banner above the tree and the tabs.
+QWidget* MainWindow::buildCentral()
+{
     unsafeBanner_->setObjectName(QStringLiteral("unsafeBanner"));
     unsafeBanner_->setWordWrap(true);
     unsafeBanner_->setTextFormat(Qt::PlainText);
@@ -110,13 +135,16 @@ MainWindow::MainWindow(QWidget* parent)
         QStringLiteral("QLabel { background: #b3261e; color: white; padding: 6px; font-weight: bold; }"));
     unsafeBanner_->setVisible(false);
     auto* central = new QWidget(this);
-    auto* centralLayout = new QVBoxLayout(central);
-    centralLayout->setContentsMargins(0, 0, 0, 0);
-    centralLayout->setSpacing(0);
-    centralLayout->addWidget(unsafeBanner_);
-    centralLayout->addWidget(splitter_, 1);
-    setCentralWidget(central);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(unsafeBanner_);
+    layout->addWidget(splitter_, 1);
+    return central;
+}
 
+void MainWindow::buildStatusBar()
+{
     progress_->setMaximumWidth(200);
     progress_->setRange(0, 1000);
     progress_->setVisible(false);
@@ -124,9 +152,10 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(status_, 1);
     statusBar()->addPermanentWidget(progress_);
     statusBar()->addPermanentWidget(cancel_);
+}
 
-    buildMenus();
-
+void MainWindow::connectViews()
+{
     connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
         proxy_->setNameFilter(text);
         if (!text.isEmpty())
@@ -142,19 +171,15 @@ MainWindow::MainWindow(QWidget* parent)
         if (session_ && panel_->tensorIndex() >= 0)
             session_->requestStats(panel_->tensorIndex(), bins);
     });
+}
 
+void MainWindow::restoreWindowState()
+{
     QSettings settings;
     if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1280, 800);
     if (!splitter_->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray()))
         splitter_->setSizes({ 480, 800 });
-    errorReporter_
-        = [this](const QString& title, const QString& message) { QMessageBox::warning(this, title, message); };
-    confirmer_ = [this](const QString& title, const QString& text) {
-        return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
-            == QMessageBox::Yes;
-    };
-    showSession(nullptr);
 }
 
 MainWindow::~MainWindow()

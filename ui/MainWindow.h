@@ -75,7 +75,13 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    QWidget* buildTreePane();
+    QWidget* buildTabs();
+    QWidget* buildCentral();
+    void buildStatusBar();
     void buildMenus();
+    void connectViews();
+    void restoreWindowState();
     void showSession(CheckpointSession* session); // null: nothing open
     void showUnsafeBanner(const QString& calls);
     void onCurrentChanged();

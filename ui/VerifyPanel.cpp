@@ -125,14 +125,17 @@ QWidget* VerifyPanel::buildSettings()
     acts->addWidget(activationNote_, 1);
     auto* src = new QHBoxLayout;
     src->addWidget(reference_);
-    src->addWidget(otherPath_, 1);
-    src->addWidget(browse_);
     src->addWidget(seed_);
     src->addWidget(batch_);
+    src->addStretch();
+    auto* file = new QHBoxLayout;
+    file->addWidget(otherPath_, 1);
+    file->addWidget(browse_);
     auto* form = new QFormLayout;
     form->addRow(tr("Prefix:"), prefix_);
     form->addRow(tr("Activations:"), acts);
     form->addRow(tr("Compare with:"), src);
+    form->addRow(tr("File:"), file);
     auto* top = new QHBoxLayout(box);
     top->setContentsMargins(0, 0, 0, 0);
     top->addLayout(form, 1);
@@ -289,7 +292,7 @@ void VerifyPanel::clearVerdict(const QString& text)
     verdict_->setText(text);
     outputs_->setRowCount(0);
     scatter_->clearGraphs();
-    scatter_->replot();
+    scatter_->setVisible(false); // no axes made up for outputs that do not exist yet
 }
 
 QString VerifyPanel::verdictText() const { return verdict_->text(); }
@@ -345,6 +348,7 @@ void VerifyPanel::showOutputs(const ckpt::VerifyResult& r)
         ys << out.data()[i];
     }
     scatter_->clearGraphs();
+    scatter_->setVisible(true);
     auto* g = scatter_->addGraph();
     g->setLineStyle(QCPGraph::lsNone);
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
