@@ -2,7 +2,7 @@
 
 #include "ShownText.h"
 
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "scan/CheckpointScan.h"
 #include "tensor/CheckpointTree.h"
 

@@ -1,9 +1,9 @@
 // The bad-file corpus (tests/data/bad, made by make_bad_files.py): each file gives the exact
 // error listed in expected.json, through the core and through `ckpt stats` (which reads every
 // tensor's data), and no pickle inside any of them gets to create its marker file.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,9 +2,9 @@
 // statuses, tolerances, and the command's JSON and exit codes.
 #include "compare/Diff.h"
 #include "compare/PairHistograms.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QProcess>

@@ -3,13 +3,13 @@
 // the source, nothing left behind when the process is interrupted).
 #include "compare/Diff.h"
 #include "export/Export.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>

@@ -3,10 +3,10 @@
 // fixtures (tests/data/gguf/make_gguf_fixtures.py): every plain type, every metadata value type,
 // versions 1-3, custom alignment, big-endian, and block-quantized tensors whose dequantized values
 // were computed by numpy (quantized_expected.npz) and must match exactly.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 

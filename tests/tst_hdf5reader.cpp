@@ -1,10 +1,10 @@
 // Reading HDF5 files written by h5py (tests/data/hdf5/make_hdf5_fixtures.py) and by Keras.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Filters.h"
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 

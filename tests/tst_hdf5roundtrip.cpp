@@ -1,8 +1,8 @@
 // Our native HDF5 writer and reader: every dtype, names with dots and slashes, compression,
 // atomic writes.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QtTest>

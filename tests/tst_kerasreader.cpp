@@ -1,11 +1,11 @@
 // Keras 3 files: `.weights.h5` (layers/<object>/vars/<i>) and `.keras` archives, named from the
 // config as Keras names them. Real files (tests/data/real/keras-h5, values read with h5py) and
 // fixtures in the Keras 3 layout (tests/data/keras3/make_keras3_fixtures.py).
-#include "formats/ReaderRegistry.h"
-#include "formats/keras/Keras3Names.h"
+#include "open/ReaderRegistry.h"
+#include "formats/hdf5/Keras3Names.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 #include "verify/Verify.h"
 

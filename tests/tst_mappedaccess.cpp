@@ -1,8 +1,8 @@
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "io/ByteSource.h"
 #include "io/MappedAccess.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

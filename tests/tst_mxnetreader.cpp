@@ -1,9 +1,9 @@
 // The MXNet reader on real files written by MXNet 0.9.4 (legacy records), 0.11 (V1), 1.x (V2)
 // and 1.7 numpy mode (V3) — values as listed in tests/data/real/SOURCES.md — and on byte-level
 // fixtures (tests/data/mxnet/make_mxnet_fixtures.py) for every dtype and the error cases.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 

@@ -1,9 +1,9 @@
 // The NumPy readers on files written by numpy itself (tests/data/numpy/make_numpy_fixtures.py):
 // .npy versions 1-3, every numeric descr, big-endian, Fortran order, 0-d, empty, pickled object
 // arrays (np.save of a dict or a ragged list), and .npz stored or deflated. Values are exact.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>

@@ -3,13 +3,13 @@
 // in place, every typed field (float16 bits in int32_data, negative varints, packed and unpacked),
 // external data beside the model, unsupported types listed with a read error, and the seed MLP
 // exported as Gemm nodes that `ckpt verify` rebuilds.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/onnx/OnnxReader.h"
 #include "io/ByteSource.h"
 #include "model/DenseLayerFinder.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"

@@ -1,7 +1,7 @@
 // The safe unpickler: every protocol's plain values, the memo, refused calls (nothing ever
 // runs), and hostile inputs (deep nesting, huge lengths and memo indices, truncation).
 #include "pickle/Unpickler.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

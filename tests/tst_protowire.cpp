@@ -1,6 +1,6 @@
 // The protobuf wire reader under TensorFlow's and ONNX's parsers: field kinds and malformed input.
 #include "io/ProtoWire.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <QtTest>
 

@@ -1,8 +1,8 @@
 // The safetensors reader: every dtype of the format, __metadata__, sharded sets through their
 // index, and the reference implementation's validation (see tests/data/bad/safetensors_*).
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QTest>

@@ -1,6 +1,6 @@
 // The seed chapter's workflow (`ckpt demo`) end to end, and the MLP it builds.
 #include "demo/SeedWorkflow.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "model/MlpBuilder.h"
 #include "verify/Verify.h"
 #include "tensor/TensorData.h"

@@ -1,5 +1,5 @@
 // Raw tensors in byte sources: row-major, column-major, strided views, byte order, bounds.
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"
 

@@ -3,14 +3,14 @@
 // tests/data/real/SOURCES.md — and on byte-level fixtures (tests/data/tfcheckpoint/
 // make_tf_fixtures.py): every dtype, two shards, big-endian data, a multi-block index, Keras
 // dense networks that `ckpt verify` rebuilds, and corrupt data.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/SSTable.h"
 #include "io/Crc32c.h"
 #include "model/DenseLayerFinder.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 #include "verify/Verify.h"

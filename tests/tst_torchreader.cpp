@@ -1,9 +1,9 @@
 // The PyTorch reader against files written by torch itself: tests/data/torch (made by
 // make_torch_fixtures.py with torch 1.13, described in expected.json) and the real files in
 // tests/data/real/pytorch; bad and hostile files give one clear error naming the file.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <nlohmann/json.hpp>

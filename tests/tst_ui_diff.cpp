@@ -9,7 +9,7 @@
 #include "UiTestSupport.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "tensor/TensorData.h"
 

@@ -7,7 +7,7 @@
 #include "MainWindow.h"
 #include "UiTestSupport.h"
 #include "TreeFilterProxy.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QAbstractItemModelTester>

@@ -13,7 +13,7 @@
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
 #include "VerifyPanel.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Stats.h"
 
 #include <qcustomplot.h>

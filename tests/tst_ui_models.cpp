@@ -9,7 +9,7 @@
 #include "TreeFilterProxy.h"
 
 #include "compare/Diff.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

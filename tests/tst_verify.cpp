@@ -1,8 +1,8 @@
 // Rebuilding MLPs from saved parameters and checking them against the outputs real PyTorch
 // computed (fixtures: tests/data/verify/make_verify_fixtures.py), in every layout users save.
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "model/DenseLayerFinder.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "verify/Verify.h"
 
 #include <QProcess>

@@ -13,9 +13,9 @@
 // "dtype_ours" names where our dtype rightly differs from numpy's (h5py has no bfloat16 and reads
 // an HDF5 bfloat16 as float32; we keep bfloat16 with the same values). NaN and infinities are the
 // strings "nan", "inf" and "-inf".
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Convert.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/TensorData.h"
 
 #include <QTemporaryDir>

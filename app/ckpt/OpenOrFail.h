@@ -1,7 +1,7 @@
 #pragma once
 
-#include "formats/ReaderRegistry.h"
-#include "tensor/CheckpointError.h"
+#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 
 #include <string>
 

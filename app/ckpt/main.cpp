@@ -3,7 +3,7 @@
 
 #include "io/PendingOutputs.h"
 #include "report/PrintableText.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <iostream>
 

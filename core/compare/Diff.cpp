@@ -3,7 +3,7 @@
 #include "model/DenseLayerFinder.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StoredElements.h"
 
 #include <algorithm>

@@ -1,10 +1,10 @@
 #include "demo/SeedWorkflow.h"
 
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "model/MlpBuilder.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "verify/Verify.h"
 
 #include <filesystem>

@@ -6,7 +6,7 @@
 #include "formats/safetensors/SafetensorsWriter.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,7 +1,7 @@
 #include "io/AtomicOutput.h"
 
 #include "io/PendingOutputs.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -1,6 +1,6 @@
 #include "io/ByteSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cerrno>
 #include <cstring>

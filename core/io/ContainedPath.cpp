@@ -1,6 +1,6 @@
 #include "io/ContainedPath.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,6 +1,6 @@
 #include "io/ProtoWire.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cstring>
 #include <string>

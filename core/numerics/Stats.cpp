@@ -4,7 +4,7 @@
 #include "numerics/Convert.h"
 #include "numerics/CpuFeatures.h"
 #include "numerics/StatsKernels.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <cmath>

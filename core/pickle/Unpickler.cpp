@@ -1,6 +1,6 @@
 #include "pickle/Unpickler_p.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <bit>

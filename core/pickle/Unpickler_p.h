@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/Utf8.h"
 #include "pickle/Unpickler.h"
 
 #include <string>
@@ -91,7 +92,6 @@ bool buildKnown(Unpickler& u, Value& target, const Value& state);
 
 // Text helpers shared by the opcode loop.
 std::string latin1ToUtf8(std::string_view latin1);
-std::string sanitizeUtf8(std::string_view bytes); // invalid sequences become U+FFFD
 std::string decodeRawUnicodeEscape(std::string_view raw); // protocol 0 UNICODE
 std::string decodePythonStringLiteral(std::string_view quoted, bool& ok); // protocol 0 STRING
 std::string twosComplementToDecimal(std::span<const std::byte> le);

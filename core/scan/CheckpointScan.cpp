@@ -1,13 +1,13 @@
 #include "scan/CheckpointScan.h"
 
 #include "formats/FileProbe.h"
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "formats/numpy/NpyHeader.h"
 #include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
 #include "pickle/Unpickler.h"
 #include "scan/KerasConfigRisks.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <map>

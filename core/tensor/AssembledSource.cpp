@@ -1,6 +1,6 @@
 #include "tensor/AssembledSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <cstring>

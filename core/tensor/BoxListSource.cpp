@@ -1,6 +1,6 @@
 #include "tensor/BoxListSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,6 +1,6 @@
 #include "tensor/RefusedTensorSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 namespace ckpt {
 

@@ -1,6 +1,6 @@
 #include "tensor/Shape.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <limits>
 

@@ -1,6 +1,6 @@
 #include "tensor/StoredElements.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 namespace ckpt {
 

@@ -1,6 +1,6 @@
 #include "tensor/StridedTensorSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
 #include "tensor/TensorData.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {

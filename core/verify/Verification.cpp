@@ -1,6 +1,6 @@
 #include "verify/Verification.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <set>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 #include "verify/Verify.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/JsonNumber.h"
 
 #include <cmath>

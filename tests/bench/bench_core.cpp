@@ -3,7 +3,7 @@
 //   bench_core open FILE...        best of 5 openCheckpoint() calls
 //   bench_core window FILE NAME    100 x 100 windows at 20 positions of a 2-D tensor
 //   bench_core stats FILE NAME     computeStats with 256 bins, best of 3
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "numerics/Stats.h"
 #include "tensor/TensorData.h"
 

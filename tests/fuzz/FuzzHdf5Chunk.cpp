@@ -5,7 +5,7 @@
 // element size, the chunk size and the filter mask; the rest is the stored chunk. Errors are the expected outcome; crashes, reads
 // out of bounds and huge allocations are the findings.
 #include "formats/hdf5/Hdf5Filters.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cstddef>
 #include <cstdint>

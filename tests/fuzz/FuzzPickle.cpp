@@ -1,7 +1,7 @@
 // libFuzzer target: our unpickler on arbitrary bytes, then a bounded walk of the value graph,
 // as the readers do. Nothing in the input may be imported or called; errors are expected.
 #include "pickle/Unpickler.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cstddef>
 #include <cstdint>

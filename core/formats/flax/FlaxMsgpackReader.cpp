@@ -1,7 +1,7 @@
 #include "formats/flax/FlaxMsgpackReader.h"
 
 #include "io/ByteSource.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <msgpack.hpp>

@@ -1,7 +1,7 @@
 #include "formats/gguf/GgufHeader.h"
 
-#include "pickle/Unpickler_p.h"
-#include "tensor/CheckpointError.h"
+#include "base/Utf8.h"
+#include "base/CheckpointError.h"
 
 #include <bit>
 #include <charconv>
@@ -138,7 +138,7 @@ public:
                 throw FormatError("key '" + key + "': bool value " + std::to_string(b) + " is neither 0 nor 1");
             return b == 1;
         }
-        case String: return pickle::sanitizeUtf8(c_.string("string"));
+        case String: return sanitizeUtf8(c_.string("string"));
         case U64: return c_.u64();
         case I64: return std::int64_t(c_.u64());
         case F64: return std::bit_cast<double>(c_.u64());
@@ -269,7 +269,7 @@ GgufHeader parseGgufHeader(const ByteSource& file)
         if (key.size() > kMaxKeyBytes)
             throw FormatError("key of " + std::to_string(key.size()) + " bytes at offset " + std::to_string(at)
                               + " is longer than GGUF allows (65535)");
-        key = pickle::sanitizeUtf8(key);
+        key = sanitizeUtf8(key);
         if (!keys.insert(key).second)
             throw FormatError("duplicate key '" + key + "' at offset " + std::to_string(at));
         const std::uint32_t type = c.u32();
@@ -283,7 +283,7 @@ GgufHeader parseGgufHeader(const ByteSource& file)
     for (std::uint64_t i = 0; i < tensorCount; ++i) {
         GgufTensorInfo t;
         const std::uint64_t at = c.offset();
-        t.name = pickle::sanitizeUtf8(c.string("tensor name"));
+        t.name = sanitizeUtf8(c.string("tensor name"));
         if (!names.insert(t.name).second)
             throw FormatError("duplicate tensor name '" + t.name + "' at offset " + std::to_string(at));
         const std::uint32_t nDims = c.u32();

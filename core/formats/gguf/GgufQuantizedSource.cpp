@@ -1,6 +1,6 @@
 #include "formats/gguf/GgufQuantizedSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <cstring>

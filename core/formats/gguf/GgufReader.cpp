@@ -2,7 +2,7 @@
 
 #include "formats/gguf/GgufHeader.h"
 #include "formats/gguf/GgufQuantizedSource.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {

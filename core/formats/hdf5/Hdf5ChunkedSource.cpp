@@ -3,7 +3,7 @@
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "formats/hdf5/Hdf5Types.h"
 #include "tensor/BoxListSource.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>

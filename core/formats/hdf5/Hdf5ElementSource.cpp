@@ -1,6 +1,6 @@
 #include "formats/hdf5/Hdf5ElementSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>

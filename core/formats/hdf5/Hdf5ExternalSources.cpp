@@ -1,7 +1,7 @@
 #include "formats/hdf5/Hdf5ExternalSources.h"
 
 #include "io/ContainedPath.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <filesystem>
 #include <vector>

@@ -3,7 +3,7 @@
 #include "formats/hdf5/Hdf5FilterPlugins.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "formats/hdf5/Hdf5Lz4Filters.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <bzlib.h>
 #include <libdeflate.h>

@@ -1,6 +1,6 @@
 #include "formats/hdf5/Hdf5Lz4Filters.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <lz4.h>
 

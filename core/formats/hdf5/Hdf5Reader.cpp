@@ -8,10 +8,10 @@
 #include "formats/hdf5/Hdf5TensorSource.h"
 #include "formats/hdf5/Hdf5Types.h"
 #include "formats/hdf5/Hdf5Values.h"
-#include "formats/keras/Keras3Names.h"
+#include "formats/hdf5/Keras3Names.h"
 #include "io/ByteSource.h"
 #include "sandbox/ForkGuard.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/RefusedTensorSource.h"
 #include "tensor/StridedTensorSource.h"
 

@@ -1,6 +1,6 @@
 #include "formats/hdf5/Hdf5StoredChunks.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "tensor/BoxListSource.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <cstring>

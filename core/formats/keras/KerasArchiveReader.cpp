@@ -1,10 +1,10 @@
 #include "formats/keras/KerasArchiveReader.h"
 
 #include "formats/hdf5/Hdf5Reader.h"
-#include "formats/keras/Keras3Names.h"
+#include "formats/hdf5/Keras3Names.h"
 #include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <nlohmann/json.hpp>
 

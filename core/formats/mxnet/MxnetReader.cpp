@@ -1,6 +1,6 @@
 #include "formats/mxnet/MxnetReader.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <optional>

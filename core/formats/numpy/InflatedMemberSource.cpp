@@ -1,6 +1,6 @@
 #include "formats/numpy/InflatedMemberSource.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cstring>
 

@@ -3,7 +3,7 @@
 #include "formats/numpy/NpyHeader.h"
 #include "formats/numpy/NpyObjectArray.h"
 #include "formats/numpy/NpyRecordFields.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {

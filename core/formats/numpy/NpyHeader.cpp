@@ -1,6 +1,6 @@
 #include "formats/numpy/NpyHeader.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cctype>
 #include <map>

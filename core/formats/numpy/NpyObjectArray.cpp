@@ -1,9 +1,9 @@
 #include "formats/numpy/NpyObjectArray.h"
 
-#include "formats/numpy/PickledNumpyArray.h"
+#include "pickle/PickledNumpyArray.h"
 #include "formats/torch/TorchPickleWalker.h"
 #include "pickle/Unpickler.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <set>

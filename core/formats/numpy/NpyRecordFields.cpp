@@ -1,6 +1,6 @@
 #include "formats/numpy/NpyRecordFields.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 
 #include "formats/numpy/InflatedMemberSource.h"
 #include "formats/numpy/ZipCentralDirectory.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <zip.h>
 

@@ -2,7 +2,7 @@
 
 #include "formats/numpy/NpyArray.h"
 #include "formats/numpy/NpzArchive.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 namespace ckpt {
 

@@ -2,7 +2,7 @@
 
 #include "io/AtomicOutput.h"
 #include "numerics/Stats.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <zip.h>
 

@@ -1,6 +1,6 @@
 #include "formats/numpy/ZipCentralDirectory.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 

@@ -3,7 +3,7 @@
 #include "formats/onnx/OnnxProto.h"
 #include "formats/onnx/OnnxTypedSource.h"
 #include "io/ContainedPath.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/FlatTensorSource.h"
 #include "tensor/StridedTensorSource.h"
 

@@ -1,7 +1,7 @@
 #include "formats/onnx/OnnxTypedSource.h"
 
 #include "io/ProtoWire.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cstring>
 

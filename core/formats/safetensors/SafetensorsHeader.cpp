@@ -1,6 +1,6 @@
 #include "formats/safetensors/SafetensorsHeader.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <nlohmann/json.hpp>

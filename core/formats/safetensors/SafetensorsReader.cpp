@@ -1,7 +1,7 @@
 #include "formats/safetensors/SafetensorsReader.h"
 
 #include "formats/safetensors/SafetensorsHeader.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 
 namespace ckpt {

@@ -1,8 +1,8 @@
 #include "formats/safetensors/SafetensorsWriter.h"
 
-#include "export/TensorChunks.h"
+#include "tensor/TensorChunks.h"
 #include "io/AtomicOutput.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 #include "formats/tfcheckpoint/BundleProto.h"
 
 #include "io/ProtoWire.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <array>
 #include <span>

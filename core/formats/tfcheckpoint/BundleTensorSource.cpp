@@ -1,7 +1,7 @@
 #include "formats/tfcheckpoint/BundleTensorSource.h"
 
 #include "io/Crc32c.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <cstdio>
 

@@ -2,7 +2,7 @@
 
 #include "io/Crc32c.h"
 #include "io/ProtoWire.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <snappy.h>
 

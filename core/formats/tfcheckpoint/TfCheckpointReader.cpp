@@ -5,7 +5,7 @@
 #include "formats/tfcheckpoint/BundleTensorSource.h"
 #include "formats/tfcheckpoint/SSTable.h"
 #include "io/ContainedPath.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <filesystem>
 #include <map>

@@ -6,7 +6,7 @@
 #include "io/ContainedPath.h"
 #include "pickle/Unpickler.h"
 #include "tensor/AssembledSource.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <map>
 #include <set>

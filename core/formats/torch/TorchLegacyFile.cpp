@@ -1,6 +1,6 @@
 #include "formats/torch/TorchLegacyFile.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 namespace ckpt {
 

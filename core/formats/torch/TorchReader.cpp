@@ -1,12 +1,12 @@
 #include "formats/torch/TorchReader.h"
 
-#include "formats/numpy/PickledNumpyArray.h"
+#include "pickle/PickledNumpyArray.h"
 
 #include "formats/torch/TorchLegacyFile.h"
 #include "formats/torch/TorchPickleWalker.h"
 #include "formats/torch/TorchStorage.h"
 #include "formats/torch/TorchZipArchive.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>

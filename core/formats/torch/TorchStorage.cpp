@@ -1,6 +1,6 @@
 #include "formats/torch/TorchStorage.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 #include "tensor/Shape.h"
 
 #include <regex>
@@ -67,18 +67,6 @@ std::optional<DType> torchStorageDType(const Value& cls)
         throw FormatError("storage class " + cls.qualifiedName() + " is not supported"
                           + (cls.name.rfind("Q", 0) == 0 ? " (quantized tensors)" : ""));
     return it->second;
-}
-
-std::optional<DType> numpyDTypeFromCode(std::string_view code)
-{
-    static const std::unordered_map<std::string_view, DType> table = {
-        {"f2", DType::Float16}, {"f4", DType::Float32},  {"f8", DType::Float64},
-        {"i1", DType::Int8},    {"i2", DType::Int16},    {"i4", DType::Int32},   {"i8", DType::Int64},
-        {"u1", DType::UInt8},   {"u2", DType::UInt16},   {"u4", DType::UInt32},  {"u8", DType::UInt64},
-        {"b1", DType::Bool},    {"c8", DType::Complex64}, {"c16", DType::Complex128},
-    };
-    auto it = table.find(code);
-    return it == table.end() ? std::nullopt : std::optional<DType>(it->second);
 }
 
 std::optional<DType> torchDTypeFromGlobal(std::string_view q)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pickle/PickledNumpyArray.h" // numpyDTypeFromCode
 #include "pickle/Value.h"
 #include "tensor/DType.h"
 
@@ -34,10 +35,6 @@ TorchStorageRef parseTorchStorageId(const pickle::Value& pid);
 // "torch.FloatStorage" / "torch.cuda.HalfStorage" / "torch.UntypedStorage" → dtype (nullopt
 // for untyped storages); throws FormatError for classes we cannot read (quantized, unknown).
 std::optional<DType> torchStorageDType(const pickle::Value& storageClass);
-
-// A numpy dtype code as pickles carry it (numpy.dtype('f4'), 'i8', 'b1', 'c16') → DType;
-// nullopt for strings, objects, records and the like.
-std::optional<DType> numpyDTypeFromCode(std::string_view code);
 
 // A torch dtype global ("torch.float8_e4m3fn", "torch.float32", "torch.half") → DType.
 std::optional<DType> torchDTypeFromGlobal(std::string_view qualifiedName);

@@ -1,6 +1,6 @@
 #include "formats/torch/TorchZipArchive.h"
 
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <zip.h>
 

@@ -1,8 +1,8 @@
-#include "formats/ModelFolder.h"
+#include "open/ModelFolder.h"
 
 #include "formats/FileProbe.h"
-#include "formats/ReaderRegistry.h"
-#include "tensor/CheckpointError.h"
+#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <filesystem>

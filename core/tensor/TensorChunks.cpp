@@ -1,4 +1,4 @@
-#include "export/TensorChunks.h"
+#include "tensor/TensorChunks.h"
 
 #include "numerics/Stats.h"
 

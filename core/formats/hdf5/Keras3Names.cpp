@@ -1,4 +1,4 @@
-#include "formats/keras/Keras3Names.h"
+#include "formats/hdf5/Keras3Names.h"
 
 #include "tensor/NameOrder.h"
 

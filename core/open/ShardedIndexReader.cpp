@@ -1,9 +1,9 @@
-#include "formats/ShardedIndexReader.h"
+#include "open/ShardedIndexReader.h"
 
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 #include "io/ByteSource.h"
 #include "io/ContainedPath.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,10 +1,23 @@
-#include "formats/numpy/PickledNumpyArray.h"
+#include "pickle/PickledNumpyArray.h"
 
-#include "formats/torch/TorchStorage.h"
-#include "tensor/CheckpointError.h"
+#include <unordered_map>
+#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {
+
+std::optional<DType> numpyDTypeFromCode(std::string_view code)
+{
+    static const std::unordered_map<std::string_view, DType> table = {
+        {"f2", DType::Float16}, {"f4", DType::Float32},  {"f8", DType::Float64},
+        {"i1", DType::Int8},    {"i2", DType::Int16},    {"i4", DType::Int32},   {"i8", DType::Int64},
+        {"u1", DType::UInt8},   {"u2", DType::UInt16},   {"u4", DType::UInt32},  {"u8", DType::UInt64},
+        {"b1", DType::Bool},    {"c8", DType::Complex64}, {"c16", DType::Complex128},
+    };
+    auto it = table.find(code);
+    return it == table.end() ? std::nullopt : std::optional<DType>(it->second);
+}
+
 
 namespace {
 constexpr std::size_t kMaxRank_ = 64;

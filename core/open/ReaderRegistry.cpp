@@ -1,4 +1,4 @@
-#include "formats/ReaderRegistry.h"
+#include "open/ReaderRegistry.h"
 
 #include "formats/gguf/GgufReader.h"
 #include "formats/hdf5/Hdf5Reader.h"
@@ -8,14 +8,14 @@
 #include "formats/numpy/NpzReader.h"
 #include "formats/onnx/OnnxReader.h"
 #include "formats/safetensors/SafetensorsReader.h"
-#include "formats/ModelFolder.h"
+#include "open/ModelFolder.h"
 #include "formats/flax/FlaxMsgpackReader.h"
-#include "formats/ShardedIndexReader.h"
+#include "open/ShardedIndexReader.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/TfCheckpointReader.h"
 #include "formats/torch/DistributedCheckpointReader.h"
 #include "formats/torch/TorchReader.h"
-#include "tensor/CheckpointError.h"
+#include "base/CheckpointError.h"
 
 #include <filesystem>
 
