@@ -117,10 +117,7 @@ void CheckpointSession::requestStats(int index, int bins)
             stats_.insert(StatsKey { index, bins }, std::move(s));
             emit statsReady(index, bins);
         },
-        [this, index](const JobFailure& why) {
-            if (!why.cancelled)
-                emit statsFailed(index, why.message);
-        });
+        [this, index](const JobFailure& why) { emit statsFailed(index, why.cancelled ? tr("cancelled") : why.message); });
 }
 
 void CheckpointSession::requestOverlay(const std::vector<int>& tensors, int bins)
@@ -165,7 +162,8 @@ void CheckpointSession::requestOverlay(const std::vector<int>& tensors, int bins
             for (int i : tensors)
                 if (cachedStats(i, bins))
                     emit statsReady(i, bins);
-        });
+        },
+        [this](const JobFailure& why) { emit overlayFailed(why.cancelled ? tr("cancelled") : why.message); });
 }
 
 void CheckpointSession::onOverlayStats(const std::vector<std::pair<int, ckpt::TensorStats>>& computed, int bins)
@@ -181,27 +179,16 @@ void CheckpointSession::requestSliceBlock(
     if (!t)
         return;
     const QString key = blockKey(index, cells);
-    auto answer = [this, index, view, blockRow, blockColumn](const SliceBlock& found) {
-        auto block = std::make_shared<SliceBlock>(found);
-        block->tensor = index;
-        block->view = view;
-        block->blockRow = blockRow;
-        block->blockColumn = blockColumn;
-        emit sliceBlockReady(block);
-    };
+    const BlockWaiter waiter { view, blockRow, blockColumn };
     if (auto* cached = blocks_.object(key)) {
-        QTimer::singleShot(0, this, [answer, block = *cached] { answer(*block); });
+        QTimer::singleShot(0, this, [this, index, waiter, block = *cached] { answerBlock(index, waiter, *block); });
         return;
     }
-    if (pendingBlocks_.contains(key))
-        return; // answered when the read in progress ends
-    pendingBlocks_.insert(key);
+    const bool underWay = pendingBlocks_.contains(key);
+    pendingBlocks_[key].append(waiter); // a read under way answers every view that asked
+    if (underWay)
+        return;
     const auto checkpoint = opened_.checkpoint;
-    auto finish = [this, key, answer](SliceBlock block) {
-        pendingBlocks_.remove(key);
-        blocks_.insert(key, new std::shared_ptr<const SliceBlock>(std::make_shared<const SliceBlock>(block)));
-        answer(block);
-    };
     jobs_->run(
         this, QString(), QString(), // quiet: cells appear as they are read
         [checkpoint, t, cells](JobTracker::Job&) {
@@ -213,7 +200,27 @@ void CheckpointSession::requestSliceBlock(
             }
             return block;
         },
-        finish, [this, key](const JobFailure&) { pendingBlocks_.remove(key); });
+        [this, key, index](const SliceBlock& block) {
+            blocks_.insert(key, new std::shared_ptr<const SliceBlock>(std::make_shared<const SliceBlock>(block)));
+            for (const BlockWaiter& w : pendingBlocks_.take(key))
+                answerBlock(index, w, block);
+        },
+        [this, key, index](const JobFailure& why) {
+            SliceBlock failed;
+            failed.error = why.cancelled ? tr("reading was cancelled") : why.message;
+            for (const BlockWaiter& w : pendingBlocks_.take(key))
+                answerBlock(index, w, failed);
+        });
+}
+
+void CheckpointSession::answerBlock(int index, const BlockWaiter& waiter, const SliceBlock& found)
+{
+    auto block = std::make_shared<SliceBlock>(found);
+    block->tensor = index;
+    block->view = waiter.view;
+    block->blockRow = waiter.blockRow;
+    block->blockColumn = waiter.blockColumn;
+    emit sliceBlockReady(block);
 }
 
 void CheckpointSession::compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen)
@@ -237,26 +244,28 @@ void CheckpointSession::compare(const QString& pathB, const ckpt::DiffOptions& o
             emit compared(result.second);
         },
         [this](const JobFailure& why) {
-            if (why.cancelled)
+            if (why.cancelled) {
+                emit compareCancelled();
                 return;
+            }
             b_.reset(); // what was compared belonged to another B
             emit compareFailed(why.message);
         });
 }
 
-void CheckpointSession::requestPairHistograms(const ckpt::TensorDiff& diff, int bins)
+void CheckpointSession::requestPairHistograms(const ckpt::TensorDiff& diff, int bins,
+    std::shared_ptr<const ckpt::Checkpoint> a, std::shared_ptr<const ckpt::Checkpoint> b)
 {
     const QString name = shownText(diff.name);
     // The diff's tensors point into A and B: the worker keeps both alive.
     jobs_->run(
         this, kPairHistograms, tr("Histograms of %1").arg(name),
-        [a = opened_.checkpoint, b = b_, diff, bins](JobTracker::Job& job) {
+        [a = std::move(a), b = std::move(b), diff, bins](JobTracker::Job& job) {
             return ckpt::pairHistograms(diff, bins, job.cancelFlag());
         },
         [this, name](const ckpt::PairHistograms& h) { emit pairHistogramsReady(name, h); },
         [this, name](const JobFailure& why) {
-            if (!why.cancelled)
-                emit pairHistogramsFailed(name, why.message);
+            emit pairHistogramsFailed(name, why.cancelled ? tr("cancelled") : why.message);
         });
 }
 

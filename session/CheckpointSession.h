@@ -13,7 +13,6 @@
 #include <QCache>
 #include <QHash>
 #include <QObject>
-#include <QSet>
 
 #include <memory>
 #include <vector>
@@ -65,7 +64,9 @@ public:
 
     // Comparison with B (opened again when `reopen`, else the B of the last comparison).
     void compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen);
-    void requestPairHistograms(const ckpt::TensorDiff& diff, int bins);
+    // `a` and `b`: the checkpoints the diff's tensors belong to (kept alive while it runs).
+    void requestPairHistograms(const ckpt::TensorDiff& diff, int bins, std::shared_ptr<const ckpt::Checkpoint> a,
+        std::shared_ptr<const ckpt::Checkpoint> b);
     std::shared_ptr<const ckpt::Checkpoint> checkpointB() const { return b_; }
 
     // Export of a selection (options.cancel and options.progress are the session's).
@@ -85,12 +86,14 @@ signals:
     void opened();
     void openFailed(const QString& message);
     void statsReady(int tensor, int bins);
-    void statsFailed(int tensor, const QString& message);
+    void statsFailed(int tensor, const QString& message); // also when cancelled
+    void overlayFailed(const QString& message);           // cancelled
     void sliceBlockReady(std::shared_ptr<const SliceBlock> block);
     void compared(const ckpt::DiffReport& report);
     void compareFailed(const QString& message);
+    void compareCancelled();
     void pairHistogramsReady(const QString& name, const ckpt::PairHistograms& histograms);
-    void pairHistogramsFailed(const QString& name, const QString& message);
+    void pairHistogramsFailed(const QString& name, const QString& message); // also when cancelled
     void exported(const QString& path, int tensors, qint64 bytes);
     void exportFailed(const QString& path, const JobFailure& why);
     void networkReady(std::shared_ptr<const NetworkPreview> preview);
@@ -99,11 +102,16 @@ signals:
     void verifyFailed(const QString& message);
 
 private:
+    struct BlockWaiter {
+        quint64 view;
+        int blockRow, blockColumn;
+    };
     struct StatsKey {
         int tensor, bins;
         bool operator==(const StatsKey&) const = default;
     };
     friend size_t qHash(const StatsKey& k, size_t seed) { return qHashMulti(seed, k.tensor, k.bins); }
+    void answerBlock(int tensor, const BlockWaiter& waiter, const SliceBlock& found);
     void onOverlayStats(const std::vector<std::pair<int, ckpt::TensorStats>>& computed, int bins);
 
     JobTracker* jobs_;
@@ -112,5 +120,5 @@ private:
     std::shared_ptr<const ckpt::Checkpoint> b_;
     QHash<StatsKey, ckpt::TensorStats> stats_;
     QCache<QString, std::shared_ptr<const SliceBlock>> blocks_ { 512 }; // by content, not by view
-    QSet<QString> pendingBlocks_;
+    QHash<QString, QList<BlockWaiter>> pendingBlocks_; // reads under way, and who asked
 };

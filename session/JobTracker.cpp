@@ -61,7 +61,7 @@ void JobTracker::cancel(const QObject* owner, const QString& lane)
 void JobTracker::cancelAll(const QObject* owner)
 {
     for (const auto& j : running_)
-        if (!owner || j->owner_.data() == owner)
+        if (owner ? j->owner_.data() == owner : !j->what_.isEmpty())
             j->cancelled_.store(true);
 }
 

@@ -62,7 +62,9 @@ public:
         std::function<void(const JobFailure&)> failed = {});
 
     void cancel(const QObject* owner, const QString& lane); // the owner's running job in that lane
-    void cancelAll(const QObject* owner = nullptr);         // every job (of that owner)
+    // Every job of that owner; without one, every job the progress shows (quiet jobs, such as
+    // the reads of a table's cells, go on: the Cancel button stops what it names).
+    void cancelAll(const QObject* owner = nullptr);
     bool busy(const QObject* owner = nullptr, const QString& lane = {}) const;
     bool waitForIdle(int timeoutMs = 30000); // waits for the workers (results still come queued)
 
@@ -93,6 +95,8 @@ quint64 JobTracker::run(QObject* owner, const QString& lane, const QString& what
         auto result = std::make_shared<std::optional<Result>>();
         JobFailure failure;
         try {
+            if (job->cancelled()) // superseded or cancelled while it waited for a thread
+                throw ckpt::Cancelled();
             result->emplace(work(*job));
         } catch (const ckpt::Cancelled&) {
             failure.cancelled = true;

@@ -378,6 +378,27 @@ private slots:
         QCOMPARE(stats.max, *std::max_element(all.begin(), all.end()));
     }
 
+    // Records {id, v: float32[1000]} of shape (2, 2100): one row of axis 0 is 8.4 MB of records,
+    // more than a read step, so a table block of rec.v is read a record row of axis 1 at a
+    // time (a block of 64 x 64 cells once allocated 64 whole rows: up to GiBs).
+    void partsOfLargeRecordRowsAreReadInSteps()
+    {
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/hdf5/big_record_rows.h5");
+        const Tensor* t = c.find("rec.v");
+        QVERIFY(t);
+        QCOMPARE(t->info.shape, (Shape { 2, 2100, 1000 }));
+        const Shape from { 1, 980, 0 }, n { 1, 64, 64 };
+        const auto values = valuesOf(readBox(*t, from, n));
+        QCOMPARE(values.size(), std::size_t(64 * 64));
+        for (std::int64_t j = 0; j < 64; ++j)
+            for (std::int64_t k = 0; k < 64; ++k) {
+                const std::int64_t record = 980 + j;
+                const double expected = k == record % 1000 ? double(10000 + record + 1) : 0.0;
+                QCOMPARE(values[std::size_t(j * 64 + k)], expected);
+            }
+        QCOMPARE(valuesOf(readBox(*c.find("rec.id"), Shape { 1, 2099 }, Shape { 1, 1 })), std::vector<double> { 12099 });
+    }
+
     // A chunk of 4 records {m: float64[2][3]} is a storage run of 24 values.
     void arrayMemberChunksAreStorageRuns()
     {

@@ -90,6 +90,32 @@ private slots:
         QVERIFY(!done);
     }
 
+    // The Cancel button (cancelAll without an owner) stops what the progress names, not the
+    // quiet reads of a table's cells.
+    void cancelAllSparesQuietJobs()
+    {
+        JobTracker jobs;
+        QObject owner;
+        QList<int> delivered;
+        std::optional<JobFailure> failure;
+        jobs.run(&owner, QString(), QString(), slowWork(1), [&](int v) { delivered << v; });
+        jobs.run(
+            &owner, "lane", "named",
+            [](JobTracker::Job& job) {
+                for (int i = 0; i < 1000; ++i) {
+                    if (job.cancelled())
+                        throw ckpt::Cancelled();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
+                return 2;
+            },
+            [&](int v) { delivered << v; }, [&](const JobFailure& f) { failure = f; });
+        jobs.cancelAll();
+        QTRY_VERIFY_WITH_TIMEOUT(!jobs.busy(), 10000);
+        QTRY_COMPARE(delivered, QList<int> { 1 }); // the quiet job ran to its end
+        QVERIFY(failure && failure->cancelled);
+    }
+
     void errorsComeBackAsOneLine()
     {
         JobTracker jobs;
@@ -197,6 +223,17 @@ private slots:
         QCOMPARE(blocks[0]->view, quint64(7));
         QVERIFY(blocks[0]->error.isEmpty());
         QCOMPARE(blocks[0]->cells.values[11], 23.0); // cube[1, 2, 3] = 1*12 + 2*4 + 3
+        // Two views asking for the same cells while they are read: both are answered.
+        r.fixed = { 0, 0, 0 };
+        s.requestSliceBlock(cube, 20, 0, 0, r);
+        s.requestSliceBlock(cube, 21, 0, 0, r);
+        QTRY_COMPARE(blocks.size(), 3);
+        QCOMPARE(blocks[1]->view, quint64(20));
+        QCOMPARE(blocks[2]->view, quint64(21));
+        QCOMPARE(blocks[2]->cells.values[11], 11.0);
+        blocks.removeLast();
+        blocks.removeLast();
+        r.fixed = { 1, 0, 0 };
         // Outside the tensor: an error for the block, not a crash.
         r.fixed = { 5, 0, 0 };
         s.requestSliceBlock(cube, 8, 0, 0, r);

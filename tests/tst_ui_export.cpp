@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -132,6 +133,26 @@ private slots:
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QCOMPARE(m->checkedCount(), 0);
         QVERIFY(!w.exportAction()->isEnabled());
+    }
+
+    // Another file opened while the dialog is up (opening runs in the background): the dialog
+    // says its checkpoint was closed, exports nothing and still closes.
+    void dialogOutlivingItsCheckpoint()
+    {
+        QTemporaryDir dir;
+        MainWindow w;
+        hook(w);
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
+        QVERIFY(w.treeModel()->setChecked("hidden", true));
+        QPointer<ExportDialog> dialog = w.openExportDialog();
+        QVERIFY(dialog);
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
+        QVERIFY2(dialog->messageText().contains("closed"), qPrintable(dialog->messageText()));
+        dialog->setOutputPath(dir.filePath("never.safetensors"));
+        QVERIFY(!dialog->startExport());
+        QVERIFY(!QFileInfo::exists(dir.filePath("never.safetensors")));
+        dialog->reject();
+        QTRY_VERIFY(!dialog);
     }
 
     void exportTwoLayersToSafetensors()

@@ -182,6 +182,7 @@ void DiffPanel::setSession(CheckpointSession* session)
     if (session) {
         connect(session, &CheckpointSession::compared, this, &DiffPanel::onCompared);
         connect(session, &CheckpointSession::compareFailed, this, &DiffPanel::onCompareFailed);
+        connect(session, &CheckpointSession::compareCancelled, this, [this] { setBusy(QString(), false); });
         connect(session, &CheckpointSession::pairHistogramsReady, this, &DiffPanel::showHistograms);
         connect(session, &CheckpointSession::pairHistogramsFailed, this, [this](const QString& name, const QString& message) {
             if (name == wanted_)
@@ -193,11 +194,11 @@ void DiffPanel::setSession(CheckpointSession* session)
         });
         nameA_ = session->openedCheckpoint().displayName;
     }
+    model_->clear(); // the rows belonged to the old A
     if (session && hadB) {
         start(pathB_, /*reopen=*/true); // the same B, against the new A
         return;
     }
-    model_->clear();
     files_->setText(session_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped()) : tr("Open a checkpoint first."));
     summary_->setText(session_ ? tr("Compare the open checkpoint with another: File ▸ Compare with… (Ctrl+Shift+O).") : QString());
     compareButton_->setEnabled(false);
@@ -301,6 +302,9 @@ void DiffPanel::start(const QString& pathB, bool reopen)
         return;
     }
     pathB_ = pathB;
+    if (reopen)
+        bOpen_ = false; // until this B is open: a rerun after a cancel opens it again
+    usedOptions_ = o;
     files_->setText(tr("<b>A:</b> %1 &nbsp; <b>B:</b> %2").arg(nameA_.toHtmlEscaped(), pathB.toHtmlEscaped()));
     setBusy(reopen ? tr("Opening B…") : tr("Comparing…"), true);
     session_->compare(pathB, o, reopen);
@@ -329,8 +333,7 @@ void DiffPanel::onCompared(const ckpt::DiffReport& report)
     QStringList parts;
     for (const auto& [status, count] : counts)
         parts << QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(ckpt::diffStatusName(status).data()));
-    QString error;
-    const ckpt::DiffOptions o = options(&error);
+    const ckpt::DiffOptions& o = usedOptions_;
     summary_->setText((report.allEqual() ? tr("<b>Equal.</b> ") : tr("<b>Different.</b> "))
                       + parts.join(QStringLiteral(" · "))
                       + tr(" &nbsp; (rtol %1, atol %2)").arg(numberText(o.rtol), numberText(o.atol)));
@@ -367,7 +370,7 @@ void DiffPanel::onCurrentRowChanged()
     const QString name = shownText(d->name);
     clearPlots(tr("Computing the histograms of %1…").arg(name));
     wanted_ = name;
-    session_->requestPairHistograms(*d, kBins);
+    session_->requestPairHistograms(*d, kBins, model_->checkpointA(), model_->checkpointB());
 }
 
 void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& h)

@@ -73,6 +73,7 @@ private:
 
     QPointer<CheckpointSession> session_;
     bool bOpen_ = false; // B was opened and compared
+    ckpt::DiffOptions usedOptions_; // of the comparison shown or under way
     QString nameA_, pathB_;
     QLabel* files_;
     QLineEdit* prefixA_;

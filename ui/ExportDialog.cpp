@@ -109,6 +109,13 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     connect(exportButton_, &QPushButton::clicked, this, &ExportDialog::startExport);
     connect(buttons_, &QDialogButtonBox::rejected, this, &ExportDialog::reject);
     connect(session, &CheckpointSession::exported, this, &ExportDialog::onExported);
+    // Another file was opened meanwhile: the export (cancelled with its session) cannot finish.
+    connect(session, &QObject::destroyed, this, [this] {
+        running_.clear();
+        setRunning(false);
+        showMessage(tr("The checkpoint was closed; nothing was exported."), true);
+        exportButton_->setEnabled(false);
+    });
     connect(session, &CheckpointSession::exportFailed, this, &ExportDialog::onFailed);
     connect(session->jobs(), &JobTracker::progress, this, [this](const QString&, double fraction) {
         if (isRunning() && fraction >= 0)
@@ -234,7 +241,7 @@ void ExportDialog::showMessage(const QString& text, bool error)
 
 bool ExportDialog::startExport()
 {
-    if (isRunning())
+    if (isRunning() || !session_)
         return false;
     const QString path = outputPath();
     ckpt::ExportOptions o = options();

@@ -184,8 +184,9 @@ void MainWindow::restoreWindowState()
 
 MainWindow::~MainWindow()
 {
-    delete opening_; // before the tracker: their jobs are cancelled and their results dropped
-    delete session_;
+    // Every session (the shown one, one being opened, one failing to open) goes before the
+    // tracker that runs their jobs.
+    qDeleteAll(findChildren<CheckpointSession*>(Qt::FindDirectChildrenOnly));
     if (!demoPath_.isEmpty())
         QFile::remove(demoPath_);
 }
@@ -357,6 +358,10 @@ void MainWindow::showSession(CheckpointSession* session)
             if (tensorIndex == panel_->tensorIndex())
                 panel_->showStatsError(message);
             statusBar()->showMessage(message, 8000);
+        });
+        connect(session, &CheckpointSession::overlayFailed, this, [this](const QString& message) {
+            overlayTensors_.clear(); // selecting them again computes them again
+            overlay_->clear(message);
         });
     }
     overlayTensors_.clear();

@@ -141,6 +141,7 @@ QWidget* VerifyPanel::buildSettings()
     top->addLayout(form, 1);
     top->addWidget(run_);
 
+    connect(prefix_, &QLineEdit::textEdited, this, [this] { clearVerdict(); });
     connect(prefix_, &QLineEdit::editingFinished, this, &VerifyPanel::settingsChanged);
     for (auto* b : { hidden_, final_, reference_ })
         connect(b, &QComboBox::currentIndexChanged, this, &VerifyPanel::settingsChanged);
@@ -168,8 +169,9 @@ void VerifyPanel::setSession(CheckpointSession* session)
     hidden_->setCurrentIndex(0);
     final_->setCurrentIndex(0);
     const auto* c = session ? session->checkpoint().get() : nullptr;
-    // A training checkpoint keeps its model under model_state_dict.
-    if (c && !c->find("hidden.weight"))
+    // A training checkpoint keeps its model under model_state_dict (a file describing its own
+    // network names its tensors itself).
+    if (c && !c->find("hidden.weight") && !c->metadata.contains("architecture"))
         for (const auto& t : c->tensors)
             if (t.info.name.rfind("model_state_dict.", 0) == 0) {
                 prefix_->setText(QStringLiteral("model_state_dict"));
@@ -183,7 +185,6 @@ void VerifyPanel::setSession(CheckpointSession* session)
             [this](std::shared_ptr<const NetworkPreview> p) {
                 storedArchitecture_ = p->storedArchitecture;
                 showNetwork(p->network, p->activations);
-                run_->setEnabled(true);
             });
         connect(session, &CheckpointSession::networkFailed, this, [this](const QString& message) {
             layers_->setRowCount(0);
@@ -224,7 +225,7 @@ void VerifyPanel::settingsChanged()
     browse_->setEnabled(other);
     seed_->setEnabled(clone);
     batch_->setEnabled(clone);
-    run_->setEnabled(false);
+    run_->setEnabled(session_ != nullptr);
     layers_->setRowCount(0);
     clearVerdict(session_ ? tr("Rebuilding the network…") : tr("Open a checkpoint first."));
     if (session_)

@@ -76,6 +76,16 @@ std::vector<std::string> unusedTensors(const Checkpoint& params, const Mlp& mlp,
     return unused;
 }
 
+// The clone run with the activations the first network ran, layer by layer: a clone check
+// compares parameters, and each file's own stored or default activations would blur that.
+Mlp withActivationsOf(const Mlp& network, const Mlp& clone)
+{
+    std::vector<DenseLayer> layers = clone.layers();
+    for (std::size_t i = 0; i < layers.size() && i < network.layers().size(); ++i)
+        layers[i].activation = network.layers()[i].activation;
+    return Mlp(std::move(layers));
+}
+
 Eigen::MatrixXd inputsFor(const Checkpoint& params, const Checkpoint* other, const Mlp& mlp, const VerifyRequest& r)
 {
     switch (r.reference) {
@@ -104,7 +114,7 @@ Verification runVerification(const Checkpoint& params, const Checkpoint* other, 
             MlpBuildOptions cloneBuild = request.build;
             if (!request.clonePrefix.empty())
                 cloneBuild.prefix = request.clonePrefix;
-            v.clone = rebuild(*other, cloneBuild);
+            v.clone = withActivationsOf(v.network, rebuild(*other, cloneBuild));
             v.result = verifyAgainstClone(v.network, *v.clone, x, request.verify);
             v.against = "the clone " + fileName(other->path);
         } else {

@@ -44,8 +44,11 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(DatasetRef dataset, Handle memoryType, DTyp
         throw CheckpointError(path_, datasetPath_ + ": cannot read its chunking");
     elementSize_ = elementBytes();
     fileElementSize_ = H5Tget_size(fileType_.get());
-    if (fileElementSize_ == 0 || fileElementSize_ > (1u << 20))
+    if (fileElementSize_ == 0)
         throw CheckpointError(path_, datasetPath_ + ": its element size does not match its type");
+    if (fileElementSize_ > std::size_t(kMaxArrayBytes))
+        throw CheckpointError(path_, datasetPath_ + ": its records are larger than "
+                + std::to_string(kMaxArrayBytes >> 20) + " MiB");
     std::uint64_t bytes = fileElementSize_;
     for (hsize_t d : dims) {
         if (d == 0 || d > chunkLimit(fileSize_) || bytes * d > chunkLimit(fileSize_))

@@ -46,32 +46,48 @@ void Hdf5ElementSource::readBox(
     if (wholeElements)
         readElements(start.first(rank), count.first(rank), out);
     else
-        readPartsOfElements(start, count, out);
+        readPartsOfElements(start, count, out, 0);
 }
 
-// Reads whole elements, a slab of rows of the box's first dataset axis at a time, and copies the
-// box's part of each element out: libhdf5 cannot select inside an array member.
+// Reads whole elements, a slab of rows along one dataset axis at a time, and copies the box's
+// part of each element out: libhdf5 cannot select inside an array member. Axes before `axis`
+// have a count of 1; when one row of `axis` (every element of the later axes) is larger than a
+// slab, the rows are taken one at a time along the next axis instead.
 void Hdf5ElementSource::readPartsOfElements(
-    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out, std::size_t axis) const
 {
     const std::size_t rank = datasetShape_.size();
-    std::vector<std::int64_t> from(start.begin(), start.begin() + rank), n(count.begin(), count.begin() + rank);
-    const std::int64_t rows = rank ? n[0] : 1;
-    const std::int64_t rowElements = rank ? shapeNumel(Shape(n.begin() + 1, n.end())) : 1;
+    const std::int64_t partBytes = shapeNumel(Shape(count.begin() + static_cast<std::ptrdiff_t>(rank), count.end()))
+        * static_cast<std::int64_t>(dtypeSize(dtype()));
+    const std::int64_t rowElements = axis < rank ? shapeNumel(Shape(count.begin() + static_cast<std::ptrdiff_t>(axis) + 1,
+                                                       count.begin() + static_cast<std::ptrdiff_t>(rank)))
+                                                 : 1;
     const std::int64_t rowBytes = saturatingMul(rowElements, static_cast<std::int64_t>(elementBytes_));
-    const std::int64_t slabRows = std::max<std::int64_t>(1, kSlabBytes / rowBytes);
+    if (axis + 1 < rank && rowBytes > kSlabBytes) {
+        std::vector<std::int64_t> rowStart(start.begin(), start.end()), rowCount(count.begin(), count.end());
+        rowCount[axis] = 1;
+        for (std::int64_t i = 0; i < count[axis]; ++i) {
+            rowStart[axis] = start[axis] + i;
+            readPartsOfElements(rowStart, rowCount, out, axis + 1);
+            out += rowElements * partBytes;
+        }
+        return;
+    }
+    std::vector<std::int64_t> from(start.begin(), start.begin() + static_cast<std::ptrdiff_t>(rank));
+    std::vector<std::int64_t> n(count.begin(), count.begin() + static_cast<std::ptrdiff_t>(rank));
+    const std::int64_t rows = axis < rank ? n[axis] : 1;
+    const std::int64_t slabRows = std::max<std::int64_t>(1, kSlabBytes / std::max<std::int64_t>(1, rowBytes));
     // The slab as a tensor (elements, ...member dims), and the box's part of it.
     Shape slabShape { 0 };
     std::vector<std::int64_t> partStart { 0 }, partCount { 0 };
     slabShape.insert(slabShape.end(), shape().begin() + static_cast<std::ptrdiff_t>(rank), shape().end());
     partStart.insert(partStart.end(), start.begin() + static_cast<std::ptrdiff_t>(rank), start.end());
     partCount.insert(partCount.end(), count.begin() + static_cast<std::ptrdiff_t>(rank), count.end());
-    const std::int64_t partBytes = shapeNumel(Shape(partCount.begin() + 1, partCount.end())) * dtypeSize(dtype());
     for (std::int64_t row = 0; row < rows; row += slabRows) {
         const std::int64_t take = std::min(slabRows, rows - row);
-        if (rank) {
-            from[0] = start[0] + row;
-            n[0] = take;
+        if (axis < rank) {
+            from[axis] = start[axis] + row;
+            n[axis] = take;
         }
         std::vector<std::byte> whole(static_cast<std::size_t>(take * rowBytes));
         readElements(from, n, whole.data());

@@ -37,8 +37,8 @@ protected:
     TensorBox withWholeElements(TensorBox datasetBox) const;
 
 private:
-    void readPartsOfElements(
-        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const;
+    void readPartsOfElements(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out,
+        std::size_t axis) const;
 
     Shape datasetShape_;
     std::int64_t elementValues_;
