@@ -1,7 +1,7 @@
 #pragma once
 
 #include "ShownText.h"
-#include "numerics/Stats.h" // ckpt::Cancelled
+#include "base/Cancelled.h"
 
 #include <QList>
 #include <QObject>

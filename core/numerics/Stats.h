@@ -1,5 +1,6 @@
 #pragma once
 
+#include "base/Cancelled.h"
 #include "tensor/Tensor.h"
 
 #include <atomic>
@@ -31,14 +32,6 @@ struct StatsOptions {
     const std::atomic<bool>* cancel = nullptr;     // set to true to stop; computeStats throws Cancelled
     std::function<void(double)> progress;          // 0..1, called from the calling thread
     int threads = 0;                               // 0: one per core
-};
-
-class Cancelled : public std::runtime_error {
-public:
-    Cancelled()
-        : std::runtime_error("cancelled")
-    {
-    }
 };
 
 // Streams the tensor's data in chunks (never the whole tensor at once).

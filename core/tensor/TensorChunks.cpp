@@ -1,6 +1,6 @@
 #include "tensor/TensorChunks.h"
 
-#include "numerics/Stats.h"
+#include "base/Cancelled.h"
 
 #include <algorithm>
 #include <vector>
