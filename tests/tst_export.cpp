@@ -132,11 +132,11 @@ private slots:
         ExportOptions o;
         o.castToFloat32 = cast;
         o.overwrite = true;
-        const ExportFormat format = exportFormatFor(target.toStdString());
+        const std::string format(writerFor(target.toStdString()).name());
         // What the format can hold goes through unchanged; complex cannot go to safetensors.
         std::vector<Tensor> expected;
         for (const auto& t : src.tensors) {
-            if (format == ExportFormat::Safetensors && isComplex(t.info.dtype))
+            if (format == "safetensors" && isComplex(t.info.dtype))
                 o.selection.exclude.push_back(t.info.name);
             else
                 expected.push_back(t);
@@ -145,7 +145,7 @@ private slots:
             QSKIP("nothing this format can hold");
         exportCheckpoint(src, target.toStdString(), o);
         for (auto& t : expected) {
-            const bool castHere = (format == ExportFormat::Npz
+            const bool castHere = (format == "npz"
                 && (t.info.dtype == DType::BFloat16 || t.info.dtype == DType::Float8E4M3FN
                     || t.info.dtype == DType::Float8E5M2));
             if (castHere)
@@ -157,7 +157,7 @@ private slots:
                     return makeTensorData(DType::Float32, d.shape, f);
                 }());
         }
-        if (format == ExportFormat::Safetensors) {
+        if (format == "safetensors") {
             const auto parsed = parseSafetensors(target);
             QCOMPARE(parsed.size(), expected.size());
             for (const auto& e : expected) {

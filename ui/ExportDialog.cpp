@@ -197,9 +197,9 @@ void ExportDialog::browse()
 void ExportDialog::updateFormat()
 {
     try {
-        const auto format = ckpt::exportFormatFor(outputPath().toStdString());
-        format_->setText(QString::fromLatin1(ckpt::exportFormatName(format).data()));
-        compress_->setEnabled(format != ckpt::ExportFormat::Safetensors);
+        const auto& writer = ckpt::writerFor(outputPath().toStdString());
+        format_->setText(QString::fromLatin1(writer.name().data(), qsizetype(writer.name().size())));
+        compress_->setEnabled(writer.compresses());
         exportButton_->setEnabled(!isRunning());
     } catch (const std::invalid_argument&) {
         format_->setText(tr("unknown: the file name must end in .h5, .hdf5, .safetensors or .npz"));
@@ -246,7 +246,7 @@ bool ExportDialog::startExport()
     const QString path = outputPath();
     ckpt::ExportOptions o = options();
     try {
-        ckpt::exportFormatFor(path.toStdString());
+        ckpt::writerFor(path.toStdString());
         ckpt::selectTensors(*checkpoint_, o.selection);
     } catch (const std::exception& e) {
         showMessage(shownText(e.what()), true);

@@ -42,7 +42,7 @@ void addParameters(Hdf5Writer& w, const Mlp& net)
 template <typename Fill>
 std::string writeFile(const std::filesystem::path& path, bool overwrite, Fill fill)
 {
-    Hdf5WriteOptions options;
+    WriteOptions options;
     options.overwrite = overwrite;
     Hdf5Writer w(path.string(), options);
     fill(w);

@@ -1,9 +1,6 @@
 #include "export/Export.h"
 
 #include "export/CastSource.h"
-#include "formats/hdf5/Hdf5Writer.h"
-#include "formats/numpy/NpzWriter.h"
-#include "formats/safetensors/SafetensorsWriter.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Stats.h"
 #include "base/CheckpointError.h"
@@ -16,48 +13,7 @@
 
 namespace ckpt {
 
-ExportFormat exportFormatFor(const std::string& path)
-{
-    std::string ext = std::filesystem::path(path).extension().string();
-    for (auto& ch : ext)
-        ch = char(std::tolower((unsigned char)ch));
-    if (ext == ".h5" || ext == ".hdf5")
-        return ExportFormat::Hdf5;
-    if (ext == ".safetensors")
-        return ExportFormat::Safetensors;
-    if (ext == ".npz")
-        return ExportFormat::Npz;
-    throw std::invalid_argument(
-        "cannot tell the output format from '" + path + "': use .h5/.hdf5, .safetensors or .npz");
-}
-
-std::string_view exportFormatName(ExportFormat f)
-{
-    switch (f) {
-    case ExportFormat::Hdf5:
-        return "HDF5";
-    case ExportFormat::Safetensors:
-        return "safetensors";
-    case ExportFormat::Npz:
-        return "npz";
-    }
-    return "?";
-}
-
 namespace {
-
-bool formatHolds(ExportFormat f, DType d)
-{
-    switch (f) {
-    case ExportFormat::Hdf5:
-        return true;
-    case ExportFormat::Safetensors:
-        return safetensorsDtypeName(d).has_value();
-    case ExportFormat::Npz:
-        return npyDescr(d).has_value();
-    }
-    return false;
-}
 
 std::map<std::string, std::string> stringMetadata(const Checkpoint& c)
 {
@@ -71,6 +27,19 @@ std::map<std::string, std::string> stringMetadata(const Checkpoint& c)
 
 // An output larger than the free space of its disk would be written until the disk is full:
 // refused before a byte is written (a compressed output may be smaller, so it is not checked).
+// The MLP the exported parameters make, described for --with-architecture.
+nlohmann::ordered_json architectureOf(const std::vector<Tensor>& tensors, const std::string& path)
+{
+    Checkpoint exported;
+    exported.path = path;
+    exported.tensors = tensors;
+    try {
+        return architectureJson(buildMlp(exported));
+    } catch (const std::invalid_argument& e) {
+        throw CheckpointError(path, std::string("--with-architecture: ") + e.what());
+    }
+}
+
 void checkFreeSpace(const std::string& path, std::uint64_t bytes, bool compressed)
 {
     if (compressed)
@@ -92,11 +61,13 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
 {
     ExportSummary summary;
     summary.path = path;
+    const FormatWriter* writer = nullptr;
     try {
-        summary.format = exportFormatFor(path);
+        writer = &writerFor(path);
     } catch (const std::invalid_argument& e) {
         throw CheckpointError(path, e.what());
     }
+    summary.format = std::string(writer->name());
     std::vector<Tensor> tensors;
     try {
         tensors = selectTensors(source, o.selection);
@@ -104,7 +75,7 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
         throw CheckpointError(source.path, e.what());
     }
     for (auto& t : tensors) {
-        if (formatHolds(summary.format, t.info.dtype))
+        if (writer->holds(t.info.dtype))
             continue;
         if (o.castToFloat32 && isFloating(t.info.dtype)) {
             t = castToFloat32(t);
@@ -112,7 +83,7 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
         }
         throw CheckpointError(path,
             "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype)) + ", which "
-                + std::string(exportFormatName(summary.format)) + " cannot hold"
+                + summary.format + " cannot hold"
                 + (isFloating(t.info.dtype) ? " (use --cast float32)" : ""));
     }
     std::uint64_t total = 0; // saturating: declared sizes can be astronomic
@@ -121,65 +92,23 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
         total = std::min<std::uint64_t>(total + std::uint64_t(t.info.nbytes()), std::uint64_t(1) << 62);
     }
     summary.bytes = std::int64_t(total);
-    checkFreeSpace(path, total, o.compress);
-    const std::vector<std::string> sources { source.path };
-    auto progressBytes = [&](std::int64_t done, std::int64_t total) {
-        if (o.progress && total > 0)
-            o.progress(double(done) / double(total));
-    };
+    checkFreeSpace(path, total, o.compress && writer->compresses());
+    WriteOptions w;
+    w.compress = o.compress;
+    w.overwrite = o.overwrite;
+    w.sources = { source.path };
+    w.cancel = o.cancel;
+    if (o.progress)
+        w.progress = [&o](std::int64_t done, std::int64_t all) {
+            if (all > 0)
+                o.progress(double(done) / double(all));
+        };
+    if (source.metadata.size() < 4096)
+        w.metadata = stringMetadata(source);
+    if (o.withArchitecture && writer->holdsArchitecture())
+        w.architecture = architectureOf(tensors, path);
     try {
-        switch (summary.format) {
-        case ExportFormat::Hdf5: {
-            Hdf5WriteOptions w;
-            w.compress = o.compress;
-            w.overwrite = o.overwrite;
-            w.sources = sources;
-            w.cancel = o.cancel;
-            Hdf5Writer writer(path, w);
-            std::int64_t done = 0;
-            for (const auto& t : tensors) {
-                if (o.cancel && o.cancel->load())
-                    throw Cancelled();
-                writer.addTensor(t);
-                done += t.info.nbytes();
-                progressBytes(done, summary.bytes);
-            }
-            if (o.withArchitecture) {
-                Checkpoint exported;
-                exported.path = path;
-                exported.tensors = tensors;
-                try {
-                    writer.setAttribute("architecture", architectureJson(buildMlp(exported)));
-                } catch (const std::invalid_argument& e) {
-                    throw CheckpointError(path, std::string("--with-architecture: ") + e.what());
-                }
-            }
-            writer.commit();
-            break;
-        }
-        case ExportFormat::Safetensors: {
-            SafetensorsWriteOptions w;
-            w.overwrite = o.overwrite;
-            w.sources = sources;
-            w.cancel = o.cancel;
-            w.progress = progressBytes;
-            for (const auto& [k, v] : stringMetadata(source))
-                if (source.metadata.size() < 4096)
-                    w.metadata[k] = v;
-            writeSafetensors(path, tensors, w);
-            break;
-        }
-        case ExportFormat::Npz: {
-            NpzWriteOptions w;
-            w.compress = o.compress;
-            w.overwrite = o.overwrite;
-            w.sources = sources;
-            w.cancel = o.cancel;
-            w.progress = progressBytes;
-            writeNpz(path, tensors, w);
-            break;
-        }
-        }
+        writer->write(path, tensors, w);
     } catch (const CheckpointError&) {
         throw;
     } catch (const Cancelled&) {

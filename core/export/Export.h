@@ -1,6 +1,7 @@
 #pragma once
 
 #include "export/ExportPlan.h"
+#include "export/WriterRegistry.h"
 
 #include <atomic>
 #include <functional>
@@ -9,16 +10,10 @@
 
 namespace ckpt {
 
-enum class ExportFormat { Hdf5, Safetensors, Npz };
-
-// From the output's extension: .h5/.hdf5, .safetensors, .npz. Throws std::invalid_argument.
-ExportFormat exportFormatFor(const std::string& path);
-std::string_view exportFormatName(ExportFormat format);
-
 struct ExportOptions {
     ExportSelection selection;
-    bool compress = false;          // gzip+shuffle in HDF5, deflate in npz (safetensors: none)
-    bool withArchitecture = false;  // HDF5: store the rebuilt MLP's architecture beside the parameters
+    bool compress = false;          // for writers that compress (HDF5 gzip+shuffle, npz deflate)
+    bool withArchitecture = false;  // for writers that hold it (HDF5): the rebuilt MLP's architecture
     bool castToFloat32 = false;     // write dtypes the format cannot hold (bfloat16, float8 in npz) as float32
     bool overwrite = false;
     const std::atomic<bool>* cancel = nullptr; // set to stop: exportCheckpoint throws Cancelled, nothing is left behind
@@ -27,7 +22,7 @@ struct ExportOptions {
 
 struct ExportSummary {
     std::string path;
-    ExportFormat format = ExportFormat::Hdf5;
+    std::string format;             // the writer's name: "HDF5", "safetensors", "npz"
     std::vector<std::string> names; // output names, in the order written
     std::int64_t bytes = 0;         // tensor bytes written
 };

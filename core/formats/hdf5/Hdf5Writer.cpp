@@ -45,9 +45,11 @@ void writeNumberAttribute(hid_t object, const std::string& name, const nlohmann:
     }
 }
 
+constexpr unsigned kGzipLevel = 4; // h5py's default
+
 } // namespace
 
-Hdf5Writer::Hdf5Writer(std::string path, Hdf5WriteOptions options)
+Hdf5Writer::Hdf5Writer(std::string path, WriteOptions options)
     : output_(std::move(path), options.overwrite, options.sources)
     , options_(std::move(options))
 {
@@ -129,7 +131,7 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
         }
         H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
         H5Pset_shuffle(dcpl.get());
-        H5Pset_deflate(dcpl.get(), static_cast<unsigned>(options_.gzipLevel));
+        H5Pset_deflate(dcpl.get(), kGzipLevel);
     }
     Handle fileType = fileTypeFor(info.dtype);
     Handle memType = memoryTypeFor(info.dtype);
@@ -198,6 +200,25 @@ void Hdf5Writer::commit()
         file_.reset();
     }
     output_.commit();
+}
+
+void Hdf5FormatWriter::write(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& options) const
+{
+    Hdf5Writer writer(path, options);
+    std::int64_t total = 0, done = 0;
+    for (const auto& t : tensors)
+        total = saturatingAdd(total, t.info.nbytes());
+    for (const auto& t : tensors) {
+        if (options.cancel && options.cancel->load())
+            throw Cancelled();
+        writer.addTensor(t);
+        done = saturatingAdd(done, t.info.nbytes());
+        if (options.progress)
+            options.progress(done, total);
+    }
+    if (options.architecture)
+        writer.setAttribute("architecture", *options.architecture);
+    writer.commit();
 }
 
 } // namespace ckpt

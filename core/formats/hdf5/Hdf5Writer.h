@@ -1,5 +1,6 @@
 #pragma once
 
+#include "formats/FormatWriter.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "io/AtomicOutput.h"
 #include "tensor/Tensor.h"
@@ -13,13 +14,6 @@
 
 namespace ckpt {
 
-struct Hdf5WriteOptions {
-    bool compress = false; // gzip + shuffle, chunked
-    int gzipLevel = 4;
-    bool overwrite = false; // replace an existing file
-    std::vector<std::string> sources; // files being read: never written over
-    const std::atomic<bool>* cancel = nullptr; // checked between blocks; addTensor throws Cancelled
-};
 
 // Writes our native HDF5 layout: groups mirror the name hierarchy ("hidden.weight" ->
 // /hidden/weight), each dataset keeps its full original name in "tensor_name" and its dtype
@@ -27,7 +21,9 @@ struct Hdf5WriteOptions {
 // format, its version and the writer. The file appears at `path` only on commit().
 class Hdf5Writer {
 public:
-    Hdf5Writer(std::string path, Hdf5WriteOptions options = {});
+    // Uses compress (gzip + shuffle, chunked), overwrite, sources and cancel (checked between
+    // blocks: addTensor throws Cancelled).
+    Hdf5Writer(std::string path, WriteOptions options = {});
     ~Hdf5Writer();
 
     // Streams the tensor from its source in blocks of rows (never the whole tensor at once
@@ -43,11 +39,23 @@ private:
     std::string datasetPathFor(const std::string& name);
 
     AtomicOutput output_;
-    Hdf5WriteOptions options_;
+    WriteOptions options_;
     hdf5::Handle file_;
     // One block buffer for every tensor, left uninitialised: each block is read into it whole.
     std::unique_ptr<std::byte[]> block_;
     std::size_t blockSize_ = 0;
+};
+
+// Exports to HDF5 (.h5, .hdf5): every dtype, compression, the architecture as a root attribute;
+// string metadata is not written.
+class Hdf5FormatWriter final : public FormatWriter {
+public:
+    std::string_view name() const override { return "HDF5"; }
+    std::vector<std::string_view> extensions() const override { return { ".h5", ".hdf5" }; }
+    bool holds(DType) const override { return true; }
+    bool compresses() const override { return true; }
+    bool holdsArchitecture() const override { return true; }
+    void write(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& options) const override;
 };
 
 } // namespace ckpt

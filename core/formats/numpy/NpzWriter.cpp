@@ -84,7 +84,7 @@ struct MemberStream {
     std::string error;
     bool cancelled = false;
     zip_error_t zipError {};
-    const NpzWriteOptions* options = nullptr;
+    const WriteOptions* options = nullptr;
     std::int64_t* done = nullptr;
     std::int64_t total = 0;
 
@@ -199,7 +199,7 @@ std::string memberName(const std::string& tensorName, std::set<std::string>& tak
 
 } // namespace
 
-void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const NpzWriteOptions& o)
+void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& o)
 {
     for (const auto& t : tensors)
         if (!npyDescr(t.info.dtype))

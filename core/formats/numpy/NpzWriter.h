@@ -1,5 +1,6 @@
 #pragma once
 
+#include "formats/FormatWriter.h"
 #include "tensor/Tensor.h"
 
 #include <atomic>
@@ -10,13 +11,6 @@
 
 namespace ckpt {
 
-struct NpzWriteOptions {
-    bool compress = false;                    // np.savez_compressed (deflate) instead of np.savez (stored)
-    bool overwrite = false;
-    std::vector<std::string> sources;         // files being read: never written over
-    const std::atomic<bool>* cancel = nullptr;
-    std::function<void(std::int64_t bytesDone, std::int64_t bytesTotal)> progress;
-};
 
 // The .npy descr of a dtype ("<f4", "|b1"), or nullopt when numpy has none (bfloat16, float8).
 std::optional<std::string> npyDescr(DType dtype);
@@ -27,6 +21,20 @@ std::string npyHeader(DType dtype, const Shape& shape);
 // Writes an .npz as np.savez does: one NAME.npy member per tensor. Members are streamed from
 // their sources while libzip writes the archive (one tensor in memory at a time, ZIP64 when
 // large); atomic output. Throws CheckpointError naming the output or the tensor numpy cannot hold.
-void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const NpzWriteOptions& options = {});
+// Uses compress (np.savez_compressed: deflate), overwrite, sources, cancel and progress; npz has
+// no place for metadata or an architecture.
+void writeNpz(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& options = {});
+
+class NpzFormatWriter final : public FormatWriter {
+public:
+    std::string_view name() const override { return "npz"; }
+    std::vector<std::string_view> extensions() const override { return { ".npz" }; }
+    bool holds(DType dtype) const override { return npyDescr(dtype).has_value(); }
+    bool compresses() const override { return true; }
+    void write(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& options) const override
+    {
+        writeNpz(path, tensors, options);
+    }
+};
 
 } // namespace ckpt

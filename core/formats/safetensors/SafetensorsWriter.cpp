@@ -42,7 +42,7 @@ struct FileCloser {
 };
 } // namespace
 
-void writeSafetensors(const std::string& path, const std::vector<Tensor>& tensors, const SafetensorsWriteOptions& o)
+void writeSafetensors(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& o)
 {
     for (const auto& t : tensors)
         if (!safetensorsDtypeName(t.info.dtype))
