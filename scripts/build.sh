@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Configures and builds ckptview into ./build (Release with debug info).
+# Configures and builds ckptview into ./build (the "dev" preset: release with debug info).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+cd "$here"
+cmake --preset dev "$@" # CMakePresets.json: the builds CI makes, by name
 cmake --build "$here/build" --parallel "$(nproc)"

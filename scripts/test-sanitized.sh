@@ -3,7 +3,7 @@
 # runs the whole test suite there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCKPT_SANITIZE=ON >/dev/null
+(cd "$here" && cmake --preset asan >/dev/null)
 cmake --build "$here/build-asan" --parallel "$(nproc)"
 export QT_QPA_PLATFORM=offscreen
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1

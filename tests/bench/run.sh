@@ -5,8 +5,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 data=${1:-/tmp/ckpt-bench}
-build="$here/build"
-cmake -S "$here" -B "$build" -DCKPT_BENCH=ON >/dev/null
+build="$here/build-bench"
+(cd "$here" && cmake --preset bench >/dev/null)
 cmake --build "$build" --parallel "$(nproc)" --target ckpt bench_core bench_app >/dev/null
 ckpt="$build/app/ckpt"
 bench="$build/tests/bench/bench_core"
