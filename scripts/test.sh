@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs the whole test suite; then the same suite under
+# Installs dependencies, checks the formatting, builds, and runs the whole test suite; then the same suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then every fuzz target for a bounded time.
 # CKPT_QUICK=1 runs only the first part; CKPT_FUZZ_SECONDS sets the time per fuzz target.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/install-deps.sh"
+"$here/scripts/check-format.sh"
 "$here/scripts/build.sh"
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir "$here/build" --output-on-failure --timeout 600 -j "$(nproc)"

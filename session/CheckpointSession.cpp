@@ -117,7 +117,8 @@ void CheckpointSession::requestStats(int index, int bins)
             stats_.insert(StatsKey { index, bins }, std::move(s));
             emit statsReady(index, bins);
         },
-        [this, index](const JobFailure& why) { emit statsFailed(index, why.cancelled ? tr("cancelled") : why.message); });
+        [this, index](
+            const JobFailure& why) { emit statsFailed(index, why.cancelled ? tr("cancelled") : why.message); });
 }
 
 void CheckpointSession::requestOverlay(const std::vector<int>& tensors, int bins)
@@ -146,7 +147,8 @@ void CheckpointSession::requestOverlay(const std::vector<int>& tensors, int bins
                 ckpt::StatsOptions o;
                 o.bins = bins;
                 o.cancel = job.cancelFlag();
-                o.progress = [&job, k, n = missing.size()](double f) { job.progressCallback()((double(k) + f) / double(n)); };
+                o.progress
+                    = [&job, k, n = missing.size()](double f) { job.progressCallback()((double(k) + f) / double(n)); };
                 try {
                     computed.emplace_back(indices[k], ckpt::computeStats(*missing[k], o));
                 } catch (const ckpt::Cancelled&) {
@@ -260,13 +262,11 @@ void CheckpointSession::requestPairHistograms(const ckpt::TensorDiff& diff, int 
     // The diff's tensors point into A and B: the worker keeps both alive.
     jobs_->run(
         this, kPairHistograms, tr("Histograms of %1").arg(name),
-        [a = std::move(a), b = std::move(b), diff, bins](JobTracker::Job& job) {
-            return ckpt::pairHistograms(diff, bins, job.cancelFlag());
-        },
+        [a = std::move(a), b = std::move(b), diff, bins](
+            JobTracker::Job& job) { return ckpt::pairHistograms(diff, bins, job.cancelFlag()); },
         [this, name](const ckpt::PairHistograms& h) { emit pairHistogramsReady(name, h); },
-        [this, name](const JobFailure& why) {
-            emit pairHistogramsFailed(name, why.cancelled ? tr("cancelled") : why.message);
-        });
+        [this, name](
+            const JobFailure& why) { emit pairHistogramsFailed(name, why.cancelled ? tr("cancelled") : why.message); });
 }
 
 void CheckpointSession::exportTo(const QString& path, ckpt::ExportOptions options)

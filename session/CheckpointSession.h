@@ -60,7 +60,8 @@ public:
     const ckpt::TensorStats* cachedStats(int tensor, int bins) const;
 
     // A block of cells of a slice (cached; a block already asked for is not read twice).
-    void requestSliceBlock(int tensor, quint64 view, int blockRow, int blockColumn, const ckpt::SliceBlockRequest& cells);
+    void requestSliceBlock(
+        int tensor, quint64 view, int blockRow, int blockColumn, const ckpt::SliceBlockRequest& cells);
 
     // Comparison with B (opened again when `reopen`, else the B of the last comparison).
     void compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen);
@@ -87,7 +88,7 @@ signals:
     void openFailed(const QString& message);
     void statsReady(int tensor, int bins);
     void statsFailed(int tensor, const QString& message); // also when cancelled
-    void overlayFailed(const QString& message);           // cancelled
+    void overlayFailed(const QString& message); // cancelled
     void sliceBlockReady(std::shared_ptr<const SliceBlock> block);
     void compared(const ckpt::DiffReport& report);
     void compareFailed(const QString& message);

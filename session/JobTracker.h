@@ -54,9 +54,9 @@ public:
     explicit JobTracker(QObject* parent = nullptr);
     ~JobTracker() override; // cancels every job and waits for the workers
 
-    // Runs work(job) on a worker; `what` names it in the progress signal. On this tracker's thread, later: done(result), or failed(why) when
-    // work threw (ckpt::Cancelled: why.cancelled) — neither when the job is no longer wanted.
-    // Returns the job's generation (increasing over all jobs).
+    // Runs work(job) on a worker; `what` names it in the progress signal. On this tracker's thread, later:
+    // done(result), or failed(why) when work threw (ckpt::Cancelled: why.cancelled) — neither when the job is no longer
+    // wanted. Returns the job's generation (increasing over all jobs).
     template <typename Work, typename Done>
     quint64 run(QObject* owner, const QString& lane, const QString& what, Work work, Done done,
         std::function<void(const JobFailure&)> failed = {});

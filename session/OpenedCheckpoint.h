@@ -11,7 +11,7 @@
 struct OpenedCheckpoint {
     std::shared_ptr<const ckpt::Checkpoint> checkpoint;
     std::shared_ptr<const ckpt::CheckpointTree> tree;
-    QString path;        // what the user opened
+    QString path; // what the user opened
     QString displayName; // file name, or "demo" for the embedded demo
     qint64 fileSize = 0;
     QString unsafeContent; // what loading it in Python would run (ckpt::scanFile), "" when nothing

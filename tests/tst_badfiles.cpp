@@ -1,9 +1,9 @@
 // The bad-file corpus (tests/data/bad, made by make_bad_files.py): each file gives the exact
 // error listed in expected.json, through the core and through `ckpt stats` (which reads every
 // tensor's data), and no pickle inside any of them gets to create its marker file.
-#include "open/ReaderRegistry.h"
-#include "numerics/Stats.h"
 #include "base/CheckpointError.h"
+#include "numerics/Stats.h"
+#include "open/ReaderRegistry.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <map>
 
@@ -121,8 +121,8 @@ private slots:
                 const TensorStats& got = stats.at(name);
                 QCOMPARE(got.count, want.at("count").get<std::int64_t>());
                 QCOMPARE(got.zeros, want.at("zeros").get<std::int64_t>());
-                const std::map<std::string, double> fields { { "min", got.min }, { "max", got.max }, { "mean", got.mean },
-                    { "std", got.std } };
+                const std::map<std::string, double> fields { { "min", got.min }, { "max", got.max },
+                    { "mean", got.mean }, { "std", got.std } };
                 for (const auto& [field, value] : fields) {
                     const double expect = want.at(field).get<double>();
                     QVERIFY2(std::abs(value - expect) <= 1e-9 * std::max(1.0, std::abs(expect)),
@@ -180,7 +180,10 @@ private slots:
         QVERIFY2(peakKiB <= budgetKiB, qPrintable(QString("%1 KiB > %2 KiB").arg(peakKiB).arg(budgetKiB)));
     }
 
-    void noPickleRanCode() { QCOMPARE(markerFiles(), QStringList {}); }
+    void noPickleRanCode()
+    {
+        QCOMPARE(markerFiles(), QStringList {});
+    }
 
 private:
     // Peak resident memory of `ckpt stats FILE`: the largest of the process and its children.

@@ -8,8 +8,8 @@
 #include <QJsonObject>
 #include <QProcess>
 
-#include <nlohmann/json.hpp>
 #include <QTemporaryDir>
+#include <nlohmann/json.hpp>
 
 namespace {
 struct Run {
@@ -22,7 +22,8 @@ Run runCkpt(const QStringList& args)
     QProcess p;
     p.start(QStringLiteral(CKPT_BINARY_DIR "/app/ckpt"), args);
     p.waitForFinished(60000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+        p.readAllStandardError() };
 }
 
 // Whether text could drive a terminal: control characters other than the line ends the
@@ -53,7 +54,7 @@ class TestCli : public QObject {
 private slots:
     void initTestCase()
     {
-        const Run r = runCkpt({QStringLiteral("demo"), QStringLiteral("--json"), dir_.path()});
+        const Run r = runCkpt({ QStringLiteral("demo"), QStringLiteral("--json"), dir_.path() });
         QCOMPARE(r.exitCode, 0);
         const auto o = json(r);
         QCOMPARE(o.value(QStringLiteral("match")).toBool(), true);
@@ -64,28 +65,32 @@ private slots:
 
     void ls()
     {
-        const Run r = runCkpt({QStringLiteral("ls"), QStringLiteral("--json"), demo_});
+        const Run r = runCkpt({ QStringLiteral("ls"), QStringLiteral("--json"), demo_ });
         QCOMPARE(r.exitCode, 0);
         const auto o = json(r);
-        QCOMPARE(o.keys(), (QStringList{QStringLiteral("format"), QStringLiteral("metadata"), QStringLiteral("tensors")}));
+        QCOMPARE(o.keys(),
+            (QStringList { QStringLiteral("format"), QStringLiteral("metadata"), QStringLiteral("tensors") }));
         const auto tensors = o.value(QStringLiteral("tensors")).toArray();
         QCOMPARE(tensors.size(), 6);
         const auto first = tensors.at(0).toObject();
-        QCOMPARE(first.keys(), (QStringList{QStringLiteral("dtype"), QStringLiteral("name"), QStringLiteral("nbytes"), QStringLiteral("shape")}));
+        QCOMPARE(first.keys(),
+            (QStringList {
+                QStringLiteral("dtype"), QStringLiteral("name"), QStringLiteral("nbytes"), QStringLiteral("shape") }));
         QCOMPARE(first.value(QStringLiteral("name")).toString(), QStringLiteral("hidden.weight"));
         QCOMPARE(first.value(QStringLiteral("dtype")).toString(), QStringLiteral("float32"));
-        QCOMPARE(first.value(QStringLiteral("shape")).toArray(), (QJsonArray{256, 20}));
+        QCOMPARE(first.value(QStringLiteral("shape")).toArray(), (QJsonArray { 256, 20 }));
         QCOMPARE(first.value(QStringLiteral("nbytes")).toInt(), 256 * 20 * 4);
         QVERIFY(o.value(QStringLiteral("metadata")).toObject().contains(QStringLiteral("architecture")));
     }
 
     void stats()
     {
-        const Run r = runCkpt({QStringLiteral("stats"), QStringLiteral("--json"), QStringLiteral("--bins"), QStringLiteral("8"),
-                            dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x")});
+        const Run r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--json"), QStringLiteral("--bins"),
+            QStringLiteral("8"), dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x") });
         QCOMPARE(r.exitCode, 0);
         const auto t = json(r).value(QStringLiteral("tensors")).toArray().at(0).toObject();
-        for (const char* key : {"name", "dtype", "shape", "count", "min", "max", "mean", "std", "nan", "inf", "zeros", "histogram"})
+        for (const char* key :
+            { "name", "dtype", "shape", "count", "min", "max", "mean", "std", "nan", "inf", "zeros", "histogram" })
             QVERIFY2(t.contains(QLatin1String(key)), key);
         QCOMPARE(t.value(QStringLiteral("count")).toInt(), 4);
         QCOMPARE(t.value(QStringLiteral("min")).toDouble(), 0.0);
@@ -100,20 +105,21 @@ private slots:
 
     void statsOfAllTensors()
     {
-        const Run r = runCkpt({QStringLiteral("stats"), QStringLiteral("--json"), demo_});
+        const Run r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--json"), demo_ });
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(json(r).value(QStringLiteral("tensors")).toArray().size(), 6);
     }
 
     void values()
     {
-        const Run r = runCkpt({QStringLiteral("values"), QStringLiteral("--json"), dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x")});
+        const Run r = runCkpt({ QStringLiteral("values"), QStringLiteral("--json"),
+            dir_.filePath(QStringLiteral("x-file.h5")), QStringLiteral("x") });
         QCOMPARE(r.exitCode, 0);
         const auto o = json(r);
         QCOMPARE(o.value(QStringLiteral("name")).toString(), QStringLiteral("x"));
         QCOMPARE(o.value(QStringLiteral("dtype")).toString(), QStringLiteral("int64"));
-        QCOMPARE(o.value(QStringLiteral("shape")).toArray(), (QJsonArray{4}));
-        QCOMPARE(o.value(QStringLiteral("values")).toArray(), (QJsonArray{0, 1, 2, 3}));
+        QCOMPARE(o.value(QStringLiteral("shape")).toArray(), (QJsonArray { 4 }));
+        QCOMPARE(o.value(QStringLiteral("values")).toArray(), (QJsonArray { 0, 1, 2, 3 }));
     }
 
     // JSON has no NaN or infinity: they are the strings "nan", "inf" and "-inf" in values and in
@@ -121,11 +127,13 @@ private slots:
     void nonFiniteNumbersAreNamedInJson()
     {
         const QString file = QStringLiteral(CKPT_TEST_DATA "/world/fetched/hdf5/float_special_values_latest.hdf5");
-        const Run values = runCkpt({ QStringLiteral("values"), QStringLiteral("--json"), file, QStringLiteral("float32") });
+        const Run values
+            = runCkpt({ QStringLiteral("values"), QStringLiteral("--json"), file, QStringLiteral("float32") });
         QCOMPARE(values.exitCode, 0);
         const auto v = nlohmann::json::parse(values.out.toStdString());
         QCOMPARE(v["values"].dump(), std::string(R"(["inf","-inf","nan",0.0,-0.0])"));
-        const Run stats = runCkpt({ QStringLiteral("stats"), QStringLiteral("--json"), file, QStringLiteral("float32") });
+        const Run stats
+            = runCkpt({ QStringLiteral("stats"), QStringLiteral("--json"), file, QStringLiteral("float32") });
         QCOMPARE(stats.exitCode, 0);
         const auto s = nlohmann::json::parse(stats.out.toStdString())["tensors"][0];
         QCOMPARE(s["nan"].get<int>(), 1);
@@ -135,15 +143,15 @@ private slots:
 
     void valuesLimit()
     {
-        const Run r = runCkpt({QStringLiteral("values"), QStringLiteral("--json"), QStringLiteral("--limit"), QStringLiteral("5"), demo_,
-                            QStringLiteral("hidden.weight")});
+        const Run r = runCkpt({ QStringLiteral("values"), QStringLiteral("--json"), QStringLiteral("--limit"),
+            QStringLiteral("5"), demo_, QStringLiteral("hidden.weight") });
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(json(r).value(QStringLiteral("values")).toArray().size(), 5);
     }
 
     void tree()
     {
-        const Run r = runCkpt({QStringLiteral("tree"), demo_});
+        const Run r = runCkpt({ QStringLiteral("tree"), demo_ });
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("hidden  [2 tensors]  5,376 params"));
     }
@@ -154,15 +162,19 @@ private slots:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("stderrStart");
         const QString bad = QStringLiteral(CKPT_TEST_DATA "/hdf5/not_hdf5.h5");
-        QTest::newRow("no command") << QStringList{} << 2 << QString();
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString();
-        QTest::newRow("missing file argument") << QStringList{QStringLiteral("ls")} << 2 << QString();
-        QTest::newRow("bad bins") << QStringList{QStringLiteral("stats"), QStringLiteral("--bins"), QStringLiteral("0"), bad} << 2 << QString();
-        QTest::newRow("unreadable") << QStringList{QStringLiteral("ls"), bad} << 3 << QStringLiteral("error: ") + bad + QStringLiteral(": ");
-        QTest::newRow("missing") << QStringList{QStringLiteral("ls"), QStringLiteral("/nonexistent/x.h5")} << 3
+        QTest::newRow("no command") << QStringList {} << 2 << QString();
+        QTest::newRow("unknown command") << QStringList { QStringLiteral("frobnicate") } << 2 << QString();
+        QTest::newRow("missing file argument") << QStringList { QStringLiteral("ls") } << 2 << QString();
+        QTest::newRow("bad bins") << QStringList { QStringLiteral("stats"), QStringLiteral("--bins"),
+            QStringLiteral("0"), bad }
+                                  << 2 << QString();
+        QTest::newRow("unreadable") << QStringList { QStringLiteral("ls"), bad } << 3
+                                    << QStringLiteral("error: ") + bad + QStringLiteral(": ");
+        QTest::newRow("missing") << QStringList { QStringLiteral("ls"), QStringLiteral("/nonexistent/x.h5") } << 3
                                  << QStringLiteral("error: /nonexistent/x.h5: No such file or directory");
-        QTest::newRow("truncated") << QStringList{QStringLiteral("stats"), QStringLiteral(CKPT_TEST_DATA "/hdf5/truncated.h5")} << 3
-                                   << QStringLiteral("error: " CKPT_TEST_DATA "/hdf5/truncated.h5: ");
+        QTest::newRow("truncated") << QStringList { QStringLiteral("stats"),
+            QStringLiteral(CKPT_TEST_DATA "/hdf5/truncated.h5") }
+                                   << 3 << QStringLiteral("error: " CKPT_TEST_DATA "/hdf5/truncated.h5: ");
     }
     void exitCodes()
     {
@@ -180,12 +192,14 @@ private slots:
     void printableEscapesWhatATerminalWouldObey()
     {
         QCOMPARE(QString::fromStdString(ckpt::printable("a\x1b[2J\r\nb\x7f\xc2\x9b\xff\xe2\x86\x92")),
-                 QString::fromUtf8("a\\x1b[2J\\r\\nb\\x7f\\u009b\\xff\xe2\x86\x92"));
+            QString::fromUtf8("a\\x1b[2J\\r\\nb\\x7f\\u009b\\xff\xe2\x86\x92"));
         QCOMPARE(QString::fromStdString(ckpt::printable(std::string("nul\0cut", 7))), QString("nul\\x00cut"));
         // a line separator (a new line in Qt), a right-to-left override ("txt.exe" shown as
         // "exe.txt"), an isolate; other text of three bytes is kept
-        QCOMPARE(QString::fromStdString(ckpt::printable("a\xe2\x80\xa8" "b\xe2\x80\xaetxt.exe\xe2\x81\xa6" "c\xe2\x82\xac")),
-                 QString::fromUtf8("a\\u2028b\\u202etxt.exe\\u2066c\xe2\x82\xac"));
+        QCOMPARE(QString::fromStdString(ckpt::printable("a\xe2\x80\xa8"
+                                                        "b\xe2\x80\xaetxt.exe\xe2\x81\xa6"
+                                                        "c\xe2\x82\xac")),
+            QString::fromUtf8("a\\u2028b\\u202etxt.exe\\u2066c\xe2\x82\xac"));
     }
 
     // A file whose tensor name clears the screen and starts a fake "verified OK" line, and whose
@@ -193,26 +207,27 @@ private slots:
     void controlCharactersInNamesAreEscaped()
     {
         const QString file = QStringLiteral(CKPT_TEST_DATA "/bad/safetensors_control_names.safetensors");
-        const QString name = QString::fromUtf8("w\x1b[2J\x1b[H\r\nverified OK \xc2\x9b" "31m\xc3\xbf");
-        for (const QStringList& args : {QStringList{"ls", file}, QStringList{"tree", file}, QStringList{"stats", file},
-                                        QStringList{"values", file, name}, QStringList{"diff", file, file},
-                                        QStringList{"values", file, name + "\x1b[31m"}}) {
+        const QString name = QString::fromUtf8("w\x1b[2J\x1b[H\r\nverified OK \xc2\x9b"
+                                               "31m\xc3\xbf");
+        for (const QStringList& args : { QStringList { "ls", file }, QStringList { "tree", file },
+                 QStringList { "stats", file }, QStringList { "values", file, name },
+                 QStringList { "diff", file, file }, QStringList { "values", file, name + "\x1b[31m" } }) {
             const Run r = runCkpt(args);
             QVERIFY2(!hasControlBytes(r.out), r.out.constData());
             QVERIFY2(!hasControlBytes(r.err), r.err.constData());
             QVERIFY2(!r.out.contains("\nverified OK"), r.out.constData());
         }
-        const Run ls = runCkpt({"ls", file});
+        const Run ls = runCkpt({ "ls", file });
         QVERIFY2(ls.out.contains("w\\x1b[2J\\x1b[H\\r\\nverified OK \\u009b31m"), ls.out.constData());
         QVERIFY2(ls.out.contains("note\\x07 = line1\\nline2\\x1b]0;title\\x07"), ls.out.constData());
-        const Run missing = runCkpt({"values", file, "x\x1b[31m"});
+        const Run missing = runCkpt({ "values", file, "x\x1b[31m" });
         QCOMPARE(missing.exitCode, 3);
         QCOMPARE(QString::fromUtf8(missing.err), "error: " + file + ": no tensor named 'x\\x1b[31m'\n");
     }
 
     void unknownTensorIsAnError()
     {
-        const Run r = runCkpt({QStringLiteral("values"), demo_, QStringLiteral("nope")});
+        const Run r = runCkpt({ QStringLiteral("values"), demo_, QStringLiteral("nope") });
         QCOMPARE(r.exitCode, 3);
         QVERIFY(r.err.contains("no tensor named 'nope'"));
     }

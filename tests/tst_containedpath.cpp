@@ -1,8 +1,8 @@
 // The one rule for files a checkpoint names besides itself (io/ContainedPath.h), through every
 // reader that follows it, and the refusal of inputs that are not regular files. Layouts are
 // built in a temporary folder: symlinks, FIFOs and a Hugging Face hub cache.
-#include "open/ReaderRegistry.h"
 #include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>

@@ -1,10 +1,10 @@
 // ckpt diff: pairing by name (and by layer position across libraries), per-tensor numbers,
 // statuses, tolerances, and the command's JSON and exit codes.
+#include "base/CheckpointError.h"
 #include "compare/Diff.h"
 #include "compare/PairHistograms.h"
-#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QProcess>
@@ -19,7 +19,10 @@ using namespace ckpt;
 
 namespace {
 
-std::string data(const char* relative) { return std::string(CKPT_TEST_DATA "/") + relative; }
+std::string data(const char* relative)
+{
+    return std::string(CKPT_TEST_DATA "/") + relative;
+}
 
 const TensorDiff& entry(const DiffReport& r, const std::string& name)
 {
@@ -47,8 +50,9 @@ void writePerturbedCopy(const std::string& path)
                 f[i] = std::nextafter(f[i], 1e9f);
         w.addTensor(makeMemoryTensor(t.info.name, std::move(d)));
     }
-    w.addTensor(makeMemoryTensor("extra", makeTensorData(DType::Float32, {2}, std::vector<float>{1, 2})));
-    w.addTensor(makeMemoryTensor("hidden.bias.reshaped", makeTensorData(DType::Float32, {1}, std::vector<float>{0})));
+    w.addTensor(makeMemoryTensor("extra", makeTensorData(DType::Float32, { 2 }, std::vector<float> { 1, 2 })));
+    w.addTensor(
+        makeMemoryTensor("hidden.bias.reshaped", makeTensorData(DType::Float32, { 1 }, std::vector<float> { 0 })));
     w.commit();
 }
 
@@ -64,10 +68,14 @@ private slots:
         QTest::addColumn<QString>("a");
         QTest::addColumn<QString>("b");
         QTest::addColumn<bool>("transposed");
-        QTest::newRow("pt vs npz") << "verify/mlp.params" << "verify/mlp.npz" << false;
-        QTest::newRow("pt vs keras hdf5 (by layer, kernels transposed)") << "verify/mlp.params" << "verify/mlp-keras.h5" << true;
-        QTest::newRow("keras hdf5 vs pt") << "verify/mlp-keras.h5" << "verify/mlp.params" << true;
-        QTest::newRow("same file") << "torch/dtypes.pt" << "torch/dtypes.pt" << false;
+        QTest::newRow("pt vs npz") << "verify/mlp.params"
+                                   << "verify/mlp.npz" << false;
+        QTest::newRow("pt vs keras hdf5 (by layer, kernels transposed)") << "verify/mlp.params"
+                                                                         << "verify/mlp-keras.h5" << true;
+        QTest::newRow("keras hdf5 vs pt") << "verify/mlp-keras.h5"
+                                          << "verify/mlp.params" << true;
+        QTest::newRow("same file") << "torch/dtypes.pt"
+                                   << "torch/dtypes.pt" << false;
     }
 
     void identicalAcrossFormats()
@@ -113,8 +121,9 @@ private slots:
         DiffOptions loose;
         loose.atol = 2e-3;
         QCOMPARE(int(entry(diffCheckpoints(openCheckpoint(data("verify/mlp.params")), openCheckpoint(copy), loose),
-                           "hidden.weight").status),
-                 int(DiffStatus::WithinTolerance));
+                     "hidden.weight")
+                         .status),
+            int(DiffStatus::WithinTolerance));
     }
 
     void shapeAndDtypeChanges()
@@ -122,14 +131,16 @@ private slots:
         const std::string a = dir_.filePath("a.h5").toStdString(), b = dir_.filePath("b.h5").toStdString();
         {
             Hdf5Writer w(a);
-            w.addTensor(makeMemoryTensor("x", makeTensorData(DType::Float32, {2, 3}, std::vector<float>{1, 2, 3, 4, 5, 6})));
-            w.addTensor(makeMemoryTensor("y", makeTensorData(DType::Float32, {3}, std::vector<float>{1, 2, 3})));
+            w.addTensor(makeMemoryTensor(
+                "x", makeTensorData(DType::Float32, { 2, 3 }, std::vector<float> { 1, 2, 3, 4, 5, 6 })));
+            w.addTensor(makeMemoryTensor("y", makeTensorData(DType::Float32, { 3 }, std::vector<float> { 1, 2, 3 })));
             w.commit();
         }
         {
             Hdf5Writer w(b);
-            w.addTensor(makeMemoryTensor("x", makeTensorData(DType::Float32, {6}, std::vector<float>{1, 2, 3, 4, 5, 6})));
-            w.addTensor(makeMemoryTensor("y", makeTensorData(DType::Float64, {3}, std::vector<double>{1, 2, 3})));
+            w.addTensor(
+                makeMemoryTensor("x", makeTensorData(DType::Float32, { 6 }, std::vector<float> { 1, 2, 3, 4, 5, 6 })));
+            w.addTensor(makeMemoryTensor("y", makeTensorData(DType::Float64, { 3 }, std::vector<double> { 1, 2, 3 })));
             w.commit();
         }
         const DiffReport r = diffCheckpoints(openCheckpoint(a), openCheckpoint(b));
@@ -144,14 +155,15 @@ private slots:
         // The training checkpoint's model against its own first layers exported without the prefix.
         const std::string exported = dir_.filePath("model.npz").toStdString();
         QProcess p;
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"export", QString::fromStdString(data("verify/deep-train.pth")), "-o",
-                                              QString::fromStdString(exported), "--select", "model_state_dict.*",
-                                              "--strip-prefix", "model_state_dict."});
+        p.start(CKPT_BINARY_DIR "/app/ckpt",
+            { "export", QString::fromStdString(data("verify/deep-train.pth")), "-o", QString::fromStdString(exported),
+                "--select", "model_state_dict.*", "--strip-prefix", "model_state_dict." });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
         DiffOptions o;
         o.prefixA = "model_state_dict.";
-        const DiffReport r = diffCheckpoints(openCheckpoint(data("verify/deep-train.pth")), openCheckpoint(exported), o);
+        const DiffReport r
+            = diffCheckpoints(openCheckpoint(data("verify/deep-train.pth")), openCheckpoint(exported), o);
         QVERIFY(r.allEqual());
         QCOMPARE(r.tensors.size(), std::size_t(12));
     }
@@ -175,8 +187,8 @@ private slots:
         QCOMPARE(w.a.counts.size(), std::size_t(64));
         QCOMPARE(sum(w.a), std::int64_t(256 * 20));
         QCOMPARE(sum(w.b), std::int64_t(256 * 20));
-        const TensorStats sa = computeStats(*entry(r, "hidden.weight").a, {1});
-        const TensorStats sb = computeStats(*entry(r, "hidden.weight").b, {1});
+        const TensorStats sa = computeStats(*entry(r, "hidden.weight").a, { 1 });
+        const TensorStats sb = computeStats(*entry(r, "hidden.weight").b, { 1 });
         QCOMPARE(w.a.edges.front(), std::min(sa.min, sb.min));
         QCOMPARE(w.a.edges.back(), std::max(sa.max, sb.max));
         // The difference: 5119 zeros and one 1e-3 (float32 rounding aside).
@@ -196,7 +208,7 @@ private slots:
         QCOMPARE(t.a.counts, t.b.counts);
         QCOMPARE(t.difference.edges.front(), -0.5);
         QCOMPARE(t.difference.counts[16], std::int64_t(256 * 20));
-        std::atomic<bool> cancel{true};
+        std::atomic<bool> cancel { true };
         QVERIFY_THROWS_EXCEPTION(Cancelled, pairHistograms(entry(r, "hidden.weight"), 8, &cancel));
     }
 
@@ -212,17 +224,20 @@ private slots:
             QFAIL("compared 2^62 elements");
         } catch (const CheckpointError& e) {
             QCOMPARE(e.file(), huge);
-            QVERIFY2(QString(e.what()).contains(": w: declares 4611686018427387904 elements but stores only 1"), e.what());
+            QVERIFY2(
+                QString(e.what()).contains(": w: declares 4611686018427387904 elements but stores only 1"), e.what());
         }
         const Checkpoint broadcast = openCheckpoint(data("bad/torch_stride_zero_2p60.pt"));
-        QVERIFY_THROWS_EXCEPTION(FormatError, pairHistograms(TensorDiff { "tensor", DiffStatus::Identical,
-                                                                 &broadcast.tensors[0], &broadcast.tensors[0] }, 8));
+        QVERIFY_THROWS_EXCEPTION(FormatError,
+            pairHistograms(
+                TensorDiff { "tensor", DiffStatus::Identical, &broadcast.tensors[0], &broadcast.tensors[0] }, 8));
         QProcess p;
         p.start(CKPT_BINARY_DIR "/app/ckpt", { "diff", QString::fromStdString(huge), QString::fromStdString(huge) });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 3);
         const QString err = QString::fromUtf8(p.readAllStandardError());
-        QVERIFY2(err.startsWith("error: " + QString::fromStdString(huge) + ": ") && err.count('\n') == 1, qPrintable(err));
+        QVERIFY2(
+            err.startsWith("error: " + QString::fromStdString(huge) + ": ") && err.count('\n') == 1, qPrintable(err));
     }
 
     void cliContract()
@@ -230,7 +245,8 @@ private slots:
         const QString copy = dir_.filePath("perturbed-cli.h5");
         writePerturbedCopy(copy.toStdString());
         QProcess p;
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"diff", "--json", QString::fromStdString(data("verify/mlp.params")), copy});
+        p.start(
+            CKPT_BINARY_DIR "/app/ckpt", { "diff", "--json", QString::fromStdString(data("verify/mlp.params")), copy });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 1);
         const auto j = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
@@ -241,14 +257,16 @@ private slots:
         const auto& first = j["tensors"][0];
         QCOMPARE(first["name"].get<std::string>(), std::string("hidden.weight"));
         QCOMPARE(first["status"].get<std::string>(), std::string("changed"));
-        for (const char* key : {"max_abs_diff", "mean_abs_diff", "rel_l2", "bitwise_equal"})
+        for (const char* key : { "max_abs_diff", "mean_abs_diff", "rel_l2", "bitwise_equal" })
             QVERIFY2(first.contains(key), key);
 
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"diff", QString::fromStdString(data("verify/mlp.params")),
-                                              QString::fromStdString(data("verify/mlp.npz"))});
+        p.start(CKPT_BINARY_DIR "/app/ckpt",
+            { "diff", QString::fromStdString(data("verify/mlp.params")),
+                QString::fromStdString(data("verify/mlp.npz")) });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"diff", QString::fromStdString(data("verify/mlp.params")), "missing.pt"});
+        p.start(
+            CKPT_BINARY_DIR "/app/ckpt", { "diff", QString::fromStdString(data("verify/mlp.params")), "missing.pt" });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 3);
     }

@@ -23,10 +23,11 @@ private slots:
         std::vector<std::uint16_t> halves(1 << 16);
         for (std::uint32_t h = 0; h < halves.size(); ++h)
             halves[h] = static_cast<std::uint16_t>(h);
-        for (std::int64_t offset : {0, 3}) {
+        for (std::int64_t offset : { 0, 3 }) {
             const std::int64_t n = std::int64_t(halves.size()) - offset;
             std::vector<float> floats(static_cast<std::size_t>(n));
-            QVERIFY(ckpt::convertToFloat(ckpt::DType::Float16, reinterpret_cast<const std::byte*>(halves.data() + offset), n, floats.data()));
+            QVERIFY(ckpt::convertToFloat(
+                ckpt::DType::Float16, reinterpret_cast<const std::byte*>(halves.data() + offset), n, floats.data()));
             for (std::int64_t i = 0; i < n; ++i) {
                 const float expected = ckpt::halfToFloat(halves[std::size_t(i + offset)]);
                 const float got = floats[std::size_t(i)];
@@ -136,8 +137,9 @@ private slots:
         QFETCH(quint8, bits);
         QFETCH(double, value);
         const std::uint8_t b = bits;
-        QCOMPARE(elementToDouble(e4m3 ? DType::Float8E4M3FN : DType::Float8E5M2, reinterpret_cast<const std::byte*>(&b)),
-                 value);
+        QCOMPARE(
+            elementToDouble(e4m3 ? DType::Float8E4M3FN : DType::Float8E5M2, reinterpret_cast<const std::byte*>(&b)),
+            value);
     }
     void float8Nan()
     {
@@ -157,8 +159,7 @@ private slots:
                 continue;
             }
             const int exp = (i >> 3) & 15, mant = i & 7;
-            const double expected = (i & 0x80 ? -1 : 1)
-                * (exp ? std::ldexp(8 + mant, exp - 10) : std::ldexp(mant, -9));
+            const double expected = (i & 0x80 ? -1 : 1) * (exp ? std::ldexp(8 + mant, exp - 10) : std::ldexp(mant, -9));
             QCOMPARE(v, expected);
         }
     }

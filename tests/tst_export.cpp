@@ -1,15 +1,15 @@
 // ckpt export: every output format from every kind of source, read back exactly; selection,
 // renaming, dtype refusal and --cast; atomic output (no partial file, no overwrite, never onto
 // the source, nothing left behind when the process is interrupted).
+#include "base/CheckpointError.h"
 #include "compare/Diff.h"
 #include "export/Export.h"
-#include "open/ReaderRegistry.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>
@@ -385,7 +385,9 @@ private slots:
     void outputLargerThanTheDiskIsRefused()
     {
         QByteArray err;
-        QCOMPARE(runCkpt({"export", QString::fromStdString(data("unbounded/huge_declared.h5")), "-o", out("huge.h5")}, &err), 3);
+        QCOMPARE(runCkpt({ "export", QString::fromStdString(data("unbounded/huge_declared.h5")), "-o", out("huge.h5") },
+                     &err),
+            3);
         QVERIFY2(err.contains("needs 4398046511104 MiB of tensor data but its disk has"), err.constData());
         QVERIFY(!QDir(dir_.path()).entryList(QDir::Files | QDir::Hidden).join(' ').contains("huge"));
     }

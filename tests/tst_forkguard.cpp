@@ -28,8 +28,8 @@ constexpr std::uint64_t kMiB = 1 << 20;
 class ForkCounter {
 public:
     ForkCounter()
-        : count_(static_cast<std::atomic<int>*>(mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
-                                                      MAP_SHARED | MAP_ANONYMOUS, -1, 0)))
+        : count_(static_cast<std::atomic<int>*>(
+            mmap(nullptr, sizeof(std::atomic<int>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)))
     {
         new (count_) std::atomic<int>(0);
     }
@@ -42,9 +42,9 @@ private:
 };
 
 ckpt::ChildOutcome runGuarded(const std::function<std::string()>& work, std::chrono::milliseconds deadline = 30s,
-                              std::uint64_t memory = 256 * kMiB)
+    std::uint64_t memory = 256 * kMiB)
 {
-    return ckpt::runInForkedChild(work, {deadline, memory});
+    return ckpt::runInForkedChild(work, { deadline, memory });
 }
 
 // A thread takes a lock, the work forks while it holds it and takes it too, and the thread
@@ -227,9 +227,9 @@ private slots:
     {
         int value = 1;
         QVERIFY(!runGuarded([&] {
-                     value = 2;
-                     return std::string();
-                 }).failure);
+            value = 2;
+            return std::string();
+        }).failure);
         QCOMPARE(value, 1);
     }
 };

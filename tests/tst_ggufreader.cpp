@@ -3,10 +3,10 @@
 // fixtures (tests/data/gguf/make_gguf_fixtures.py): every plain type, every metadata value type,
 // versions 1-3, custom alignment, big-endian, and block-quantized tensors whose dequantized values
 // were computed by numpy (quantized_expected.npz) and must match exactly.
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 
@@ -26,7 +26,10 @@ std::vector<double> valuesOf(const TensorData& d)
     convertToDouble(d.dtype, d.bytes.data(), d.numel(), v.data());
     return v;
 }
-std::vector<double> valuesOf(const Tensor& t) { return valuesOf(readTensor(t)); }
+std::vector<double> valuesOf(const Tensor& t)
+{
+    return valuesOf(readTensor(t));
+}
 double sumOf(const Tensor& t)
 {
     double s = 0;
@@ -34,8 +37,14 @@ double sumOf(const Tensor& t)
         s += v;
     return s;
 }
-std::string real(const char* name) { return std::string(CKPT_REAL_FIXTURES "/gguf/") + name; }
-std::string fixture(const std::string& name) { return std::string(CKPT_TEST_DATA "/gguf/") + name; }
+std::string real(const char* name)
+{
+    return std::string(CKPT_REAL_FIXTURES "/gguf/") + name;
+}
+std::string fixture(const std::string& name)
+{
+    return std::string(CKPT_TEST_DATA "/gguf/") + name;
+}
 
 const Tensor& tensorNamed(const Checkpoint& c, const std::string& name)
 {
@@ -63,18 +72,18 @@ private slots:
         const Checkpoint c = openCheckpoint(real("llama-2-tiny-random.gguf"));
         QCOMPARE(c.format, std::string("GGUF"));
         const std::vector<std::tuple<std::string, std::string, Shape>> expected = {
-            {"token_embd.weight", "float16", {32000, 8}},
-            {"blk.0.attn_q.weight", "float16", {8, 8}},
-            {"blk.0.attn_k.weight", "float16", {8, 8}},
-            {"blk.0.attn_v.weight", "float16", {8, 8}},
-            {"blk.0.attn_output.weight", "float16", {8, 8}},
-            {"blk.0.ffn_gate.weight", "float16", {32, 8}}, // ggml dims [8, 32], reversed
-            {"blk.0.ffn_up.weight", "float16", {32, 8}},
-            {"blk.0.ffn_down.weight", "float16", {8, 32}},
-            {"blk.0.attn_norm.weight", "float32", {8}},
-            {"blk.0.ffn_norm.weight", "float32", {8}},
-            {"output_norm.weight", "float32", {8}},
-            {"output.weight", "float16", {32000, 8}},
+            { "token_embd.weight", "float16", { 32000, 8 } },
+            { "blk.0.attn_q.weight", "float16", { 8, 8 } },
+            { "blk.0.attn_k.weight", "float16", { 8, 8 } },
+            { "blk.0.attn_v.weight", "float16", { 8, 8 } },
+            { "blk.0.attn_output.weight", "float16", { 8, 8 } },
+            { "blk.0.ffn_gate.weight", "float16", { 32, 8 } }, // ggml dims [8, 32], reversed
+            { "blk.0.ffn_up.weight", "float16", { 32, 8 } },
+            { "blk.0.ffn_down.weight", "float16", { 8, 32 } },
+            { "blk.0.attn_norm.weight", "float32", { 8 } },
+            { "blk.0.ffn_norm.weight", "float32", { 8 } },
+            { "output_norm.weight", "float32", { 8 } },
+            { "output.weight", "float16", { 32000, 8 } },
         };
         QCOMPARE(c.tensors.size(), expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -94,10 +103,10 @@ private slots:
         // Reference values: numpy reading the same bytes as '<f2' / '<f4'.
         const auto& embd = tensorNamed(c, "token_embd.weight");
         QVERIFY(std::abs(sumOf(embd) - -6.394698202610016) < 1e-9);
-        const TensorData lastRow = readBox(embd, {31999, 0}, {1, 8});
-        QCOMPARE(valuesOf(lastRow), (std::vector<double>{0.0030269622802734375, -0.0377197265625, 0.007541656494140625,
-                                                         0.00885772705078125, 0.0103912353515625, -0.0017147064208984375,
-                                                         -0.034515380859375, 0.00333404541015625}));
+        const TensorData lastRow = readBox(embd, { 31999, 0 }, { 1, 8 });
+        QCOMPARE(valuesOf(lastRow),
+            (std::vector<double> { 0.0030269622802734375, -0.0377197265625, 0.007541656494140625, 0.00885772705078125,
+                0.0103912353515625, -0.0017147064208984375, -0.034515380859375, 0.00333404541015625 }));
         const auto out = valuesOf(tensorNamed(c, "output.weight"));
         QCOMPARE(out[0], 0.0132598876953125);
         QCOMPARE(out[1], 0.03363037109375);
@@ -173,11 +182,16 @@ private slots:
         QFETCH(int, alignment);
         const Checkpoint c = openCheckpoint(fixture(file.toStdString()));
         const std::vector<std::tuple<std::string, std::string, Shape>> expected = {
-            {"blk.0.weight_f32", "float32", {2, 3, 4}}, {"blk.0.weight_f16", "float16", {2, 3}},
-            {"blk.0.weight_bf16", "bfloat16", {6}},     {"blk.1.weight_f64", "float64", {4}},
-            {"blk.1.ids_i8", "int8", {2, 3}},           {"blk.1.ids_i16", "int16", {4}},
-            {"blk.1.ids_i32", "int32", {3, 4}},         {"blk.1.ids_i64", "int64", {3}},
-            {"four_d", "float32", {1, 2, 3, 20}},       {"scale", "float32", {1}},
+            { "blk.0.weight_f32", "float32", { 2, 3, 4 } },
+            { "blk.0.weight_f16", "float16", { 2, 3 } },
+            { "blk.0.weight_bf16", "bfloat16", { 6 } },
+            { "blk.1.weight_f64", "float64", { 4 } },
+            { "blk.1.ids_i8", "int8", { 2, 3 } },
+            { "blk.1.ids_i16", "int16", { 4 } },
+            { "blk.1.ids_i32", "int32", { 3, 4 } },
+            { "blk.1.ids_i64", "int64", { 3 } },
+            { "four_d", "float32", { 1, 2, 3, 20 } },
+            { "scale", "float32", { 1 } },
         };
         QCOMPARE(c.tensors.size(), expected.size());
         for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -187,12 +201,14 @@ private slots:
             QCOMPARE(c.tensors[i].info.shape, shape);
         }
         QCOMPARE(valuesOf(c.tensors[0]), range(24, 0.25, -7.5));
-        QCOMPARE(valuesOf(c.tensors[1]), (std::vector<double>{1.0, -2.0, 0.5, 65504.0, -0.00006103515625, 3.140625}));
-        QCOMPARE(valuesOf(c.tensors[2]), (std::vector<double>{1.0, -2.5, 0.15625, double(std::bit_cast<float>(0x7F610000u)),
-                                                              double(std::bit_cast<float>(0x8DA20000u)), 7.0}));
-        QCOMPARE(valuesOf(c.tensors[3]), (std::vector<double>{M_PI, -M_E, 1e300, 5e-324}));
-        QCOMPARE(valuesOf(c.tensors[4]), (std::vector<double>{-128, -1, 0, 1, 127, 42}));
-        QCOMPARE(valuesOf(c.tensors[5]), (std::vector<double>{-32768, 32767, -2, 300}));
+        QCOMPARE(
+            valuesOf(c.tensors[1]), (std::vector<double> { 1.0, -2.0, 0.5, 65504.0, -0.00006103515625, 3.140625 }));
+        QCOMPARE(valuesOf(c.tensors[2]),
+            (std::vector<double> { 1.0, -2.5, 0.15625, double(std::bit_cast<float>(0x7F610000u)),
+                double(std::bit_cast<float>(0x8DA20000u)), 7.0 }));
+        QCOMPARE(valuesOf(c.tensors[3]), (std::vector<double> { M_PI, -M_E, 1e300, 5e-324 }));
+        QCOMPARE(valuesOf(c.tensors[4]), (std::vector<double> { -128, -1, 0, 1, 127, 42 }));
+        QCOMPARE(valuesOf(c.tensors[5]), (std::vector<double> { -32768, 32767, -2, 300 }));
         QCOMPARE(valuesOf(c.tensors[6]), range(12, 1000003, -6));
         const TensorData i64 = readTensor(c.tensors[7]);
         const auto* ints = reinterpret_cast<const std::int64_t*>(i64.bytes.data());
@@ -200,8 +216,9 @@ private slots:
         QCOMPARE(ints[1], std::numeric_limits<std::int64_t>::max());
         QCOMPARE(ints[2], std::int64_t(123456789012345));
         QCOMPARE(valuesOf(c.tensors[8]), range(120, 0.5, 0));
-        QCOMPARE(valuesOf(readBox(c.tensors[8], {0, 1, 2, 18}, {1, 1, 1, 2})), (std::vector<double>{59.0, 59.5}));
-        QCOMPARE(valuesOf(c.tensors[9]), std::vector<double>{2.75});
+        QCOMPARE(
+            valuesOf(readBox(c.tensors[8], { 0, 1, 2, 18 }, { 1, 1, 1, 2 })), (std::vector<double> { 59.0, 59.5 }));
+        QCOMPARE(valuesOf(c.tensors[9]), std::vector<double> { 2.75 });
         QCOMPARE(c.metadata.at("__gguf__/version").get<int>(), version);
         QCOMPARE(c.metadata.at("__gguf__/alignment").get<int>(), alignment);
         QCOMPARE(c.metadata.at("__gguf__/data_offset").get<std::int64_t>() % alignment, 0);
@@ -251,18 +268,30 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("encoding");
         QTest::addColumn<double>("tolerance"); // of the dequantized values vs what was quantized; < 0: random blocks
-        QTest::newRow("Q4_0") << "blk.0.q4_0.weight" << "Q4_0" << 0.02;
-        QTest::newRow("Q4_1") << "blk.1.q4_1.weight" << "Q4_1" << 0.01;
-        QTest::newRow("Q5_0") << "blk.2.q5_0.weight" << "Q5_0" << 0.01;
-        QTest::newRow("Q5_1") << "blk.3.q5_1.weight" << "Q5_1" << 0.005;
-        QTest::newRow("Q8_0") << "blk.4.q8_0.weight" << "Q8_0" << 0.001;
-        QTest::newRow("Q8_1") << "blk.5.q8_1.weight" << "Q8_1" << 0.001;
-        QTest::newRow("Q2_K") << "k.0.q2_k.weight" << "Q2_K" << -1.0;
-        QTest::newRow("Q3_K") << "k.1.q3_k.weight" << "Q3_K" << -1.0;
-        QTest::newRow("Q4_K") << "k.2.q4_k.weight" << "Q4_K" << -1.0;
-        QTest::newRow("Q5_K") << "k.3.q5_k.weight" << "Q5_K" << -1.0;
-        QTest::newRow("Q6_K") << "k.4.q6_k.weight" << "Q6_K" << -1.0;
-        QTest::newRow("Q8_K") << "k.5.q8_k.weight" << "Q8_K" << -1.0;
+        QTest::newRow("Q4_0") << "blk.0.q4_0.weight"
+                              << "Q4_0" << 0.02;
+        QTest::newRow("Q4_1") << "blk.1.q4_1.weight"
+                              << "Q4_1" << 0.01;
+        QTest::newRow("Q5_0") << "blk.2.q5_0.weight"
+                              << "Q5_0" << 0.01;
+        QTest::newRow("Q5_1") << "blk.3.q5_1.weight"
+                              << "Q5_1" << 0.005;
+        QTest::newRow("Q8_0") << "blk.4.q8_0.weight"
+                              << "Q8_0" << 0.001;
+        QTest::newRow("Q8_1") << "blk.5.q8_1.weight"
+                              << "Q8_1" << 0.001;
+        QTest::newRow("Q2_K") << "k.0.q2_k.weight"
+                              << "Q2_K" << -1.0;
+        QTest::newRow("Q3_K") << "k.1.q3_k.weight"
+                              << "Q3_K" << -1.0;
+        QTest::newRow("Q4_K") << "k.2.q4_k.weight"
+                              << "Q4_K" << -1.0;
+        QTest::newRow("Q5_K") << "k.3.q5_k.weight"
+                              << "Q5_K" << -1.0;
+        QTest::newRow("Q6_K") << "k.4.q6_k.weight"
+                              << "Q6_K" << -1.0;
+        QTest::newRow("Q8_K") << "k.5.q8_k.weight"
+                              << "Q8_K" << -1.0;
     }
 
     void quantized()
@@ -282,7 +311,7 @@ private slots:
         QCOMPARE(got, valuesOf(want)); // exact: same float32 operations as ggml
         // A box that starts and ends inside blocks, and a flat run across rows.
         const std::int64_t cols = t.info.shape[1];
-        const TensorData box = readBox(t, {1, 30}, {1, 27});
+        const TensorData box = readBox(t, { 1, 30 }, { 1, 27 });
         const auto boxValues = valuesOf(box);
         for (std::int64_t j = 0; j < 27; ++j)
             QCOMPARE(boxValues[std::size_t(j)], got[std::size_t(cols + 30 + j)]);
@@ -294,9 +323,9 @@ private slots:
             const auto original = valuesOf(tensorNamed(expected, "original/" + name.toStdString()));
             for (std::size_t i = 0; i < got.size(); ++i)
                 QVERIFY2(std::abs(got[i] - original[i]) <= tolerance,
-                         qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(original[i])));
+                    qPrintable(QString("element %1: %2 vs %3").arg(i).arg(got[i]).arg(original[i])));
         }
-        const TensorStats stats = computeStats(t, StatsOptions{});
+        const TensorStats stats = computeStats(t, StatsOptions {});
         QCOMPARE(stats.count, std::int64_t(got.size()));
     }
 
@@ -304,8 +333,10 @@ private slots:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("type");
-        QTest::newRow("IQ2_XS") << "unsupported.iq2_xs.weight" << "IQ2_XS";
-        QTest::newRow("TQ1_0") << "unsupported.tq1_0.weight" << "TQ1_0";
+        QTest::newRow("IQ2_XS") << "unsupported.iq2_xs.weight"
+                                << "IQ2_XS";
+        QTest::newRow("TQ1_0") << "unsupported.tq1_0.weight"
+                               << "TQ1_0";
     }
 
     void unsupportedQuantizationIsAClearError()
@@ -333,7 +364,8 @@ private slots:
         QCOMPARE(c.tensors.size(), std::size_t(4));
         QCOMPARE(c.tensors[0].info.byteOrder, ByteOrder::Big);
         QCOMPARE(valuesOf(c.tensors[0]), range(24, 0.25, -7.5));
-        QCOMPARE(valuesOf(c.tensors[1]), (std::vector<double>{1.0, -2.0, 0.5, 65504.0, -0.00006103515625, 3.140625}));
+        QCOMPARE(
+            valuesOf(c.tensors[1]), (std::vector<double> { 1.0, -2.0, 0.5, 65504.0, -0.00006103515625, 3.140625 }));
         QCOMPARE(valuesOf(c.tensors[2])[1], -2.5);
         QCOMPARE(c.tensors[3].info.encoding, std::string("Q8_0"));
         QVERIFY_THROWS_EXCEPTION(FormatError, readTensor(c.tensors[3]));
@@ -352,15 +384,16 @@ private slots:
     void cliShowsTheStorageType()
     {
         QProcess ckpt;
-        ckpt.start(CKPT_BINARY_DIR "/app/ckpt", {"ls", QString::fromStdString(fixture("quantized.gguf"))});
+        ckpt.start(CKPT_BINARY_DIR "/app/ckpt", { "ls", QString::fromStdString(fixture("quantized.gguf")) });
         QVERIFY(ckpt.waitForFinished(30000));
         QCOMPARE(ckpt.exitCode(), 0);
         const QString out = QString::fromUtf8(ckpt.readAllStandardOutput());
-        QVERIFY2(out.contains(QString::fromUtf8("blk.4.q8_0.weight          Q8_0\u2192float32   (3, 64)")), qPrintable(out));
+        QVERIFY2(
+            out.contains(QString::fromUtf8("blk.4.q8_0.weight          Q8_0\u2192float32   (3, 64)")), qPrintable(out));
         QVERIFY2(out.contains("general.architecture = quantized"), qPrintable(out));
 
         QProcess json;
-        json.start(CKPT_BINARY_DIR "/app/ckpt", {"ls", "--json", QString::fromStdString(fixture("quantized.gguf"))});
+        json.start(CKPT_BINARY_DIR "/app/ckpt", { "ls", "--json", QString::fromStdString(fixture("quantized.gguf")) });
         QVERIFY(json.waitForFinished(30000));
         const auto doc = nlohmann::json::parse(json.readAllStandardOutput().toStdString());
         QCOMPARE(doc.at("tensors")[0].at("encoding").get<std::string>(), std::string("Q4_0"));

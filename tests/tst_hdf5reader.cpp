@@ -1,10 +1,10 @@
 // Reading HDF5 files written by h5py (tests/data/hdf5/make_hdf5_fixtures.py) and by Keras.
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5Filters.h"
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 
@@ -75,19 +75,30 @@ private slots:
         QTest::addColumn<QString>("dtype");
         QTest::addColumn<QList<qint64>>("shape");
         QTest::addColumn<QList<double>>("values");
-        QTest::newRow("nested float32") << "encoder/layer1/weight" << "float32" << QList<qint64>{3, 4}
-                                        << QList<double>{0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75};
-        QTest::newRow("float64") << "encoder/layer1/bias" << "float64" << QList<qint64>{3} << QList<double>{-1.5, 0, 2.25};
-        QTest::newRow("float16") << "half" << "float16" << QList<qint64>{4} << QList<double>{0.5, -2, 65504, 6.103515625e-05};
-        QTest::newRow("big-endian f64") << "big_endian_f64" << "float64" << QList<qint64>{3} << QList<double>{1.5, -2.25, 1e300};
-        QTest::newRow("big-endian i32") << "big_endian_i32" << "int32" << QList<qint64>{3} << QList<double>{1, -2, 70000};
-        QTest::newRow("scalar") << "scalar" << "float32" << QList<qint64>{} << QList<double>{3.5};
-        QTest::newRow("bool") << "flags" << "bool" << QList<qint64>{3} << QList<double>{1, 0, 1};
-        QTest::newRow("complex |z|") << "complex" << "complex64" << QList<qint64>{2} << QList<double>{double(std::sqrt(5.0f)), 3.5};
-        QTest::newRow("empty") << "empty" << "float32" << QList<qint64>{0, 3} << QList<double>{};
-        for (const char* t : {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
-            QTest::addRow("%s", t) << QStringLiteral("ints/") + QLatin1String(t) << QString::fromLatin1(t) << QList<qint64>{3}
-                                   << QList<double>{0, 1, 100};
+        QTest::newRow("nested float32") << "encoder/layer1/weight"
+                                        << "float32" << QList<qint64> { 3, 4 }
+                                        << QList<double> { 0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75 };
+        QTest::newRow("float64") << "encoder/layer1/bias"
+                                 << "float64" << QList<qint64> { 3 } << QList<double> { -1.5, 0, 2.25 };
+        QTest::newRow("float16") << "half"
+                                 << "float16" << QList<qint64> { 4 }
+                                 << QList<double> { 0.5, -2, 65504, 6.103515625e-05 };
+        QTest::newRow("big-endian f64") << "big_endian_f64"
+                                        << "float64" << QList<qint64> { 3 } << QList<double> { 1.5, -2.25, 1e300 };
+        QTest::newRow("big-endian i32") << "big_endian_i32"
+                                        << "int32" << QList<qint64> { 3 } << QList<double> { 1, -2, 70000 };
+        QTest::newRow("scalar") << "scalar"
+                                << "float32" << QList<qint64> {} << QList<double> { 3.5 };
+        QTest::newRow("bool") << "flags"
+                              << "bool" << QList<qint64> { 3 } << QList<double> { 1, 0, 1 };
+        QTest::newRow("complex |z|") << "complex"
+                                     << "complex64" << QList<qint64> { 2 }
+                                     << QList<double> { double(std::sqrt(5.0f)), 3.5 };
+        QTest::newRow("empty") << "empty"
+                               << "float32" << QList<qint64> { 0, 3 } << QList<double> {};
+        for (const char* t : { "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64" })
+            QTest::addRow("%s", t) << QStringLiteral("ints/") + QLatin1String(t) << QString::fromLatin1(t)
+                                   << QList<qint64> { 3 } << QList<double> { 0, 1, 100 };
     }
     void datasets()
     {
@@ -132,7 +143,7 @@ private slots:
         const auto v = valuesOf(c, "gzip_chunks");
         for (int i = 0; i < 10000; i += 997)
             QCOMPARE(v[std::size_t(i)], double(i));
-        const auto box = readBox(*t, {42, 17}, {2, 3});
+        const auto box = readBox(*t, { 42, 17 }, { 2, 3 });
         QCOMPARE(box.as<float>()[0], 4217.0f);
         QCOMPARE(box.as<float>()[5], 4319.0f);
     }
@@ -147,7 +158,7 @@ private slots:
         QCOMPARE(filtered.size(), std::size_t(37 * 23));
         for (std::size_t i = 0; i < filtered.size(); ++i)
             QCOMPARE(filtered[i], double(i) / 4);
-        const auto box = readBox(*c.find("fletcher_shuffle_gzip"), {7, 4}, {3, 9}); // across 2x3 chunks
+        const auto box = readBox(*c.find("fletcher_shuffle_gzip"), { 7, 4 }, { 3, 9 }); // across 2x3 chunks
         for (int r = 0; r < 3; ++r)
             for (int k = 0; k < 9; ++k)
                 QCOMPARE(box.as<float>()[std::size_t(r * 9 + k)], float((7 + r) * 23 + 4 + k) / 4);
@@ -245,7 +256,8 @@ private slots:
             QVERIFY2(std::string(e.what()).find("is corrupt") != std::string::npos, e.what());
         }
         chunk[15] = 16; // stored as it is: exactly its 16 bytes must follow
-        bytes.assign(reinterpret_cast<const std::byte*>(chunk.data()), reinterpret_cast<const std::byte*>(chunk.data()) + chunk.size());
+        bytes.assign(reinterpret_cast<const std::byte*>(chunk.data()),
+            reinterpret_cast<const std::byte*>(chunk.data()) + chunk.size());
         QVERIFY_THROWS_EXCEPTION(FormatError, ckpt::hdf5::decodeChunk(bytes, lz4, 0, 16));
     }
 
@@ -291,8 +303,9 @@ private slots:
     {
         const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/hdf5/keras_layout.h5");
         QCOMPARE(c.format, std::string("Keras HDF5"));
-        QCOMPARE(names(c), (std::vector<std::string>{"dense_b/dense_b/kernel:0", "dense_b/dense_b/bias:0",
-                                                     "dense_a/dense_a/kernel:0", "dense_a/dense_a/bias:0"}));
+        QCOMPARE(names(c),
+            (std::vector<std::string> { "dense_b/dense_b/kernel:0", "dense_b/dense_b/bias:0",
+                "dense_a/dense_a/kernel:0", "dense_a/dense_a/bias:0" }));
     }
 
     void realKerasFiles_data()
@@ -301,10 +314,13 @@ private slots:
         QTest::addColumn<QString>("firstName");
         QTest::addColumn<QList<qint64>>("firstShape");
         QTest::addColumn<int>("tensors");
-        QTest::newRow("iris_weights.h5") << "keras-h5/iris_weights.h5" << "dense_7/dense_7/kernel:0" << QList<qint64>{4, 64} << 6;
-        QTest::newRow("iris.model") << "keras-h5/iris.model" << "model_weights/dense_7/dense_7/kernel:0" << QList<qint64>{4, 64} << 13;
-        QTest::newRow("xor_model.h5 (Keras 3 legacy)") << "keras-h5/xor_model.h5" << "model_weights/dense/sequential/dense/kernel"
-                                                     << QList<qint64>{2, 4} << 14;
+        QTest::newRow("iris_weights.h5") << "keras-h5/iris_weights.h5"
+                                         << "dense_7/dense_7/kernel:0" << QList<qint64> { 4, 64 } << 6;
+        QTest::newRow("iris.model") << "keras-h5/iris.model"
+                                    << "model_weights/dense_7/dense_7/kernel:0" << QList<qint64> { 4, 64 } << 13;
+        QTest::newRow("xor_model.h5 (Keras 3 legacy)")
+            << "keras-h5/xor_model.h5"
+            << "model_weights/dense/sequential/dense/kernel" << QList<qint64> { 2, 4 } << 14;
     }
     void realKerasFiles()
     {
@@ -324,7 +340,7 @@ private slots:
         // SOURCES.md: kernel row 0 = [1.77727, 4.16527, -2.72975, -3.24754]
         const Checkpoint c = openCheckpoint(CKPT_REAL_FIXTURES "/keras-h5/xor_model.h5");
         const auto v = valuesOf(c, "model_weights/dense/sequential/dense/kernel");
-        const double expected[] = {1.77727, 4.16527, -2.72975, -3.24754};
+        const double expected[] = { 1.77727, 4.16527, -2.72975, -3.24754 };
         for (int i = 0; i < 4; ++i)
             QVERIFY(std::abs(v[std::size_t(i)] - expected[i]) < 1e-5);
     }
@@ -396,7 +412,8 @@ private slots:
                 const double expected = k == record % 1000 ? double(10000 + record + 1) : 0.0;
                 QCOMPARE(values[std::size_t(j * 64 + k)], expected);
             }
-        QCOMPARE(valuesOf(readBox(*c.find("rec.id"), Shape { 1, 2099 }, Shape { 1, 1 })), std::vector<double> { 12099 });
+        QCOMPARE(
+            valuesOf(readBox(*c.find("rec.id"), Shape { 1, 2099 }, Shape { 1, 1 })), std::vector<double> { 12099 });
     }
 
     // A chunk of 4 records {m: float64[2][3]} is a storage run of 24 values.
@@ -425,9 +442,12 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("truncated") << "hdf5/truncated.h5" << "not a readable HDF5 file (truncated or corrupt): truncated file";
-        QTest::newRow("not hdf5") << "hdf5/not_hdf5.h5" << "not a recognised checkpoint format";
-        QTest::newRow("missing") << "hdf5/does_not_exist.h5" << "No such file or directory";
+        QTest::newRow("truncated") << "hdf5/truncated.h5"
+                                   << "not a readable HDF5 file (truncated or corrupt): truncated file";
+        QTest::newRow("not hdf5") << "hdf5/not_hdf5.h5"
+                                  << "not a recognised checkpoint format";
+        QTest::newRow("missing") << "hdf5/does_not_exist.h5"
+                                 << "No such file or directory";
     }
     void badFiles()
     {

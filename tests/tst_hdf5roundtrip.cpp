@@ -1,8 +1,8 @@
 // Our native HDF5 writer and reader: every dtype, names with dots and slashes, compression,
 // atomic writes.
-#include "open/ReaderRegistry.h"
-#include "formats/hdf5/Hdf5Writer.h"
 #include "base/CheckpointError.h"
+#include "formats/hdf5/Hdf5Writer.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QtTest>
@@ -17,7 +17,7 @@ namespace {
 // Deterministic bytes for any dtype; bool gets 0/1.
 TensorData patterned(DType dtype, Shape shape, unsigned seed)
 {
-    TensorData d{dtype, shape, {}};
+    TensorData d { dtype, shape, {} };
     d.bytes.resize(static_cast<std::size_t>(d.numel()) * dtypeSize(dtype));
     std::mt19937 rng(seed);
     for (auto& b : d.bytes)
@@ -48,11 +48,11 @@ private slots:
         const DType t = static_cast<DType>(dtype);
         QTemporaryDir dir;
         const std::string path = dir.filePath(QStringLiteral("rt.h5")).toStdString();
-        const TensorData matrix = patterned(t, {7, 5}, 1);
+        const TensorData matrix = patterned(t, { 7, 5 }, 1);
         const TensorData scalar = patterned(t, {}, 2);
-        const TensorData empty = patterned(t, {0, 3}, 3);
+        const TensorData empty = patterned(t, { 0, 3 }, 3);
         {
-            Hdf5Writer w(path, {.compress = compress});
+            Hdf5Writer w(path, { .compress = compress });
             w.addTensor(makeMemoryTensor("layer.weight", matrix));
             w.addTensor(makeMemoryTensor("scalar", scalar));
             w.addTensor(makeMemoryTensor("empty", empty));
@@ -62,21 +62,26 @@ private slots:
         QCOMPARE(c.tensors.size(), std::size_t(3));
         QCOMPARE(c.tensors[0].info.name, std::string("layer.weight"));
         QCOMPARE(c.tensors[0].info.dtype, t);
-        QCOMPARE(c.tensors[0].info.shape, (Shape{7, 5}));
+        QCOMPARE(c.tensors[0].info.shape, (Shape { 7, 5 }));
         QVERIFY(readTensor(c.tensors[0]).bytes == matrix.bytes); // bit-exact, NaN payloads included
-        QCOMPARE(c.tensors[1].info.shape, Shape{});
+        QCOMPARE(c.tensors[1].info.shape, Shape {});
         QVERIFY(readTensor(c.tensors[1]).bytes == scalar.bytes);
-        QCOMPARE(c.tensors[2].info.shape, (Shape{0, 3}));
+        QCOMPARE(c.tensors[2].info.shape, (Shape { 0, 3 }));
     }
 
     void namesRoundTrip_data()
     {
         QTest::addColumn<QStringList>("names");
-        QTest::newRow("torch") << QStringList{QStringLiteral("hidden.weight"), QStringLiteral("hidden.bias"), QStringLiteral("output.weight")};
-        QTest::newRow("keras") << QStringList{QStringLiteral("dense/dense/kernel:0"), QStringLiteral("dense/dense/bias:0")};
-        QTest::newRow("mixed separators") << QStringList{QStringLiteral("a.b/c"), QStringLiteral("a/b.c"), QStringLiteral("a..b")};
-        QTest::newRow("tensor and group of same name") << QStringList{QStringLiteral("a"), QStringLiteral("a.b"), QStringLiteral("a.b.c")};
-        QTest::newRow("odd") << QStringList{QStringLiteral("."), QStringLiteral("/lead"), QStringLiteral("trail/"), QStringLiteral("x y")};
+        QTest::newRow("torch") << QStringList { QStringLiteral("hidden.weight"), QStringLiteral("hidden.bias"),
+            QStringLiteral("output.weight") };
+        QTest::newRow("keras") << QStringList { QStringLiteral("dense/dense/kernel:0"),
+            QStringLiteral("dense/dense/bias:0") };
+        QTest::newRow("mixed separators")
+            << QStringList { QStringLiteral("a.b/c"), QStringLiteral("a/b.c"), QStringLiteral("a..b") };
+        QTest::newRow("tensor and group of same name")
+            << QStringList { QStringLiteral("a"), QStringLiteral("a.b"), QStringLiteral("a.b.c") };
+        QTest::newRow("odd") << QStringList { QStringLiteral("."), QStringLiteral("/lead"), QStringLiteral("trail/"),
+            QStringLiteral("x y") };
     }
     void namesRoundTrip()
     {
@@ -87,7 +92,8 @@ private slots:
             Hdf5Writer w(path);
             int i = 0;
             for (const auto& n : names)
-                w.addTensor(makeMemoryTensor(n.toStdString(), makeTensorData<float>(DType::Float32, {1}, {float(i++)})));
+                w.addTensor(
+                    makeMemoryTensor(n.toStdString(), makeTensorData<float>(DType::Float32, { 1 }, { float(i++) })));
             w.commit();
         }
         const Checkpoint c = openCheckpoint(path);
@@ -124,12 +130,12 @@ private slots:
         for (std::size_t i = 0; i < v.size(); ++i)
             v[i] = float(i % 1000);
         {
-            Hdf5Writer w(path, {.compress = true});
-            w.addTensor(makeMemoryTensor("big", makeTensorData(DType::Float32, {3, 1 << 22}, v)));
+            Hdf5Writer w(path, { .compress = true });
+            w.addTensor(makeMemoryTensor("big", makeTensorData(DType::Float32, { 3, 1 << 22 }, v)));
             w.commit();
         }
         const Checkpoint c = openCheckpoint(path);
-        const auto box = readBox(c.tensors[0], {2, 4000000}, {1, 3});
+        const auto box = readBox(c.tensors[0], { 2, 4000000 }, { 1, 3 });
         QCOMPARE(box.as<float>()[0], float((2 * (1 << 22) + 4000000) % 1000));
         QCOMPARE(box.as<float>()[2], float((2 * (1 << 22) + 4000002) % 1000));
     }
@@ -146,8 +152,8 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), QByteArray("precious"));
         f.close();
-        Hdf5Writer w(path.toStdString(), {.overwrite = true});
-        w.addTensor(makeMemoryTensor("x", makeTensorData<float>(DType::Float32, {1}, {1})));
+        Hdf5Writer w(path.toStdString(), { .overwrite = true });
+        w.addTensor(makeMemoryTensor("x", makeTensorData<float>(DType::Float32, { 1 }, { 1 })));
         w.commit();
         QCOMPARE(openCheckpoint(path.toStdString()).tensors.size(), std::size_t(1));
     }
@@ -158,7 +164,7 @@ private slots:
         const std::string path = dir.filePath(QStringLiteral("never.h5")).toStdString();
         {
             Hdf5Writer w(path);
-            w.addTensor(makeMemoryTensor("x", makeTensorData<float>(DType::Float32, {1}, {1})));
+            w.addTensor(makeMemoryTensor("x", makeTensorData<float>(DType::Float32, { 1 }, { 1 })));
         } // destroyed without commit, as on an error
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
     }
@@ -171,7 +177,7 @@ private slots:
             Hdf5Writer w(path);
             w.commit();
         }
-        QVERIFY_THROWS_EXCEPTION(CheckpointError, Hdf5Writer(path, {.overwrite = true, .sources = {path}}));
+        QVERIFY_THROWS_EXCEPTION(CheckpointError, Hdf5Writer(path, { .overwrite = true, .sources = { path } }));
     }
 };
 

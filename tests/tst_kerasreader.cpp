@@ -1,11 +1,11 @@
 // Keras 3 files: `.weights.h5` (layers/<object>/vars/<i>) and `.keras` archives, named from the
 // config as Keras names them. Real files (tests/data/real/keras-h5, values read with h5py) and
 // fixtures in the Keras 3 layout (tests/data/keras3/make_keras3_fixtures.py).
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Keras3Names.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 #include "verify/Verify.h"
 
@@ -14,8 +14,14 @@
 using namespace ckpt;
 
 namespace {
-std::string real(const char* name) { return std::string(CKPT_REAL_FIXTURES) + "/keras-h5/" + name; }
-std::string fixture(const char* name) { return std::string(CKPT_TEST_DATA) + "/keras3/" + name; }
+std::string real(const char* name)
+{
+    return std::string(CKPT_REAL_FIXTURES) + "/keras-h5/" + name;
+}
+std::string fixture(const char* name)
+{
+    return std::string(CKPT_TEST_DATA) + "/keras3/" + name;
+}
 
 std::vector<double> valuesOf(const Tensor& t)
 {
@@ -54,12 +60,18 @@ private slots:
     {
         QTest::addColumn<QString>("className");
         QTest::addColumn<QString>("object");
-        QTest::newRow("Dense") << "Dense" << "dense";
-        QTest::newRow("Conv2D") << "Conv2D" << "conv2d";
-        QTest::newRow("BatchNormalization") << "BatchNormalization" << "batch_normalization";
-        QTest::newRow("Conv2DTranspose") << "Conv2DTranspose" << "conv2d_transpose";
-        QTest::newRow("LSTMCell") << "LSTMCell" << "lstm_cell";
-        QTest::newRow("PReLU") << "PReLU" << "p_re_lu";
+        QTest::newRow("Dense") << "Dense"
+                               << "dense";
+        QTest::newRow("Conv2D") << "Conv2D"
+                                << "conv2d";
+        QTest::newRow("BatchNormalization") << "BatchNormalization"
+                                            << "batch_normalization";
+        QTest::newRow("Conv2DTranspose") << "Conv2DTranspose"
+                                         << "conv2d_transpose";
+        QTest::newRow("LSTMCell") << "LSTMCell"
+                                  << "lstm_cell";
+        QTest::newRow("PReLU") << "PReLU"
+                               << "p_re_lu";
     }
     void snakeCase()
     {
@@ -74,22 +86,23 @@ private slots:
         const Checkpoint c = openCheckpoint(real("model.weights.h5"));
         QCOMPARE(c.format, std::string("Keras 3 weights (HDF5)"));
         QCOMPARE(namesOf(c).mid(0, 10),
-                 QStringList({"dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias", "dense_2/kernel",
-                              "dense_2/bias", "optimizer/iterations", "optimizer/learning_rate",
-                              "optimizer/dense/kernel/momentum", "optimizer/dense/kernel/velocity"}));
+            QStringList({ "dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias", "dense_2/kernel",
+                "dense_2/bias", "optimizer/iterations", "optimizer/learning_rate", "optimizer/dense/kernel/momentum",
+                "optimizer/dense/kernel/velocity" }));
         QCOMPARE(c.tensors.size(), std::size_t(20));
         QCOMPARE(namesOf(c).last(), QString("optimizer/dense_2/bias/velocity"));
         const Tensor& kernel = tensor(c, "dense/kernel");
-        QCOMPARE(kernel.info.shape, (Shape{8, 12}));
+        QCOMPARE(kernel.info.shape, (Shape { 8, 12 }));
         const auto v = valuesOf(kernel);
         QCOMPARE(float(v[0]), 0.10946106165647507f);
         QCOMPARE(float(v[1]), 0.2511352598667145f);
         QCOMPARE(float(v[2]), -0.36909252405166626f);
         QVERIFY(std::abs(sumOf(kernel) - 5.368934154510498) < 1e-5);
-        QCOMPARE(valuesOf(tensor(c, "dense_2/bias")), std::vector<double>{double(-0.7072210311889648f)});
+        QCOMPARE(valuesOf(tensor(c, "dense_2/bias")), std::vector<double> { double(-0.7072210311889648f) });
         QCOMPARE(tensor(c, "optimizer/iterations").info.dtype, DType::Int64);
-        QCOMPARE(valuesOf(tensor(c, "optimizer/iterations")), std::vector<double>{5850});
-        QCOMPARE(valuesOf(tensor(c, "optimizer/dense_2/bias/velocity")), std::vector<double>{double(0.01922881044447422f)});
+        QCOMPARE(valuesOf(tensor(c, "optimizer/iterations")), std::vector<double> { 5850 });
+        QCOMPARE(valuesOf(tensor(c, "optimizer/dense_2/bias/velocity")),
+            std::vector<double> { double(0.01922881044447422f) });
         QCOMPARE(c.metadata["dense_1/class_name"], nlohmann::ordered_json("Dense"));
     }
 
@@ -98,16 +111,16 @@ private slots:
         // Keras 2.15 model.save('my_model.keras'): Functional Input(32) → Dense(1) named dense_6.
         const Checkpoint c = openCheckpoint(real("my_model.keras"));
         QCOMPARE(c.format, std::string("Keras archive (.keras)"));
-        QCOMPARE(namesOf(c), QStringList({"dense_6/kernel", "dense_6/bias", "metrics/mean/vars/0", "metrics/mean/vars/1",
-                                          "optimizer/iterations", "optimizer/dense_6/kernel/momentum",
-                                          "optimizer/dense_6/kernel/velocity", "optimizer/dense_6/bias/momentum",
-                                          "optimizer/dense_6/bias/velocity"}));
+        QCOMPARE(namesOf(c),
+            QStringList({ "dense_6/kernel", "dense_6/bias", "metrics/mean/vars/0", "metrics/mean/vars/1",
+                "optimizer/iterations", "optimizer/dense_6/kernel/momentum", "optimizer/dense_6/kernel/velocity",
+                "optimizer/dense_6/bias/momentum", "optimizer/dense_6/bias/velocity" }));
         const auto v = valuesOf(tensor(c, "dense_6/kernel"));
         QCOMPARE(v.size(), std::size_t(32));
         QCOMPARE(float(v[0]), -0.18601103127002716f);
         QCOMPARE(float(v[2]), -0.17553073167800903f);
         QVERIFY(std::abs(sumOf(tensor(c, "dense_6/kernel")) + 0.22349897027015686) < 1e-5);
-        QCOMPARE(valuesOf(tensor(c, "optimizer/iterations")), std::vector<double>{4});
+        QCOMPARE(valuesOf(tensor(c, "optimizer/iterations")), std::vector<double> { 4 });
         QCOMPARE(c.metadata["metadata.json/keras_version"], nlohmann::ordered_json("2.15.0"));
         QCOMPARE(c.metadata["config.json/class_name"], nlohmann::ordered_json("Functional"));
         QCOMPARE(c.path, real("my_model.keras"));
@@ -123,14 +136,15 @@ private slots:
     {
         const Checkpoint c = openCheckpoint(fixture("convnet.keras"));
         QCOMPARE(namesOf(c).mid(0, 11),
-                 QStringList({"conv/kernel", "conv/bias", "bn/gamma", "bn/beta", "bn/moving_mean", "bn/moving_variance",
-                              "features/kernel", "logits/kernel", "logits/bias", "optimizer/iterations",
-                              "optimizer/learning_rate"}));
-        QCOMPARE(tensor(c, "conv/kernel").info.shape, (Shape{3, 3, 1, 2}));
+            QStringList({ "conv/kernel", "conv/bias", "bn/gamma", "bn/beta", "bn/moving_mean", "bn/moving_variance",
+                "features/kernel", "logits/kernel", "logits/bias", "optimizer/iterations",
+                "optimizer/learning_rate" }));
+        QCOMPARE(tensor(c, "conv/kernel").info.shape, (Shape { 3, 3, 1, 2 }));
         QCOMPARE(valuesOf(tensor(c, "conv/kernel"))[5], double(5 * 0.01f));
-        QCOMPARE(valuesOf(tensor(c, "bn/moving_variance")), (std::vector<double>{1.0, double(0.3f + 1.0f)}));
+        QCOMPARE(valuesOf(tensor(c, "bn/moving_variance")), (std::vector<double> { 1.0, double(0.3f + 1.0f) }));
         // slots: per trainable variable (moving statistics are not trainable) momentum then velocity
-        QCOMPARE(valuesOf(tensor(c, "optimizer/bn/beta/velocity")), (std::vector<double>{double(0.004f), double(0.004f)}));
+        QCOMPARE(valuesOf(tensor(c, "optimizer/bn/beta/velocity")),
+            (std::vector<double> { double(0.004f), double(0.004f) }));
         QCOMPARE(valuesOf(tensor(c, "optimizer/logits/bias/momentum"))[0], double(0.07f));
         QVERIFY(!c.find("features/bias"));
     }
@@ -141,8 +155,8 @@ private slots:
         // optimizer slots cannot be matched to variables without the model order, so keep indices.
         const Checkpoint c = openCheckpoint(fixture("convnet.weights.h5"));
         const QStringList names = namesOf(c);
-        for (const char* n : {"bn/gamma", "bn/moving_variance", "conv/kernel", "conv/bias", "features/kernel", "logits/bias",
-                              "optimizer/vars/0", "optimizer/vars/15"})
+        for (const char* n : { "bn/gamma", "bn/moving_variance", "conv/kernel", "conv/bias", "features/kernel",
+                 "logits/bias", "optimizer/vars/0", "optimizer/vars/15" })
             QVERIFY2(names.contains(n), n);
         QCOMPARE(names.indexOf("optimizer/vars/2") + 8, names.indexOf("optimizer/vars/10")); // natural order
     }
@@ -154,7 +168,7 @@ private slots:
         QCOMPARE(mlp.layers().size(), std::size_t(2));
         QCOMPARE(mlp.layers()[0].weight.rows(), Eigen::Index(8)); // (out, in): the (in, out) kernel transposed
         const Checkpoint io = openCheckpoint(fixture("mlp_io.npz"));
-        const VerifyResult r = verifyAgainstOutputs(mlp, readMatrix(io, "X"), readMatrix(io, "Y"), VerifyOptions{});
+        const VerifyResult r = verifyAgainstOutputs(mlp, readMatrix(io, "X"), readMatrix(io, "Y"), VerifyOptions {});
         QVERIFY(r.comparison.match);
         QCOMPARE(r.comparison.compared, std::int64_t(15));
     }
@@ -163,7 +177,8 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("error");
-        QTest::newRow("no weights") << "no_weights.keras" << "zip archive has no model.weights.h5 (not a .keras file)";
+        QTest::newRow("no weights") << "no_weights.keras"
+                                    << "zip archive has no model.weights.h5 (not a .keras file)";
         QTest::newRow("truncated weights") << "truncated_weights.keras"
                                            << "model.weights.h5: not a readable HDF5 file (truncated or corrupt)";
     }

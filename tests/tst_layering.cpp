@@ -24,7 +24,7 @@ QString folderOf(const QString& relative)
 }
 
 struct Include {
-    QString file;   // the including file, relative to its top folder
+    QString file; // the including file, relative to its top folder
     QString target; // what it includes, as written
 };
 
@@ -91,7 +91,8 @@ private slots:
         QVERIFY(edges.size() > 10); // the walk found the tree
         for (const auto& [folder, _] : edges) {
             const QStringList cycle = cycleThrough(edges, folder);
-            QVERIFY2(cycle.isEmpty(), qPrintable(QStringLiteral("folders depend on each other: ") + cycle.join(QStringLiteral(" -> "))));
+            QVERIFY2(cycle.isEmpty(),
+                qPrintable(QStringLiteral("folders depend on each other: ") + cycle.join(QStringLiteral(" -> "))));
         }
     }
 
@@ -102,7 +103,8 @@ private slots:
                 if (!inc.target.endsWith(QLatin1String("_p.h")) || !inc.target.contains(QLatin1Char('/')))
                     continue;
                 const bool inside = top == QLatin1String("core") && folderOf(inc.file) == folderOf(inc.target);
-                QVERIFY2(inside, qPrintable(top + QLatin1Char('/') + inc.file + QStringLiteral(" includes ") + inc.target));
+                QVERIFY2(
+                    inside, qPrintable(top + QLatin1Char('/') + inc.file + QStringLiteral(" includes ") + inc.target));
             }
     }
 
@@ -111,9 +113,11 @@ private slots:
         for (const Include& inc : includesUnder(QStringLiteral("core")))
             QVERIFY2(!inc.target.startsWith(QLatin1Char('Q')) && !inc.target.startsWith(QLatin1String("qt")),
                 qPrintable(inc.file + QStringLiteral(" includes ") + inc.target));
-        static const QRegularExpression gui(QStringLiteral("^(QtGui|QtWidgets|QWidget|QApplication|QPainter|QColor|QImage|QIcon)"));
+        static const QRegularExpression gui(
+            QStringLiteral("^(QtGui|QtWidgets|QWidget|QApplication|QPainter|QColor|QImage|QIcon)"));
         for (const Include& inc : includesUnder(QStringLiteral("session")))
-            QVERIFY2(!gui.match(inc.target).hasMatch(), qPrintable(inc.file + QStringLiteral(" includes ") + inc.target));
+            QVERIFY2(
+                !gui.match(inc.target).hasMatch(), qPrintable(inc.file + QStringLiteral(" includes ") + inc.target));
     }
 };
 

@@ -1,8 +1,8 @@
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "io/ByteSource.h"
 #include "io/MappedAccess.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -1,9 +1,9 @@
 // The NumPy readers on files written by numpy itself (tests/data/numpy/make_numpy_fixtures.py):
 // .npy versions 1-3, every numeric descr, big-endian, Fortran order, 0-d, empty, pickled object
 // arrays (np.save of a dict or a ragged list), and .npz stored or deflated. Values are exact.
-#include "open/ReaderRegistry.h"
-#include "numerics/Convert.h"
 #include "base/CheckpointError.h"
+#include "numerics/Convert.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QDir>
@@ -38,11 +38,11 @@ nlohmann::json valuesOf(const Tensor& t)
             if (d.dtype == DType::Complex64) {
                 std::complex<float> z;
                 std::memcpy(&z, d.bytes.data() + i * 8, 8);
-                out.push_back({double(z.real()), double(z.imag())});
+                out.push_back({ double(z.real()), double(z.imag()) });
             } else {
                 std::complex<double> z;
                 std::memcpy(&z, d.bytes.data() + i * 16, 16);
-                out.push_back({z.real(), z.imag()});
+                out.push_back({ z.real(), z.imag() });
             }
         }
         return out;
@@ -90,17 +90,18 @@ private slots:
         const Checkpoint b = openCheckpoint(dir + "big_endian_f4.npy");
         QCOMPARE(int(b.tensors[0].info.byteOrder), int(ByteOrder::Big));
         const Checkpoint z = openCheckpoint(dir + "stored.npz");
-        QVERIFY2(z.tensors[0].info.location.find("weight.npy") != std::string::npos, z.tensors[0].info.location.c_str());
+        QVERIFY2(
+            z.tensors[0].info.location.find("weight.npy") != std::string::npos, z.tensors[0].info.location.c_str());
     }
 
     void windowOfALargeArrayReadsOnlyThatWindow()
     {
         // A 2-D box of a stored array comes from positioned reads of just those rows.
         const Checkpoint c = openCheckpoint(dir + "fortran.npy");
-        const TensorData box = readBox(c.tensors[0], {1, 2}, {2, 2});
+        const TensorData box = readBox(c.tensors[0], { 1, 2 }, { 2, 2 });
         std::vector<double> v(4);
         convertToDouble(box.dtype, box.bytes.data(), 4, v.data());
-        QCOMPARE(v, (std::vector<double>{6, 7, 10, 11}));
+        QCOMPARE(v, (std::vector<double> { 6, 7, 10, 11 }));
     }
 };
 

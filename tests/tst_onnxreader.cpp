@@ -3,13 +3,13 @@
 // in place, every typed field (float16 bits in int32_data, negative varints, packed and unpacked),
 // external data beside the model, unsupported types listed with a read error, and the seed MLP
 // exported as Gemm nodes that `ckpt verify` rebuilds.
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "formats/onnx/OnnxReader.h"
 #include "io/ByteSource.h"
 #include "model/DenseLayerFinder.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"
@@ -34,9 +34,18 @@ std::vector<double> valuesOf(const Tensor& t)
     convertToDouble(d.dtype, d.bytes.data(), d.numel(), v.data());
     return v;
 }
-QList<double> listOf(const std::vector<double>& v) { return QList<double>(v.begin(), v.end()); }
-std::string fixture(const QString& name) { return (QStringLiteral(CKPT_TEST_DATA "/onnx/") + name).toStdString(); }
-std::string realXor() { return CKPT_REAL_FIXTURES "/onnx/xor.onnx"; }
+QList<double> listOf(const std::vector<double>& v)
+{
+    return QList<double>(v.begin(), v.end());
+}
+std::string fixture(const QString& name)
+{
+    return (QStringLiteral(CKPT_TEST_DATA "/onnx/") + name).toStdString();
+}
+std::string realXor()
+{
+    return CKPT_REAL_FIXTURES "/onnx/xor.onnx";
+}
 
 const Tensor& tensorNamed(const Checkpoint& c, const std::string& name)
 {
@@ -75,11 +84,15 @@ private slots:
         QTest::addColumn<QString>("shape");
         QTest::addColumn<QList<double>>("values"); // SOURCES.md, rounded to 5 places
         QTest::addColumn<QStringList>("consumers");
-        QTest::newRow("lin1.weight") << "lin1.weight" << "(2, 2)" << QList<double>{0.82489, -4.84442, -3.64527, -6.0857}
-                                     << QStringList{"Gemm_0"};
-        QTest::newRow("lin1.bias") << "lin1.bias" << "(2)" << QList<double>{-1.54894, -0.96853} << QStringList{"Gemm_0"};
-        QTest::newRow("lin2.weight") << "lin2.weight" << "(1, 2)" << QList<double>{1.88456, -2.64659} << QStringList{"Gemm_2"};
-        QTest::newRow("lin2.bias") << "lin2.bias" << "(1)" << QList<double>{0.26636} << QStringList{"Gemm_2"};
+        QTest::newRow("lin1.weight") << "lin1.weight"
+                                     << "(2, 2)" << QList<double> { 0.82489, -4.84442, -3.64527, -6.0857 }
+                                     << QStringList { "Gemm_0" };
+        QTest::newRow("lin1.bias") << "lin1.bias"
+                                   << "(2)" << QList<double> { -1.54894, -0.96853 } << QStringList { "Gemm_0" };
+        QTest::newRow("lin2.weight") << "lin2.weight"
+                                     << "(1, 2)" << QList<double> { 1.88456, -2.64659 } << QStringList { "Gemm_2" };
+        QTest::newRow("lin2.bias") << "lin2.bias"
+                                   << "(1)" << QList<double> { 0.26636 } << QStringList { "Gemm_2" };
     }
 
     void realXorFile()
@@ -90,7 +103,7 @@ private slots:
         QFETCH(QStringList, consumers);
         const Checkpoint c = openCheckpoint(realXor());
         QCOMPARE(c.format, std::string("ONNX"));
-        QCOMPARE(namesOf(c), (QStringList{"lin1.weight", "lin1.bias", "lin2.weight", "lin2.bias"}));
+        QCOMPARE(namesOf(c), (QStringList { "lin1.weight", "lin1.bias", "lin2.weight", "lin2.bias" }));
         const Tensor& t = tensorNamed(c, name.toStdString());
         QCOMPARE(t.info.dtype, DType::Float32);
         QCOMPARE(QString::fromStdString(shapeToString(t.info.shape)), shape);
@@ -122,7 +135,7 @@ private slots:
     {
         const Checkpoint c = openCheckpoint(realXor());
         std::ifstream in(realXor(), std::ios::binary);
-        const std::string file{std::istreambuf_iterator<char>(in), {}};
+        const std::string file { std::istreambuf_iterator<char>(in), {} };
         for (const auto& t : c.tensors) {
             const auto* source = dynamic_cast<const StridedTensorSource*>(t.data.get());
             QVERIFY(source);
@@ -142,39 +155,95 @@ private slots:
         QTest::addColumn<QString>("shape");
         QTest::addColumn<QString>("location");
         QTest::addColumn<QList<double>>("values");
-        QTest::newRow("raw float32") << "raw.float32" << "float32" << "(2, 3)" << "raw_data"
-                                     << QList<double>{-1, -0.5, 0, 0.5, 1, 1.5};
-        QTest::newRow("packed float_data") << "typed.float_packed" << "float32" << "(4)" << "float_data"
-                                           << QList<double>{1.5, -2.25, 3.0, double(1e-3f)};
-        QTest::newRow("unpacked float_data") << "typed.float_unpacked" << "float32" << "(2)" << "float_data"
-                                             << QList<double>{7, -0.5};
-        QTest::newRow("packed int64_data") << "typed.int64" << "int64" << "(2, 2)" << "int64_data"
-                                           << QList<double>{-3, 0, 1099511627776.0, 7};
-        QTest::newRow("unpacked int64_data and dims") << "typed.int64_unpacked" << "int64" << "(3)" << "int64_data"
-                                                      << QList<double>{-1, 2, -9};
-        QTest::newRow("float16 bits in int32_data") << "typed.float16" << "float16" << "(2, 2)" << "int32_data"
-                                                    << QList<double>{1.0, -2.5, 0.0999755859375, 65504};
-        QTest::newRow("bfloat16 bits in int32_data") << "typed.bfloat16" << "bfloat16" << "(2)" << "int32_data"
-                                                     << QList<double>{1.0, -3.0};
-        QTest::newRow("int8 in int32_data") << "typed.int8" << "int8" << "(3)" << "int32_data" << QList<double>{-128, -1, 127};
-        QTest::newRow("uint8 in int32_data") << "typed.uint8" << "uint8" << "(2)" << "int32_data" << QList<double>{0, 255};
-        QTest::newRow("int16 in int32_data") << "typed.int16" << "int16" << "(2)" << "int32_data" << QList<double>{-32768, 1234};
-        QTest::newRow("uint16 in int32_data") << "typed.uint16" << "uint16" << "(1)" << "int32_data" << QList<double>{65535};
-        QTest::newRow("bool in int32_data") << "typed.bool" << "bool" << "(3)" << "int32_data" << QList<double>{1, 0, 1};
-        QTest::newRow("int32_data") << "typed.int32" << "int32" << "(2)" << "int32_data" << QList<double>{-70000, 70000};
-        QTest::newRow("float8 bits in int32_data") << "typed.float8e4m3fn" << "float8_e4m3fn" << "(2)" << "int32_data"
-                                                   << QList<double>{1, -2};
-        QTest::newRow("double_data") << "typed.double" << "float64" << "(2)" << "double_data"
-                                     << QList<double>{3.141592653589793, -1e300};
-        QTest::newRow("uint32 in uint64_data") << "typed.uint32" << "uint32" << "(2)" << "uint64_data"
-                                               << QList<double>{4294967295.0, 1};
-        QTest::newRow("uint64_data") << "typed.uint64" << "uint64" << "(1)" << "uint64_data"
-                                     << QList<double>{18446744073709551615.0};
-        QTest::newRow("raw int16") << "raw.int16" << "int16" << "(2)" << "raw_data" << QList<double>{-2, 300};
-        QTest::newRow("raw bool") << "raw.bool" << "bool" << "(2)" << "raw_data" << QList<double>{1, 0};
-        QTest::newRow("raw bfloat16") << "raw.bfloat16" << "bfloat16" << "(2)" << "raw_data" << QList<double>{3.140625, -1};
-        QTest::newRow("raw float16") << "raw.float16" << "float16" << "(1, 2)" << "raw_data" << QList<double>{0.25, -1024};
-        QTest::newRow("no elements") << "empty" << "float32" << "(0, 3)" << "empty" << QList<double>{};
+        QTest::newRow("raw float32") << "raw.float32"
+                                     << "float32"
+                                     << "(2, 3)"
+                                     << "raw_data" << QList<double> { -1, -0.5, 0, 0.5, 1, 1.5 };
+        QTest::newRow("packed float_data") << "typed.float_packed"
+                                           << "float32"
+                                           << "(4)"
+                                           << "float_data" << QList<double> { 1.5, -2.25, 3.0, double(1e-3f) };
+        QTest::newRow("unpacked float_data") << "typed.float_unpacked"
+                                             << "float32"
+                                             << "(2)"
+                                             << "float_data" << QList<double> { 7, -0.5 };
+        QTest::newRow("packed int64_data") << "typed.int64"
+                                           << "int64"
+                                           << "(2, 2)"
+                                           << "int64_data" << QList<double> { -3, 0, 1099511627776.0, 7 };
+        QTest::newRow("unpacked int64_data and dims") << "typed.int64_unpacked"
+                                                      << "int64"
+                                                      << "(3)"
+                                                      << "int64_data" << QList<double> { -1, 2, -9 };
+        QTest::newRow("float16 bits in int32_data")
+            << "typed.float16"
+            << "float16"
+            << "(2, 2)"
+            << "int32_data" << QList<double> { 1.0, -2.5, 0.0999755859375, 65504 };
+        QTest::newRow("bfloat16 bits in int32_data") << "typed.bfloat16"
+                                                     << "bfloat16"
+                                                     << "(2)"
+                                                     << "int32_data" << QList<double> { 1.0, -3.0 };
+        QTest::newRow("int8 in int32_data") << "typed.int8"
+                                            << "int8"
+                                            << "(3)"
+                                            << "int32_data" << QList<double> { -128, -1, 127 };
+        QTest::newRow("uint8 in int32_data") << "typed.uint8"
+                                             << "uint8"
+                                             << "(2)"
+                                             << "int32_data" << QList<double> { 0, 255 };
+        QTest::newRow("int16 in int32_data") << "typed.int16"
+                                             << "int16"
+                                             << "(2)"
+                                             << "int32_data" << QList<double> { -32768, 1234 };
+        QTest::newRow("uint16 in int32_data") << "typed.uint16"
+                                              << "uint16"
+                                              << "(1)"
+                                              << "int32_data" << QList<double> { 65535 };
+        QTest::newRow("bool in int32_data") << "typed.bool"
+                                            << "bool"
+                                            << "(3)"
+                                            << "int32_data" << QList<double> { 1, 0, 1 };
+        QTest::newRow("int32_data") << "typed.int32"
+                                    << "int32"
+                                    << "(2)"
+                                    << "int32_data" << QList<double> { -70000, 70000 };
+        QTest::newRow("float8 bits in int32_data") << "typed.float8e4m3fn"
+                                                   << "float8_e4m3fn"
+                                                   << "(2)"
+                                                   << "int32_data" << QList<double> { 1, -2 };
+        QTest::newRow("double_data") << "typed.double"
+                                     << "float64"
+                                     << "(2)"
+                                     << "double_data" << QList<double> { 3.141592653589793, -1e300 };
+        QTest::newRow("uint32 in uint64_data") << "typed.uint32"
+                                               << "uint32"
+                                               << "(2)"
+                                               << "uint64_data" << QList<double> { 4294967295.0, 1 };
+        QTest::newRow("uint64_data") << "typed.uint64"
+                                     << "uint64"
+                                     << "(1)"
+                                     << "uint64_data" << QList<double> { 18446744073709551615.0 };
+        QTest::newRow("raw int16") << "raw.int16"
+                                   << "int16"
+                                   << "(2)"
+                                   << "raw_data" << QList<double> { -2, 300 };
+        QTest::newRow("raw bool") << "raw.bool"
+                                  << "bool"
+                                  << "(2)"
+                                  << "raw_data" << QList<double> { 1, 0 };
+        QTest::newRow("raw bfloat16") << "raw.bfloat16"
+                                      << "bfloat16"
+                                      << "(2)"
+                                      << "raw_data" << QList<double> { 3.140625, -1 };
+        QTest::newRow("raw float16") << "raw.float16"
+                                     << "float16"
+                                     << "(1, 2)"
+                                     << "raw_data" << QList<double> { 0.25, -1024 };
+        QTest::newRow("no elements") << "empty"
+                                     << "float32"
+                                     << "(0, 3)"
+                                     << "empty" << QList<double> {};
     }
 
     void everyStorage()
@@ -202,8 +271,8 @@ private slots:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QList<double>>("parts"); // real, imaginary, ...
-        QTest::newRow("complex64 in float_data") << "typed.complex64" << QList<double>{1.0, -2.0, 0.5, 4.0};
-        QTest::newRow("raw complex128") << "raw.complex128" << QList<double>{2.5, -0.125};
+        QTest::newRow("complex64 in float_data") << "typed.complex64" << QList<double> { 1.0, -2.0, 0.5, 4.0 };
+        QTest::newRow("raw complex128") << "raw.complex128" << QList<double> { 2.5, -0.125 };
     }
 
     void complexValues()
@@ -222,8 +291,10 @@ private slots:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("type");
-        QTest::newRow("STRING") << "text" << "STRING";
-        QTest::newRow("FLOAT8E4M3FNUZ") << "fnuz" << "FLOAT8E4M3FNUZ";
+        QTest::newRow("STRING") << "text"
+                                << "STRING";
+        QTest::newRow("FLOAT8E4M3FNUZ") << "fnuz"
+                                        << "FLOAT8E4M3FNUZ";
     }
 
     void unsupportedTypesAreListedWithAReadError()
@@ -250,7 +321,7 @@ private slots:
         QCOMPARE(m.at("typed.int64/consumers").dump(), std::string(R"(["Identity#1"])")); // unnamed node
         QVERIFY(!m.contains("typed.int8/consumers"));
         QCOMPARE(m.at("sparse.w").get<std::string>(),
-                 std::string("<sparse initializer, FLOAT (3, 3): sparse initializers are not supported>"));
+            std::string("<sparse initializer, FLOAT (3, 3): sparse initializers are not supported>"));
     }
 
     void externalData_data()
@@ -258,11 +329,14 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("location");
         QTest::addColumn<QList<double>>("values");
-        QTest::newRow("offset 0 with length") << "ext.a" << "external.bin, offset 0" << QList<double>{1, 2, 3, 4};
-        QTest::newRow("offset, no length") << "ext.b" << "external.bin, offset 16"
-                                           << QList<double>{-5, 6, 1125899906842624.0};
-        QTest::newRow("subdirectory") << "ext.c" << "weights/more.bin, offset 8" << QList<double>{0.5, -0.75};
-        QTest::newRow("inline beside external") << "inline" << "raw_data at offset" << QList<double>{42};
+        QTest::newRow("offset 0 with length") << "ext.a"
+                                              << "external.bin, offset 0" << QList<double> { 1, 2, 3, 4 };
+        QTest::newRow("offset, no length") << "ext.b"
+                                           << "external.bin, offset 16" << QList<double> { -5, 6, 1125899906842624.0 };
+        QTest::newRow("subdirectory") << "ext.c"
+                                      << "weights/more.bin, offset 8" << QList<double> { 0.5, -0.75 };
+        QTest::newRow("inline beside external") << "inline"
+                                                << "raw_data at offset" << QList<double> { 42 };
     }
 
     void externalData()
@@ -281,7 +355,7 @@ private slots:
     {
         QProcess p;
         p.setWorkingDirectory("/");
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"values", QString::fromStdString(fixture("external.onnx")), "ext.c"});
+        p.start(CKPT_BINARY_DIR "/app/ckpt", { "values", QString::fromStdString(fixture("external.onnx")), "ext.c" });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
         const QString out = QString::fromUtf8(p.readAllStandardOutput());
@@ -307,7 +381,7 @@ private slots:
             std::filesystem::copy_file(outside, d / "data.bin");
             std::filesystem::create_symlink("data.bin", d / "no-such.bin");
             const Checkpoint c = openCheckpoint((d / "m.onnx").string());
-            QCOMPARE(listOf(valuesOf(tensorNamed(c, "w"))), (QList<double>{1, 2, 3, 4}));
+            QCOMPARE(listOf(valuesOf(tensorNamed(c, "w"))), (QList<double> { 1, 2, 3, 4 }));
         } else {
             std::filesystem::create_symlink(outside, d / "no-such.bin");
             try {
@@ -315,7 +389,8 @@ private slots:
                 QFAIL("opened data outside the model's directory");
             } catch (const CheckpointError& e) {
                 QCOMPARE(QString::fromStdString(e.reason()),
-                         QString("initializer 'w': external data location 'no-such.bin' leaves the checkpoint's folder through a link"));
+                    QString("initializer 'w': external data location 'no-such.bin' leaves the checkpoint's folder "
+                            "through a link"));
             }
         }
     }
@@ -340,16 +415,18 @@ private slots:
         QCOMPARE(valuesOf(tensorNamed(c, "fc2.bias")), valuesOf(tensorNamed(seed, "output.bias")));
 
         const Checkpoint xy = openCheckpoint(CKPT_TEST_DATA "/verify/mlp-io.h5");
-        const auto r = verifyAgainstOutputs(buildMlp(c, MlpBuildOptions{}), readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions{});
+        const auto r = verifyAgainstOutputs(
+            buildMlp(c, MlpBuildOptions {}), readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions {});
         QVERIFY(r.comparison.compared > 0);
         QVERIFY(r.comparison.match);
         MlpBuildOptions tanh;
         tanh.hidden = Activation::Tanh;
-        QVERIFY(!verifyAgainstOutputs(buildMlp(c, tanh), readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions{}).comparison.match);
+        QVERIFY(!verifyAgainstOutputs(buildMlp(c, tanh), readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions {})
+                     .comparison.match);
 
         QProcess p;
         p.setWorkingDirectory(CKPT_TEST_DATA "/onnx");
-        p.start(CKPT_BINARY_DIR "/app/ckpt", {"verify", "mlp.onnx", "--io", "../verify/mlp-io.h5"});
+        p.start(CKPT_BINARY_DIR "/app/ckpt", { "verify", "mlp.onnx", "--io", "../verify/mlp-io.h5" });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 0);
         QVERIFY(QString::fromUtf8(p.readAllStandardOutput()).trimmed().endsWith("match"));

@@ -1,7 +1,7 @@
 // The safe unpickler: every protocol's plain values, the memo, refused calls (nothing ever
 // runs), and hostile inputs (deep nesting, huge lengths and memo indices, truncation).
-#include "pickle/Unpickler.h"
 #include "base/CheckpointError.h"
+#include "pickle/Unpickler.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,8 +16,16 @@ namespace {
 // Builds a pickle opcode by opcode, so byte strings stay readable in the tests.
 struct PickleBytes {
     std::string s;
-    PickleBytes& op(unsigned char c) { s += static_cast<char>(c); return *this; }
-    PickleBytes& raw(std::string_view b) { s += b; return *this; }
+    PickleBytes& op(unsigned char c)
+    {
+        s += static_cast<char>(c);
+        return *this;
+    }
+    PickleBytes& raw(std::string_view b)
+    {
+        s += b;
+        return *this;
+    }
     PickleBytes& le(std::uint64_t v, int n)
     {
         for (int i = 0; i < n; ++i)
@@ -92,8 +100,8 @@ private slots:
             "\x62\x61\x0a\x70\x33\x37\x0a\x63\x5f\x5f\x62\x75\x69\x6c\x74\x69\x6e\x5f\x5f\x0a\x62\x79\x74\x65"
             "\x61\x72\x72\x61\x79\x0a\x70\x33\x38\x0a\x28\x67\x39\x0a\x28\x56\x61\x62\x0a\x70\x33\x39\x0a\x67"
             "\x31\x31\x0a\x74\x70\x34\x30\x0a\x52\x70\x34\x31\x0a\x74\x70\x34\x32\x0a\x52\x70\x34\x33\x0a\x73"
-            "\x2e"
-            , 505);
+            "\x2e",
+            505);
         QTest::newRow("protocol 1") << QByteArray(
             "\x7d\x71\x00\x28\x58\x03\x00\x00\x00\x69\x6e\x74\x71\x01\x4b\x01\x58\x03\x00\x00\x00\x6e\x65\x67"
             "\x71\x02\x4a\xfb\xff\xff\xff\x58\x03\x00\x00\x00\x62\x69\x67\x71\x03\x4c\x31\x30\x39\x39\x35\x31"
@@ -114,8 +122,8 @@ private slots:
             "\xf0\x00\x00\x00\x00\x00\x00\x47\x40\x00\x00\x00\x00\x00\x00\x00\x74\x71\x23\x52\x71\x24\x58\x02"
             "\x00\x00\x00\x62\x61\x71\x25\x63\x5f\x5f\x62\x75\x69\x6c\x74\x69\x6e\x5f\x5f\x0a\x62\x79\x74\x65"
             "\x61\x72\x72\x61\x79\x0a\x71\x26\x28\x68\x09\x28\x58\x02\x00\x00\x00\x61\x62\x71\x27\x68\x0b\x74"
-            "\x71\x28\x52\x71\x29\x74\x71\x2a\x52\x71\x2b\x75\x2e"
-            , 469);
+            "\x71\x28\x52\x71\x29\x74\x71\x2a\x52\x71\x2b\x75\x2e",
+            469);
         QTest::newRow("protocol 2") << QByteArray(
             "\x80\x02\x7d\x71\x00\x28\x58\x03\x00\x00\x00\x69\x6e\x74\x71\x01\x4b\x01\x58\x03\x00\x00\x00\x6e"
             "\x65\x67\x71\x02\x4a\xfb\xff\xff\xff\x58\x03\x00\x00\x00\x62\x69\x67\x71\x03\x8a\x06\x00\x00\x00"
@@ -135,8 +143,8 @@ private slots:
             "\x40\x00\x00\x00\x00\x00\x00\x00\x86\x71\x23\x52\x71\x24\x58\x02\x00\x00\x00\x62\x61\x71\x25\x63"
             "\x5f\x5f\x62\x75\x69\x6c\x74\x69\x6e\x5f\x5f\x0a\x62\x79\x74\x65\x61\x72\x72\x61\x79\x0a\x71\x26"
             "\x68\x09\x58\x02\x00\x00\x00\x61\x62\x71\x27\x68\x0b\x86\x71\x28\x52\x71\x29\x85\x71\x2a\x52\x71"
-            "\x2b\x75\x2e"
-            , 435);
+            "\x2b\x75\x2e",
+            435);
         QTest::newRow("protocol 3") << QByteArray(
             "\x80\x03\x7d\x71\x00\x28\x58\x03\x00\x00\x00\x69\x6e\x74\x71\x01\x4b\x01\x58\x03\x00\x00\x00\x6e"
             "\x65\x67\x71\x02\x4a\xfb\xff\xff\xff\x58\x03\x00\x00\x00\x62\x69\x67\x71\x03\x8a\x06\x00\x00\x00"
@@ -153,8 +161,8 @@ private slots:
             "\x73\x0a\x63\x6f\x6d\x70\x6c\x65\x78\x0a\x71\x1e\x47\x3f\xf0\x00\x00\x00\x00\x00\x00\x47\x40\x00"
             "\x00\x00\x00\x00\x00\x00\x86\x71\x1f\x52\x71\x20\x58\x02\x00\x00\x00\x62\x61\x71\x21\x63\x62\x75"
             "\x69\x6c\x74\x69\x6e\x73\x0a\x62\x79\x74\x65\x61\x72\x72\x61\x79\x0a\x71\x22\x43\x02\x61\x62\x71"
-            "\x23\x85\x71\x24\x52\x71\x25\x75\x2e"
-            , 369);
+            "\x23\x85\x71\x24\x52\x71\x25\x75\x2e",
+            369);
         QTest::newRow("protocol 4") << QByteArray(
             "\x80\x04\x95\xea\x00\x00\x00\x00\x00\x00\x00\x7d\x94\x28\x8c\x03\x69\x6e\x74\x94\x4b\x01\x8c\x03"
             "\x6e\x65\x67\x94\x4a\xfb\xff\xff\xff\x8c\x03\x62\x69\x67\x94\x8a\x06\x00\x00\x00\x00\x00\x01\x8c"
@@ -166,8 +174,8 @@ private slots:
             "\x8c\x08\x62\x75\x69\x6c\x74\x69\x6e\x73\x94\x8c\x07\x63\x6f\x6d\x70\x6c\x65\x78\x94\x93\x94\x47"
             "\x3f\xf0\x00\x00\x00\x00\x00\x00\x47\x40\x00\x00\x00\x00\x00\x00\x00\x86\x94\x52\x94\x8c\x02\x62"
             "\x61\x94\x68\x18\x8c\x09\x62\x79\x74\x65\x61\x72\x72\x61\x79\x94\x93\x94\x43\x02\x61\x62\x94\x85"
-            "\x94\x52\x94\x75\x2e"
-            , 245);
+            "\x94\x52\x94\x75\x2e",
+            245);
         QTest::newRow("protocol 5") << QByteArray(
             "\x80\x05\x95\xdd\x00\x00\x00\x00\x00\x00\x00\x7d\x94\x28\x8c\x03\x69\x6e\x74\x94\x4b\x01\x8c\x03"
             "\x6e\x65\x67\x94\x4a\xfb\xff\xff\xff\x8c\x03\x62\x69\x67\x94\x8a\x06\x00\x00\x00\x00\x00\x01\x8c"
@@ -178,8 +186,8 @@ private slots:
             "\x73\x65\x74\x94\x8f\x94\x28\x4b\x03\x90\x8c\x02\x66\x73\x94\x28\x4b\x04\x91\x94\x8c\x01\x63\x94"
             "\x8c\x08\x62\x75\x69\x6c\x74\x69\x6e\x73\x94\x8c\x07\x63\x6f\x6d\x70\x6c\x65\x78\x94\x93\x94\x47"
             "\x3f\xf0\x00\x00\x00\x00\x00\x00\x47\x40\x00\x00\x00\x00\x00\x00\x00\x86\x94\x52\x94\x8c\x02\x62"
-            "\x61\x94\x96\x02\x00\x00\x00\x00\x00\x00\x00\x61\x62\x94\x75\x2e"
-            , 232);
+            "\x61\x94\x96\x02\x00\x00\x00\x00\x00\x00\x00\x61\x62\x94\x75\x2e",
+            232);
     }
     void plainValues()
     {
@@ -190,10 +198,10 @@ private slots:
         QCOMPARE(root.entries.size(), std::size_t(14));
         QVERIFY(doc.refusedCalls().empty());
         QCOMPARE(QString::fromStdString(toDisplayString(root, 10, 4000)),
-                 QString::fromUtf8("{'int': 1, 'neg': -5, 'big': 1099511627776, 'huge': -1180591620717411303424, "
-                                   "'f': 2.5, 's': 'h\xc3\xa9llo', 'b': b\"\\x00\\xff\", 't': (1, 'x'), "
-                                   "'l': [None, True, False], 'n': {'k': [1, 2]}, 'set': {3}, "
-                                   "'fs': frozenset({4}), 'c': (1.0+2.0j), 'ba': b\"ab\"}"));
+            QString::fromUtf8("{'int': 1, 'neg': -5, 'big': 1099511627776, 'huge': -1180591620717411303424, "
+                              "'f': 2.5, 's': 'h\xc3\xa9llo', 'b': b\"\\x00\\xff\", 't': (1, 'x'), "
+                              "'l': [None, True, False], 'n': {'k': [1, 2]}, 'set': {3}, "
+                              "'fs': frozenset({4}), 'c': (1.0+2.0j), 'ba': b\"ab\"}"));
         QCOMPARE(root.find("int")->kind, Kind::Int);
         QCOMPARE(root.find("neg")->integer, std::int64_t(-5));
         QCOMPARE(root.find("big")->integer, std::int64_t(1) << 40);
@@ -214,14 +222,25 @@ private slots:
     void memoSharesValues()
     {
         // d = {}; [d, d] under protocol 2: the second item is a BINGET of the first.
-        const auto p = PickleBytes().proto(2).op(']').op('q').op(0).op('(').op('}').op('q').op(1)
-                           .op('h').op(1).op('e').stop();
+        const auto p
+            = PickleBytes().proto(2).op(']').op('q').op(0).op('(').op('}').op('q').op(1).op('h').op(1).op('e').stop();
         const Document doc = parse(p.s);
         QCOMPARE(doc.root().items.size(), std::size_t(2));
         QCOMPARE(doc.root().items[0], doc.root().items[1]);
         // LONG_BINPUT / LONG_BINGET with a large index, and protocol 4 MEMOIZE.
-        const auto q = PickleBytes().proto(4).unicode("x").op('r').le(0xfffffff0u, 4).op('0')
-                           .op('j').le(0xfffffff0u, 4).op(0x94).op('h').op(1).op(0x86).stop();
+        const auto q = PickleBytes()
+                           .proto(4)
+                           .unicode("x")
+                           .op('r')
+                           .le(0xfffffff0u, 4)
+                           .op('0')
+                           .op('j')
+                           .le(0xfffffff0u, 4)
+                           .op(0x94)
+                           .op('h')
+                           .op(1)
+                           .op(0x86)
+                           .stop();
         const Document d2 = parse(q.s);
         QCOMPARE(QString::fromStdString(toDisplayString(d2.root())), QString("('x', 'x')"));
     }
@@ -246,26 +265,57 @@ private slots:
         row("posix.system", PickleBytes().proto(2).global("posix", "system").unicode("id").op(0x85).op('R').stop().s,
             "posix.system");
         row("builtins.eval (protocol 4, STACK_GLOBAL)",
-            PickleBytes().proto(4).op(0x8c).op(8).raw("builtins").op(0x8c).op(4).raw("eval").op(0x93)
-                .op(0x8c).op(3).raw("1+1").op(0x85).op('R').stop().s,
+            PickleBytes()
+                .proto(4)
+                .op(0x8c)
+                .op(8)
+                .raw("builtins")
+                .op(0x8c)
+                .op(4)
+                .raw("eval")
+                .op(0x93)
+                .op(0x8c)
+                .op(3)
+                .raw("1+1")
+                .op(0x85)
+                .op('R')
+                .stop()
+                .s,
             "builtins.eval");
         row("__builtin__.eval (protocol 2 spelling)",
             PickleBytes().proto(2).global("__builtin__", "eval").unicode("1+1").op(0x85).op('R').stop().s,
             "builtins.eval");
         row("subprocess.Popen (protocol 0)",
-            PickleBytes().global("subprocess", "Popen").op('(').op('(').raw("S'touch'\nS'x'\n").op('l')
-                .op('t').op('R').stop().s,
+            PickleBytes()
+                .global("subprocess", "Popen")
+                .op('(')
+                .op('(')
+                .raw("S'touch'\nS'x'\n")
+                .op('l')
+                .op('t')
+                .op('R')
+                .stop()
+                .s,
             "subprocess.Popen");
         row("builtins.__import__",
             PickleBytes().proto(3).global("builtins", "__import__").unicode("os").op(0x85).op('R').stop().s,
             "builtins.__import__");
         row("os.system via INST", PickleBytes().op('(').raw("S'ls'\n").op('i').raw("os\nsystem\n").stop().s,
             "os.system");
-        row("os.system via OBJ",
-            PickleBytes().proto(1).op('(').global("os", "system").unicode("ls").op('o').stop().s, "os.system");
+        row("os.system via OBJ", PickleBytes().proto(1).op('(').global("os", "system").unicode("ls").op('o').stop().s,
+            "os.system");
         row("nested in a dict",
-            PickleBytes().proto(2).op('}').op('(').unicode("a").binint1(1).unicode("b")
-                .raw(osSystemPickle("ls").substr(2, osSystemPickle("ls").size() - 3)).op('u').stop().s,
+            PickleBytes()
+                .proto(2)
+                .op('}')
+                .op('(')
+                .unicode("a")
+                .binint1(1)
+                .unicode("b")
+                .raw(osSystemPickle("ls").substr(2, osSystemPickle("ls").size() - 3))
+                .op('u')
+                .stop()
+                .s,
             "os.system");
     }
     void refusedCalls()
@@ -286,7 +336,7 @@ private slots:
     void nothingRuns_data()
     {
         QTest::addColumn<QString>("kind");
-        for (const char* k : {"os.system", "subprocess.Popen", "builtins.eval", "builtins.exec"})
+        for (const char* k : { "os.system", "subprocess.Popen", "builtins.eval", "builtins.exec" })
             QTest::newRow(k) << QString(k);
     }
     void nothingRuns()
@@ -298,12 +348,28 @@ private slots:
         if (kind == "os.system") {
             p = osSystemPickle("touch " + marker);
         } else if (kind == "subprocess.Popen") {
-            p = PickleBytes().proto(2).global("subprocess", "Popen").op(']').op('(').unicode("touch")
-                    .unicode(marker).op('e').op(0x85).op('R').stop().s;
+            p = PickleBytes()
+                    .proto(2)
+                    .global("subprocess", "Popen")
+                    .op(']')
+                    .op('(')
+                    .unicode("touch")
+                    .unicode(marker)
+                    .op('e')
+                    .op(0x85)
+                    .op('R')
+                    .stop()
+                    .s;
         } else {
-            const auto [module, name] = std::pair{std::string("builtins"), kind.mid(9).toStdString()};
-            p = PickleBytes().proto(2).global(module, name)
-                    .unicode("__import__('os').system('touch " + marker + "')").op(0x85).op('R').stop().s;
+            const auto [module, name] = std::pair { std::string("builtins"), kind.mid(9).toStdString() };
+            p = PickleBytes()
+                    .proto(2)
+                    .global(module, name)
+                    .unicode("__import__('os').system('touch " + marker + "')")
+                    .op(0x85)
+                    .op('R')
+                    .stop()
+                    .s;
         }
         const Document doc = parse(p);
         QCOMPARE(QString::fromStdString(doc.refusedCalls().at(0)), kind);
@@ -313,8 +379,17 @@ private slots:
     void classPlaceholdersReceiveState()
     {
         // An nn.Module-like object: NEWOBJ of an unknown class, then BUILD with its __dict__.
-        const auto p = PickleBytes().proto(2).global("__main__", "Net").op(')').op(0x81).op('}')
-                           .unicode("hidden").binint1(3).op('s').op('b').stop();
+        const auto p = PickleBytes()
+                           .proto(2)
+                           .global("__main__", "Net")
+                           .op(')')
+                           .op(0x81)
+                           .op('}')
+                           .unicode("hidden")
+                           .binint1(3)
+                           .op('s')
+                           .op('b')
+                           .stop();
         const Document doc = parse(p.s);
         QCOMPARE(doc.root().kind, Kind::Object);
         QVERIFY(!doc.root().called);
@@ -488,7 +563,8 @@ private slots:
         p.stop();
         const auto start = std::chrono::steady_clock::now();
         const Document doc = parse(p.s);
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+        const auto ms
+            = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
         QCOMPARE(doc.root().entries.size(), std::size_t(100'000));
         QCOMPARE(doc.root().find("k7")->integer, std::int64_t(8));
         QVERIFY2(ms < 5000, qPrintable(QString::number(ms) + " ms"));
@@ -497,7 +573,8 @@ private slots:
     void bigIntegers()
     {
         // LONG1 of the legacy torch magic number, and a 1000-byte LONG4 (rendered, not converted).
-        const auto magic = PickleBytes().proto(2).op(0x8a).op(10).raw("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19").stop();
+        const auto magic
+            = PickleBytes().proto(2).op(0x8a).op(10).raw("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19").stop();
         QCOMPARE(parse(magic.s).root().text, std::string("119547037146038801333356"));
         PickleBytes huge;
         huge.proto(2).op(0x8b).le(1000, 4).raw(std::string(999, '\x11')).raw("\x01").stop();
@@ -509,10 +586,25 @@ private slots:
     // Every prefix of a real pickle fails cleanly, and random corruptions never crash.
     void truncatedAndCorrupted()
     {
-        const std::string good = PickleBytes().proto(2).op('}').op('(').unicode("a").op(']').op('(').binint1(1)
-                                     .op('G').raw(std::string("\x40\x04\0\0\0\0\0\0", 8)).op('N').op('e')
-                                     .unicode("b").global("collections", "OrderedDict").op(')').op('R')
-                                     .op('u').stop().s;
+        const std::string good = PickleBytes()
+                                     .proto(2)
+                                     .op('}')
+                                     .op('(')
+                                     .unicode("a")
+                                     .op(']')
+                                     .op('(')
+                                     .binint1(1)
+                                     .op('G')
+                                     .raw(std::string("\x40\x04\0\0\0\0\0\0", 8))
+                                     .op('N')
+                                     .op('e')
+                                     .unicode("b")
+                                     .global("collections", "OrderedDict")
+                                     .op(')')
+                                     .op('R')
+                                     .op('u')
+                                     .stop()
+                                     .s;
         QCOMPARE(parse(good).root().entries.size(), std::size_t(2));
         for (std::size_t n = 0; n < good.size(); ++n)
             QVERIFY2(!failure(good.substr(0, n)).isEmpty(), qPrintable(QString::number(n)));

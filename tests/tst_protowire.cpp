@@ -1,6 +1,6 @@
 // The protobuf wire reader under TensorFlow's and ONNX's parsers: field kinds and malformed input.
-#include "io/ProtoWire.h"
 #include "base/CheckpointError.h"
+#include "io/ProtoWire.h"
 
 #include <QtTest>
 
@@ -9,7 +9,10 @@
 using namespace ckpt;
 
 namespace {
-std::span<const std::uint8_t> bytes(const std::vector<std::uint8_t>& v) { return {v.data(), v.size()}; }
+std::span<const std::uint8_t> bytes(const std::vector<std::uint8_t>& v)
+{
+    return { v.data(), v.size() };
+}
 }
 
 class TestProtoWire : public QObject {
@@ -19,9 +22,9 @@ private slots:
     {
         // field 1 varint 300, field 2 bytes "hi", field 3 fixed32 0x01020304, field 4 fixed64 7,
         // field 5 a group holding a varint (skipped), field 6 varint -1 (10 bytes)
-        const std::vector<std::uint8_t> m = {0x08, 0xac, 0x02, 0x12, 0x02, 'h', 'i', 0x1d, 0x04, 0x03, 0x02,
-                                             0x01, 0x21, 7, 0, 0, 0, 0, 0, 0, 0, 0x2b, 0x08, 0x01, 0x2c,
-                                             0x30, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+        const std::vector<std::uint8_t> m
+            = { 0x08, 0xac, 0x02, 0x12, 0x02, 'h', 'i', 0x1d, 0x04, 0x03, 0x02, 0x01, 0x21, 7, 0, 0, 0, 0, 0, 0, 0,
+                  0x2b, 0x08, 0x01, 0x2c, 0x30, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 };
         ProtoWire wire(bytes(m));
         auto f = wire.next();
         QCOMPARE(f->number, 1u);
@@ -64,8 +67,7 @@ private slots:
         const std::vector<std::uint8_t> m(message.begin(), message.end());
         ProtoWire wire(bytes(m));
         try {
-            while (wire.next()) {
-            }
+            while (wire.next()) { }
             QFAIL("no error");
         } catch (const FormatError& e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains(error), e.what());

@@ -1,8 +1,8 @@
 // The safetensors reader: every dtype of the format, __metadata__, sharded sets through their
 // index, and the reference implementation's validation (see tests/data/bad/safetensors_*).
-#include "open/ReaderRegistry.h"
-#include "numerics/Convert.h"
 #include "base/CheckpointError.h"
+#include "numerics/Convert.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QTest>
@@ -56,8 +56,8 @@ private slots:
             QCOMPARE(v.size(), values.size());
             for (std::size_t k = 0; k < v.size(); ++k) {
                 QVERIFY2(v[k] == values[k] && std::signbit(v[k]) == std::signbit(values[k]),
-                         qPrintable(QString::fromStdString(t.info.name) + "[" + QString::number(k) + "] = "
-                                    + QString::number(v[k], 'g', 17) + ", expected " + QString::number(values[k], 'g', 17)));
+                    qPrintable(QString::fromStdString(t.info.name) + "[" + QString::number(k) + "] = "
+                        + QString::number(v[k], 'g', 17) + ", expected " + QString::number(values[k], 'g', 17)));
             }
         }
         for (const auto& [k, v] : want["metadata"].items())
@@ -71,9 +71,10 @@ private slots:
         std::vector<std::string> names;
         for (const auto& t : c.tensors)
             names.push_back(std::string(dtypeName(t.info.dtype)));
-        QCOMPARE(names, (std::vector<std::string>{"float64", "float32", "float16", "bfloat16", "float8_e4m3fn",
-                                                  "float8_e5m2", "int64", "int32", "int16", "int8", "uint64",
-                                                  "uint32", "uint16", "uint8", "bool", "float32", "float32"}));
+        QCOMPARE(names,
+            (std::vector<std::string> { "float64", "float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2",
+                "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "bool", "float32",
+                "float32" }));
     }
 
     void shardedSetIsOneCheckpoint()
@@ -92,7 +93,8 @@ private slots:
             QFAIL("opened");
         } catch (const CheckpointError& e) {
             QCOMPARE(e.file(), dir + "missing-shard.safetensors.index.json");
-            QVERIFY2(std::string(e.what()).find("shard 'nowhere.safetensors' is missing") != std::string::npos, e.what());
+            QVERIFY2(
+                std::string(e.what()).find("shard 'nowhere.safetensors' is missing") != std::string::npos, e.what());
         }
     }
 };

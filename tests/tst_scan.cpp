@@ -150,10 +150,12 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("memo abuse") << "torch_pickle_memo_abuse.pt" << "its values would take more than 176 MiB of memory";
-        QTest::newRow("tuple chain") << "torch_pickle_tuple1_chain.pt" << "its values would take more than 176 MiB of memory";
+        QTest::newRow("memo abuse") << "torch_pickle_memo_abuse.pt"
+                                    << "its values would take more than 176 MiB of memory";
+        QTest::newRow("tuple chain") << "torch_pickle_tuple1_chain.pt"
+                                     << "its values would take more than 176 MiB of memory";
         QTest::newRow("1.5 GiB data.pkl") << "torch_pickle_inflates_1536mib.pt"
-                                         << "archive/data.pkl is larger than 49 MiB; not scanned";
+                                          << "archive/data.pkl is larger than 49 MiB; not scanned";
     }
 
     void scanningIsBoundedByTheFile()

@@ -1,9 +1,9 @@
 // The seed chapter's workflow (`ckpt demo`) end to end, and the MLP it builds.
 #include "demo/SeedWorkflow.h"
-#include "open/ReaderRegistry.h"
 #include "model/MlpBuilder.h"
-#include "verify/Verify.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
+#include "verify/Verify.h"
 
 #include <QtTest>
 
@@ -34,7 +34,8 @@ private slots:
         QCOMPARE(x.tensors.size(), std::size_t(1));
         const TensorData xv = readTensor(x.tensors[0]);
         QCOMPARE(xv.dtype, DType::Int64);
-        QCOMPARE(std::vector<std::int64_t>(xv.as<std::int64_t>(), xv.as<std::int64_t>() + 4), (std::vector<std::int64_t>{0, 1, 2, 3}));
+        QCOMPARE(std::vector<std::int64_t>(xv.as<std::int64_t>(), xv.as<std::int64_t>() + 4),
+            (std::vector<std::int64_t> { 0, 1, 2, 3 }));
         const Checkpoint list = open("x-files.h5");
         QCOMPARE(list.tensors[0].info.name, std::string("0"));
         QCOMPARE(list.tensors[1].info.name, std::string("1"));
@@ -44,12 +45,12 @@ private slots:
         std::vector<std::string> names;
         for (const auto& t : params.tensors)
             names.push_back(t.info.name);
-        QCOMPARE(names, (std::vector<std::string>{"hidden.weight", "hidden.bias", "output.weight", "output.bias"}));
-        QCOMPARE(params.find("hidden.weight")->info.shape, (Shape{256, 20})); // PyTorch (out, in)
-        QCOMPARE(params.find("output.weight")->info.shape, (Shape{10, 256}));
+        QCOMPARE(names, (std::vector<std::string> { "hidden.weight", "hidden.bias", "output.weight", "output.bias" }));
+        QCOMPARE(params.find("hidden.weight")->info.shape, (Shape { 256, 20 })); // PyTorch (out, in)
+        QCOMPARE(params.find("output.weight")->info.shape, (Shape { 10, 256 }));
         const Checkpoint io = open("mlp-io.h5");
-        QCOMPARE(io.find("X")->info.shape, (Shape{2, 20}));
-        QCOMPARE(io.find("Y")->info.shape, (Shape{2, 10}));
+        QCOMPARE(io.find("X")->info.shape, (Shape { 2, 20 }));
+        QCOMPARE(io.find("Y")->info.shape, (Shape { 2, 10 }));
     }
 
     void demoCheckpointDescribesItsArchitecture()
@@ -85,19 +86,20 @@ private slots:
 
     void mlpForwardByHand()
     {
-        DenseLayer l1{"a", Eigen::MatrixXd{{1, -1}, {2, 0}}, Eigen::VectorXd{{0.5, -10}}, Activation::ReLU};
-        DenseLayer l2{"b", Eigen::MatrixXd{{1, 1}}, Eigen::VectorXd{{1}}, Activation::Identity};
-        const Mlp net({l1, l2});
-        const Eigen::MatrixXd x{{3, 1}};
+        DenseLayer l1 { "a", Eigen::MatrixXd { { 1, -1 }, { 2, 0 } }, Eigen::VectorXd { { 0.5, -10 } },
+            Activation::ReLU };
+        DenseLayer l2 { "b", Eigen::MatrixXd { { 1, 1 } }, Eigen::VectorXd { { 1 } }, Activation::Identity };
+        const Mlp net({ l1, l2 });
+        const Eigen::MatrixXd x { { 3, 1 } };
         // layer a: [3-1+0.5, 6-10] = [2.5, -4] -> relu [2.5, 0]; layer b: 2.5 + 0 + 1
         QCOMPARE(net.forward(x)(0, 0), 3.5);
     }
 
     void mismatchedChainIsRejected()
     {
-        DenseLayer l1{"a", Eigen::MatrixXd::Zero(3, 2), Eigen::VectorXd::Zero(3), Activation::ReLU};
-        DenseLayer l2{"b", Eigen::MatrixXd::Zero(1, 4), Eigen::VectorXd::Zero(1), Activation::Identity};
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Mlp({l1, l2}));
+        DenseLayer l1 { "a", Eigen::MatrixXd::Zero(3, 2), Eigen::VectorXd::Zero(3), Activation::ReLU };
+        DenseLayer l2 { "b", Eigen::MatrixXd::Zero(1, 4), Eigen::VectorXd::Zero(1), Activation::Identity };
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Mlp({ l1, l2 }));
     }
 
     void activations_data()
@@ -118,7 +120,7 @@ private slots:
         QFETCH(double, output);
         const auto a = activationFromName(name.toStdString());
         QVERIFY(a);
-        Eigen::MatrixXd m{{input}};
+        Eigen::MatrixXd m { { input } };
         applyActivation(*a, m);
         QVERIFY(std::abs(m(0, 0) - output) < 1e-12);
     }

@@ -123,8 +123,8 @@ private slots:
         QString message;
         jobs.run(
             &owner, QString(), "fails",
-            [](JobTracker::Job&) -> int { throw std::runtime_error("file.pt: bad\nthing\x1b[2J"); },
-            [](int) {}, [&](const JobFailure& f) { message = f.message; });
+            [](JobTracker::Job&) -> int { throw std::runtime_error("file.pt: bad\nthing\x1b[2J"); }, [](int) {},
+            [&](const JobFailure& f) { message = f.message; });
         QTRY_VERIFY(!message.isEmpty());
         QVERIFY2(!message.contains(QLatin1Char('\n')) && !message.contains(QChar(0x1b)), qPrintable(message));
     }
@@ -211,7 +211,8 @@ private slots:
                 cube = int(i);
         QVERIFY(cube >= 0);
         QList<std::shared_ptr<const SliceBlock>> blocks;
-        connect(&s, &CheckpointSession::sliceBlockReady, this, [&](std::shared_ptr<const SliceBlock> b) { blocks << b; });
+        connect(
+            &s, &CheckpointSession::sliceBlockReady, this, [&](std::shared_ptr<const SliceBlock> b) { blocks << b; });
         ckpt::SliceBlockRequest r;
         r.rowAxis = 1;
         r.colAxis = 2;

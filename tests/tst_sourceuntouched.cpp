@@ -24,9 +24,9 @@ Fingerprint fingerprint(const QString& path)
         return {};
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(&f);
-    struct stat st {};
+    struct stat st { };
     ::stat(QFile::encodeName(path).constData(), &st);
-    return {hash.result(), qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+    return { hash.result(), qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec };
 }
 
 // Runs ckpt; returns its exit code (the code itself does not matter here, only the file).
@@ -54,8 +54,7 @@ private slots:
         QDirIterator it(CKPT_TEST_DATA, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString path = it.next();
-            if (path.endsWith(".py") || path.endsWith(".md") || path.endsWith(".json")
-                || path.contains("/bad/")
+            if (path.endsWith(".py") || path.endsWith(".md") || path.endsWith(".json") || path.contains("/bad/")
                 || QFileInfo(path).size() > (8 << 20))
                 continue;
             QTest::newRow(qPrintable(path.mid(int(qstrlen(CKPT_TEST_DATA)) + 1))) << path;
@@ -69,20 +68,20 @@ private slots:
         QVERIFY(!before.sha256.isEmpty());
 
         QByteArray listing;
-        ckpt({"ls", "--json", path}, &listing);
-        ckpt({"tree", path});
-        ckpt({"stats", "--bins", "16", path});
+        ckpt({ "ls", "--json", path }, &listing);
+        ckpt({ "tree", path });
+        ckpt({ "stats", "--bins", "16", path });
         // The first tensor's values, if the file opened.
         const int nameAt = listing.indexOf("\"name\": \"");
         if (nameAt >= 0) {
             const int start = nameAt + 9;
             const QString name = QString::fromUtf8(listing.mid(start, listing.indexOf('"', start) - start));
-            ckpt({"values", "--limit", "10", path, name});
+            ckpt({ "values", "--limit", "10", path, name });
         }
-        ckpt({"diff", path, path});
-        ckpt({"verify", path, "--against", path});
-        for (const char* ext : {".h5", ".safetensors", ".npz"})
-            ckpt({"export", path, "-o", out_.filePath(QString("out") + ext), "--force", "--cast", "float32"});
+        ckpt({ "diff", path, path });
+        ckpt({ "verify", path, "--against", path });
+        for (const char* ext : { ".h5", ".safetensors", ".npz" })
+            ckpt({ "export", path, "-o", out_.filePath(QString("out") + ext), "--force", "--cast", "float32" });
         QVERIFY2(fingerprint(path) == before, qPrintable(path + " changed"));
     }
 };

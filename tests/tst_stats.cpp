@@ -277,8 +277,8 @@ private slots:
     void astronomicBroadcastIsImmediate()
     {
         const float one = 2.5f;
-        auto bytes = std::make_shared<MemoryByteSource>(
-            std::vector<std::byte>(reinterpret_cast<const std::byte*>(&one), reinterpret_cast<const std::byte*>(&one + 1)));
+        auto bytes = std::make_shared<MemoryByteSource>(std::vector<std::byte>(
+            reinterpret_cast<const std::byte*>(&one), reinterpret_cast<const std::byte*>(&one + 1)));
         Tensor view;
         view.info.name = "huge";
         view.info.shape = { std::int64_t(1) << 31, std::int64_t(1) << 31 };
@@ -346,7 +346,8 @@ private slots:
         std::vector<double> wide(static_cast<std::size_t>(n));
         convertToDouble(d, reinterpret_cast<const std::byte*>(bytes.data()), n, wide.data());
         const auto counted = computeStats(makeMemoryTensor("c", makeTensorData(d, { n }, bytes)), { .bins = 37 });
-        const auto reference = computeStats(makeMemoryTensor("w", makeTensorData(DType::Float64, { n }, wide)), { .bins = 37 });
+        const auto reference
+            = computeStats(makeMemoryTensor("w", makeTensorData(DType::Float64, { n }, wide)), { .bins = 37 });
         QCOMPARE(counted.count, reference.count);
         QCOMPARE(counted.nan, reference.nan);
         QCOMPARE(counted.posInf, reference.posInf);

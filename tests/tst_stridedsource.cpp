@@ -33,33 +33,33 @@ class TestStridedSource : public QObject {
 private slots:
     void rowMajorBox()
     {
-        StridedTensorSource s(iotaBytes(24), DType::Float32, {2, 3, 4}, StridedLayout::rowMajor({2, 3, 4}));
+        StridedTensorSource s(iotaBytes(24), DType::Float32, { 2, 3, 4 }, StridedLayout::rowMajor({ 2, 3, 4 }));
         QVERIFY(s.isContiguousRowMajor());
         std::vector<float> out(4);
-        const std::int64_t start[] = {1, 1, 1}, count[] = {1, 2, 2};
+        const std::int64_t start[] = { 1, 1, 1 }, count[] = { 1, 2, 2 };
         s.readBox(start, count, reinterpret_cast<std::byte*>(out.data()));
-        QCOMPARE(out, (std::vector<float>{17, 18, 21, 22}));
+        QCOMPARE(out, (std::vector<float> { 17, 18, 21, 22 }));
     }
 
     void transposedView()
     {
         // A (3, 2) view of a row-major (2, 3) storage: strides (1, 3), as torch saves x.t().
-        StridedTensorSource s(iotaBytes(6), DType::Float32, {3, 2}, {0, {1, 3}, ByteOrder::Little});
+        StridedTensorSource s(iotaBytes(6), DType::Float32, { 3, 2 }, { 0, { 1, 3 }, ByteOrder::Little });
         QVERIFY(!s.isContiguousRowMajor());
-        QCOMPARE(readAllFlat(s), (std::vector<float>{0, 3, 1, 4, 2, 5}));
+        QCOMPARE(readAllFlat(s), (std::vector<float> { 0, 3, 1, 4, 2, 5 }));
     }
 
     void slicedRowsWithOffset()
     {
         // Rows 1..2 of a (4, 3) matrix: offset 3 elements.
-        StridedTensorSource s(iotaBytes(12), DType::Float32, {2, 3}, StridedLayout::rowMajor({2, 3}, 12));
-        QCOMPARE(readAllFlat(s), (std::vector<float>{3, 4, 5, 6, 7, 8}));
+        StridedTensorSource s(iotaBytes(12), DType::Float32, { 2, 3 }, StridedLayout::rowMajor({ 2, 3 }, 12));
+        QCOMPARE(readAllFlat(s), (std::vector<float> { 3, 4, 5, 6, 7, 8 }));
     }
 
     void columnMajor()
     {
-        StridedTensorSource s(iotaBytes(6), DType::Float32, {2, 3}, StridedLayout::columnMajor({2, 3}));
-        QCOMPARE(readAllFlat(s), (std::vector<float>{0, 2, 4, 1, 3, 5}));
+        StridedTensorSource s(iotaBytes(6), DType::Float32, { 2, 3 }, StridedLayout::columnMajor({ 2, 3 }));
+        QCOMPARE(readAllFlat(s), (std::vector<float> { 0, 2, 4, 1, 3, 5 }));
     }
 
     // Flat ranges that start and end inside rows go through the box splitting.
@@ -67,8 +67,8 @@ private slots:
     {
         QTest::addColumn<int>("first");
         QTest::addColumn<int>("count");
-        for (int first : {0, 1, 5, 7})
-            for (int count : {0, 1, 3, 9})
+        for (int first : { 0, 1, 5, 7 })
+            for (int count : { 0, 1, 3, 9 })
                 if (first + count <= 24)
                     QTest::addRow("%d+%d", first, count) << first << count;
     }
@@ -77,7 +77,7 @@ private slots:
         QFETCH(int, first);
         QFETCH(int, count);
         // (4, 3, 2) view with column-major strides; the expected values come from index math.
-        const Shape shape{4, 3, 2};
+        const Shape shape { 4, 3, 2 };
         StridedTensorSource s(iotaBytes(24), DType::Float32, shape, StridedLayout::columnMajor(shape));
         std::vector<float> out(static_cast<std::size_t>(count));
         s.readFlat(first, count, reinterpret_cast<std::byte*>(out.data()));
@@ -89,17 +89,17 @@ private slots:
 
     void bigEndian()
     {
-        std::vector<std::byte> b = {std::byte{0x3f}, std::byte{0x80}, std::byte{0}, std::byte{0}};
-        StridedTensorSource s(std::make_shared<MemoryByteSource>(b), DType::Float32, {1},
-                              StridedLayout::rowMajor({1}, 0, ByteOrder::Big));
-        QCOMPARE(readAllFlat(s), (std::vector<float>{1.0f}));
+        std::vector<std::byte> b = { std::byte { 0x3f }, std::byte { 0x80 }, std::byte { 0 }, std::byte { 0 } };
+        StridedTensorSource s(std::make_shared<MemoryByteSource>(b), DType::Float32, { 1 },
+            StridedLayout::rowMajor({ 1 }, 0, ByteOrder::Big));
+        QCOMPARE(readAllFlat(s), (std::vector<float> { 1.0f }));
     }
 
     void scalarAndEmpty()
     {
         StridedTensorSource scalar(iotaBytes(3), DType::Float32, {}, StridedLayout::rowMajor({}, 8));
-        QCOMPARE(readAllFlat(scalar), (std::vector<float>{2}));
-        StridedTensorSource empty(iotaBytes(0), DType::Float32, {0, 5}, StridedLayout::rowMajor({0, 5}));
+        QCOMPARE(readAllFlat(scalar), (std::vector<float> { 2 }));
+        StridedTensorSource empty(iotaBytes(0), DType::Float32, { 0, 5 }, StridedLayout::rowMajor({ 0, 5 }));
         QVERIFY(readAllFlat(empty).empty());
     }
 
@@ -115,16 +115,17 @@ private slots:
     {
         QFETCH(qint64, offset);
         QFETCH(qint64, rows);
-        const Shape shape{rows == 1 ? (std::int64_t(1) << 40) : rows, 4};
+        const Shape shape { rows == 1 ? (std::int64_t(1) << 40) : rows, 4 };
         QVERIFY_THROWS_EXCEPTION(FormatError,
-            StridedTensorSource(iotaBytes(12), DType::Float32, shape, StridedLayout::rowMajor(shape, std::uint64_t(offset))));
+            StridedTensorSource(
+                iotaBytes(12), DType::Float32, shape, StridedLayout::rowMajor(shape, std::uint64_t(offset))));
     }
 
     void boxOutsideShapeIsRejected()
     {
-        StridedTensorSource s(iotaBytes(6), DType::Float32, {2, 3}, StridedLayout::rowMajor({2, 3}));
+        StridedTensorSource s(iotaBytes(6), DType::Float32, { 2, 3 }, StridedLayout::rowMajor({ 2, 3 }));
         float out[4];
-        const std::int64_t start[] = {1, 2}, count[] = {2, 2};
+        const std::int64_t start[] = { 1, 2 }, count[] = { 2, 2 };
         QVERIFY_THROWS_EXCEPTION(FormatError, s.readBox(start, count, reinterpret_cast<std::byte*>(out)));
     }
 };

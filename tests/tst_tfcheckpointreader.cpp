@@ -3,14 +3,14 @@
 // tests/data/real/SOURCES.md — and on byte-level fixtures (tests/data/tfcheckpoint/
 // make_tf_fixtures.py): every dtype, two shards, big-endian data, a multi-block index, Keras
 // dense networks that `ckpt verify` rebuilds, and corrupt data.
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/SSTable.h"
 #include "io/Crc32c.h"
 #include "model/DenseLayerFinder.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/CheckpointTree.h"
 #include "tensor/TensorData.h"
 #include "verify/Verify.h"
@@ -40,8 +40,14 @@ double sumOf(const Tensor& t)
         s += v;
     return s;
 }
-std::string real(const QString& name) { return (QStringLiteral(CKPT_REAL_FIXTURES "/tf-checkpoint/") + name).toStdString(); }
-std::string fixture(const QString& name) { return (QStringLiteral(CKPT_TEST_DATA "/tfcheckpoint/") + name).toStdString(); }
+std::string real(const QString& name)
+{
+    return (QStringLiteral(CKPT_REAL_FIXTURES "/tf-checkpoint/") + name).toStdString();
+}
+std::string fixture(const QString& name)
+{
+    return (QStringLiteral(CKPT_TEST_DATA "/tfcheckpoint/") + name).toStdString();
+}
 
 QStringList namesOf(const Checkpoint& c)
 {
@@ -54,7 +60,7 @@ QStringList namesOf(const Checkpoint& c)
 std::vector<std::uint8_t> fileBytes(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
+    return { std::istreambuf_iterator<char>(in), {} };
 }
 
 void writeBytes(const std::string& path, const std::vector<std::uint8_t>& bytes)
@@ -69,8 +75,8 @@ std::string copyBundle(const QTemporaryDir& dir, const std::string& prefix, bool
     const std::string to = dir.filePath("b").toStdString();
     std::filesystem::copy_file(fixture(QString::fromStdString(prefix + ".index")), to + ".index");
     if (withData)
-        std::filesystem::copy_file(fixture(QString::fromStdString(prefix + ".data-00000-of-00001")),
-                                   to + ".data-00000-of-00001");
+        std::filesystem::copy_file(
+            fixture(QString::fromStdString(prefix + ".data-00000-of-00001")), to + ".data-00000-of-00001");
     return to;
 }
 
@@ -85,7 +91,7 @@ CliRun ckptCli(const QStringList& args)
     p.setWorkingDirectory(CKPT_TEST_DATA "/tfcheckpoint");
     p.start(CKPT_BINARY_DIR "/app/ckpt", args);
     p.waitForFinished(60000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError()) };
 }
 } // namespace
 
@@ -100,7 +106,7 @@ private slots:
         const std::string zeros(32, '\0');
         QCOMPARE(crc32c(zeros.data(), zeros.size()), 0x8A9136AAu); // RFC 3720 B.4
         QCOMPARE(crc32cExtend(crc32c("1234", 4), "56789", 5), 0xE3069283u);
-        for (std::uint32_t v : {0u, 1u, 0xE3069283u, 0xFFFFFFFFu})
+        for (std::uint32_t v : { 0u, 1u, 0xE3069283u, 0xFFFFFFFFu })
             QCOMPARE(crc32cUnmask(crc32cMask(v)), v);
         QCOMPARE(crc32cMask(0), 0xa282ead8u); // what TF stores for an empty tensor
     }
@@ -114,34 +120,39 @@ private slots:
         QTest::addColumn<QList<double>>("first");
         QTest::addColumn<double>("sum"); // NaN: not listed in SOURCES.md
         const double none = std::nan("");
-        QTest::newRow("keras save_weights, kernel-0") << "oubaaid_my_checkpoint.index" << 20 << "layer_with_weights-0/kernel"
-                                                      << "(8, 8)" << QList<double>{0.259713, 0.425804, -0.269002} << none;
-        QTest::newRow("keras save_weights, bias-2") << "oubaaid_my_checkpoint.index" << 20 << "layer_with_weights-2/bias"
-                                                    << "(1)" << QList<double>{0.0048} << 0.0048;
-        QTest::newRow("keras save_weights, iterations") << "oubaaid_my_checkpoint.index" << 20 << "optimizer/_iterations"
-                                                        << "()" << QList<double>{4800} << 4800.0;
-        QTest::newRow("keras save_weights, learning rate") << "oubaaid_my_checkpoint.index" << 20 << "optimizer/_learning_rate"
-                                                           << "()" << QList<double>{1e-6} << 1e-6;
-        QTest::newRow("tf.train.Checkpoint, identity") << "Bruce-Ch_my_checkpoint.index" << 2 << "model/first/w" << "(3, 3)"
-                                                       << QList<double>{1, 0, 0, 0, 1, 0, 0, 0, 1} << 3.0;
-        QTest::newRow("tf.train.Checkpoint, vector") << "Bruce-Ch_my_checkpoint.index" << 2 << "model/second/w" << "(3)"
-                                                     << QList<double>{-3.14, -2.31, 2.16} << -3.29;
-        QTest::newRow("Saver, Variable") << "MattChubb_model.ckpt.index" << 34 << "Variable" << "(8, 100)"
-                                         << QList<double>{-0.702848, 0.75105, 0.993627} << 10.6796;
-        QTest::newRow("Saver, offset variable") << "MattChubb_model.ckpt.index" << 34 << "Variable_10" << "(1)"
-                                                << QList<double>{0.0} << 0.0;
-        QTest::newRow("Saver, scale variable") << "MattChubb_model.ckpt.index" << 34 << "Variable_11" << "(1)"
-                                               << QList<double>{1.0} << 1.0;
-        QTest::newRow("Saver, Adam slot") << "MattChubb_model.ckpt.index" << 34 << "Variable_9/Adam_1" << "(1)"
-                                          << QList<double>{} << none;
-        QTest::newRow("MNIST, Variable") << "AlZi-88_model.ckpt.index" << 4 << "Variable" << "(784, 256)"
-                                         << QList<double>{0.371887, 1.779408, -0.05606} << -3081.66;
-        QTest::newRow("MNIST, Variable_3") << "AlZi-88_model.ckpt.index" << 4 << "Variable_3" << "(10)"
-                                           << QList<double>{-0.736691, -0.039369, -1.445028} << none;
-        QTest::newRow("opened by prefix") << "AlZi-88_model.ckpt" << 4 << "Variable_1" << "(256, 10)" << QList<double>{}
-                                          << none;
+        QTest::newRow("keras save_weights, kernel-0")
+            << "oubaaid_my_checkpoint.index" << 20 << "layer_with_weights-0/kernel"
+            << "(8, 8)" << QList<double> { 0.259713, 0.425804, -0.269002 } << none;
+        QTest::newRow("keras save_weights, bias-2")
+            << "oubaaid_my_checkpoint.index" << 20 << "layer_with_weights-2/bias"
+            << "(1)" << QList<double> { 0.0048 } << 0.0048;
+        QTest::newRow("keras save_weights, iterations")
+            << "oubaaid_my_checkpoint.index" << 20 << "optimizer/_iterations"
+            << "()" << QList<double> { 4800 } << 4800.0;
+        QTest::newRow("keras save_weights, learning rate")
+            << "oubaaid_my_checkpoint.index" << 20 << "optimizer/_learning_rate"
+            << "()" << QList<double> { 1e-6 } << 1e-6;
+        QTest::newRow("tf.train.Checkpoint, identity")
+            << "Bruce-Ch_my_checkpoint.index" << 2 << "model/first/w"
+            << "(3, 3)" << QList<double> { 1, 0, 0, 0, 1, 0, 0, 0, 1 } << 3.0;
+        QTest::newRow("tf.train.Checkpoint, vector") << "Bruce-Ch_my_checkpoint.index" << 2 << "model/second/w"
+                                                     << "(3)" << QList<double> { -3.14, -2.31, 2.16 } << -3.29;
+        QTest::newRow("Saver, Variable") << "MattChubb_model.ckpt.index" << 34 << "Variable"
+                                         << "(8, 100)" << QList<double> { -0.702848, 0.75105, 0.993627 } << 10.6796;
+        QTest::newRow("Saver, offset variable") << "MattChubb_model.ckpt.index" << 34 << "Variable_10"
+                                                << "(1)" << QList<double> { 0.0 } << 0.0;
+        QTest::newRow("Saver, scale variable") << "MattChubb_model.ckpt.index" << 34 << "Variable_11"
+                                               << "(1)" << QList<double> { 1.0 } << 1.0;
+        QTest::newRow("Saver, Adam slot") << "MattChubb_model.ckpt.index" << 34 << "Variable_9/Adam_1"
+                                          << "(1)" << QList<double> {} << none;
+        QTest::newRow("MNIST, Variable") << "AlZi-88_model.ckpt.index" << 4 << "Variable"
+                                         << "(784, 256)" << QList<double> { 0.371887, 1.779408, -0.05606 } << -3081.66;
+        QTest::newRow("MNIST, Variable_3") << "AlZi-88_model.ckpt.index" << 4 << "Variable_3"
+                                           << "(10)" << QList<double> { -0.736691, -0.039369, -1.445028 } << none;
+        QTest::newRow("opened by prefix") << "AlZi-88_model.ckpt" << 4 << "Variable_1"
+                                          << "(256, 10)" << QList<double> {} << none;
         QTest::newRow("opened by data shard") << "Bruce-Ch_my_checkpoint.data-00000-of-00001" << 2 << "model/second/w"
-                                              << "(3)" << QList<double>{-3.14, -2.31, 2.16} << none;
+                                              << "(3)" << QList<double> { -3.14, -2.31, 2.16 } << none;
     }
 
     void realFiles()
@@ -162,7 +173,7 @@ private slots:
         const auto v = valuesOf(*t);
         for (qsizetype i = 0; i < first.size(); ++i)
             QVERIFY2(std::abs(v[std::size_t(i)] - first[i]) <= 1e-6 * std::max(1.0, std::abs(first[i])),
-                     qPrintable(QString("element %1 is %2, expected %3").arg(i).arg(v[std::size_t(i)]).arg(first[i])));
+                qPrintable(QString("element %1 is %2, expected %3").arg(i).arg(v[std::size_t(i)]).arg(first[i])));
         if (!std::isnan(sum))
             QVERIFY2(std::abs(sumOf(*t) - sum) <= 0.01, qPrintable(QString::number(sumOf(*t))));
     }
@@ -170,40 +181,42 @@ private slots:
     void realFileNamesAndMetadata()
     {
         const Checkpoint keras = openCheckpoint(real("oubaaid_my_checkpoint.index"));
-        QStringList expected{"layer_with_weights-0/bias", "layer_with_weights-0/kernel", "layer_with_weights-1/bias",
-                             "layer_with_weights-1/kernel", "layer_with_weights-2/bias", "layer_with_weights-2/kernel",
-                             "optimizer/_iterations", "optimizer/_learning_rate"};
-        for (const char* n : {"1", "10", "11", "12", "2", "3", "4", "5", "6", "7", "8", "9"})
+        QStringList expected { "layer_with_weights-0/bias", "layer_with_weights-0/kernel", "layer_with_weights-1/bias",
+            "layer_with_weights-1/kernel", "layer_with_weights-2/bias", "layer_with_weights-2/kernel",
+            "optimizer/_iterations", "optimizer/_learning_rate" };
+        for (const char* n : { "1", "10", "11", "12", "2", "3", "4", "5", "6", "7", "8", "9" })
             expected << QString("optimizer/_variables/") + n;
         QCOMPARE(namesOf(keras), expected);
         QCOMPARE(keras.find("optimizer/_iterations")->info.dtype, DType::Int64);
-        QCOMPARE(keras.metadata.at("_CHECKPOINTABLE_OBJECT_GRAPH").get<std::string>(), std::string("<string tensor (), 2537 bytes>"));
+        QCOMPARE(keras.metadata.at("_CHECKPOINTABLE_OBJECT_GRAPH").get<std::string>(),
+            std::string("<string tensor (), 2537 bytes>"));
         QCOMPARE(keras.metadata.at("layer_with_weights-1/kernel/key").get<std::string>(),
-                 std::string("layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE"));
+            std::string("layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE"));
         QCOMPARE(keras.metadata.at("__tf_bundle__/num_shards").get<int>(), 1);
         QCOMPARE(keras.metadata.at("__tf_bundle__/endianness").get<std::string>(), std::string("little"));
         QCOMPARE(keras.find("layer_with_weights-0/kernel")->info.location,
-                 std::string("oubaaid_my_checkpoint.data-00000-of-00001, offset 0"));
+            std::string("oubaaid_my_checkpoint.data-00000-of-00001, offset 0"));
         QCOMPARE(keras.find("layer_with_weights-1/kernel")->info.location,
-                 std::string("oubaaid_my_checkpoint.data-00000-of-00001, offset 288"));
+            std::string("oubaaid_my_checkpoint.data-00000-of-00001, offset 288"));
 
         const Checkpoint saver = openCheckpoint(real("MattChubb_model.ckpt.index"));
-        QCOMPARE(namesOf(saver).mid(0, 4), (QStringList{"Variable", "Variable/Adam", "Variable/Adam_1", "Variable_1"}));
-        QCOMPARE(namesOf(saver).mid(32), (QStringList{"beta1_power", "beta2_power"}));
+        QCOMPARE(
+            namesOf(saver).mid(0, 4), (QStringList { "Variable", "Variable/Adam", "Variable/Adam_1", "Variable_1" }));
+        QCOMPARE(namesOf(saver).mid(32), (QStringList { "beta1_power", "beta2_power" }));
         QVERIFY(!saver.metadata.contains("Variable/key")); // TF1 names are shown as they are
 
         const Checkpoint mnist = openCheckpoint(real("AlZi-88_model.ckpt.index"));
-        QCOMPARE(namesOf(mnist), (QStringList{"Variable", "Variable_1", "Variable_2", "Variable_3"}));
+        QCOMPARE(namesOf(mnist), (QStringList { "Variable", "Variable_1", "Variable_2", "Variable_3" }));
     }
 
     // Every tensor of every bundle reads in full, which checks its crc32c.
     void everyTensorMatchesItsChecksum_data()
     {
         QTest::addColumn<QString>("path");
-        for (const char* f : {"oubaaid_my_checkpoint.index", "Bruce-Ch_my_checkpoint.index", "MattChubb_model.ckpt.index",
-                              "AlZi-88_model.ckpt.index"})
+        for (const char* f : { "oubaaid_my_checkpoint.index", "Bruce-Ch_my_checkpoint.index",
+                 "MattChubb_model.ckpt.index", "AlZi-88_model.ckpt.index" })
             QTest::newRow(f) << QString::fromStdString(real(f));
-        for (const char* f : {"dtypes.index", "bigendian.index", "deep.index", "mlp.params.index"})
+        for (const char* f : { "dtypes.index", "bigendian.index", "deep.index", "mlp.params.index" })
             QTest::newRow(f) << QString::fromStdString(fixture(f));
     }
 
@@ -257,24 +270,54 @@ private slots:
         QTest::addColumn<QString>("dtype");
         QTest::addColumn<QString>("shape");
         QTest::addColumn<QStringList>("values");
-        QTest::newRow("float32 scalar") << "float32_scalar" << "float32" << "()" << QStringList{"-1.5"};
-        QTest::newRow("float64") << "float64" << "float64" << "(2, 2)" << QStringList{"0.3333333333333333", "-2.5", "1e+300", "-1e-300"};
-        QTest::newRow("float16") << "float16" << "float16" << "(2, 3)"
-                                 << QStringList{"0.5", "-1.25", "2", "65504", "-0", "6.1035156e-05"};
-        QTest::newRow("bfloat16") << "bfloat16" << "bfloat16" << "(4)" << QStringList{"1", "-2.5", "3.140625", "256"};
-        QTest::newRow("int8") << "int8" << "int8" << "(3)" << QStringList{"-128", "0", "127"};
-        QTest::newRow("int16") << "int16" << "int16" << "(3)" << QStringList{"-32768", "1", "32767"};
-        QTest::newRow("int32") << "int32" << "int32" << "(2, 2)" << QStringList{"-2147483648", "2", "3", "2147483647"};
-        QTest::newRow("int64") << "int64" << "int64" << "(4)"
-                               << QStringList{"-1099511627776", "0", "7", "4611686018427387904"};
-        QTest::newRow("uint8") << "uint8" << "uint8" << "(3)" << QStringList{"0", "200", "255"};
-        QTest::newRow("uint16") << "uint16" << "uint16" << "(2)" << QStringList{"0", "65535"};
-        QTest::newRow("uint32") << "uint32" << "uint32" << "(2)" << QStringList{"4000000000", "1"};
-        QTest::newRow("uint64") << "uint64" << "uint64" << "(2)" << QStringList{"18446744073709551615", "5"};
-        QTest::newRow("bool") << "bool" << "bool" << "(3)" << QStringList{"true", "false", "true"};
-        QTest::newRow("complex64") << "complex64" << "complex64" << "(2)" << QStringList{"1+2j", "-3.5-0.25j"};
-        QTest::newRow("complex128") << "complex128" << "complex128" << "(1, 1)" << QStringList{"0.5-1j"};
-        QTest::newRow("empty") << "empty" << "float32" << "(0, 3)" << QStringList{};
+        QTest::newRow("float32 scalar") << "float32_scalar"
+                                        << "float32"
+                                        << "()" << QStringList { "-1.5" };
+        QTest::newRow("float64") << "float64"
+                                 << "float64"
+                                 << "(2, 2)" << QStringList { "0.3333333333333333", "-2.5", "1e+300", "-1e-300" };
+        QTest::newRow("float16") << "float16"
+                                 << "float16"
+                                 << "(2, 3)" << QStringList { "0.5", "-1.25", "2", "65504", "-0", "6.1035156e-05" };
+        QTest::newRow("bfloat16") << "bfloat16"
+                                  << "bfloat16"
+                                  << "(4)" << QStringList { "1", "-2.5", "3.140625", "256" };
+        QTest::newRow("int8") << "int8"
+                              << "int8"
+                              << "(3)" << QStringList { "-128", "0", "127" };
+        QTest::newRow("int16") << "int16"
+                               << "int16"
+                               << "(3)" << QStringList { "-32768", "1", "32767" };
+        QTest::newRow("int32") << "int32"
+                               << "int32"
+                               << "(2, 2)" << QStringList { "-2147483648", "2", "3", "2147483647" };
+        QTest::newRow("int64") << "int64"
+                               << "int64"
+                               << "(4)" << QStringList { "-1099511627776", "0", "7", "4611686018427387904" };
+        QTest::newRow("uint8") << "uint8"
+                               << "uint8"
+                               << "(3)" << QStringList { "0", "200", "255" };
+        QTest::newRow("uint16") << "uint16"
+                                << "uint16"
+                                << "(2)" << QStringList { "0", "65535" };
+        QTest::newRow("uint32") << "uint32"
+                                << "uint32"
+                                << "(2)" << QStringList { "4000000000", "1" };
+        QTest::newRow("uint64") << "uint64"
+                                << "uint64"
+                                << "(2)" << QStringList { "18446744073709551615", "5" };
+        QTest::newRow("bool") << "bool"
+                              << "bool"
+                              << "(3)" << QStringList { "true", "false", "true" };
+        QTest::newRow("complex64") << "complex64"
+                                   << "complex64"
+                                   << "(2)" << QStringList { "1+2j", "-3.5-0.25j" };
+        QTest::newRow("complex128") << "complex128"
+                                    << "complex128"
+                                    << "(1, 1)" << QStringList { "0.5-1j" };
+        QTest::newRow("empty") << "empty"
+                               << "float32"
+                               << "(0, 3)" << QStringList {};
     }
 
     void dtypes()
@@ -291,22 +334,26 @@ private slots:
         const TensorData d = readTensor(*t);
         QStringList got;
         for (std::int64_t i = 0; i < d.numel(); ++i)
-            got << QString::fromStdString(elementToString(d.dtype, d.bytes.data() + i * std::int64_t(dtypeSize(d.dtype))));
+            got << QString::fromStdString(
+                elementToString(d.dtype, d.bytes.data() + i * std::int64_t(dtypeSize(d.dtype))));
         QVERIFY2(got == values, qPrintable(got.join(' ')));
     }
 
     void dtypesFixtureLayout()
     {
         const Checkpoint c = openCheckpoint(fixture("dtypes.index"));
-        QCOMPARE(namesOf(c), (QStringList{"bfloat16", "bool", "complex128", "complex64", "empty", "float16", "float32_scalar",
-                                           "float64", "int16", "int32", "int64", "int8", "uint16", "uint32", "uint64", "uint8"}));
+        QCOMPARE(namesOf(c),
+            (QStringList { "bfloat16", "bool", "complex128", "complex64", "empty", "float16", "float32_scalar",
+                "float64", "int16", "int32", "int64", "int8", "uint16", "uint32", "uint64", "uint8" }));
         QCOMPARE(c.metadata.at("__tf_bundle__/num_shards").get<int>(), 2);
         QCOMPARE(c.find("float64")->info.location, std::string("dtypes.data-00001-of-00002, offset 0"));
         QCOMPARE(c.find("bfloat16")->info.location, std::string("dtypes.data-00001-of-00002, offset 32"));
         QCOMPARE(c.find("bool")->info.location, std::string("dtypes.data-00000-of-00002, offset 46"));
-        QCOMPARE(c.metadata.at("_CHECKPOINTABLE_OBJECT_GRAPH").get<std::string>(), std::string("<string tensor (), 35 bytes>"));
+        QCOMPARE(c.metadata.at("_CHECKPOINTABLE_OBJECT_GRAPH").get<std::string>(),
+            std::string("<string tensor (), 35 bytes>"));
         QCOMPARE(c.metadata.at("partitioned/kernel").get<std::string>(),
-                 std::string("<partitioned variable, DT_FLOAT (4, 2) in 2 slices: partitioned variables are not supported>"));
+            std::string(
+                "<partitioned variable, DT_FLOAT (4, 2) in 2 slices: partitioned variables are not supported>"));
         QCOMPARE(c.metadata.at("__tf_bundle__/slice_pieces").get<int>(), 2);
     }
 
@@ -314,7 +361,7 @@ private slots:
     {
         const Checkpoint c = openCheckpoint(fixture("dtypes.index"));
         const Tensor& t = *c.find("int32");
-        const TensorData box = readBox(t, {1, 0}, {1, 2});
+        const TensorData box = readBox(t, { 1, 0 }, { 1, 2 });
         QCOMPARE(box.as<std::int32_t>()[0], 3);
         QCOMPARE(box.as<std::int32_t>()[1], 2147483647);
         std::int32_t two[2];
@@ -328,11 +375,11 @@ private slots:
         const Checkpoint c = openCheckpoint(fixture("bigendian"));
         QCOMPARE(c.metadata.at("__tf_bundle__/endianness").get<std::string>(), std::string("big"));
         QCOMPARE(c.find("w")->info.byteOrder, ByteOrder::Big);
-        QCOMPARE(valuesOf(*c.find("w")), (std::vector<double>{1.5, -2.0, 3.25}));
-        QCOMPARE(valuesOf(*c.find("d")), (std::vector<double>{std::ldexp(1.0, -20), 1e10}));
-        QCOMPARE(valuesOf(*c.find("i")), (std::vector<double>{-2, 70000}));
-        QCOMPARE(valuesOf(*c.find("h")), (std::vector<double>{1.0, -0.5}));
-        const TensorData part = readBox(*c.find("w"), {0, 1}, {1, 2});
+        QCOMPARE(valuesOf(*c.find("w")), (std::vector<double> { 1.5, -2.0, 3.25 }));
+        QCOMPARE(valuesOf(*c.find("d")), (std::vector<double> { std::ldexp(1.0, -20), 1e10 }));
+        QCOMPARE(valuesOf(*c.find("i")), (std::vector<double> { -2, 70000 }));
+        QCOMPARE(valuesOf(*c.find("h")), (std::vector<double> { 1.0, -0.5 }));
+        const TensorData part = readBox(*c.find("w"), { 0, 1 }, { 1, 2 });
         QCOMPARE(part.as<float>()[0], -2.0f);
         QCOMPARE(part.as<float>()[1], 3.25f);
     }
@@ -358,8 +405,9 @@ private slots:
             for (double v : valuesOf(*t))
                 QCOMPARE(float(v), 0.001f * float(i + 1));
         }
-        QCOMPARE(valuesOf(*c.find("optimizer/iter")), std::vector<double>{4800});
-        QCOMPARE(c.metadata.at("_CHECKPOINTABLE_OBJECT_GRAPH").get<std::string>(), std::string("<string tensor (), 774 bytes>"));
+        QCOMPARE(valuesOf(*c.find("optimizer/iter")), std::vector<double> { 4800 });
+        QCOMPARE(c.metadata.at("_CHECKPOINTABLE_OBJECT_GRAPH").get<std::string>(),
+            std::string("<string tensor (), 774 bytes>"));
     }
 
     void bundleFileNames()
@@ -388,12 +436,13 @@ private slots:
         } catch (const std::exception& e) {
             const std::string what = e.what();
             QVERIFY2(what.find("crc32c mismatch for tensor 'layer_with_weights-0/bias' in data shard " + prefix
-                               + ".data-00000-of-00001")
-                         != std::string::npos,
-                     what.c_str());
+                         + ".data-00000-of-00001")
+                    != std::string::npos,
+                what.c_str());
         }
         // Parts are served unchecked; the other tensors are intact.
-        QCOMPARE(readBox(bias, {0}, {1}).as<float>()[0], readTensor(*openCheckpoint(fixture("mlp.params")).find("layer_with_weights-0/bias")).as<float>()[0]);
+        QCOMPARE(readBox(bias, { 0 }, { 1 }).as<float>()[0],
+            readTensor(*openCheckpoint(fixture("mlp.params")).find("layer_with_weights-0/bias")).as<float>()[0]);
         (void)readTensor(*c.find("layer_with_weights-0/kernel"));
     }
 
@@ -401,7 +450,9 @@ private slots:
     {
         QTest::addColumn<int>("damage");
         QTest::addColumn<QString>("error");
-        QTest::newRow("missing shard") << 0 << "b.data-00000-of-00001 is missing (it holds 'layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE')";
+        QTest::newRow("missing shard")
+            << 0
+            << "b.data-00000-of-00001 is missing (it holds 'layer_with_weights-0/bias/.ATTRIBUTES/VARIABLE_VALUE')";
         QTest::newRow("truncated shard") << 1 << "runs past the end of the shard";
         QTest::newRow("block checksum") << 2 << "data block at offset 0 (313 bytes) is corrupt: its checksum is";
         QTest::newRow("restart count") << 3 << "claims";
@@ -441,15 +492,17 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QStringList>("layers");
         QTest::addColumn<QList<qint64>>("widths");
-        QTest::newRow("seed net") << "mlp.params" << QStringList{"layer_with_weights-0", "layer_with_weights-1"}
-                                  << QList<qint64>{20, 256, 10};
+        QTest::newRow("seed net") << "mlp.params" << QStringList { "layer_with_weights-0", "layer_with_weights-1" }
+                                  << QList<qint64> { 20, 256, 10 };
         QStringList deep;
         for (int i = 0; i < 12; ++i)
             deep << QString("layer_with_weights-%1").arg(i);
-        QTest::newRow("12 layers, numeric order") << "deep" << deep << QList<qint64>{3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2};
+        QTest::newRow("12 layers, numeric order")
+            << "deep" << deep << QList<qint64> { 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2 };
         QTest::newRow("real keras") << QString::fromStdString(real("oubaaid_my_checkpoint"))
-                                    << QStringList{"layer_with_weights-0", "layer_with_weights-1", "layer_with_weights-2"}
-                                    << QList<qint64>{8, 8, 5, 1};
+                                    << QStringList { "layer_with_weights-0", "layer_with_weights-1",
+                                           "layer_with_weights-2" }
+                                    << QList<qint64> { 8, 8, 5, 1 };
     }
 
     void denseLayersOfKerasBundles()
@@ -460,7 +513,7 @@ private slots:
         const Checkpoint c = openCheckpoint(path.startsWith('/') ? path.toStdString() : fixture(path));
         const auto refs = findDenseLayers(c);
         QStringList names;
-        QList<qint64> found{refs.front().inputs};
+        QList<qint64> found { refs.front().inputs };
         for (const auto& r : refs) {
             names << QString::fromStdString(r.name);
             found << r.outputs;
@@ -486,29 +539,31 @@ private slots:
         QFETCH(QString, io);
         const Checkpoint p = openCheckpoint(fixture(params));
         const Checkpoint xy = openCheckpoint(io.toStdString());
-        const Mlp mlp = buildMlp(p, MlpBuildOptions{});
-        const auto r = verifyAgainstOutputs(mlp, readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions{});
+        const Mlp mlp = buildMlp(p, MlpBuildOptions {});
+        const auto r = verifyAgainstOutputs(mlp, readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions {});
         QVERIFY(r.comparison.compared > 0);
         QVERIFY(r.comparison.match);
         // A kernel read the wrong way round would not even chain; a wrong activation must not match.
         MlpBuildOptions tanh;
         tanh.hidden = Activation::Tanh;
-        QVERIFY(!verifyAgainstOutputs(buildMlp(p, tanh), readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions{}).comparison.match);
+        QVERIFY(!verifyAgainstOutputs(buildMlp(p, tanh), readMatrix(xy, "X"), readMatrix(xy, "Y"), VerifyOptions {})
+                     .comparison.match);
     }
 
     void cliByPrefix()
     {
-        const CliRun ls = ckptCli({"ls", "mlp.params"});
+        const CliRun ls = ckptCli({ "ls", "mlp.params" });
         QCOMPARE(ls.exitCode, 0);
-        QVERIFY2(ls.out.startsWith("mlp.params.index: TensorFlow checkpoint, 4 tensors, 7,946 parameters"), qPrintable(ls.out));
+        QVERIFY2(ls.out.startsWith("mlp.params.index: TensorFlow checkpoint, 4 tensors, 7,946 parameters"),
+            qPrintable(ls.out));
         QVERIFY(ls.out.contains("layer_with_weights-0/kernel  float32        (20, 256)"));
-        const CliRun verify = ckptCli({"verify", "deep", "--io", "deep-io.npz"});
+        const CliRun verify = ckptCli({ "verify", "deep", "--io", "deep-io.npz" });
         QCOMPARE(verify.exitCode, 0);
         QVERIFY2(verify.out.contains("layer_with_weights-11      4 -> 2      identity"), qPrintable(verify.out));
         QVERIFY(verify.out.trimmed().endsWith("match"));
-        const CliRun seed = ckptCli({"verify", "mlp.params", "--io", "../verify/mlp-io.h5"});
+        const CliRun seed = ckptCli({ "verify", "mlp.params", "--io", "../verify/mlp-io.h5" });
         QCOMPARE(seed.exitCode, 0);
-        const CliRun missing = ckptCli({"ls", "no-such-bundle"});
+        const CliRun missing = ckptCli({ "ls", "no-such-bundle" });
         QCOMPARE(missing.exitCode, 3);
     }
 };

@@ -6,11 +6,11 @@
 #include "DiffPanel.h"
 #include "DiffTableModel.h"
 #include "MainWindow.h"
-#include "UiTestSupport.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
-#include "open/ReaderRegistry.h"
+#include "UiTestSupport.h"
 #include "formats/hdf5/Hdf5Writer.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <qcustomplot.h>
@@ -46,12 +46,16 @@ QString writePerturbedCopy(const QString& path)
                 f[i] = std::nextafter(f[i], 1e9f);
         w.addTensor(ckpt::makeMemoryTensor(t.info.name, std::move(d)));
     }
-    w.addTensor(ckpt::makeMemoryTensor("extra", ckpt::makeTensorData(ckpt::DType::Float32, {2}, std::vector<float>{1, 2})));
+    w.addTensor(ckpt::makeMemoryTensor(
+        "extra", ckpt::makeTensorData(ckpt::DType::Float32, { 2 }, std::vector<float> { 1, 2 })));
     w.commit();
     return path;
 }
 
-QString cell(const QAbstractItemModel* m, int row, int column) { return m->index(row, column).data().toString(); }
+QString cell(const QAbstractItemModel* m, int row, int column)
+{
+    return m->index(row, column).data().toString();
+}
 
 int rowNamed(const QAbstractItemModel* m, const QString& name)
 {
@@ -108,12 +112,12 @@ private slots:
         QCOMPARE(w.tabs()->currentWidget(), panel);
         QVERIFY(errors_.isEmpty());
         QCOMPARE(column(m, DiffTableModel::Name),
-                 (QStringList{"hidden.weight", "hidden.bias", "output.weight", "output.bias", "extra"}));
+            (QStringList { "hidden.weight", "hidden.bias", "output.weight", "output.bias", "extra" }));
         QCOMPARE(column(m, DiffTableModel::Status),
-                 (QStringList{"changed", "identical", "only in A", "within tolerance", "only in B"}));
+            (QStringList { "changed", "identical", "only in A", "within tolerance", "only in B" }));
         // The numbers are the core's, shown as the app shows numbers.
         const auto core = ckpt::diffCheckpoints(ckpt::openCheckpoint((data + "/verify/mlp.params").toStdString()),
-                                                ckpt::openCheckpoint(copy_.toStdString()));
+            ckpt::openCheckpoint(copy_.toStdString()));
         const auto& changed = core.tensors[0];
         QVERIFY(std::abs(changed.maxAbsDiff - 1e-3) < 1e-6);
         QCOMPARE(cell(m, 0, DiffTableModel::MaxAbsDiff), floatText(changed.maxAbsDiff));
@@ -143,17 +147,17 @@ private slots:
         auto* view = panel->proxy();
         panel->table()->sortByColumn(DiffTableModel::MaxAbsDiff, Qt::DescendingOrder);
         QCOMPARE(column(view, DiffTableModel::Name),
-                 (QStringList{"hidden.weight", "output.bias", "hidden.bias", "output.weight", "extra"}));
+            (QStringList { "hidden.weight", "output.bias", "hidden.bias", "output.weight", "extra" }));
         panel->table()->sortByColumn(DiffTableModel::MaxAbsDiff, Qt::AscendingOrder);
         QCOMPARE(cell(view, 4, DiffTableModel::Name), QStringLiteral("hidden.weight"));
         panel->table()->sortByColumn(DiffTableModel::Name, Qt::AscendingOrder);
         QCOMPARE(column(view, DiffTableModel::Name),
-                 (QStringList{"extra", "hidden.bias", "hidden.weight", "output.bias", "output.weight"}));
+            (QStringList { "extra", "hidden.bias", "hidden.weight", "output.bias", "output.weight" }));
         panel->setNameFilter("BIAS");
-        QCOMPARE(column(view, DiffTableModel::Name), (QStringList{"hidden.bias", "output.bias"}));
+        QCOMPARE(column(view, DiffTableModel::Name), (QStringList { "hidden.bias", "output.bias" }));
         panel->setNameFilter(QString());
         panel->setDifferencesOnly(true);
-        QCOMPARE(column(view, DiffTableModel::Name), (QStringList{"extra", "hidden.weight", "output.weight"}));
+        QCOMPARE(column(view, DiffTableModel::Name), (QStringList { "extra", "hidden.weight", "output.weight" }));
     }
 
     void selectingARowPlotsBothDistributionsAndTheDifference()
@@ -209,8 +213,8 @@ private slots:
         panel->setPrefixes("hidden.", "hidden.");
         panel->rerun();
         QVERIFY(compared.wait(30000));
-        QCOMPARE(column(panel->model(), DiffTableModel::Name), (QStringList{"weight", "bias"}));
-        QCOMPARE(column(panel->model(), DiffTableModel::Status), (QStringList{"changed", "identical"}));
+        QCOMPARE(column(panel->model(), DiffTableModel::Name), (QStringList { "weight", "bias" }));
+        QCOMPARE(column(panel->model(), DiffTableModel::Status), (QStringList { "changed", "identical" }));
         // A file that cannot be opened is reported with its name.
         w.setErrorReporter([this](const QString&, const QString& m) { errors_ << m; });
         QSignalSpy failed(panel, &DiffPanel::failed);

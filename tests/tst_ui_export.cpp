@@ -5,8 +5,8 @@
 #include "CheckpointTreeModel.h"
 #include "ExportDialog.h"
 #include "MainWindow.h"
-#include "UiTestSupport.h"
 #include "TreeFilterProxy.h"
+#include "UiTestSupport.h"
 #include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
@@ -14,11 +14,11 @@
 #include <QAction>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
-#include <QPointer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -47,7 +47,7 @@ QString writeBigNpy(const QString& path, std::int64_t rows, std::int64_t cols)
 {
     std::ofstream f(path.toStdString(), std::ios::binary);
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", "
-                         + std::to_string(cols) + "), }";
+        + std::to_string(cols) + "), }";
     header.append(64 - (10 + header.size() + 1) % 64, ' ');
     header += '\n';
     const std::uint16_t len = std::uint16_t(header.size());
@@ -98,8 +98,9 @@ private slots:
         QSignalSpy changed(m, &QAbstractItemModel::dataChanged);
         auto* proxy = w.treeProxy();
         QVERIFY(proxy->setData(proxy->mapFromSource(m->indexForPath("layers")), Qt::Checked, Qt::CheckStateRole));
-        QCOMPARE(checkedNames(m), (QStringList{"layers/0/weight", "layers/1/weight", "layers/10/weight",
-                                               "layers/11/weight", "layers/2/weight"}));
+        QCOMPARE(checkedNames(m),
+            (QStringList {
+                "layers/0/weight", "layers/1/weight", "layers/10/weight", "layers/11/weight", "layers/2/weight" }));
         QCOMPARE(stateOf(m, "layers"), Qt::Checked);
         QCOMPARE(stateOf(m, "layers/10"), Qt::Checked);
         QCOMPARE(stateOf(m, "layers/10/weight"), Qt::Checked);
@@ -168,10 +169,10 @@ private slots:
         // The default output sits beside the source and is safetensors.
         QCOMPARE(dialog->outputPath(), data + "/verify/mlp-selected.safetensors");
         QCOMPARE(dialog->formatText(), QStringLiteral("safetensors"));
-        QCOMPARE(dialog->previewNames(), (QStringList{"hidden.weight", "hidden.bias"}));
+        QCOMPARE(dialog->previewNames(), (QStringList { "hidden.weight", "hidden.bias" }));
         dialog->setStripPrefix("hidden.");
         dialog->setAddPrefix("encoder/0.");
-        QCOMPARE(dialog->previewNames(), (QStringList{"encoder/0.weight", "encoder/0.bias"}));
+        QCOMPARE(dialog->previewNames(), (QStringList { "encoder/0.weight", "encoder/0.bias" }));
         dialog->setOutputPath(dir.filePath("x.txt"));
         QVERIFY(dialog->formatText().startsWith("unknown"));
         QVERIFY(!dialog->startExport());
@@ -196,7 +197,8 @@ private slots:
         const auto written = ckpt::openCheckpoint(out.toStdString());
         QCOMPARE(written.format, std::string("safetensors"));
         QCOMPARE(written.tensors.size(), std::size_t(2));
-        for (const auto& [from, to] : {std::pair{"hidden.weight", "encoder/0.weight"}, std::pair{"hidden.bias", "encoder/0.bias"}}) {
+        for (const auto& [from, to] :
+            { std::pair { "hidden.weight", "encoder/0.weight" }, std::pair { "hidden.bias", "encoder/0.bias" } }) {
             const auto* a = source.find(from);
             const auto* b = written.find(to);
             QVERIFY2(a && b, to);

@@ -52,7 +52,7 @@ private slots:
         }
         if (file.endsWith(QStringLiteral(".png")))
             QVERIFY(!QImage(path).isNull());
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{file}); // no .part left behind
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList { file }); // no .part left behind
     }
 
     void csvHoldsEveryBin()

@@ -5,16 +5,16 @@
 #include "CheckpointTreeModel.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
-#include "UiTestSupport.h"
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
 #include "SliceTableModel.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
+#include "UiTestSupport.h"
 #include "VerifyPanel.h"
-#include "open/ReaderRegistry.h"
 #include "numerics/Stats.h"
+#include "open/ReaderRegistry.h"
 
 #include <qcustomplot.h>
 
@@ -243,7 +243,8 @@ private slots:
         QVERIFY(v->verification()->result.comparison.match);
         QCOMPARE(v->verification()->result.comparison.maxAbsDiff, 0.0); // Y_clone == Y, element by element
         QVERIFY2(v->verdictText().contains(QStringLiteral("match")), qPrintable(v->verdictText()));
-        QVERIFY2(v->verdictText().contains(QStringLiteral("reproduces the saved outputs")), qPrintable(v->verdictText()));
+        QVERIFY2(
+            v->verdictText().contains(QStringLiteral("reproduces the saved outputs")), qPrintable(v->verdictText()));
         QVERIFY(errors_.isEmpty());
     }
 
@@ -254,9 +255,9 @@ private slots:
         QTest::addColumn<int>("reference");
         QTest::addColumn<QString>("other");
         QTest::addColumn<QStringList>("cliArguments");
-        QTest::newRow("X and Y in this file (the demo)") << "/../../resources/demo/mlp-demo.h5"
-                                                         << int(ckpt::VerifyReference::OutputsInFile) << QString()
-                                                         << QStringList();
+        QTest::newRow("X and Y in this file (the demo)")
+            << "/../../resources/demo/mlp-demo.h5" << int(ckpt::VerifyReference::OutputsInFile) << QString()
+            << QStringList();
         QTest::newRow("X and Y in another file (the seed's --io)")
             << "/verify/mlp.params" << int(ckpt::VerifyReference::OutputsInOtherFile) << "/verify/mlp-io.pt"
             << QStringList { "--io", data + "/verify/mlp-io.pt" };
@@ -391,7 +392,8 @@ private slots:
             for (int c = 0; c < w.metadata()->columnCount(); ++c)
                 if (const auto* item = w.metadata()->item(r, c))
                     for (QChar ch : item->text())
-                        QVERIFY2(ch.unicode() >= 0x20 && !(ch.unicode() >= 0x7f && ch.unicode() < 0xa0), qPrintable(item->text()));
+                        QVERIFY2(ch.unicode() >= 0x20 && !(ch.unicode() >= 0x7f && ch.unicode() < 0xa0),
+                            qPrintable(item->text()));
         QVERIFY(errors_.isEmpty());
     }
 

@@ -3,8 +3,8 @@
 // (make_made_fixtures.py); tests/data/world/fetched/: copied byte for byte from other projects'
 // test suites (SOURCES.md); tests/data/world/dcp/: a PyTorch Distributed Checkpoint rebuilt from
 // torch's documented layout, since no public test data exists and Debian's torch has no
-// torch.distributed (make_dcp_fixture.py; its expected values are the tensors saved). Each folder's expected.json was computed by reading the files back with
-// h5py, numpy or torch, never from what we meant to write:
+// torch.distributed (make_dcp_fixture.py; its expected values are the tensors saved). Each folder's expected.json was
+// computed by reading the files back with h5py, numpy or torch, never from what we meant to write:
 //   {"file": {"tensors": {"name": {"dtype", "shape", "count", "sum", "first": [...]}},
 //             "metadata": {"key": "substring of its value"}, "error": "substring",
 //             "dtype_ours": {"name": "dtype"}}}
@@ -13,9 +13,9 @@
 // "dtype_ours" names where our dtype rightly differs from numpy's (h5py has no bfloat16 and reads
 // an HDF5 bfloat16 as float32; we keep bfloat16 with the same values). NaN and infinities are the
 // strings "nan", "inf" and "-inf".
-#include "open/ReaderRegistry.h"
-#include "numerics/Convert.h"
 #include "base/CheckpointError.h"
+#include "numerics/Convert.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <QTemporaryDir>
@@ -126,7 +126,8 @@ private slots:
         for (const char* folder : kFolders) {
             const nlohmann::json expected = expectedIn(folder); // items() must not outlive it
             for (const auto& [name, _] : expected.items())
-                QTest::newRow((std::string(folder) + "/" + name).c_str()) << QString::fromLatin1(folder) << QString::fromStdString(name);
+                QTest::newRow((std::string(folder) + "/" + name).c_str())
+                    << QString::fromLatin1(folder) << QString::fromStdString(name);
         }
     }
 
@@ -135,7 +136,8 @@ private slots:
         QFETCH(QString, folder);
         QFETCH(QString, file);
         const auto want = expectedIn(folder.toStdString()).at(file.toStdString());
-        const std::string path = std::string(CKPT_TEST_DATA) + "/world/" + folder.toStdString() + "/" + file.toStdString();
+        const std::string path
+            = std::string(CKPT_TEST_DATA) + "/world/" + folder.toStdString() + "/" + file.toStdString();
         if (want.contains("error")) {
             const std::string error = firstError(path);
             QVERIFY2(error.find(want["error"].get<std::string>()) != std::string::npos, error.c_str());
@@ -149,7 +151,8 @@ private slots:
             QFAIL(e.what());
         }
         for (const auto& [name, w] : want["tensors"].items()) {
-            const auto it = std::find_if(c.tensors.begin(), c.tensors.end(), [&](const Tensor& t) { return t.info.name == name; });
+            const auto it = std::find_if(
+                c.tensors.begin(), c.tensors.end(), [&](const Tensor& t) { return t.info.name == name; });
             QVERIFY2(it != c.tensors.end(), ("no tensor " + name).c_str());
             const std::string dtype = want.contains("dtype_ours") && want["dtype_ours"].contains(name)
                 ? want["dtype_ours"][name].get<std::string>()
@@ -160,11 +163,13 @@ private slots:
             try {
                 v = valuesOf(*it);
             } catch (const std::exception& e) {
-                if (w.contains("error") && std::string(e.what()).find(w["error"].get<std::string>()) != std::string::npos)
+                if (w.contains("error")
+                    && std::string(e.what()).find(w["error"].get<std::string>()) != std::string::npos)
                     continue; // h5py cannot read it either: the reason is named
                 QFAIL((name + ": " + e.what()).c_str());
             }
-            QVERIFY2(!w.contains("error"), (name + " was expected to fail with " + w.value("error", std::string())).c_str());
+            QVERIFY2(
+                !w.contains("error"), (name + " was expected to fail with " + w.value("error", std::string())).c_str());
             const bool complex = isComplex(it->info.dtype);
             const std::size_t parts = complex ? 2 : 1;
             QCOMPARE(static_cast<std::int64_t>(v.size()), w["count"].get<std::int64_t>() * std::int64_t(parts));
@@ -179,14 +184,16 @@ private slots:
             }
             const nlohmann::json first = w.value("first", nlohmann::json::array()).flatten();
             for (std::size_t i = 0; i < first.size(); ++i) {
-                const auto& want = first.at("/" + std::to_string(i / parts) + (complex ? "/" + std::to_string(i % parts) : ""));
+                const auto& want
+                    = first.at("/" + std::to_string(i / parts) + (complex ? "/" + std::to_string(i % parts) : ""));
                 QVERIFY2(same(v.at(i), number(want), std::abs(number(want))),
                     (name + ": value " + std::to_string(i) + " is " + std::to_string(v.at(i))).c_str());
             }
         }
         if (want.contains("metadata"))
             for (const auto& [key, text] : want["metadata"].items())
-                QVERIFY2(hasMetadata(c, key, text.get<std::string>()), ("metadata " + key + " lacks " + text.get<std::string>()).c_str());
+                QVERIFY2(hasMetadata(c, key, text.get<std::string>()),
+                    ("metadata " + key + " lacks " + text.get<std::string>()).c_str());
     }
 
     // A box across the two ranks' chunks of a row-sharded tensor comes out as one.
@@ -227,7 +234,8 @@ private slots:
             openCheckpoint(folder.string());
             QFAIL("chose between two checkpoints");
         } catch (const CheckpointError& e) {
-            QCOMPARE(e.reason(), std::string("a folder with 2 checkpoint files; open one of them: other.npy, weights.npy"));
+            QCOMPARE(
+                e.reason(), std::string("a folder with 2 checkpoint files; open one of them: other.npy, weights.npy"));
         }
     }
 };

@@ -70,8 +70,8 @@ void CheckpointTreeModel::emitSubtreeChanged(const ckpt::TreeNode* n)
 {
     if (n->children.empty())
         return;
-    emit dataChanged(createIndex(0, Name, n->children.front().get()), createIndex(int(n->children.size()) - 1, Name, n->children.back().get()),
-                     {Qt::CheckStateRole});
+    emit dataChanged(createIndex(0, Name, n->children.front().get()),
+        createIndex(int(n->children.size()) - 1, Name, n->children.back().get()), { Qt::CheckStateRole });
     for (const auto& child : n->children)
         emitSubtreeChanged(child.get());
 }
@@ -81,7 +81,7 @@ void CheckpointTreeModel::emitCheckChanged(const ckpt::TreeNode* n)
     emitSubtreeChanged(n);
     for (const ckpt::TreeNode* up = n; up && up->parent; up = up->parent) {
         const QModelIndex i = createIndex(up->row(), Name, const_cast<ckpt::TreeNode*>(up));
-        emit dataChanged(i, i, {Qt::CheckStateRole});
+        emit dataChanged(i, i, { Qt::CheckStateRole });
     }
     emit checkedChanged(checkedCount_);
 }
@@ -164,7 +164,10 @@ int CheckpointTreeModel::rowCount(const QModelIndex& parent) const
     return p ? int(p->children.size()) : 0;
 }
 
-int CheckpointTreeModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+int CheckpointTreeModel::columnCount(const QModelIndex&) const
+{
+    return ColumnCount;
+}
 
 QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
 {
@@ -178,26 +181,37 @@ QVariant CheckpointTreeModel::data(const QModelIndex& index, int role) const
         return checkState(n);
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
-        case Name: return shownText(n->name);
-        case Shape: return t ? shapeText(t->info.shape) : QString();
-        case DType: return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
-        case Parameters: return groupedCount(n->parameterCount);
-        case Size: return sizeText(n->nbytes);
+        case Name:
+            return shownText(n->name);
+        case Shape:
+            return t ? shapeText(t->info.shape) : QString();
+        case DType:
+            return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
+        case Parameters:
+            return groupedCount(n->parameterCount);
+        case Size:
+            return sizeText(n->nbytes);
         }
     }
     if (role == SortRole) {
         switch (index.column()) {
-        case Name: return QString::fromStdString(n->name);
-        case Shape: return t ? QVariant::fromValue<qlonglong>(t->info.shape.size()) : QVariant(-1);
-        case DType: return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
-        case Parameters: return QVariant::fromValue<qlonglong>(n->parameterCount);
-        case Size: return QVariant::fromValue<qlonglong>(n->nbytes);
+        case Name:
+            return QString::fromStdString(n->name);
+        case Shape:
+            return t ? QVariant::fromValue<qlonglong>(t->info.shape.size()) : QVariant(-1);
+        case DType:
+            return t ? QString::fromStdString(t->info.dtypeLabel()) : QString();
+        case Parameters:
+            return QVariant::fromValue<qlonglong>(n->parameterCount);
+        case Size:
+            return QVariant::fromValue<qlonglong>(n->nbytes);
         }
     }
     if (role == Qt::TextAlignmentRole && (index.column() == Parameters || index.column() == Size))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
-        return QString(shownText(n->path) + (t ? QString(QStringLiteral("\n") + shownText(t->info.location)) : QString()));
+        return QString(
+            shownText(n->path) + (t ? QString(QStringLiteral("\n") + shownText(t->info.location)) : QString()));
     if (role == Qt::FontRole && !t && index.column() != Name) {
         QFont f;
         f.setItalic(true);
@@ -211,11 +225,16 @@ QVariant CheckpointTreeModel::headerData(int section, Qt::Orientation orientatio
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Name: return tr("Name");
-    case Shape: return tr("Shape");
-    case DType: return tr("DType");
-    case Parameters: return tr("Parameters");
-    case Size: return tr("Size");
+    case Name:
+        return tr("Name");
+    case Shape:
+        return tr("Shape");
+    case DType:
+        return tr("DType");
+    case Parameters:
+        return tr("Parameters");
+    case Size:
+        return tr("Size");
     }
     return {};
 }

@@ -15,8 +15,8 @@ class CheckpointTreeModel : public QAbstractItemModel {
     Q_OBJECT
 public:
     enum Column { Name, Shape, DType, Parameters, Size, ColumnCount };
-    static constexpr int SortRole = Qt::UserRole + 1;  // numbers for numeric columns
-    static constexpr int PathRole = Qt::UserRole + 2;  // full name of the node ("hidden.weight")
+    static constexpr int SortRole = Qt::UserRole + 1; // numbers for numeric columns
+    static constexpr int PathRole = Qt::UserRole + 2; // full name of the node ("hidden.weight")
 
     explicit CheckpointTreeModel(QObject* parent = nullptr);
     void setCheckpoint(OpenedCheckpoint opened);
@@ -52,7 +52,7 @@ private:
     void emitSubtreeChanged(const ckpt::TreeNode* node);
 
     OpenedCheckpoint opened_;
-    std::vector<char> checked_;                               // per tensor
+    std::vector<char> checked_; // per tensor
     std::unordered_map<const ckpt::TreeNode*, std::int64_t> checkedBelow_; // checked tensors at or below a node
     int checkedCount_ = 0;
 };

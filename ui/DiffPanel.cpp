@@ -29,7 +29,10 @@
 namespace {
 constexpr int kBins = 100;
 
-QString numberText(double v) { return QString::number(v, 'g', 6); }
+QString numberText(double v)
+{
+    return QString::number(v, 'g', 6);
+}
 } // namespace
 
 DiffPanel::DiffPanel(QWidget* parent)
@@ -37,8 +40,8 @@ DiffPanel::DiffPanel(QWidget* parent)
     , files_(new QLabel(this))
     , prefixA_(new QLineEdit(this))
     , prefixB_(new QLineEdit(this))
-    , rtol_(new QLineEdit(numberText(ckpt::DiffOptions{}.rtol), this))
-    , atol_(new QLineEdit(numberText(ckpt::DiffOptions{}.atol), this))
+    , rtol_(new QLineEdit(numberText(ckpt::DiffOptions {}.rtol), this))
+    , atol_(new QLineEdit(numberText(ckpt::DiffOptions {}.atol), this))
     , compareButton_(new QPushButton(tr("Compare"), this))
     , progress_(new QProgressBar(this))
     , cancel_(new QPushButton(tr("Cancel"), this))
@@ -184,10 +187,11 @@ void DiffPanel::setSession(CheckpointSession* session)
         connect(session, &CheckpointSession::compareFailed, this, &DiffPanel::onCompareFailed);
         connect(session, &CheckpointSession::compareCancelled, this, [this] { setBusy(QString(), false); });
         connect(session, &CheckpointSession::pairHistogramsReady, this, &DiffPanel::showHistograms);
-        connect(session, &CheckpointSession::pairHistogramsFailed, this, [this](const QString& name, const QString& message) {
-            if (name == wanted_)
-                overlay_->clear(message);
-        });
+        connect(session, &CheckpointSession::pairHistogramsFailed, this,
+            [this](const QString& name, const QString& message) {
+                if (name == wanted_)
+                    overlay_->clear(message);
+            });
         connect(session->jobs(), &JobTracker::progress, this, [this](const QString&, double fraction) {
             if (busy() && fraction >= 0)
                 progress_->setValue(int(fraction * 1000));
@@ -199,8 +203,10 @@ void DiffPanel::setSession(CheckpointSession* session)
         start(pathB_, /*reopen=*/true); // the same B, against the new A
         return;
     }
-    files_->setText(session_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped()) : tr("Open a checkpoint first."));
-    summary_->setText(session_ ? tr("Compare the open checkpoint with another: File ▸ Compare with… (Ctrl+Shift+O).") : QString());
+    files_->setText(session_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped())
+                             : tr("Open a checkpoint first."));
+    summary_->setText(
+        session_ ? tr("Compare the open checkpoint with another: File ▸ Compare with… (Ctrl+Shift+O).") : QString());
     compareButton_->setEnabled(false);
     clearPlots(tr("Select a row to overlay A's and B's distributions."));
 }
@@ -220,7 +226,10 @@ void DiffPanel::rerun()
         start(pathB_, /*reopen=*/!bOpen_);
 }
 
-bool DiffPanel::busy() const { return session_ && session_->busy(QStringLiteral("compare")); }
+bool DiffPanel::busy() const
+{
+    return session_ && session_->busy(QStringLiteral("compare"));
+}
 
 void DiffPanel::cancel()
 {
@@ -241,9 +250,18 @@ void DiffPanel::setTolerances(double rtol, double atol)
     atol_->setText(numberText(atol));
 }
 
-void DiffPanel::setNameFilter(const QString& text) { filter_->setText(text); }
-void DiffPanel::setDifferencesOnly(bool only) { differencesOnly_->setChecked(only); }
-QString DiffPanel::summaryText() const { return summary_->text(); }
+void DiffPanel::setNameFilter(const QString& text)
+{
+    filter_->setText(text);
+}
+void DiffPanel::setDifferencesOnly(bool only)
+{
+    differencesOnly_->setChecked(only);
+}
+QString DiffPanel::summaryText() const
+{
+    return summary_->text();
+}
 
 bool DiffPanel::selectName(const QString& name)
 {
@@ -335,8 +353,8 @@ void DiffPanel::onCompared(const ckpt::DiffReport& report)
         parts << QStringLiteral("%1 %2").arg(count).arg(QString::fromLatin1(ckpt::diffStatusName(status).data()));
     const ckpt::DiffOptions& o = usedOptions_;
     summary_->setText((report.allEqual() ? tr("<b>Equal.</b> ") : tr("<b>Different.</b> "))
-                      + parts.join(QStringLiteral(" · "))
-                      + tr(" &nbsp; (rtol %1, atol %2)").arg(numberText(o.rtol), numberText(o.atol)));
+        + parts.join(QStringLiteral(" · "))
+        + tr(" &nbsp; (rtol %1, atol %2)").arg(numberText(o.rtol), numberText(o.atol)));
     clearPlots(tr("Select a row to overlay A's and B's distributions."));
     // Keep looking at the same tensor after a recompare; otherwise start on the first difference.
     if (previous.isEmpty() || !selectName(previous)) {
@@ -386,7 +404,8 @@ void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& 
     overlay_->plot()->replot();
     differenceBars_->data()->clear();
     if (h.difference.counts.empty()) {
-        differenceHint_->setText(tr("No element-wise difference: %1 is not in both files with the same number of elements.").arg(name));
+        differenceHint_->setText(
+            tr("No element-wise difference: %1 is not in both files with the same number of elements.").arg(name));
     } else {
         const auto& e = h.difference.edges;
         const double width = (e.back() - e.front()) / double(h.difference.counts.size());
@@ -397,7 +416,8 @@ void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& 
             values << double(h.difference.counts[i]);
         }
         differenceBars_->setData(keys, values, true);
-        differenceHint_->setText(tr("Histogram of B − A for %1: from %2 to %3.").arg(name, floatText(e.front()), floatText(e.back())));
+        differenceHint_->setText(
+            tr("Histogram of B − A for %1: from %2 to %3.").arg(name, floatText(e.front()), floatText(e.back())));
         differencePlot_->rescaleAxes();
         differencePlot_->yAxis->setRangeLower(0);
         differencePlot_->xAxis->scaleRange(1.05);

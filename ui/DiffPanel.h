@@ -32,7 +32,7 @@ public:
 
     void setSession(CheckpointSession* session); // A; compares again with B if one was open
     void compareWith(const QString& pathB); // opens B (again) and compares
-    void rerun();                           // the same files with the current prefixes and tolerances
+    void rerun(); // the same files with the current prefixes and tolerances
     void cancel();
     bool busy() const;
 
@@ -93,6 +93,6 @@ private:
     QLabel* differenceHint_;
     QCustomPlot* differencePlot_;
     QCPBars* differenceBars_;
-    QString wanted_;  // the row whose histograms were asked for
+    QString wanted_; // the row whose histograms were asked for
     QString plotted_; // the row whose histograms are shown
 };

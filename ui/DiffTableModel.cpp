@@ -11,15 +11,16 @@ namespace {
 QColor mixed(const QColor& base, const QColor& tint, double amount)
 {
     return QColor::fromRgbF(float(base.redF() * (1 - amount) + tint.redF() * amount),
-                            float(base.greenF() * (1 - amount) + tint.greenF() * amount),
-                            float(base.blueF() * (1 - amount) + tint.blueF() * amount));
+        float(base.greenF() * (1 - amount) + tint.greenF() * amount),
+        float(base.blueF() * (1 - amount) + tint.blueF() * amount));
 }
 
 QString tensorText(const ckpt::Tensor* t)
 {
-    return t ? shownText(t->info.name) + QStringLiteral("  ") + QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data())
-                   + QStringLiteral(" ") + shapeText(t->info.shape)
-             : QStringLiteral("—");
+    return t
+        ? shownText(t->info.name) + QStringLiteral("  ") + QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data())
+            + QStringLiteral(" ") + shapeText(t->info.shape)
+        : QStringLiteral("—");
 }
 
 } // namespace
@@ -29,8 +30,8 @@ DiffTableModel::DiffTableModel(QObject* parent)
 {
 }
 
-void DiffTableModel::setReport(std::shared_ptr<const ckpt::Checkpoint> a, std::shared_ptr<const ckpt::Checkpoint> b,
-                               ckpt::DiffReport report)
+void DiffTableModel::setReport(
+    std::shared_ptr<const ckpt::Checkpoint> a, std::shared_ptr<const ckpt::Checkpoint> b, ckpt::DiffReport report)
 {
     beginResetModel();
     a_ = std::move(a);
@@ -39,7 +40,10 @@ void DiffTableModel::setReport(std::shared_ptr<const ckpt::Checkpoint> a, std::s
     endResetModel();
 }
 
-void DiffTableModel::clear() { setReport(nullptr, nullptr, {}); }
+void DiffTableModel::clear()
+{
+    setReport(nullptr, nullptr, {});
+}
 
 const ckpt::TensorDiff* DiffTableModel::diff(int row) const
 {
@@ -60,7 +64,10 @@ int DiffTableModel::rowCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : int(report_.tensors.size());
 }
 
-int DiffTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int DiffTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 bool DiffTableModel::hasValues(const ckpt::TensorDiff& d)
 {
@@ -78,21 +85,28 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
     if (!d)
         return {};
     const bool values = hasValues(*d);
-    const double numbers[] = {d->maxAbsDiff, d->meanAbsDiff, d->relativeL2};
+    const double numbers[] = { d->maxAbsDiff, d->meanAbsDiff, d->relativeL2 };
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Name: return shownText(d->name);
-        case Status: return QString::fromLatin1(ckpt::diffStatusName(d->status).data());
-        default: return values ? floatText(numbers[index.column() - MaxAbsDiff]) : QStringLiteral("—");
+        case Name:
+            return shownText(d->name);
+        case Status:
+            return QString::fromLatin1(ckpt::diffStatusName(d->status).data());
+        default:
+            return values ? floatText(numbers[index.column() - MaxAbsDiff]) : QStringLiteral("—");
         }
     case SortRole:
         switch (index.column()) {
-        case Name: return QString::fromStdString(d->name);
-        case Status: return int(d->status);
-        default: return values ? numbers[index.column() - MaxAbsDiff] : -1.0; // no number sorts below zero
+        case Name:
+            return QString::fromStdString(d->name);
+        case Status:
+            return int(d->status);
+        default:
+            return values ? numbers[index.column() - MaxAbsDiff] : -1.0; // no number sorts below zero
         }
-    case StatusRole: return int(d->status);
+    case StatusRole:
+        return int(d->status);
     case Qt::TextAlignmentRole:
         return index.column() >= MaxAbsDiff ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     case Qt::BackgroundRole: {
@@ -102,10 +116,16 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
         const bool dark = base.lightness() < 128;
         QColor tint;
         switch (d->status) {
-        case ckpt::DiffStatus::Changed: tint = QColor(220, 50, 47); break;
+        case ckpt::DiffStatus::Changed:
+            tint = QColor(220, 50, 47);
+            break;
         case ckpt::DiffStatus::OnlyInA:
-        case ckpt::DiffStatus::OnlyInB: tint = QColor(38, 139, 210); break;
-        default: tint = QColor(203, 140, 20); break; // shape or dtype changed
+        case ckpt::DiffStatus::OnlyInB:
+            tint = QColor(38, 139, 210);
+            break;
+        default:
+            tint = QColor(203, 140, 20);
+            break; // shape or dtype changed
         }
         return mixed(base, tint, dark ? 0.35 : 0.22);
     }
@@ -115,10 +135,11 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
             tip += tr("\nB compared transposed");
         if (values)
             tip += tr("\n%1 element(s) outside the tolerance").arg(groupedCount(d->mismatched))
-                   + (d->bitwiseEqual ? tr("; bitwise equal") : QString());
+                + (d->bitwiseEqual ? tr("; bitwise equal") : QString());
         return tip;
     }
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -127,11 +148,16 @@ QVariant DiffTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Name: return tr("Name");
-    case Status: return tr("Status");
-    case MaxAbsDiff: return tr("Max abs diff");
-    case MeanAbsDiff: return tr("Mean abs diff");
-    case RelativeL2: return tr("Rel L2");
+    case Name:
+        return tr("Name");
+    case Status:
+        return tr("Status");
+    case MaxAbsDiff:
+        return tr("Max abs diff");
+    case MeanAbsDiff:
+        return tr("Mean abs diff");
+    case RelativeL2:
+        return tr("Rel L2");
     }
     return {};
 }

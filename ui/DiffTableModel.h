@@ -12,13 +12,13 @@ class DiffTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Name, Status, MaxAbsDiff, MeanAbsDiff, RelativeL2, ColumnCount };
-    static constexpr int SortRole = Qt::UserRole + 1;   // numbers for the numeric columns
+    static constexpr int SortRole = Qt::UserRole + 1; // numbers for the numeric columns
     static constexpr int StatusRole = Qt::UserRole + 2; // int(ckpt::DiffStatus)
 
     explicit DiffTableModel(QObject* parent = nullptr);
     // The report points into both checkpoints: the model keeps them alive.
-    void setReport(std::shared_ptr<const ckpt::Checkpoint> a, std::shared_ptr<const ckpt::Checkpoint> b,
-                   ckpt::DiffReport report);
+    void setReport(
+        std::shared_ptr<const ckpt::Checkpoint> a, std::shared_ptr<const ckpt::Checkpoint> b, ckpt::DiffReport report);
     void clear();
     const ckpt::TensorDiff* diff(int row) const;
     const ckpt::DiffReport& report() const { return report_; }
@@ -32,7 +32,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static bool hasValues(const ckpt::TensorDiff& d); // both sides present with comparable values
-    static bool differs(ckpt::DiffStatus status);     // anything but identical / within tolerance
+    static bool differs(ckpt::DiffStatus status); // anything but identical / within tolerance
 
 private:
     std::shared_ptr<const ckpt::Checkpoint> a_, b_;

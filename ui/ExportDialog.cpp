@@ -71,9 +71,8 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     auto* pathRow = new QHBoxLayout;
     pathRow->addWidget(path_, 1);
     pathRow->addWidget(browse);
-    strip_->setPlaceholderText(commonGroupPrefix(names_).isEmpty()
-                                   ? tr("nothing")
-                                   : tr("e.g. %1").arg(commonGroupPrefix(names_)));
+    strip_->setPlaceholderText(
+        commonGroupPrefix(names_).isEmpty() ? tr("nothing") : tr("e.g. %1").arg(commonGroupPrefix(names_)));
     add_->setPlaceholderText(tr("nothing"));
     preview_->setSelectionMode(QAbstractItemView::NoSelection);
     preview_->setFixedHeight(preview_->fontMetrics().height() * (kPreviewRows + 2) + 8);
@@ -83,7 +82,8 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     progress_->setVisible(false);
 
     auto* form = new QFormLayout;
-    form->addRow(new QLabel(tr("<b>%n tensor(s)</b> checked, %1", nullptr, int(names_.size())).arg(sizeText(bytes)), this));
+    form->addRow(
+        new QLabel(tr("<b>%n tensor(s)</b> checked, %1", nullptr, int(names_.size())).arg(sizeText(bytes)), this));
     form->addRow(tr("Output file:"), pathRow);
     form->addRow(tr("Format:"), format_);
     form->addRow(tr("Strip prefix:"), strip_);
@@ -96,11 +96,11 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     layout->addWidget(message_);
     layout->addWidget(progress_);
     layout->addWidget(buttons_);
-    inputs_ = {path_, browse, strip_, add_, compress_, cast_, exportButton_};
+    inputs_ = { path_, browse, strip_, add_, compress_, cast_, exportButton_ };
 
     confirmer_ = [this](const QString& title, const QString& text) {
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
-               == QMessageBox::Yes;
+            == QMessageBox::Yes;
     };
     connect(browse, &QPushButton::clicked, this, &ExportDialog::browse);
     connect(path_, &QLineEdit::textChanged, this, &ExportDialog::updateFormat);
@@ -138,15 +138,42 @@ void ExportDialog::setConfirmer(std::function<bool(const QString&, const QString
     confirmer_ = std::move(confirmer);
 }
 
-void ExportDialog::setOutputPath(const QString& path) { path_->setText(path); }
-QString ExportDialog::outputPath() const { return path_->text().trimmed(); }
-void ExportDialog::setStripPrefix(const QString& prefix) { strip_->setText(prefix); }
-void ExportDialog::setAddPrefix(const QString& prefix) { add_->setText(prefix); }
-void ExportDialog::setCompress(bool compress) { compress_->setChecked(compress); }
-void ExportDialog::setCastToFloat32(bool cast) { cast_->setChecked(cast); }
-QString ExportDialog::formatText() const { return format_->text(); }
-QString ExportDialog::messageText() const { return message_->text(); }
-bool ExportDialog::isRunning() const { return !running_.isEmpty(); }
+void ExportDialog::setOutputPath(const QString& path)
+{
+    path_->setText(path);
+}
+QString ExportDialog::outputPath() const
+{
+    return path_->text().trimmed();
+}
+void ExportDialog::setStripPrefix(const QString& prefix)
+{
+    strip_->setText(prefix);
+}
+void ExportDialog::setAddPrefix(const QString& prefix)
+{
+    add_->setText(prefix);
+}
+void ExportDialog::setCompress(bool compress)
+{
+    compress_->setChecked(compress);
+}
+void ExportDialog::setCastToFloat32(bool cast)
+{
+    cast_->setChecked(cast);
+}
+QString ExportDialog::formatText() const
+{
+    return format_->text();
+}
+QString ExportDialog::messageText() const
+{
+    return message_->text();
+}
+bool ExportDialog::isRunning() const
+{
+    return !running_.isEmpty();
+}
 
 QStringList ExportDialog::previewNames() const
 {
@@ -174,13 +201,14 @@ void ExportDialog::browse()
     const QString current = outputPath();
     if (current.endsWith(QStringLiteral(".npz"), Qt::CaseInsensitive))
         filter = QStringLiteral("NumPy npz (*.npz)");
-    else if (current.endsWith(QStringLiteral(".h5"), Qt::CaseInsensitive) || current.endsWith(QStringLiteral(".hdf5"), Qt::CaseInsensitive))
+    else if (current.endsWith(QStringLiteral(".h5"), Qt::CaseInsensitive)
+        || current.endsWith(QStringLiteral(".hdf5"), Qt::CaseInsensitive))
         filter = QStringLiteral("HDF5 (*.h5 *.hdf5)");
     else
         filter = QStringLiteral("safetensors (*.safetensors)");
     // The dialog asks about replacing files itself, once the export really starts.
-    QString path = QFileDialog::getSaveFileName(this, tr("Export to"), current, kFilters, &filter,
-                                                QFileDialog::DontConfirmOverwrite);
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export to"), current, kFilters, &filter, QFileDialog::DontConfirmOverwrite);
     if (path.isEmpty())
         return;
     if (QFileInfo(path).suffix().isEmpty()) { // the chosen filter gives the extension
@@ -235,7 +263,8 @@ void ExportDialog::showMessage(const QString& text, bool error)
     message_->setText(text);
     QPalette p = palette();
     if (error) // readable in light and dark themes alike
-        p.setColor(QPalette::WindowText, p.color(QPalette::Link).lightness() > 128 ? QColor(255, 120, 110) : QColor(190, 0, 0));
+        p.setColor(QPalette::WindowText,
+            p.color(QPalette::Link).lightness() > 128 ? QColor(255, 120, 110) : QColor(190, 0, 0));
     message_->setPalette(p);
 }
 

@@ -7,15 +7,15 @@
 #include <qcustomplot.h>
 
 #include <QCheckBox>
-#include <QFileDialog>
 #include <QFile>
-#include <QMessageBox>
-#include <QSaveFile>
-#include <QSvgGenerator>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSpinBox>
+#include <QSvgGenerator>
 #include <QTextStream>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -59,7 +59,10 @@ HistogramView::HistogramView(QWidget* parent)
     connect(exportButton, &QPushButton::clicked, this, &HistogramView::exportDialog);
 }
 
-int HistogramView::bins() const { return bins_->value(); }
+int HistogramView::bins() const
+{
+    return bins_->value();
+}
 
 void HistogramView::setBins(int bins)
 {
@@ -143,9 +146,8 @@ void HistogramView::showTooltip(QMouseEvent* event)
     }
     const auto i = std::min(h.counts.size() - 1, std::size_t((x - h.edges.front()) / width));
     QToolTip::showText(event->globalPosition().toPoint(),
-                       tr("[%1, %2)\n%3 values").arg(floatText(h.edges[i]), floatText(h.edges[i + 1]),
-                                                      groupedCount(h.counts[i])),
-                       plot_);
+        tr("[%1, %2)\n%3 values").arg(floatText(h.edges[i]), floatText(h.edges[i + 1]), groupedCount(h.counts[i])),
+        plot_);
 }
 
 bool HistogramView::exportImage(const QString& path)
@@ -197,8 +199,7 @@ bool HistogramView::exportCsv(const QString& path) const
 void HistogramView::exportDialog()
 {
     QString selected;
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export histogram"), title_,
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export histogram"), title_,
         tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf);;Counts as CSV (*.csv)"), &selected);
     if (path.isEmpty())
         return;

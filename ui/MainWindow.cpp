@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "CheckpointSession.h"
 #include "CheckpointTreeModel.h"
 #include "DiffPanel.h"
 #include "ExportDialog.h"
@@ -7,7 +8,6 @@
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
-#include "CheckpointSession.h"
 #include "ShownText.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
@@ -37,7 +37,6 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
-
 
 // The resources live in the static ckpt_ui library: they must be registered explicitly.
 static void initResources()
@@ -197,7 +196,8 @@ void MainWindow::buildMenus()
     auto* open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
     auto* openFolder = file->addAction(tr("Open &folder…"), this, &MainWindow::openFolderDialog);
-    openFolder->setToolTip(tr("A model folder (Hugging Face, TensorFlow SavedModel) or a folder holding one checkpoint"));
+    openFolder->setToolTip(
+        tr("A model folder (Hugging Face, TensorFlow SavedModel) or a folder holding one checkpoint"));
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();

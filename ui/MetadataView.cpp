@@ -6,7 +6,7 @@
 MetadataView::MetadataView(QWidget* parent)
     : QTableWidget(0, 2, parent)
 {
-    setHorizontalHeaderLabels({tr("Key"), tr("Value")});
+    setHorizontalHeaderLabels({ tr("Key"), tr("Value") });
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     verticalHeader()->setVisible(false);

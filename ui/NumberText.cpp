@@ -6,9 +6,15 @@
 
 #include <cmath>
 
-QString groupedCount(qint64 n) { return QString::fromStdString(ckpt::groupedNumber(n)); }
+QString groupedCount(qint64 n)
+{
+    return QString::fromStdString(ckpt::groupedNumber(n));
+}
 
-QString sizeText(qint64 bytes) { return QString::fromStdString(ckpt::humanBytes(bytes)); }
+QString sizeText(qint64 bytes)
+{
+    return QString::fromStdString(ckpt::humanBytes(bytes));
+}
 
 QString floatText(double v)
 {

@@ -30,14 +30,16 @@ void OverlayPlot::clear(const QString& message)
     plot_->replot();
 }
 
-int OverlayPlot::curveCount() const { return plot_->graphCount(); }
+int OverlayPlot::curveCount() const
+{
+    return plot_->graphCount();
+}
 
 void OverlayPlot::addDensity(const QString& name, const ckpt::Histogram& h)
 {
-    static const QColor palette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                     QColor(214, 39, 40), QColor(148, 103, 189), QColor(140, 86, 75),
-                                     QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                                     QColor(23, 190, 207)};
+    static const QColor palette[] = { QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+        QColor(214, 39, 40), QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
+        QColor(188, 189, 34), QColor(23, 190, 207) };
     double total = 0;
     for (auto c : h.counts)
         total += double(c);
@@ -47,8 +49,8 @@ void OverlayPlot::addDensity(const QString& name, const ckpt::Histogram& h)
     g->setPen(QPen(palette[(plot_->graphCount() - 1) % 10], 1.6));
     const double width = h.counts.empty() ? 1 : (h.edges.back() - h.edges.front()) / double(h.counts.size());
     for (std::size_t i = 0; i < h.counts.size(); ++i)
-        g->addData((h.edges[i] + h.edges[i + 1]) / 2,
-                   total > 0 && width > 0 ? double(h.counts[i]) / (total * width) : 0.0);
+        g->addData(
+            (h.edges[i] + h.edges[i + 1]) / 2, total > 0 && width > 0 ? double(h.counts[i]) / (total * width) : 0.0);
     plot_->rescaleAxes();
     hint_->setText(tr("%n distribution(s), normalised to unit area", nullptr, plot_->graphCount()));
     plot_->replot();

@@ -9,7 +9,10 @@
 
 namespace {
 constexpr int kMaxBlocksHeld = 512; // about 100 MiB at worst; the session keeps its own cache
-qint64 blockKey(int blockRow, int blockCol) { return (qint64(blockRow) << 32) | qint64(blockCol); }
+qint64 blockKey(int blockRow, int blockCol)
+{
+    return (qint64(blockRow) << 32) | qint64(blockCol);
+}
 } // namespace
 
 SliceTableModel::SliceTableModel(QObject* parent)
@@ -136,7 +139,8 @@ void SliceTableModel::onBlock(const std::shared_ptr<const SliceBlock>& block)
     ++blocksReceived_;
     const int row0 = block->blockRow * kBlock, col0 = block->blockColumn * kBlock;
     const int rows = std::max(1, block->cells.rows), cols = std::max(1, block->cells.columns);
-    emit dataChanged(index(row0, col0), index(std::min(rowCount(), row0 + rows) - 1, std::min(columnCount(), col0 + cols) - 1));
+    emit dataChanged(
+        index(row0, col0), index(std::min(rowCount(), row0 + rows) - 1, std::min(columnCount(), col0 + cols) - 1));
 }
 
 bool SliceTableModel::isLoaded(int row, int column) const

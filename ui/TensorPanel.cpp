@@ -117,11 +117,10 @@ void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tens
         return;
     }
     const auto& i = tensor->info;
-    header_->setText(
-        QStringLiteral("<b>%1</b><br>%2 %3 · %4 elements · %5 · <span style='color:gray'>%6</span>")
-            .arg(shownText(i.name).toHtmlEscaped(), QString::fromLatin1(ckpt::dtypeName(i.dtype).data()),
-                shapeText(i.shape), groupedCount(i.numel()), sizeText(i.nbytes()),
-                shownText(i.location).toHtmlEscaped()));
+    header_->setText(QStringLiteral("<b>%1</b><br>%2 %3 · %4 elements · %5 · <span style='color:gray'>%6</span>")
+                         .arg(shownText(i.name).toHtmlEscaped(), QString::fromLatin1(ckpt::dtypeName(i.dtype).data()),
+                             shapeText(i.shape), groupedCount(i.numel()), sizeText(i.nbytes()),
+                             shownText(i.location).toHtmlEscaped()));
     slice_->setTensor(session, tensor, tensorIndex);
     rebuildSliceControls();
     updateWindowBar();

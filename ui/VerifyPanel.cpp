@@ -150,8 +150,8 @@ QWidget* VerifyPanel::buildSettings()
         connect(s, &QSpinBox::valueChanged, this, [this] { clearVerdict(); });
     connect(run_, &QPushButton::clicked, this, [this] { run(); });
     connect(browse_, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this,
-            reference_->currentIndex() == 2 ? tr("Clone checkpoint") : tr("File holding X and Y"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, reference_->currentIndex() == 2 ? tr("Clone checkpoint") : tr("File holding X and Y"));
         if (!path.isEmpty())
             otherPath_->setText(path);
     });
@@ -181,11 +181,10 @@ void VerifyPanel::setSession(CheckpointSession* session)
     otherPath_->clear();
     settingUp_ = false;
     if (session) {
-        connect(session, &CheckpointSession::networkReady, this,
-            [this](std::shared_ptr<const NetworkPreview> p) {
-                storedArchitecture_ = p->storedArchitecture;
-                showNetwork(p->network, p->activations);
-            });
+        connect(session, &CheckpointSession::networkReady, this, [this](std::shared_ptr<const NetworkPreview> p) {
+            storedArchitecture_ = p->storedArchitecture;
+            showNetwork(p->network, p->activations);
+        });
         connect(session, &CheckpointSession::networkFailed, this, [this](const QString& message) {
             layers_->setRowCount(0);
             clearVerdict(tr("<b>No network:</b> %1").arg(message.toHtmlEscaped()));
@@ -296,8 +295,14 @@ void VerifyPanel::clearVerdict(const QString& text)
     scatter_->setVisible(false); // no axes made up for outputs that do not exist yet
 }
 
-QString VerifyPanel::verdictText() const { return verdict_->text(); }
-QString VerifyPanel::activationNote() const { return activationNote_->text(); }
+QString VerifyPanel::verdictText() const
+{
+    return verdict_->text();
+}
+QString VerifyPanel::activationNote() const
+{
+    return activationNote_->text();
+}
 
 void VerifyPanel::showVerification(std::shared_ptr<const ckpt::Verification> v)
 {
@@ -307,14 +312,18 @@ void VerifyPanel::showVerification(std::shared_ptr<const ckpt::Verification> v)
     showNetwork(v->network, QString::fromStdString(v->activations)); // the network that was run
     verification_ = std::move(v);
     const auto& c = verification_->result.comparison;
-    QString text = (c.match ? tr("<span style='color:#2a7a2a; font-size:large'><b>✓ match</b></span>")
-                            : tr("<span style='color:#b22222; font-size:large'><b>✗ mismatch</b></span> (%1 of %2 outputs differ)")
-                                  .arg(groupedCount(c.mismatched), groupedCount(c.compared)))
+    QString text
+        = (c.match
+                  ? tr("<span style='color:#2a7a2a; font-size:large'><b>✓ match</b></span>")
+                  : tr(
+                      "<span style='color:#b22222; font-size:large'><b>✗ mismatch</b></span> (%1 of %2 outputs differ)")
+                        .arg(groupedCount(c.mismatched), groupedCount(c.compared)))
         + tr(" with %1 — %2 outputs compared, max abs diff %3, max rel diff %4")
-              .arg(shownText(verification_->against).toHtmlEscaped(), groupedCount(c.compared),
-                  floatText(c.maxAbsDiff), floatText(c.maxRelDiff));
+              .arg(shownText(verification_->against).toHtmlEscaped(), groupedCount(c.compared), floatText(c.maxAbsDiff),
+                  floatText(c.maxRelDiff));
     if (const auto& p = verification_->result.parameters)
-        text += p->equal ? tr("; parameters identical") : tr("; parameters differ (max %1)").arg(floatText(p->maxAbsDiff));
+        text += p->equal ? tr("; parameters identical")
+                         : tr("; parameters differ (max %1)").arg(floatText(p->maxAbsDiff));
     text += QStringLiteral("<br>") + tr("This proves: %1.").arg(shownText(verification_->proves).toHtmlEscaped());
     if (const std::string note = ckpt::unusedTensorsNote(*verification_); !note.empty())
         text += QStringLiteral("<br><i>") + shownText(note).toHtmlEscaped() + QStringLiteral("</i>");

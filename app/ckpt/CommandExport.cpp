@@ -37,13 +37,11 @@ void addExportCommand(CLI::App& app, CommandAction& run)
             const auto summary = ckpt::exportCheckpoint(source, o->out, o->exportOptions);
             if (o->json) {
                 std::cout << ckpt::jsonText(nlohmann::ordered_json { { "output", summary.path },
-                    { "format", summary.format }, { "tensors", summary.names },
-                    { "nbytes", summary.bytes } })
+                    { "format", summary.format }, { "tensors", summary.names }, { "nbytes", summary.bytes } })
                           << "\n";
             } else {
-                std::printf("wrote %s (%s): %zu tensors, %s\n", summary.path.c_str(),
-                    summary.format.c_str(), summary.names.size(),
-                    ckpt::humanBytes(summary.bytes).c_str());
+                std::printf("wrote %s (%s): %zu tensors, %s\n", summary.path.c_str(), summary.format.c_str(),
+                    summary.names.size(), ckpt::humanBytes(summary.bytes).c_str());
             }
             return exitcode::ok;
         };

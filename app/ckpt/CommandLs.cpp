@@ -33,7 +33,8 @@ void addLsCommand(CLI::App& app, CommandAction& run)
                 std::cout << std::left << std::setw(static_cast<int>(width) + 2) << ckpt::printable(t.info.name)
                           << std::setw(t.info.encoding.empty() ? 15 : 17)
                           << t.info.dtypeLabel() // the arrow: 3 bytes, 1 column
-                          << std::setw(20) << ckpt::shapeToString(t.info.shape) + " " << ckpt::humanBytes(t.info.nbytes());
+                          << std::setw(20) << ckpt::shapeToString(t.info.shape) + " "
+                          << ckpt::humanBytes(t.info.nbytes());
                 if (!t.info.unreadable.empty())
                     std::cout << "  (unreadable: " << ckpt::printable(t.info.unreadable) << ")";
                 std::cout << "\n";

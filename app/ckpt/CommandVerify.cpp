@@ -66,7 +66,9 @@ void addVerifyCommand(CLI::App& app, CommandAction& run)
 {
     auto o = std::make_shared<VerifyCommandOptions>();
     auto* cmd = app.add_subcommand("verify", "Rebuild the MLP from saved parameters, run it, and compare its outputs");
-    cmd->add_option("PARAMS", o->params, "Checkpoint holding the network's parameters (and X and Y, without --io or --against)")->required();
+    cmd->add_option(
+           "PARAMS", o->params, "Checkpoint holding the network's parameters (and X and Y, without --io or --against)")
+        ->required();
     auto* io = cmd->add_option("--io", o->io, "File holding the inputs X and reference outputs Y");
     auto* against
         = cmd->add_option("--against", o->against, "A clone's parameters: both networks are run and compared");
@@ -76,7 +78,8 @@ void addVerifyCommand(CLI::App& app, CommandAction& run)
     cmd->add_option("--y", r.yName, "Name of the reference outputs (default Y)");
     cmd->add_option("--seed", r.seed, "Seed of the random inputs (clone checks)");
     cmd->add_option("--batch", r.batch, "Rows of random inputs (default 16)")->check(CLI::Range(1, 1'000'000));
-    cmd->add_option("--prefix", r.build.prefix, "Take the network from under this name prefix (e.g. model_state_dict.)");
+    cmd->add_option(
+        "--prefix", r.build.prefix, "Take the network from under this name prefix (e.g. model_state_dict.)");
     cmd->add_option("--clone-prefix", r.clonePrefix, "Prefix in the clone (default: --prefix)");
     cmd->add_option("--activation", o->activation,
         "Hidden activation: relu|tanh|sigmoid|gelu|identity (default: the file's architecture, else relu)");
@@ -92,7 +95,7 @@ void addVerifyCommand(CLI::App& app, CommandAction& run)
         r.reference = !o->io.empty() ? ckpt::VerifyReference::OutputsInOtherFile
             : !o->against.empty()    ? ckpt::VerifyReference::Clone
                                      : ckpt::VerifyReference::OutputsInFile;
-        for (std::string* prefix : {&r.build.prefix, &r.clonePrefix})
+        for (std::string* prefix : { &r.build.prefix, &r.clonePrefix })
             if (!prefix->empty() && prefix->back() != '.' && prefix->back() != '/')
                 *prefix += '.';
         r.build.hidden = activationOrFail(o->activation);

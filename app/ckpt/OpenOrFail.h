@@ -1,7 +1,7 @@
 #pragma once
 
-#include "open/ReaderRegistry.h"
 #include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 
 #include <string>
 

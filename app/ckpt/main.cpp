@@ -1,9 +1,9 @@
 // ckpt: inspect, check and convert deep-learning checkpoints from the command line.
 #include "Commands.h"
 
+#include "base/CheckpointError.h"
 #include "io/PendingOutputs.h"
 #include "report/PrintableText.h"
-#include "base/CheckpointError.h"
 
 #include <iostream>
 

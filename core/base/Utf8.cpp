@@ -51,7 +51,7 @@ std::size_t validSequence(std::string_view s, std::size_t i)
             return 0;
         cp = (cp << 6) | (b & 0x3F);
     }
-    const std::uint32_t minimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    const std::uint32_t minimum[] = { 0, 0, 0x80, 0x800, 0x10000 };
     if (cp < minimum[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return len;

@@ -1,10 +1,10 @@
 #include "compare/Diff.h"
 #include "compare/ElementReads.h"
 
+#include "base/CheckpointError.h"
 #include "model/DenseLayerFinder.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
 #include "tensor/StoredElements.h"
 
 #include <algorithm>
@@ -19,13 +19,20 @@ namespace ckpt {
 std::string_view diffStatusName(DiffStatus s)
 {
     switch (s) {
-    case DiffStatus::Identical: return "identical";
-    case DiffStatus::WithinTolerance: return "within tolerance";
-    case DiffStatus::Changed: return "changed";
-    case DiffStatus::ShapeChanged: return "shape changed";
-    case DiffStatus::DtypeChanged: return "dtype changed";
-    case DiffStatus::OnlyInA: return "only in A";
-    case DiffStatus::OnlyInB: return "only in B";
+    case DiffStatus::Identical:
+        return "identical";
+    case DiffStatus::WithinTolerance:
+        return "within tolerance";
+    case DiffStatus::Changed:
+        return "changed";
+    case DiffStatus::ShapeChanged:
+        return "shape changed";
+    case DiffStatus::DtypeChanged:
+        return "dtype changed";
+    case DiffStatus::OnlyInA:
+        return "only in A";
+    case DiffStatus::OnlyInB:
+        return "only in B";
     }
     return "?";
 }
@@ -140,7 +147,8 @@ std::string strip(const std::string& name, const std::string& prefix)
 
 // B's dense layers paired with A's by position (Keras "dense/kernel" against PyTorch
 // "hidden.weight"): B's full name -> the A name it is compared with.
-std::map<std::string, std::string> pairLayersByPosition(const Checkpoint& ca, const Checkpoint& cb, const DiffOptions& o)
+std::map<std::string, std::string> pairLayersByPosition(
+    const Checkpoint& ca, const Checkpoint& cb, const DiffOptions& o)
 {
     std::map<std::string, std::string> alias;
     try {

@@ -4,8 +4,8 @@
 
 namespace ckpt {
 
-void readDoubles(const Tensor& t, std::int64_t first, std::int64_t n, std::vector<std::byte>& raw,
-    std::vector<double>& out)
+void readDoubles(
+    const Tensor& t, std::int64_t first, std::int64_t n, std::vector<std::byte>& raw, std::vector<double>& out)
 {
     raw.resize(std::size_t(n) * dtypeSize(t.info.dtype));
     t.data->readFlat(first, n, raw.data());
@@ -13,8 +13,8 @@ void readDoubles(const Tensor& t, std::int64_t first, std::int64_t n, std::vecto
     convertToDouble(t.info.dtype, raw.data(), n, out.data());
 }
 
-void readTransposedRows(const Tensor& b, std::int64_t row0, std::int64_t rows, std::vector<std::byte>& raw,
-    std::vector<double>& out)
+void readTransposedRows(
+    const Tensor& b, std::int64_t row0, std::int64_t rows, std::vector<std::byte>& raw, std::vector<double>& out)
 {
     const std::int64_t n = b.info.shape[0];
     raw.resize(std::size_t(n * rows) * dtypeSize(b.info.dtype));

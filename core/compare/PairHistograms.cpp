@@ -136,7 +136,7 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
         });
         return out;
     }
-    for (const Tensor* t : {d.a, d.b})
+    for (const Tensor* t : { d.a, d.b })
         if (t)
             forEachChunk(*t, cancel, [&](const double* v, std::int64_t n) { joint.add(v, n); });
     if (d.a) {

@@ -9,8 +9,8 @@ namespace ckpt {
 
 // The distributions behind one row of a diff, for plotting A against B.
 struct PairHistograms {
-    Histogram a, b;        // the same bins over the joint finite range of A and B (empty for a missing side)
-    Histogram difference;  // of B - A element by element; empty unless the values pair up
+    Histogram a, b; // the same bins over the joint finite range of A and B (empty for a missing side)
+    Histogram difference; // of B - A element by element; empty unless the values pair up
 };
 
 // Streams A and B (B transposed when the diff compared it so) in chunks, twice: once for the

@@ -1,10 +1,10 @@
 #include "demo/SeedWorkflow.h"
 
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5Writer.h"
 #include "model/MlpBuilder.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 #include "verify/Verify.h"
 
 #include <filesystem>
@@ -24,7 +24,7 @@ SeedNet makeSeedNet(std::uint64_t seed)
 {
     std::mt19937_64 rng(seed);
     SeedNet s;
-    s.net = Mlp::random({20, 256, 10}, {"hidden", "output"}, Activation::ReLU, Activation::Identity, rng);
+    s.net = Mlp::random({ 20, 256, 10 }, { "hidden", "output" }, Activation::ReLU, Activation::Identity, rng);
     std::uniform_real_distribution<double> uniform(0.0, 1.0); // torch.rand
     s.x = Eigen::MatrixXd::Zero(2, 20).unaryExpr([&](double) { return double(float(uniform(rng))); });
     s.y = runNetwork(s.net, s.x, /*float64=*/false); // float32, as the frameworks compute
@@ -39,8 +39,7 @@ void addParameters(Hdf5Writer& w, const Mlp& net)
     }
 }
 
-template <typename Fill>
-std::string writeFile(const std::filesystem::path& path, bool overwrite, Fill fill)
+template <typename Fill> std::string writeFile(const std::filesystem::path& path, bool overwrite, Fill fill)
 {
     WriteOptions options;
     options.overwrite = overwrite;
@@ -52,12 +51,12 @@ std::string writeFile(const std::filesystem::path& path, bool overwrite, Fill fi
 
 TensorData arange4()
 {
-    return makeTensorData<std::int64_t>(DType::Int64, {4}, {0, 1, 2, 3});
+    return makeTensorData<std::int64_t>(DType::Int64, { 4 }, { 0, 1, 2, 3 });
 }
 
 TensorData zeros4()
 {
-    return makeTensorData<float>(DType::Float32, {4}, {0, 0, 0, 0});
+    return makeTensorData<float>(DType::Float32, { 4 }, { 0, 0, 0, 0 });
 }
 
 } // namespace
@@ -70,7 +69,8 @@ void writeDemoCheckpoint(const std::string& path, std::uint64_t seed, bool overw
         w.addTensor(makeMemoryTensor("X", fromMatrix(s.x, DType::Float32)));
         w.addTensor(makeMemoryTensor("Y", fromMatrix(s.y, DType::Float32)));
         w.setAttribute(hdf5::kArchitectureAttr, architectureJson(s.net).dump());
-        w.setAttribute("description", "The seed chapter's MLP 20->256 (ReLU)->10 with its input X and output Y = net(X)");
+        w.setAttribute(
+            "description", "The seed chapter's MLP 20->256 (ReLU)->10 with its input X and output Y = net(X)");
     });
 }
 
@@ -82,9 +82,8 @@ SeedWorkflowResult runSeedWorkflow(const std::string& dirName, std::uint64_t see
     if (ec)
         throw CheckpointError(dirName, "cannot create directory: " + ec.message());
     SeedWorkflowResult r;
-    r.files.push_back(writeFile(dir / "x-file.h5", overwrite, [](Hdf5Writer& w) {
-        w.addTensor(makeMemoryTensor("x", arange4()));
-    }));
+    r.files.push_back(
+        writeFile(dir / "x-file.h5", overwrite, [](Hdf5Writer& w) { w.addTensor(makeMemoryTensor("x", arange4())); }));
     r.files.push_back(writeFile(dir / "x-files.h5", overwrite, [](Hdf5Writer& w) {
         w.addTensor(makeMemoryTensor("0", arange4()));
         w.addTensor(makeMemoryTensor("1", zeros4()));
@@ -94,7 +93,8 @@ SeedWorkflowResult runSeedWorkflow(const std::string& dirName, std::uint64_t see
         w.addTensor(makeMemoryTensor("y", zeros4()));
     }));
     const SeedNet s = makeSeedNet(seed);
-    const std::string params = writeFile(dir / "mlp.params.h5", overwrite, [&](Hdf5Writer& w) { addParameters(w, s.net); });
+    const std::string params
+        = writeFile(dir / "mlp.params.h5", overwrite, [&](Hdf5Writer& w) { addParameters(w, s.net); });
     r.files.push_back(params);
     const std::string io = writeFile(dir / "mlp-io.h5", overwrite, [&](Hdf5Writer& w) {
         w.addTensor(makeMemoryTensor("X", fromMatrix(s.x, DType::Float32)));

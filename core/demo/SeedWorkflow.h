@@ -7,7 +7,7 @@
 namespace ckpt {
 
 struct SeedWorkflowResult {
-    bool match = false;          // Y_clone == Y element by element
+    bool match = false; // Y_clone == Y element by element
     double maxAbsDiff = 0;
     std::vector<std::string> files;
 };

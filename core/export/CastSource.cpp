@@ -16,8 +16,8 @@ public:
     {
     }
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const override
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override
     {
         std::int64_t n = 1;
         for (auto c : count)

@@ -1,9 +1,9 @@
 #include "export/Export.h"
 
+#include "base/CheckpointError.h"
 #include "export/CastSource.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -82,9 +82,8 @@ ExportSummary exportCheckpoint(const Checkpoint& source, const std::string& path
             continue;
         }
         throw CheckpointError(path,
-            "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype)) + ", which "
-                + summary.format + " cannot hold"
-                + (isFloating(t.info.dtype) ? " (use --cast float32)" : ""));
+            "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype)) + ", which " + summary.format
+                + " cannot hold" + (isFloating(t.info.dtype) ? " (use --cast float32)" : ""));
     }
     std::uint64_t total = 0; // saturating: declared sizes can be astronomic
     for (const auto& t : tensors) {

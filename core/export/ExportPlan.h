@@ -10,11 +10,11 @@ namespace ckpt {
 
 // Which tensors an export takes and what they are called in the output.
 struct ExportSelection {
-    std::vector<std::string> select;   // globs on full names (* ? [..]); empty with no names: everything
-    std::vector<std::string> names;    // exact full names, taken besides the globs' matches (the app's checked tensors)
-    std::vector<std::string> exclude;  // globs; applied after select
-    std::string stripPrefix;           // removed from the start of names that have it
-    std::string addPrefix;             // then prepended to every name
+    std::vector<std::string> select; // globs on full names (* ? [..]); empty with no names: everything
+    std::vector<std::string> names; // exact full names, taken besides the globs' matches (the app's checked tensors)
+    std::vector<std::string> exclude; // globs; applied after select
+    std::string stripPrefix; // removed from the start of names that have it
+    std::string addPrefix; // then prepended to every name
 };
 
 // fnmatch-style glob on a full tensor name: '*' and '?' also match '.' and '/'.

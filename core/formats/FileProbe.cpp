@@ -24,8 +24,7 @@ FileProbe FileProbe::read(const std::string& path)
 
 bool FileProbe::startsWith(std::string_view magic, std::size_t offset) const
 {
-    return head.size() >= offset + magic.size()
-        && std::memcmp(head.data() + offset, magic.data(), magic.size()) == 0;
+    return head.size() >= offset + magic.size() && std::memcmp(head.data() + offset, magic.data(), magic.size()) == 0;
 }
 
 namespace {

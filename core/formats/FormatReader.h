@@ -13,7 +13,7 @@ namespace ckpt {
 class FormatReader {
 public:
     virtual ~FormatReader() = default;
-    virtual std::string_view name() const = 0;                 // "HDF5", "safetensors", ...
+    virtual std::string_view name() const = 0; // "HDF5", "safetensors", ...
     virtual bool matches(const FileProbe& probe) const = 0;
     // Throws CheckpointError naming the file and the reason.
     virtual Checkpoint open(const FileProbe& probe) const = 0;

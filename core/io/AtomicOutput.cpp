@@ -1,7 +1,7 @@
 #include "io/AtomicOutput.h"
 
-#include "io/PendingOutputs.h"
 #include "base/CheckpointError.h"
+#include "io/PendingOutputs.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -16,7 +16,8 @@ namespace ckpt {
 
 bool isSameFile(const std::string& a, const std::string& b)
 {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb {};
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev
         && sa.st_ino == sb.st_ino;
 }
@@ -28,7 +29,7 @@ AtomicOutput::AtomicOutput(std::string target, bool overwrite, const std::vector
         if (isSameFile(s, target_))
             throw CheckpointError(target_, "refusing to write over the source file");
     }
-    struct stat st {};
+    struct stat st { };
     if (::stat(target_.c_str(), &st) == 0) {
         if (S_ISDIR(st.st_mode))
             throw CheckpointError(target_, "is a directory");
@@ -63,8 +64,8 @@ void AtomicOutput::commit()
         ::close(fd);
     }
     if (::rename(temp_.c_str(), target_.c_str()) != 0)
-        throw CheckpointError(target_, std::string("cannot rename the temporary file into place: ")
-                                           + std::strerror(errno));
+        throw CheckpointError(
+            target_, std::string("cannot rename the temporary file into place: ") + std::strerror(errno));
     committed_ = true;
     unregisterPendingOutput(temp_.c_str());
 }

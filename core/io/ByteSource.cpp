@@ -16,7 +16,7 @@ void checkRange(std::uint64_t offset, std::size_t n, std::uint64_t size)
 {
     if (offset > size || n > size - offset)
         throw FormatError("unexpected end of file: needed " + std::to_string(n) + " bytes at offset "
-                          + std::to_string(offset) + " of " + std::to_string(size));
+            + std::to_string(offset) + " of " + std::to_string(size));
 }
 } // namespace
 
@@ -43,7 +43,7 @@ FileByteSource::FileByteSource(const std::string& path)
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd_ < 0)
         throw CheckpointError(path, std::strerror(errno));
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd_, &st) != 0) {
         const int err = errno;
         ::close(fd_);
@@ -92,8 +92,7 @@ void MemoryByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst)
         std::memcpy(dst, bytes_.data() + offset, n);
 }
 
-SubByteSource::SubByteSource(std::shared_ptr<const ByteSource> parent, std::uint64_t offset,
-                             std::uint64_t size)
+SubByteSource::SubByteSource(std::shared_ptr<const ByteSource> parent, std::uint64_t offset, std::uint64_t size)
     : parent_(std::move(parent))
     , offset_(offset)
     , size_(size)

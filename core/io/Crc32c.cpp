@@ -11,7 +11,7 @@ using Tables = std::array<std::array<std::uint32_t, 256>, 4>;
 
 constexpr Tables makeTables()
 {
-    Tables t{};
+    Tables t {};
     for (std::uint32_t i = 0; i < 256; ++i) {
         std::uint32_t c = i;
         for (int bit = 0; bit < 8; ++bit)

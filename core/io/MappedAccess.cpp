@@ -29,7 +29,7 @@ void onSigbus(int signal, siginfo_t* info, void* context)
 
 void installHandler()
 {
-    struct sigaction action {};
+    struct sigaction action { };
     action.sa_sigaction = onSigbus;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&action.sa_mask);

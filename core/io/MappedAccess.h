@@ -10,8 +10,7 @@ namespace ckpt {
 // fn must not throw and must not own resources (it is left by a long jump when it faults).
 bool runMappedAccess(void (*fn)(void*), void* context);
 
-template <typename F>
-bool runMappedAccess(F&& fn)
+template <typename F> bool runMappedAccess(F&& fn)
 {
     return runMappedAccess([](void* f) { (*static_cast<std::remove_reference_t<F>*>(f))(); }, &fn);
 }

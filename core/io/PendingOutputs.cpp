@@ -14,7 +14,7 @@ constexpr int kSlots = 16;
 constexpr std::size_t kPathMax = 4096;
 char paths[kSlots][kPathMax];
 std::atomic<bool> claimed[kSlots]; // slot taken by a writer
-std::atomic<bool> ready[kSlots];   // path complete: the handler may use it
+std::atomic<bool> ready[kSlots]; // path complete: the handler may use it
 
 void onSignal(int sig)
 {
@@ -53,7 +53,7 @@ void unregisterPendingOutput(const char* path)
 
 void removePendingOutputsOnSignals()
 {
-    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    for (int sig : { SIGINT, SIGTERM, SIGHUP })
         std::signal(sig, onSignal);
     // Past the file size limit (ulimit -f) a write should fail with EFBIG, reported like a full
     // disk, instead of the signal killing the process with the temporary file left behind.

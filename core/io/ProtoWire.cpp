@@ -57,9 +57,8 @@ std::optional<ProtoWire::Field> ProtoWire::next()
         field.type = WireType::Bytes;
         const std::uint64_t length = readVarint(data_, pos_);
         if (length > data_.size() - pos_)
-            throw FormatError("protobuf: field " + std::to_string(field.number) + " claims "
-                              + std::to_string(length) + " bytes, only "
-                              + std::to_string(data_.size() - pos_) + " remain");
+            throw FormatError("protobuf: field " + std::to_string(field.number) + " claims " + std::to_string(length)
+                + " bytes, only " + std::to_string(data_.size() - pos_) + " remain");
         field.offset = pos_;
         field.bytes = data_.subspan(pos_, static_cast<std::size_t>(length));
         pos_ += static_cast<std::size_t>(length);
@@ -74,9 +73,15 @@ std::optional<ProtoWire::Field> ProtoWire::next()
                 throw FormatError("protobuf: unterminated group");
             const std::uint64_t inner = readVarint(data_, pos_);
             switch (inner & 7) {
-            case 0: readVarint(data_, pos_); break;
-            case 1: fixed(8); break;
-            case 5: fixed(4); break;
+            case 0:
+                readVarint(data_, pos_);
+                break;
+            case 1:
+                fixed(8);
+                break;
+            case 5:
+                fixed(4);
+                break;
             case 2: {
                 const std::uint64_t length = readVarint(data_, pos_);
                 if (length > data_.size() - pos_)
@@ -84,16 +89,21 @@ std::optional<ProtoWire::Field> ProtoWire::next()
                 pos_ += static_cast<std::size_t>(length);
                 break;
             }
-            case 3: ++depth; break;
-            case 4: --depth; break;
-            default: throw FormatError("protobuf: invalid wire type inside a group");
+            case 3:
+                ++depth;
+                break;
+            case 4:
+                --depth;
+                break;
+            default:
+                throw FormatError("protobuf: invalid wire type inside a group");
             }
         }
         return field;
     }
     default:
-        throw FormatError("protobuf: invalid wire type " + std::to_string(type) + " for field "
-                          + std::to_string(field.number));
+        throw FormatError(
+            "protobuf: invalid wire type " + std::to_string(type) + " for field " + std::to_string(field.number));
     }
 }
 

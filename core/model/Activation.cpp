@@ -6,8 +6,11 @@ namespace ckpt {
 
 namespace {
 constexpr std::pair<Activation, std::string_view> kNames[] = {
-    {Activation::ReLU, "relu"}, {Activation::Tanh, "tanh"}, {Activation::Sigmoid, "sigmoid"},
-    {Activation::GELU, "gelu"}, {Activation::Identity, "identity"},
+    { Activation::ReLU, "relu" },
+    { Activation::Tanh, "tanh" },
+    { Activation::Sigmoid, "sigmoid" },
+    { Activation::GELU, "gelu" },
+    { Activation::Identity, "identity" },
 };
 } // namespace
 
@@ -28,23 +31,35 @@ std::optional<Activation> activationFromName(std::string_view name)
 }
 
 namespace {
-template <typename Matrix>
-void apply(Activation a, Matrix& v)
+template <typename Matrix> void apply(Activation a, Matrix& v)
 {
     using T = typename Matrix::Scalar;
     switch (a) {
-    case Activation::ReLU: v = v.cwiseMax(T(0)); break;
-    case Activation::Tanh: v = v.array().tanh().matrix(); break;
-    case Activation::Sigmoid: v = v.unaryExpr([](T x) { return T(1) / (T(1) + std::exp(-x)); }); break;
+    case Activation::ReLU:
+        v = v.cwiseMax(T(0));
+        break;
+    case Activation::Tanh:
+        v = v.array().tanh().matrix();
+        break;
+    case Activation::Sigmoid:
+        v = v.unaryExpr([](T x) { return T(1) / (T(1) + std::exp(-x)); });
+        break;
     case Activation::GELU: // the exact erf form, PyTorch's default
         v = v.unaryExpr([](T x) { return T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2)))); });
         break;
-    case Activation::Identity: break;
+    case Activation::Identity:
+        break;
     }
 }
 } // namespace
 
-void applyActivation(Activation a, Eigen::MatrixXd& v) { apply(a, v); }
-void applyActivation(Activation a, Eigen::MatrixXf& v) { apply(a, v); }
+void applyActivation(Activation a, Eigen::MatrixXd& v)
+{
+    apply(a, v);
+}
+void applyActivation(Activation a, Eigen::MatrixXf& v)
+{
+    apply(a, v);
+}
 
 } // namespace ckpt

@@ -57,8 +57,8 @@ std::optional<DenseLayerRef> layerFor(const Checkpoint& c, const Tensor& t, cons
         while (!layer.empty() && (layer.back() == '/' || layer.back() == '.'))
             layer.pop_back();
         // Keras HDF5 repeats the layer: "dense/dense/" -> "dense".
-        if (const auto half = layer.size() / 2; layer.size() % 2 == 1 && layer[half] == '/'
-                                                && layer.compare(0, half, layer, half + 1, half) == 0)
+        if (const auto half = layer.size() / 2;
+            layer.size() % 2 == 1 && layer[half] == '/' && layer.compare(0, half, layer, half + 1, half) == 0)
             layer.resize(half);
         ref.name = layer.empty() ? "dense" : layer;
     } else {
@@ -67,10 +67,9 @@ std::optional<DenseLayerRef> layerFor(const Checkpoint& c, const Tensor& t, cons
     const Tensor* bias = c.find(ref.bias);
     if (!bias)
         ref.bias.clear();
-    else if (bias->info.shape != Shape{ref.outputs})
+    else if (bias->info.shape != Shape { ref.outputs })
         throw std::invalid_argument("layer '" + ref.name + "': bias '" + ref.bias + "' has shape "
-                                    + shapeToString(bias->info.shape) + " but the layer has "
-                                    + std::to_string(ref.outputs) + " outputs");
+            + shapeToString(bias->info.shape) + " but the layer has " + std::to_string(ref.outputs) + " outputs");
     return ref;
 }
 
@@ -84,7 +83,8 @@ bool isIndex(std::string_view layer)
     std::string_view last = parts.back();
     if (constexpr std::string_view keras = "layer_with_weights-"; last.substr(0, keras.size()) == keras)
         last.remove_prefix(keras.size());
-    return !last.empty() && std::all_of(last.begin(), last.end(), [](char ch) { return std::isdigit((unsigned char)ch); });
+    return !last.empty()
+        && std::all_of(last.begin(), last.end(), [](char ch) { return std::isdigit((unsigned char)ch); });
 }
 
 } // namespace
@@ -97,16 +97,15 @@ std::vector<DenseLayerRef> findDenseLayers(const Checkpoint& c, const std::strin
             layers.push_back(std::move(*ref));
     if (layers.empty())
         throw std::invalid_argument("no dense layers ('<layer>.weight' or '<layer>/kernel' matrices) found"
-                                    + (prefix.empty() ? std::string() : " under '" + prefix + "'"));
+            + (prefix.empty() ? std::string() : " under '" + prefix + "'"));
     if (std::all_of(layers.begin(), layers.end(), [](const auto& l) { return isIndex(l.name); }))
-        std::stable_sort(layers.begin(), layers.end(),
-                         [](const auto& a, const auto& b) { return naturalLess(a.name, b.name); });
+        std::stable_sort(
+            layers.begin(), layers.end(), [](const auto& a, const auto& b) { return naturalLess(a.name, b.name); });
     for (std::size_t i = 1; i < layers.size(); ++i)
         if (layers[i].inputs != layers[i - 1].outputs)
-            throw std::invalid_argument("the layers do not chain: '" + layers[i].name + "' ("
-                                        + layers[i].weight + ") takes " + std::to_string(layers[i].inputs)
-                                        + " inputs but '" + layers[i - 1].name + "' gives "
-                                        + std::to_string(layers[i - 1].outputs) + " outputs");
+            throw std::invalid_argument("the layers do not chain: '" + layers[i].name + "' (" + layers[i].weight
+                + ") takes " + std::to_string(layers[i].inputs) + " inputs but '" + layers[i - 1].name + "' gives "
+                + std::to_string(layers[i - 1].outputs) + " outputs");
     return layers;
 }
 

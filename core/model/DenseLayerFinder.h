@@ -9,10 +9,10 @@ namespace ckpt {
 
 // Where one dense layer's parameters are in a checkpoint.
 struct DenseLayerRef {
-    std::string name;       // the layer, without the prefix: "hidden", "0", "dense_1"
-    std::string weight;     // full tensor name
-    std::string bias;       // full tensor name, empty when the layer has none
-    bool kernel = false;    // Keras/TF orientation: (in, out); else PyTorch/Gluon (out, in)
+    std::string name; // the layer, without the prefix: "hidden", "0", "dense_1"
+    std::string weight; // full tensor name
+    std::string bias; // full tensor name, empty when the layer has none
+    bool kernel = false; // Keras/TF orientation: (in, out); else PyTorch/Gluon (out, in)
     std::int64_t inputs = 0;
     std::int64_t outputs = 0;
 };

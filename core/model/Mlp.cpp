@@ -12,16 +12,15 @@ Mlp::Mlp(std::vector<DenseLayer> layers)
         const auto& l = layers_[i];
         if (l.bias.size() != l.outputs())
             throw std::invalid_argument("layer '" + l.name + "': bias has " + std::to_string(l.bias.size())
-                                        + " entries but the weight has " + std::to_string(l.outputs()) + " outputs");
+                + " entries but the weight has " + std::to_string(l.outputs()) + " outputs");
         if (i > 0 && l.inputs() != layers_[i - 1].outputs())
             throw std::invalid_argument("layer '" + l.name + "' takes " + std::to_string(l.inputs())
-                                        + " inputs but layer '" + layers_[i - 1].name + "' gives "
-                                        + std::to_string(layers_[i - 1].outputs()));
+                + " inputs but layer '" + layers_[i - 1].name + "' gives " + std::to_string(layers_[i - 1].outputs()));
     }
 }
 
 Mlp Mlp::random(const std::vector<int>& sizes, const std::vector<std::string>& names, Activation hidden,
-                Activation final, std::mt19937_64& rng)
+    Activation final, std::mt19937_64& rng)
 {
     std::vector<DenseLayer> layers;
     for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
@@ -42,8 +41,8 @@ namespace {
 void checkInputWidth(Eigen::Index cols, Eigen::Index inputs, bool empty)
 {
     if (!empty && cols != inputs)
-        throw std::invalid_argument("input has " + std::to_string(cols) + " features but the network takes "
-                                    + std::to_string(inputs));
+        throw std::invalid_argument(
+            "input has " + std::to_string(cols) + " features but the network takes " + std::to_string(inputs));
 }
 } // namespace
 

@@ -12,9 +12,9 @@ namespace ckpt {
 
 // One fully connected layer, PyTorch orientation: weight is (out, in), y = act(x W^T + b).
 struct DenseLayer {
-    std::string name;        // "hidden", "0", "dense_1"
-    Eigen::MatrixXd weight;  // (out, in)
-    Eigen::VectorXd bias;    // (out), zeros when the layer has none
+    std::string name; // "hidden", "0", "dense_1"
+    Eigen::MatrixXd weight; // (out, in)
+    Eigen::VectorXd bias; // (out), zeros when the layer has none
     Activation activation = Activation::Identity;
     std::string weightTensor; // where the parameters came from (empty for a network made here)
     std::string biasTensor;
@@ -31,8 +31,8 @@ public:
 
     // A freshly initialised network like torch.nn.Linear's default (uniform in ±1/sqrt(in)),
     // with weights rounded to float32 so they survive a float32 round trip exactly.
-    static Mlp random(const std::vector<int>& sizes, const std::vector<std::string>& names,
-                      Activation hidden, Activation final, std::mt19937_64& rng);
+    static Mlp random(const std::vector<int>& sizes, const std::vector<std::string>& names, Activation hidden,
+        Activation final, std::mt19937_64& rng);
 
     // x: (batch, inputs) -> (batch, outputs), in float64.
     Eigen::MatrixXd forward(const Eigen::MatrixXd& x) const;

@@ -18,7 +18,7 @@ const Tensor& require(const Checkpoint& ckpt, const std::string& name)
 }
 
 DenseLayer layerFrom(const Checkpoint& ckpt, const std::string& name, const std::string& weightName,
-                     const std::string& biasName, bool kernel, Activation activation)
+    const std::string& biasName, bool kernel, Activation activation)
 {
     const TensorData w = readTensor(require(ckpt, weightName));
     if (w.shape.size() != 2)
@@ -97,14 +97,11 @@ nlohmann::ordered_json architectureJson(const Mlp& mlp, const std::string& prefi
 {
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     for (const auto& l : mlp.layers()) {
-        layers.push_back({{"name", l.name},
-                          {"in", l.inputs()},
-                          {"out", l.outputs()},
-                          {"activation", std::string(activationName(l.activation))},
-                          {"weight", prefix + l.name + ".weight"},
-                          {"bias", prefix + l.name + ".bias"}});
+        layers.push_back({ { "name", l.name }, { "in", l.inputs() }, { "out", l.outputs() },
+            { "activation", std::string(activationName(l.activation)) }, { "weight", prefix + l.name + ".weight" },
+            { "bias", prefix + l.name + ".bias" } });
     }
-    return {{"type", "mlp"}, {"layers", layers}};
+    return { { "type", "mlp" }, { "layers", layers } };
 }
 
 Eigen::MatrixXd toMatrix(const TensorData& data)
@@ -113,12 +110,12 @@ Eigen::MatrixXd toMatrix(const TensorData& data)
     const Eigen::Index cols = data.shape.size() == 2 ? data.shape[1] : data.numel();
     std::vector<double> values(static_cast<std::size_t>(rows * cols));
     convertToDouble(data.dtype, data.bytes.data(), rows * cols, values.data());
-    return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(values.data(), rows, cols);
+    return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        values.data(), rows, cols);
 }
 
 namespace {
-template <typename T>
-TensorData pack(const double* values, Eigen::Index n, DType dtype, Shape shape)
+template <typename T> TensorData pack(const double* values, Eigen::Index n, DType dtype, Shape shape)
 {
     std::vector<T> out(static_cast<std::size_t>(n));
     for (Eigen::Index i = 0; i < n; ++i)
@@ -130,7 +127,7 @@ TensorData pack(const double* values, Eigen::Index n, DType dtype, Shape shape)
 TensorData fromMatrix(const Eigen::MatrixXd& m, DType dtype)
 {
     const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rm = m;
-    Shape shape{m.rows(), m.cols()};
+    Shape shape { m.rows(), m.cols() };
     if (dtype == DType::Float32)
         return pack<float>(rm.data(), rm.size(), dtype, shape);
     if (dtype == DType::Float64)
@@ -141,7 +138,7 @@ TensorData fromMatrix(const Eigen::MatrixXd& m, DType dtype)
 TensorData fromVector(const Eigen::VectorXd& v, DType dtype)
 {
     TensorData d = fromMatrix(v.transpose(), dtype);
-    d.shape = {v.size()};
+    d.shape = { v.size() };
     return d;
 }
 

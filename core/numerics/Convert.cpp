@@ -17,24 +17,21 @@
 namespace ckpt {
 
 namespace {
-template <typename T>
-T load(const std::byte* p)
+template <typename T> T load(const std::byte* p)
 {
     T v;
     std::memcpy(&v, p, sizeof(T));
     return v;
 }
 
-template <typename T, typename Out, typename F>
-void convertLoop(const std::byte* src, std::int64_t n, Out* dst, F f)
+template <typename T, typename Out, typename F> void convertLoop(const std::byte* src, std::int64_t n, Out* dst, F f)
 {
     for (std::int64_t i = 0; i < n; ++i)
         dst[i] = f(load<T>(src + i * static_cast<std::int64_t>(sizeof(T))));
 }
 
 // Shortest text that reads back to the same value of type T.
-template <typename T>
-std::string formatFloat(T v)
+template <typename T> std::string formatFloat(T v)
 {
     if (std::isnan(v))
         return "nan";
@@ -62,8 +59,7 @@ const float* halfValues()
     return table.data();
 }
 
-template <typename Out>
-void convertHalvesByTable(const std::byte* src, std::int64_t n, Out* dst)
+template <typename Out> void convertHalvesByTable(const std::byte* src, std::int64_t n, Out* dst)
 {
     const float* values = halfValues();
     convertLoop<std::uint16_t>(src, n, dst, [values](auto v) { return Out(values[v]); });
@@ -74,23 +70,40 @@ void convertToDouble(DType dtype, const std::byte* src, std::int64_t n, double* 
 {
     auto same = [](auto v) { return static_cast<double>(v); };
     switch (dtype) {
-    case DType::Float64: return convertLoop<double>(src, n, dst, same);
-    case DType::Float32: return convertLoop<float>(src, n, dst, same);
-    case DType::Float16: return convertHalvesByTable(src, n, dst);
-    case DType::BFloat16: return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(bfloat16ToFloat(v)); });
-    case DType::Float8E4M3FN: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e4m3fnToFloat(v)); });
-    case DType::Float8E5M2: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e5m2ToFloat(v)); });
-    case DType::Int64: return convertLoop<std::int64_t>(src, n, dst, same);
-    case DType::Int32: return convertLoop<std::int32_t>(src, n, dst, same);
-    case DType::Int16: return convertLoop<std::int16_t>(src, n, dst, same);
-    case DType::Int8: return convertLoop<std::int8_t>(src, n, dst, same);
-    case DType::UInt64: return convertLoop<std::uint64_t>(src, n, dst, same);
-    case DType::UInt32: return convertLoop<std::uint32_t>(src, n, dst, same);
-    case DType::UInt16: return convertLoop<std::uint16_t>(src, n, dst, same);
-    case DType::UInt8: return convertLoop<std::uint8_t>(src, n, dst, same);
-    case DType::Bool: return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return v ? 1.0 : 0.0; });
-    case DType::Complex64: return convertLoop<std::complex<float>>(src, n, dst, [](auto v) { return double(std::abs(v)); });
-    case DType::Complex128: return convertLoop<std::complex<double>>(src, n, dst, [](auto v) { return std::abs(v); });
+    case DType::Float64:
+        return convertLoop<double>(src, n, dst, same);
+    case DType::Float32:
+        return convertLoop<float>(src, n, dst, same);
+    case DType::Float16:
+        return convertHalvesByTable(src, n, dst);
+    case DType::BFloat16:
+        return convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return double(bfloat16ToFloat(v)); });
+    case DType::Float8E4M3FN:
+        return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e4m3fnToFloat(v)); });
+    case DType::Float8E5M2:
+        return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return double(float8e5m2ToFloat(v)); });
+    case DType::Int64:
+        return convertLoop<std::int64_t>(src, n, dst, same);
+    case DType::Int32:
+        return convertLoop<std::int32_t>(src, n, dst, same);
+    case DType::Int16:
+        return convertLoop<std::int16_t>(src, n, dst, same);
+    case DType::Int8:
+        return convertLoop<std::int8_t>(src, n, dst, same);
+    case DType::UInt64:
+        return convertLoop<std::uint64_t>(src, n, dst, same);
+    case DType::UInt32:
+        return convertLoop<std::uint32_t>(src, n, dst, same);
+    case DType::UInt16:
+        return convertLoop<std::uint16_t>(src, n, dst, same);
+    case DType::UInt8:
+        return convertLoop<std::uint8_t>(src, n, dst, same);
+    case DType::Bool:
+        return convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return v ? 1.0 : 0.0; });
+    case DType::Complex64:
+        return convertLoop<std::complex<float>>(src, n, dst, [](auto v) { return double(std::abs(v)); });
+    case DType::Complex128:
+        return convertLoop<std::complex<double>>(src, n, dst, [](auto v) { return std::abs(v); });
     }
 }
 
@@ -123,10 +136,17 @@ bool convertToFloat(DType dtype, const std::byte* src, std::int64_t n, float* ds
         convertHalvesByTable(src, n, dst);
         return true;
     }
-    case DType::BFloat16: convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return bfloat16ToFloat(v); }); return true;
-    case DType::Float8E4M3FN: convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return float8e4m3fnToFloat(v); }); return true;
-    case DType::Float8E5M2: convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return float8e5m2ToFloat(v); }); return true;
-    default: return false;
+    case DType::BFloat16:
+        convertLoop<std::uint16_t>(src, n, dst, [](auto v) { return bfloat16ToFloat(v); });
+        return true;
+    case DType::Float8E4M3FN:
+        convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return float8e4m3fnToFloat(v); });
+        return true;
+    case DType::Float8E5M2:
+        convertLoop<std::uint8_t>(src, n, dst, [](auto v) { return float8e5m2ToFloat(v); });
+        return true;
+    default:
+        return false;
     }
 }
 

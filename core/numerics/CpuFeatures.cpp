@@ -21,7 +21,8 @@ struct Features {
 Features detect()
 {
     Features f;
-    if (const char* baseline = std::getenv("CKPT_CPU_BASELINE"); baseline && *baseline && std::strcmp(baseline, "0") != 0)
+    if (const char* baseline = std::getenv("CKPT_CPU_BASELINE");
+        baseline && *baseline && std::strcmp(baseline, "0") != 0)
         return f;
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))

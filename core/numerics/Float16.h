@@ -64,7 +64,7 @@ inline std::uint16_t floatToHalf(float f)
     const std::uint32_t absx = x & 0x7fffffffu;
     if (absx > 0x7f800000u)
         return static_cast<std::uint16_t>(sign | 0x7e00u); // nan
-    if (absx >= 0x477ff000u)                                 // rounds to >= 65520: inf
+    if (absx >= 0x477ff000u) // rounds to >= 65520: inf
         return static_cast<std::uint16_t>(sign | 0x7c00u);
     if (absx < 0x38800000u) { // below the smallest normal half: subnormal or zero
         const float a = std::bit_cast<float>(absx);

@@ -1,10 +1,10 @@
 #include "numerics/Stats.h"
 
+#include "base/CheckpointError.h"
 #include "io/MappedAccess.h"
 #include "numerics/Convert.h"
 #include "numerics/CpuFeatures.h"
 #include "numerics/StatsKernels.h"
-#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +34,7 @@ using PairMask = std::int64_t __attribute__((vector_size(2 * sizeof(double))));
 
 inline Pair splat(double x)
 {
-    return Pair{x, x};
+    return Pair { x, x };
 }
 
 inline Pair loadPair(const double* p)
@@ -53,8 +53,8 @@ inline void loadPairs(const float* p, Pair& first, Pair& second)
     first = reinterpret_cast<Pair>(_mm_cvtps_pd(x));
     second = reinterpret_cast<Pair>(_mm_cvtps_pd(_mm_movehl_ps(x, x)));
 #else
-    first = Pair{p[0], p[1]};
-    second = Pair{p[2], p[3]};
+    first = Pair { p[0], p[1] };
+    second = Pair { p[2], p[3] };
 #endif
 }
 
@@ -96,7 +96,7 @@ struct PairAccumulator {
     Pair shift;
     Pair lo = splat(std::numeric_limits<double>::infinity());
     Pair hi = -splat(std::numeric_limits<double>::infinity());
-    Pair sum{}, squares{}, zero{}, check{};
+    Pair sum {}, squares {}, zero {}, check {};
 
     explicit PairAccumulator(double s)
         : shift(splat(s))
@@ -110,7 +110,7 @@ struct PairAccumulator {
         const Pair d = x - shift;
         sum += d;
         squares += d * d;
-        zero += select(x == 0, splat(1.0), Pair{});
+        zero += select(x == 0, splat(1.0), Pair {});
         check += x - x; // NaN from here on if x is NaN or inf
     }
 };
@@ -122,16 +122,14 @@ struct Moments {
     double max = -std::numeric_limits<double>::infinity();
     double mean = 0, m2 = 0;
 
-    template <typename T>
-    void add(const T* v, std::int64_t n)
+    template <typename T> void add(const T* v, std::int64_t n)
     {
         if (!addAllFinite(v, n))
             addCarefully(v, n);
     }
 
     // The usual case, branch-free: returns false (having changed nothing) when a value is NaN or inf.
-    template <typename T>
-    bool addAllFinite(const T* v, std::int64_t n)
+    template <typename T> bool addAllFinite(const T* v, std::int64_t n)
     {
         if (n == 0)
             return true;
@@ -155,7 +153,7 @@ struct Moments {
         }
         double total = 0, squares = 0, zeroCount = 0, bad = 0;
         double low = std::numeric_limits<double>::infinity(), high = -low;
-        for (const PairAccumulator* p : {&a, &b})
+        for (const PairAccumulator* p : { &a, &b })
             for (int l = 0; l < 2; ++l) {
                 low = std::min(low, p->lo[l]);
                 high = std::max(high, p->hi[l]);
@@ -180,8 +178,8 @@ struct Moments {
     }
 
     // n finite values, of which `total` and `squares` are the sum and squared sum of x - shift.
-    void addFinite(std::int64_t n, double shift, double low, double high, double total, double squares,
-                   std::int64_t zeroCount)
+    void addFinite(
+        std::int64_t n, double shift, double low, double high, double total, double squares, std::int64_t zeroCount)
     {
         min = std::min(min, low);
         max = std::max(max, high);
@@ -191,8 +189,7 @@ struct Moments {
         merge(n, shift + shiftedMean, std::max(0.0, squares - total * shiftedMean));
     }
 
-    template <typename T>
-    void addCarefully(const T* v, std::int64_t n)
+    template <typename T> void addCarefully(const T* v, std::int64_t n)
     {
         count += n;
         double sum = 0;
@@ -266,15 +263,18 @@ struct BinMapper {
     // Should the file change in between, a NaN or inf still lands inside the counts.
     bool routeNonFinite;
     BinMapper(double l, double h, int b, bool mayHoldNonFinite)
-        : lo(l), hi(h), bins(b), scale(static_cast<double>(b) / (h - l)), routeNonFinite(mayHoldNonFinite)
+        : lo(l)
+        , hi(h)
+        , bins(b)
+        , scale(static_cast<double>(b) / (h - l))
+        , routeNonFinite(mayHoldNonFinite)
     {
     }
     // counts holds kLanes interleaved histograms (counts[bin * kLanes + lane]) plus one more bin
     // that collects NaN and inf, so consecutive values in the same bin do not wait on each other.
     std::size_t countsSize() const { return (static_cast<std::size_t>(bins) + 1) * kLanes; }
 
-    template <typename T>
-    void add(const T* v, std::int64_t n, std::int64_t* counts) const
+    template <typename T> void add(const T* v, std::int64_t n, std::int64_t* counts) const
     {
         static_assert(kLanes == 4, "the AVX2 sweep interleaves four histograms");
         if constexpr (std::is_same_v<T, float>) {
@@ -288,7 +288,7 @@ struct BinMapper {
         const Pair overflow = splat(static_cast<double>(bins));
         auto bins2 = [&](Pair x) {
             Pair b = (x - first) * width;
-            b = lesser(greater(b, Pair{}), last); // NaN and inf are sent to the overflow bin below
+            b = lesser(greater(b, Pair {}), last); // NaN and inf are sent to the overflow bin below
             if (routeNonFinite)
                 b = select((x - x) == 0, b, overflow);
             return __builtin_convertvector(b, Index);
@@ -320,7 +320,7 @@ struct BinMapper {
 // at the end.
 template <typename State, typename Body, typename Merge>
 void forEachChunk(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
-                  const State& initial, Body body, Merge merge)
+    const State& initial, Body body, Merge merge)
 {
     const std::int64_t n = tensor.info.numel();
     // Ranges follow the storage's own units when it has them (one compressed chunk each, so that
@@ -331,8 +331,8 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
     const int threads = static_cast<int>(std::clamp<std::int64_t>(
         options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()), 1,
         std::max<std::int64_t>(chunks, 1)));
-    std::atomic<std::int64_t> next{0}, done{0};
-    std::atomic<bool> failed{false};
+    std::atomic<std::int64_t> next { 0 }, done { 0 };
+    std::atomic<bool> failed { false };
     std::exception_ptr error;
     std::mutex mutex;
     // Data already in memory (a mapped .npy, .safetensors, .pt) is read in place; the rest is
@@ -358,7 +358,8 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
                 }
                 const auto finished = ++done;
                 if (id == 0 && options.progress) // progress is reported on the calling thread only
-                    options.progress(progressBase + progressSpan * static_cast<double>(finished) / static_cast<double>(chunks));
+                    options.progress(
+                        progressBase + progressSpan * static_cast<double>(finished) / static_cast<double>(chunks));
             }
             std::lock_guard lock(mutex);
             merge(state);
@@ -387,7 +388,7 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
 // for the L1 cache, of float32 (as stored, or widened from 16 and 8-bit floats) or float64 (the rest).
 template <typename State, typename Body, typename Merge>
 void forEachBlock(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
-                  const State& initial, Body body, Merge merge)
+    const State& initial, Body body, Merge merge)
 {
     const DType dtype = tensor.info.dtype;
     const auto elem = static_cast<std::int64_t>(dtypeSize(dtype));
@@ -532,7 +533,8 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
         if (!counts[p] || !std::isfinite(values[p]))
             continue;
         const double b = std::min(std::max((values[p] - lo) * scale, 0.0), static_cast<double>(bins - 1));
-        s.histogram.counts[static_cast<std::size_t>(static_cast<std::int32_t>(b))] += static_cast<std::int64_t>(counts[p]);
+        s.histogram.counts[static_cast<std::size_t>(static_cast<std::int32_t>(b))]
+            += static_cast<std::int64_t>(counts[p]);
     }
     return s;
 }
@@ -566,7 +568,9 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
         stored += std::max<std::int64_t>(part.info.numel(), 1);
     // Progress runs over both passes and all parts, in proportion to the elements each reads.
     double done = 0;
-    auto span = [&](const Tensor& part) { return 0.5 * std::max<std::int64_t>(part.info.numel(), 1) / static_cast<double>(stored); };
+    auto span = [&](const Tensor& part) {
+        return 0.5 * std::max<std::int64_t>(part.info.numel(), 1) / static_cast<double>(stored);
+    };
 
     if (countable(tensor.info.dtype)) {
         const std::size_t size = dtypeSize(tensor.info.dtype);
@@ -575,7 +579,8 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
         for (const auto& [part, repeat] : parts) {
             forEachChunk(
                 part, options, done, 2 * span(part), PatternCounts(total.size() * tables, 0),
-                [size](PatternCounts& counts, const std::byte* p, std::int64_t n) { countPatterns(counts, p, n, size); },
+                [size](
+                    PatternCounts& counts, const std::byte* p, std::int64_t n) { countPatterns(counts, p, n, size); },
                 [&, repeat = repeat](const PatternCounts& counts) {
                     for (std::size_t i = 0; i < counts.size(); ++i)
                         total[i / tables] += counts[i] * static_cast<std::uint64_t>(repeat);
@@ -589,7 +594,7 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     for (const auto& [part, repeat] : parts) {
         Moments partMoments;
         forEachBlock(
-            part, options, done, span(part), Moments{}, [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
+            part, options, done, span(part), Moments {}, [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
             [&](const Moments& m) { partMoments.merge(m); });
         total.merge(partMoments.repeated(repeat));
         done += span(part);
@@ -598,8 +603,7 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     s.histogram = makeHistogram(s.min, s.max, options.bins);
     if (s.finite == 0)
         return s;
-    const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins,
-                           s.finite < s.count);
+    const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins, s.finite < s.count);
     for (const auto& [part, repeat] : parts) {
         std::vector<std::int64_t> partCounts(s.histogram.counts.size(), 0);
         forEachBlock(

@@ -20,18 +20,18 @@ struct Histogram {
 // Statistics of a tensor's values (complex tensors: of |z|; bool: 0/1).
 // min, max, mean and std (population) are over the finite values; NaN when there are none.
 struct TensorStats {
-    std::int64_t count = 0;  // all elements
+    std::int64_t count = 0; // all elements
     std::int64_t finite = 0;
     double min = 0, max = 0, mean = 0, std = 0;
     std::int64_t nan = 0, posInf = 0, negInf = 0, zeros = 0;
-    Histogram histogram;     // over [min, max] of the finite values
+    Histogram histogram; // over [min, max] of the finite values
 };
 
 struct StatsOptions {
     int bins = 256;
-    const std::atomic<bool>* cancel = nullptr;     // set to true to stop; computeStats throws Cancelled
-    std::function<void(double)> progress;          // 0..1, called from the calling thread
-    int threads = 0;                               // 0: one per core
+    const std::atomic<bool>* cancel = nullptr; // set to true to stop; computeStats throws Cancelled
+    std::function<void(double)> progress; // 0..1, called from the calling thread
+    int threads = 0; // 0: one per core
 };
 
 // Streams the tensor's data in chunks (never the whole tensor at once).

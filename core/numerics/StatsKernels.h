@@ -20,7 +20,7 @@ bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shift, FloatBl
 // Counts each value in bin floor((x - lo) * scale), clamped to [0, bins - 1], in
 // counts[bin * 4 + lane] (four interleaved histograms). With routeNonFinite, NaN and inf go to
 // bin `bins` instead; without it they land, harmlessly, in the first or the last bin.
-void binFloats(const float* v, std::int64_t n, double lo, double scale, int bins, bool routeNonFinite,
-               std::int64_t* counts);
+void binFloats(
+    const float* v, std::int64_t n, double lo, double scale, int bins, bool routeNonFinite, std::int64_t* counts);
 
 } // namespace ckpt::kernels

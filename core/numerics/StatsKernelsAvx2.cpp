@@ -68,20 +68,20 @@ CKPT_AVX2 void binFloatsAvx2(const float* v, std::int64_t n, double lo, double s
     for (; i + 16 <= n; i += 16) {
         const __m256 x = _mm256_loadu_ps(v + i), y = _mm256_loadu_ps(v + i + 8);
         _mm_store_si128(reinterpret_cast<__m128i*>(slot),
-                        slots<RouteNonFinite>(_mm256_castps256_ps128(x), first, width, last, overflow));
+            slots<RouteNonFinite>(_mm256_castps256_ps128(x), first, width, last, overflow));
         _mm_store_si128(reinterpret_cast<__m128i*>(slot + 4),
-                        slots<RouteNonFinite>(_mm256_extractf128_ps(x, 1), first, width, last, overflow));
+            slots<RouteNonFinite>(_mm256_extractf128_ps(x, 1), first, width, last, overflow));
         _mm_store_si128(reinterpret_cast<__m128i*>(slot + 8),
-                        slots<RouteNonFinite>(_mm256_castps256_ps128(y), first, width, last, overflow));
+            slots<RouteNonFinite>(_mm256_castps256_ps128(y), first, width, last, overflow));
         _mm_store_si128(reinterpret_cast<__m128i*>(slot + 12),
-                        slots<RouteNonFinite>(_mm256_extractf128_ps(y, 1), first, width, last, overflow));
+            slots<RouteNonFinite>(_mm256_extractf128_ps(y, 1), first, width, last, overflow));
         for (int k = 0; k < 16; ++k)
             ++counts[slot[k]];
     }
     for (; i < n; ++i) {
-        float tail[4] = {v[i], 0, 0, 0};
-        _mm_store_si128(reinterpret_cast<__m128i*>(slot),
-                        slots<RouteNonFinite>(_mm_loadu_ps(tail), first, width, last, overflow));
+        float tail[4] = { v[i], 0, 0, 0 };
+        _mm_store_si128(
+            reinterpret_cast<__m128i*>(slot), slots<RouteNonFinite>(_mm_loadu_ps(tail), first, width, last, overflow));
         ++counts[slot[0]];
     }
 }
@@ -103,7 +103,8 @@ CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shif
         lo1 = _mm256_min_ps(y, lo1);
         hi0 = _mm256_max_ps(x, hi0);
         hi1 = _mm256_max_ps(y, hi1);
-        check = _mm256_add_ps(check, _mm256_add_ps(_mm256_sub_ps(x, x), _mm256_sub_ps(y, y))); // NaN if one is not finite
+        check
+            = _mm256_add_ps(check, _mm256_add_ps(_mm256_sub_ps(x, x), _mm256_sub_ps(y, y))); // NaN if one is not finite
         zeros = _mm256_sub_epi32(zeros, _mm256_castps_si256(_mm256_cmp_ps(x, zero, _CMP_EQ_OQ)));
         zeros = _mm256_sub_epi32(zeros, _mm256_castps_si256(_mm256_cmp_ps(y, zero, _CMP_EQ_OQ)));
         accumulate(_mm256_castps256_ps128(x), shifts, sum[0], squares[0]);
@@ -115,8 +116,8 @@ CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shif
         return false;
     float low = horizontalMin(_mm256_min_ps(lo0, lo1)), high = horizontalMax(_mm256_max_ps(hi0, hi1));
     double total = horizontalSum(_mm256_add_pd(_mm256_add_pd(sum[0], sum[1]), _mm256_add_pd(sum[2], sum[3])));
-    double squared =
-        horizontalSum(_mm256_add_pd(_mm256_add_pd(squares[0], squares[1]), _mm256_add_pd(squares[2], squares[3])));
+    double squared
+        = horizontalSum(_mm256_add_pd(_mm256_add_pd(squares[0], squares[1]), _mm256_add_pd(squares[2], squares[3])));
     alignas(32) std::int32_t zeroLanes[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(zeroLanes), zeros);
     std::int64_t zeroCount = 0;
@@ -133,12 +134,12 @@ CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shif
         squared += d * d;
         zeroCount += x == 0;
     }
-    out = {low, high, total, squared, zeroCount};
+    out = { low, high, total, squared, zeroCount };
     return true;
 }
 
-void binFloats(const float* v, std::int64_t n, double lo, double scale, int bins, bool routeNonFinite,
-               std::int64_t* counts)
+void binFloats(
+    const float* v, std::int64_t n, double lo, double scale, int bins, bool routeNonFinite, std::int64_t* counts)
 {
     if (routeNonFinite)
         binFloatsAvx2<true>(v, n, lo, scale, bins, counts);
@@ -153,7 +154,9 @@ bool momentsOfFiniteFloats(const float*, std::int64_t, double, FloatBlockMoments
     return false;
 }
 
-void binFloats(const float*, std::int64_t, double, double, int, bool, std::int64_t*) {}
+void binFloats(const float*, std::int64_t, double, double, int, bool, std::int64_t*)
+{
+}
 
 #endif
 

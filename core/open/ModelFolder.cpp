@@ -1,8 +1,8 @@
 #include "open/ModelFolder.h"
 
+#include "base/CheckpointError.h"
 #include "formats/FileProbe.h"
 #include "open/ReaderRegistry.h"
-#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -102,20 +102,22 @@ FolderChoice checkpointInFolder(const std::string& folderPath)
         if (isRegularFile(folder / known.name))
             return { (folder / known.name).string(), std::string(known.name) + ": " + known.what };
     if (const std::string latest = latestTfCheckpoint(folder); !latest.empty())
-        return { (folder / latest).string(), latest + ": the latest TensorFlow checkpoint named by the folder's 'checkpoint' file" };
+        return { (folder / latest).string(),
+            latest + ": the latest TensorFlow checkpoint named by the folder's 'checkpoint' file" };
     const auto files = checkpointFiles(folder);
     if (files.size() == 1)
         return { (folder / files[0]).string(), files[0] + ": the only checkpoint file in the folder" };
     if (files.empty())
-        throw CheckpointError(folderPath, "a folder with no checkpoint file in it (nor a model folder's "
-                                          "model.safetensors, pytorch_model.bin, saved_model.pb + variables/, ...)");
+        throw CheckpointError(folderPath,
+            "a folder with no checkpoint file in it (nor a model folder's "
+            "model.safetensors, pytorch_model.bin, saved_model.pb + variables/, ...)");
     std::string list;
     for (std::size_t i = 0; i < files.size() && i < 8; ++i)
         list += (i ? ", " : "") + files[i];
     if (files.size() > 8)
         list += ", …";
-    throw CheckpointError(folderPath, "a folder with " + std::to_string(files.size())
-                                          + " checkpoint files; open one of them: " + list);
+    throw CheckpointError(
+        folderPath, "a folder with " + std::to_string(files.size()) + " checkpoint files; open one of them: " + list);
 }
 
 nlohmann::ordered_json modelConfig(const std::string& folderPath)

@@ -13,7 +13,7 @@ namespace ckpt {
 // folder holding exactly one checkpoint file.
 struct FolderChoice {
     std::string path; // the file to open
-    std::string why;  // "pytorch_model.bin.index.json: the index of a sharded PyTorch checkpoint"
+    std::string why; // "pytorch_model.bin.index.json: the index of a sharded PyTorch checkpoint"
 };
 
 // Throws CheckpointError naming the folder when it holds no checkpoint, or several with nothing

@@ -1,5 +1,7 @@
 #include "open/ReaderRegistry.h"
 
+#include "base/CheckpointError.h"
+#include "formats/flax/FlaxMsgpackReader.h"
 #include "formats/gguf/GgufReader.h"
 #include "formats/hdf5/Hdf5Reader.h"
 #include "formats/keras/KerasArchiveReader.h"
@@ -8,14 +10,12 @@
 #include "formats/numpy/NpzReader.h"
 #include "formats/onnx/OnnxReader.h"
 #include "formats/safetensors/SafetensorsReader.h"
-#include "open/ModelFolder.h"
-#include "formats/flax/FlaxMsgpackReader.h"
-#include "open/ShardedIndexReader.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/TfCheckpointReader.h"
 #include "formats/torch/DistributedCheckpointReader.h"
 #include "formats/torch/TorchReader.h"
-#include "base/CheckpointError.h"
+#include "open/ModelFolder.h"
+#include "open/ShardedIndexReader.h"
 
 #include <filesystem>
 
@@ -55,8 +55,9 @@ Checkpoint checkedRanks(Checkpoint c)
 {
     for (const auto& t : c.tensors)
         if (t.info.shape.size() > kMaxRank)
-            throw CheckpointError(c.path, "tensor '" + t.info.name + "' has " + std::to_string(t.info.shape.size())
-                                              + " dimensions; at most " + std::to_string(kMaxRank) + " are read");
+            throw CheckpointError(c.path,
+                "tensor '" + t.info.name + "' has " + std::to_string(t.info.shape.size()) + " dimensions; at most "
+                    + std::to_string(kMaxRank) + " are read");
     return c;
 }
 
@@ -102,9 +103,9 @@ static Checkpoint openFile(const std::string& path)
     }
     if (!failures.empty())
         throw CheckpointError(path, failures);
-    throw CheckpointError(path, "not a recognised checkpoint format (" + std::to_string(probe.size)
-                                    + " bytes; first bytes " + probe.headHex() + ", last bytes "
-                                    + probe.tailHex() + ")");
+    throw CheckpointError(path,
+        "not a recognised checkpoint format (" + std::to_string(probe.size) + " bytes; first bytes " + probe.headHex()
+            + ", last bytes " + probe.tailHex() + ")");
 }
 
 } // namespace ckpt

@@ -1,9 +1,9 @@
 #include "open/ShardedIndexReader.h"
 
-#include "open/ReaderRegistry.h"
+#include "base/CheckpointError.h"
 #include "io/ByteSource.h"
 #include "io/ContainedPath.h"
-#include "base/CheckpointError.h"
+#include "open/ReaderRegistry.h"
 
 #include <nlohmann/json.hpp>
 
@@ -93,8 +93,8 @@ Checkpoint ShardedIndexReader::open(const FileProbe& probe) const
             c.metadata[k] = v;
     }
     if (!shardOf.empty())
-        throw CheckpointError(probe.path, "tensor '" + shardOf.begin()->first + "' is not in its shard "
-                                              + shardOf.begin()->second);
+        throw CheckpointError(
+            probe.path, "tensor '" + shardOf.begin()->first + "' is not in its shard " + shardOf.begin()->second);
     c.format = (format.empty() ? std::string("checkpoint") : format) + " (sharded)";
     return c;
 }

@@ -422,7 +422,8 @@ void buildNumpyArray(Unpickler& u, Value& a, const Value& state)
         u.fail("numpy array dtype is a " + std::string(kindName(a.array().dtype->kind)));
     a.array().fortranOrder = truthy(*state.items[k + 2]);
     a.array().data = state.items[k + 3];
-    if (a.array().data->kind != Kind::Bytes && a.array().data->kind != Kind::List && a.array().data->kind != Kind::String)
+    if (a.array().data->kind != Kind::Bytes && a.array().data->kind != Kind::List
+        && a.array().data->kind != Kind::String)
         u.fail("numpy array data is a " + std::string(kindName(a.array().data->kind)));
     a.state = &state;
 }

@@ -72,14 +72,29 @@ std::string decodePythonStringLiteral(std::string_view q, bool& ok)
         }
         const char e = q[++i];
         switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'a': out += '\a'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'v': out += '\v'; break;
-        case '\n': break;
+        case 'n':
+            out += '\n';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 'a':
+            out += '\a';
+            break;
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'v':
+            out += '\v';
+            break;
+        case '\n':
+            break;
         case 'x':
             if (i + 2 < q.size() && hexValue(q[i + 1]) >= 0 && hexValue(q[i + 2]) >= 0) {
                 out += static_cast<char>(hexValue(q[i + 1]) * 16 + hexValue(q[i + 2]));

@@ -1,23 +1,32 @@
 #include "pickle/PickledNumpyArray.h"
 
-#include <unordered_map>
 #include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
+#include <unordered_map>
 
 namespace ckpt {
 
 std::optional<DType> numpyDTypeFromCode(std::string_view code)
 {
     static const std::unordered_map<std::string_view, DType> table = {
-        {"f2", DType::Float16}, {"f4", DType::Float32},  {"f8", DType::Float64},
-        {"i1", DType::Int8},    {"i2", DType::Int16},    {"i4", DType::Int32},   {"i8", DType::Int64},
-        {"u1", DType::UInt8},   {"u2", DType::UInt16},   {"u4", DType::UInt32},  {"u8", DType::UInt64},
-        {"b1", DType::Bool},    {"c8", DType::Complex64}, {"c16", DType::Complex128},
+        { "f2", DType::Float16 },
+        { "f4", DType::Float32 },
+        { "f8", DType::Float64 },
+        { "i1", DType::Int8 },
+        { "i2", DType::Int16 },
+        { "i4", DType::Int32 },
+        { "i8", DType::Int64 },
+        { "u1", DType::UInt8 },
+        { "u2", DType::UInt16 },
+        { "u4", DType::UInt32 },
+        { "u8", DType::UInt64 },
+        { "b1", DType::Bool },
+        { "c8", DType::Complex64 },
+        { "c16", DType::Complex128 },
     };
     auto it = table.find(code);
     return it == table.end() ? std::nullopt : std::optional<DType>(it->second);
 }
-
 
 namespace {
 constexpr std::size_t kMaxRank_ = 64;
@@ -34,10 +43,11 @@ Tensor tensorFromPickledNumpyArray(const std::string& name, const pickle::Value&
     if (v.array().shape.size() > kMaxRank_)
         throw FormatError("numpy array has " + std::to_string(v.array().shape.size()) + " dimensions");
     const std::int64_t numel = shapeNumel(v.array().shape);
-    if (!data.bytesCopied || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
-                                 != data.text.size())
+    if (!data.bytesCopied
+        || static_cast<std::uint64_t>(checkedMul(numel, static_cast<std::int64_t>(dtypeSize(*dtype))))
+            != data.text.size())
         throw FormatError("numpy array data has " + std::to_string(data.bytesSize) + " bytes, its shape "
-                          + shapeToString(v.array().shape) + " of " + std::string(dtypeName(*dtype)) + " needs more or less");
+            + shapeToString(v.array().shape) + " of " + std::string(dtypeName(*dtype)) + " needs more or less");
     Tensor t;
     t.info.name = name;
     t.info.dtype = *dtype;

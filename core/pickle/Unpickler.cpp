@@ -114,7 +114,10 @@ bool sameKey(const Value& a, const Value& b)
     return a.kind == Kind::String ? a.text == b.text : a.integer == b.integer;
 }
 
-bool isKey(const Value& v) { return v.kind == Kind::String || v.kind == Kind::Int; }
+bool isKey(const Value& v)
+{
+    return v.kind == Kind::String || v.kind == Kind::Int;
+}
 
 // What one key of a large dict's index costs beside its text (hash node, bucket), and one memo
 // entry.
@@ -159,7 +162,8 @@ Value& Unpickler::make(Kind kind)
 {
     if (doc_.values_.size() >= options_.maxValues)
         fail("more than " + std::to_string(options_.maxValues) + " values");
-    charge(kValueBytes + (kind == Kind::TorchTensor ? kTensorInfoBytes : 0) + (kind == Kind::NumpyArray ? kArrayInfoBytes : 0));
+    charge(kValueBytes + (kind == Kind::TorchTensor ? kTensorInfoBytes : 0)
+        + (kind == Kind::NumpyArray ? kArrayInfoBytes : 0));
     Value& v = doc_.values_.emplace_back();
     v.kind = kind;
     return v;
@@ -326,7 +330,8 @@ void Unpickler::pushTextInt(std::string_view line, bool isLong)
     Value& x = make(Kind::BigInt);
     const bool neg = line.front() == '-';
     const auto first = digits.find_first_not_of('0');
-    setText(x, (neg ? "-" : "") + std::string(digits.substr(first == std::string_view::npos ? digits.size() - 1 : first)));
+    setText(
+        x, (neg ? "-" : "") + std::string(digits.substr(first == std::string_view::npos ? digits.size() - 1 : first)));
     push(&x);
 }
 
@@ -426,12 +431,11 @@ void Unpickler::setItems(Value* target, const std::vector<Value*>& kv)
                     continue;
                 }
             } else {
-                auto same = std::find_if(target->entries.begin(), target->entries.end(),
-                    [&](const auto& e) {
-                        if (e.first->text.size() == kv[i]->text.size() && e.first != kv[i])
-                            charge(e.first->text.size()); // comparing copies of a long key is work too
-                        return sameKey(*e.first, *kv[i]);
-                    });
+                auto same = std::find_if(target->entries.begin(), target->entries.end(), [&](const auto& e) {
+                    if (e.first->text.size() == kv[i]->text.size() && e.first != kv[i])
+                        charge(e.first->text.size()); // comparing copies of a long key is work too
+                    return sameKey(*e.first, *kv[i]);
+                });
                 if (same != target->entries.end()) {
                     same->second = kv[i + 1];
                     continue;

@@ -25,25 +25,44 @@ NumpyArrayInfo& Value::array()
 std::string_view kindName(Kind k)
 {
     switch (k) {
-    case Kind::None: return "None";
-    case Kind::Bool: return "bool";
-    case Kind::Int: return "int";
-    case Kind::BigInt: return "int";
-    case Kind::Float: return "float";
-    case Kind::Complex: return "complex";
-    case Kind::String: return "str";
-    case Kind::Bytes: return "bytes";
-    case Kind::Tuple: return "tuple";
-    case Kind::List: return "list";
-    case Kind::Set: return "set";
-    case Kind::Dict: return "dict";
-    case Kind::Global: return "global";
-    case Kind::Object: return "object";
-    case Kind::PersistentId: return "persistent id";
-    case Kind::TorchTensor: return "tensor";
-    case Kind::NumpyArray: return "numpy array";
-    case Kind::NumpyDType: return "numpy dtype";
-    case Kind::NumpyScalar: return "numpy scalar";
+    case Kind::None:
+        return "None";
+    case Kind::Bool:
+        return "bool";
+    case Kind::Int:
+        return "int";
+    case Kind::BigInt:
+        return "int";
+    case Kind::Float:
+        return "float";
+    case Kind::Complex:
+        return "complex";
+    case Kind::String:
+        return "str";
+    case Kind::Bytes:
+        return "bytes";
+    case Kind::Tuple:
+        return "tuple";
+    case Kind::List:
+        return "list";
+    case Kind::Set:
+        return "set";
+    case Kind::Dict:
+        return "dict";
+    case Kind::Global:
+        return "global";
+    case Kind::Object:
+        return "object";
+    case Kind::PersistentId:
+        return "persistent id";
+    case Kind::TorchTensor:
+        return "tensor";
+    case Kind::NumpyArray:
+        return "numpy array";
+    case Kind::NumpyDType:
+        return "numpy dtype";
+    case Kind::NumpyScalar:
+        return "numpy scalar";
     }
     return "?";
 }
@@ -124,13 +143,27 @@ void render(const Value& v, int depth, std::string& out, std::size_t maxLength)
         out += close;
     };
     switch (v.kind) {
-    case Kind::None: out += "None"; return;
-    case Kind::Bool: out += v.boolean ? "True" : "False"; return;
-    case Kind::Int: out += std::to_string(v.integer); return;
-    case Kind::BigInt: out += v.text; return;
-    case Kind::Float: out += formatDouble(v.real); return;
-    case Kind::Complex: out += "(" + formatDouble(v.real) + (v.imag < 0 ? "" : "+") + formatDouble(v.imag) + "j)"; return;
-    case Kind::String: out += quote(v.text, '\''); return;
+    case Kind::None:
+        out += "None";
+        return;
+    case Kind::Bool:
+        out += v.boolean ? "True" : "False";
+        return;
+    case Kind::Int:
+        out += std::to_string(v.integer);
+        return;
+    case Kind::BigInt:
+        out += v.text;
+        return;
+    case Kind::Float:
+        out += formatDouble(v.real);
+        return;
+    case Kind::Complex:
+        out += "(" + formatDouble(v.real) + (v.imag < 0 ? "" : "+") + formatDouble(v.imag) + "j)";
+        return;
+    case Kind::String:
+        out += quote(v.text, '\'');
+        return;
     case Kind::Bytes:
         out += v.bytesCopied ? "b" + quote(v.text.substr(0, maxLength), '"')
                              : "<" + std::to_string(v.bytesSize) + " bytes>";
@@ -138,8 +171,12 @@ void render(const Value& v, int depth, std::string& out, std::size_t maxLength)
     case Kind::Tuple:
         seq(v.items, "(", v.items.size() == 1 ? ",)" : ")");
         return;
-    case Kind::List: seq(v.items, "[", "]"); return;
-    case Kind::Set: seq(v.items, v.frozen ? "frozenset({" : "{", v.frozen ? "})" : "}"); return;
+    case Kind::List:
+        seq(v.items, "[", "]");
+        return;
+    case Kind::Set:
+        seq(v.items, v.frozen ? "frozenset({" : "{", v.frozen ? "})" : "}");
+        return;
     case Kind::Dict:
         out += "{";
         if (depth <= 0 && !v.entries.empty()) {
@@ -155,7 +192,9 @@ void render(const Value& v, int depth, std::string& out, std::size_t maxLength)
         }
         out += "}";
         return;
-    case Kind::Global: out += v.qualifiedName(); return;
+    case Kind::Global:
+        out += v.qualifiedName();
+        return;
     case Kind::Object:
         out += v.qualifiedName();
         if (v.called) {
@@ -166,11 +205,21 @@ void render(const Value& v, int depth, std::string& out, std::size_t maxLength)
             out += " object";
         }
         return;
-    case Kind::PersistentId: out += "<persistent id>"; return;
-    case Kind::TorchTensor: out += "<tensor>"; return;
-    case Kind::NumpyArray: out += "<numpy array>"; return;
-    case Kind::NumpyDType: out += "dtype('" + std::string(1, v.byteOrder) + v.text + "')"; return;
-    case Kind::NumpyScalar: out += "<numpy scalar>"; return;
+    case Kind::PersistentId:
+        out += "<persistent id>";
+        return;
+    case Kind::TorchTensor:
+        out += "<tensor>";
+        return;
+    case Kind::NumpyArray:
+        out += "<numpy array>";
+        return;
+    case Kind::NumpyDType:
+        out += "dtype('" + std::string(1, v.byteOrder) + v.text + "')";
+        return;
+    case Kind::NumpyScalar:
+        out += "<numpy scalar>";
+        return;
     }
 }
 } // namespace

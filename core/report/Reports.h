@@ -13,8 +13,7 @@ namespace ckpt {
 
 // JSON as the CLI prints it: bytes that are not UTF-8 (names from a file) become U+FFFD instead of
 // an exception; control characters are escaped by JSON itself; NaN and infinities as jsonNumber.
-template <class Json>
-std::string jsonText(const Json& json, int indent = 2)
+template <class Json> std::string jsonText(const Json& json, int indent = 2)
 {
     Json copy = json;
     replaceNonFinite(copy);

@@ -50,7 +50,8 @@ SliceBlockValues readSliceBlock(const Tensor& tensor, const SliceBlockRequest& r
     block.exact.resize(n);
     for (int row = 0; row < block.rows; ++row)
         for (int col = 0; col < block.columns; ++col) {
-            const std::size_t from = transposed ? std::size_t(col) * block.rows + row : std::size_t(row) * block.columns + col;
+            const std::size_t from
+                = transposed ? std::size_t(col) * block.rows + row : std::size_t(row) * block.columns + col;
             const std::byte* p = raw.data() + from * elem;
             const std::size_t to = std::size_t(row) * block.columns + col;
             block.values[to] = elementToDouble(tensor.info.dtype, p);

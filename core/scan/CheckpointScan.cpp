@@ -1,13 +1,13 @@
 #include "scan/CheckpointScan.h"
 
+#include "base/CheckpointError.h"
 #include "formats/FileProbe.h"
-#include "open/ReaderRegistry.h"
 #include "formats/numpy/NpyHeader.h"
 #include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
+#include "open/ReaderRegistry.h"
 #include "pickle/Unpickler.h"
 #include "scan/KerasConfigRisks.h"
-#include "base/CheckpointError.h"
 
 #include <algorithm>
 #include <map>
@@ -149,8 +149,8 @@ void scanZip(Scanner& scanner, const std::string& path, const std::shared_ptr<co
             scanNpy(scanner, *bytes, where);
         } else if (isPickleName(member.name) && startsWith(*bytes, "\x80")) {
             if (member.size > scanner.maxPickleBytes())
-                throw FormatError(where + " is larger than " + std::to_string(scanner.maxPickleBytes() >> 20)
-                    + " MiB; not scanned");
+                throw FormatError(
+                    where + " is larger than " + std::to_string(scanner.maxPickleBytes() >> 20) + " MiB; not scanned");
             if (member.deflated) { // inflated into memory: a private copy already, scanned in place
                 scanner.scanPickles({ bytes->data(), bytes->size() }, where, 1);
             } else {

@@ -50,8 +50,8 @@ AssembledSource::AssembledSource(DType dtype, Shape shape, std::vector<TensorPie
                     + shapeToString(pieces_[j].offsets) + ")");
 }
 
-void AssembledSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                              std::byte* out) const
+void AssembledSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     checkBox(start, count);
     const std::size_t rank = start.size();

@@ -20,8 +20,8 @@ class AssembledSource final : public TensorDataSource {
 public:
     AssembledSource(DType dtype, Shape shape, std::vector<TensorPiece> pieces); // throws FormatError
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
 
 private:
     std::vector<TensorPiece> pieces_;

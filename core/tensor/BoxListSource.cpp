@@ -32,7 +32,8 @@ public:
     {
     }
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override
     {
         std::vector<std::int64_t> at(start.begin(), start.end());
         for (std::size_t d = 0; d < at.size(); ++d)
@@ -71,16 +72,17 @@ void BoxListSource::checkBoxOf(const TensorDataSource& parent, const TensorBox& 
             throw FormatError("box is outside the tensor's shape");
 }
 
-void BoxListSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                            std::byte* out) const
+void BoxListSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     checkBox(start, count);
     const auto elem = static_cast<std::int64_t>(dtypeSize(dtype()));
     std::int64_t first = start[0];
     const std::int64_t end = first + count[0];
     // The box holding `first`, then each following one until `end`.
-    auto i = static_cast<std::size_t>(std::upper_bound(firstElement_.begin(), firstElement_.end(), first)
-                                      - firstElement_.begin()) - 1;
+    auto i = static_cast<std::size_t>(
+                 std::upper_bound(firstElement_.begin(), firstElement_.end(), first) - firstElement_.begin())
+        - 1;
     for (; first < end; ++i) {
         const TensorBox& box = boxes_[i];
         const std::int64_t boxElements = firstElement_[i + 1] - firstElement_[i];

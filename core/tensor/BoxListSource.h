@@ -19,8 +19,8 @@ public:
     // Throws FormatError when a box lies outside the parent's shape.
     BoxListSource(std::shared_ptr<const TensorDataSource> parent, std::vector<TensorBox> boxes);
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
 
 private:
     static void checkBoxOf(const TensorDataSource& parent, const TensorBox& box);

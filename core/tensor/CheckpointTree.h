@@ -10,9 +10,9 @@ namespace ckpt {
 
 // One node of the layer hierarchy: a group (module, HDF5 group) and/or a tensor.
 struct TreeNode {
-    std::string name;       // this segment: "weight"
-    std::string path;       // the full name up to this segment, as written: "hidden.weight"
-    int tensorIndex = -1;   // index into Checkpoint::tensors, or -1 for a pure group
+    std::string name; // this segment: "weight"
+    std::string path; // the full name up to this segment, as written: "hidden.weight"
+    int tensorIndex = -1; // index into Checkpoint::tensors, or -1 for a pure group
     TreeNode* parent = nullptr;
     std::vector<std::unique_ptr<TreeNode>> children; // in file order
 

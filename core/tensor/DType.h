@@ -29,18 +29,31 @@ enum class DType {
 };
 
 inline constexpr DType kAllDTypes[] = {
-    DType::Float64, DType::Float32, DType::Float16, DType::BFloat16, DType::Float8E4M3FN,
-    DType::Float8E5M2, DType::Int64, DType::Int32, DType::Int16, DType::Int8,
-    DType::UInt64, DType::UInt32, DType::UInt16, DType::UInt8, DType::Bool,
-    DType::Complex64, DType::Complex128,
+    DType::Float64,
+    DType::Float32,
+    DType::Float16,
+    DType::BFloat16,
+    DType::Float8E4M3FN,
+    DType::Float8E5M2,
+    DType::Int64,
+    DType::Int32,
+    DType::Int16,
+    DType::Int8,
+    DType::UInt64,
+    DType::UInt32,
+    DType::UInt16,
+    DType::UInt8,
+    DType::Bool,
+    DType::Complex64,
+    DType::Complex128,
 };
 
-std::string_view dtypeName(DType t);                     // "float32", "bfloat16", ...
+std::string_view dtypeName(DType t); // "float32", "bfloat16", ...
 std::optional<DType> dtypeFromName(std::string_view name); // inverse of dtypeName
-std::size_t dtypeSize(DType t);                          // bytes per element
-bool isFloating(DType t);                                // real floating types
+std::size_t dtypeSize(DType t); // bytes per element
+bool isFloating(DType t); // real floating types
 bool isComplex(DType t);
-bool isInteger(DType t);                                 // signed or unsigned, not bool
+bool isInteger(DType t); // signed or unsigned, not bool
 bool isSigned(DType t);
 
 enum class ByteOrder { Little, Big };

@@ -2,8 +2,8 @@
 
 namespace ckpt {
 
-void FlatTensorSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                               std::byte* out) const
+void FlatTensorSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     checkBox(start, count);
     const Shape& s = shape();

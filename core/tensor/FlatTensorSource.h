@@ -11,8 +11,7 @@ class FlatTensorSource : public TensorDataSource {
 public:
     using TensorDataSource::TensorDataSource;
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const final;
+    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const final;
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override = 0;
 };
 

@@ -19,8 +19,7 @@ inline nlohmann::ordered_json jsonNumber(double v)
 
 // Replaces every non-finite number in `json` (metadata read from a file may hold them) by its
 // string; returns whether anything changed.
-template <class Json>
-bool replaceNonFinite(Json& json)
+template <class Json> bool replaceNonFinite(Json& json)
 {
     if (json.is_number_float() && !std::isfinite(json.template get<double>())) {
         json = Json(jsonNumber(json.template get<double>()).template get<std::string>());

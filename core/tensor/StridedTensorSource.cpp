@@ -9,12 +9,12 @@ namespace ckpt {
 
 StridedLayout StridedLayout::rowMajor(const Shape& shape, std::uint64_t byteOffset, ByteOrder order)
 {
-    return {byteOffset, rowMajorStrides(shape), order};
+    return { byteOffset, rowMajorStrides(shape), order };
 }
 
 StridedLayout StridedLayout::columnMajor(const Shape& shape, std::uint64_t byteOffset, ByteOrder order)
 {
-    return {byteOffset, columnMajorStrides(shape), order};
+    return { byteOffset, columnMajorStrides(shape), order };
 }
 
 void swapByteOrder(DType dtype, std::byte* data, std::int64_t count)
@@ -27,8 +27,8 @@ void swapByteOrder(DType dtype, std::byte* data, std::int64_t count)
         std::reverse(data + i * unit, data + (i + 1) * unit);
 }
 
-StridedTensorSource::StridedTensorSource(std::shared_ptr<const ByteSource> bytes, DType dtype,
-                                         Shape shape, StridedLayout layout)
+StridedTensorSource::StridedTensorSource(
+    std::shared_ptr<const ByteSource> bytes, DType dtype, Shape shape, StridedLayout layout)
     : TensorDataSource(dtype, std::move(shape))
     , bytes_(std::move(bytes))
     , layout_(std::move(layout))
@@ -52,8 +52,8 @@ StridedTensorSource::StridedTensorSource(std::shared_ptr<const ByteSource> bytes
     if (layout_.byteOffset > bytes_->size()
         || static_cast<std::uint64_t>(endByte) > bytes_->size() - layout_.byteOffset)
         throw FormatError("tensor data (" + std::to_string(endByte) + " bytes at offset "
-                          + std::to_string(layout_.byteOffset) + ") runs past the end of its storage ("
-                          + std::to_string(bytes_->size()) + " bytes)");
+            + std::to_string(layout_.byteOffset) + ") runs past the end of its storage ("
+            + std::to_string(bytes_->size()) + " bytes)");
     contiguous_ = layout_.strides == rowMajorStrides(s);
 }
 
@@ -69,8 +69,8 @@ void StridedTensorSource::readFlat(std::int64_t first, std::int64_t count, std::
         return TensorDataSource::readFlat(first, count, out);
     checkFlat(first, count);
     const auto elem = dtypeSize(dtype());
-    bytes_->read(layout_.byteOffset + static_cast<std::uint64_t>(first) * elem,
-                 static_cast<std::size_t>(count) * elem, out);
+    bytes_->read(
+        layout_.byteOffset + static_cast<std::uint64_t>(first) * elem, static_cast<std::size_t>(count) * elem, out);
     finish(out, count);
 }
 
@@ -95,12 +95,13 @@ std::vector<RepeatedPart> StridedTensorSource::repeatedParts() const
         }
     if (repeat == 1)
         return {};
-    return { RepeatedPart { std::make_shared<StridedTensorSource>(bytes_, dtype(), std::move(distinct), layout_), repeat } };
+    return { RepeatedPart {
+        std::make_shared<StridedTensorSource>(bytes_, dtype(), std::move(distinct), layout_), repeat } };
 }
 
 // Reads `len` elements `step` elements apart starting at byteOffset.
-void StridedTensorSource::readRun(std::uint64_t byteOffset, std::int64_t step, std::int64_t len,
-                                  std::byte* dst, std::vector<std::byte>& scratch) const
+void StridedTensorSource::readRun(std::uint64_t byteOffset, std::int64_t step, std::int64_t len, std::byte* dst,
+    std::vector<std::byte>& scratch) const
 {
     const auto elem = static_cast<std::int64_t>(dtypeSize(dtype()));
     if (step == 1) {
@@ -110,8 +111,8 @@ void StridedTensorSource::readRun(std::uint64_t byteOffset, std::int64_t step, s
     const std::int64_t span = ((len - 1) * step + 1) * elem;
     if (span > (1 << 20) && span > 8 * len * elem) { // sparse: one read per element
         for (std::int64_t j = 0; j < len; ++j)
-            bytes_->read(byteOffset + static_cast<std::uint64_t>(j * step * elem),
-                         static_cast<std::size_t>(elem), dst + j * elem);
+            bytes_->read(byteOffset + static_cast<std::uint64_t>(j * step * elem), static_cast<std::size_t>(elem),
+                dst + j * elem);
         return;
     }
     // Dense enough: read the covering span once, then pick the elements.
@@ -121,8 +122,8 @@ void StridedTensorSource::readRun(std::uint64_t byteOffset, std::int64_t step, s
         std::memcpy(dst + j * elem, scratch.data() + j * step * elem, static_cast<std::size_t>(elem));
 }
 
-void StridedTensorSource::readBox(std::span<const std::int64_t> start,
-                                  std::span<const std::int64_t> count, std::byte* out) const
+void StridedTensorSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     checkBox(start, count);
     const auto elem = static_cast<std::int64_t>(dtypeSize(dtype()));

@@ -14,10 +14,10 @@ struct StridedLayout {
     std::vector<std::int64_t> strides;
     ByteOrder byteOrder = ByteOrder::Little;
 
-    static StridedLayout rowMajor(const Shape& shape, std::uint64_t byteOffset = 0,
-                                  ByteOrder order = ByteOrder::Little);
-    static StridedLayout columnMajor(const Shape& shape, std::uint64_t byteOffset = 0,
-                                     ByteOrder order = ByteOrder::Little);
+    static StridedLayout rowMajor(
+        const Shape& shape, std::uint64_t byteOffset = 0, ByteOrder order = ByteOrder::Little);
+    static StridedLayout columnMajor(
+        const Shape& shape, std::uint64_t byteOffset = 0, ByteOrder order = ByteOrder::Little);
 };
 
 // A tensor stored as raw elements in a ByteSource (npy, safetensors, torch storages, MXNet, ...).
@@ -25,11 +25,10 @@ struct StridedLayout {
 // never make a read run past the end of the data.
 class StridedTensorSource final : public TensorDataSource {
 public:
-    StridedTensorSource(std::shared_ptr<const ByteSource> bytes, DType dtype, Shape shape,
-                        StridedLayout layout);
+    StridedTensorSource(std::shared_ptr<const ByteSource> bytes, DType dtype, Shape shape, StridedLayout layout);
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override;
     const std::byte* mappedElements() const override;
     // A stride-0 (broadcast) view: the view without its stride-0 axes, repeated.
@@ -42,7 +41,7 @@ public:
 private:
     void finish(std::byte* out, std::int64_t n) const; // byte swap when needed
     void readRun(std::uint64_t byteOffset, std::int64_t step, std::int64_t len, std::byte* dst,
-                 std::vector<std::byte>& scratch) const;
+        std::vector<std::byte>& scratch) const;
 
     std::shared_ptr<const ByteSource> bytes_;
     StridedLayout layout_;

@@ -8,7 +8,7 @@
 namespace ckpt {
 
 void forEachChunk(const Tensor& t, const std::function<void(const std::byte*, std::size_t)>& sink,
-                  const std::atomic<bool>* cancel, std::size_t chunkBytes)
+    const std::atomic<bool>* cancel, std::size_t chunkBytes)
 {
     const std::int64_t numel = t.info.numel();
     const std::size_t elem = dtypeSize(t.info.dtype);

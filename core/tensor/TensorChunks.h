@@ -12,6 +12,6 @@ namespace ckpt {
 // each to `sink`, so a tensor of any size passes through a bounded buffer. Throws Cancelled
 // when *cancel becomes true.
 void forEachChunk(const Tensor& tensor, const std::function<void(const std::byte*, std::size_t)>& sink,
-                  const std::atomic<bool>* cancel = nullptr, std::size_t chunkBytes = std::size_t(32) << 20);
+    const std::atomic<bool>* cancel = nullptr, std::size_t chunkBytes = std::size_t(32) << 20);
 
 } // namespace ckpt

@@ -4,8 +4,7 @@
 
 namespace ckpt {
 
-void TensorDataSource::checkBox(std::span<const std::int64_t> start,
-                                std::span<const std::int64_t> count) const
+void TensorDataSource::checkBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count) const
 {
     if (start.size() != shape_.size() || count.size() != shape_.size())
         throw FormatError("box rank does not match the tensor's rank");
@@ -37,8 +36,8 @@ void TensorDataSource::readFlat(std::int64_t first, std::int64_t count, std::byt
 
 // Splits [first, first+count) of the sub-tensor below `prefix` into a partial leading row,
 // a box of whole rows, and a partial trailing row.
-void TensorDataSource::readFlatFrom(std::vector<std::int64_t>& prefix, std::int64_t first,
-                                    std::int64_t count, std::byte*& out) const
+void TensorDataSource::readFlatFrom(
+    std::vector<std::int64_t>& prefix, std::int64_t first, std::int64_t count, std::byte*& out) const
 {
     const std::size_t k = prefix.size();
     const std::size_t rank = shape_.size();

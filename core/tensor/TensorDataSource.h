@@ -34,8 +34,8 @@ public:
     const Shape& shape() const { return shape_; }
 
     // The box [start, start + count) along every axis. start/count have one entry per axis.
-    virtual void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                         std::byte* out) const = 0;
+    virtual void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const = 0;
 
     // `count` consecutive elements in row-major order from flat index `first`.
     // The default splits the range into boxes; contiguous sources override it.
@@ -62,8 +62,7 @@ protected:
     void checkFlat(std::int64_t first, std::int64_t count) const;
 
 private:
-    void readFlatFrom(std::vector<std::int64_t>& prefix, std::int64_t first, std::int64_t count,
-                      std::byte*& out) const;
+    void readFlatFrom(std::vector<std::int64_t>& prefix, std::int64_t first, std::int64_t count, std::byte*& out) const;
 
     DType dtype_;
     Shape shape_;

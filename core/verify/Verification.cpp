@@ -48,13 +48,15 @@ std::string whatItProves(const Verification& v, VerifyReference reference)
     if (reference == VerifyReference::Clone)
         return v.result.comparison.match
             ? "the two parameter sets compute the same function on these inputs; both networks ran the same "
-              "activations (" + acts + "), so this says nothing about the activations the model was trained with"
+              "activations ("
+                + acts + "), so this says nothing about the activations the model was trained with"
             : "the two parameter sets compute different functions on these inputs";
-    return v.result.comparison.match
-        ? "the rebuilt network (" + acts + ") reproduces the saved outputs: these parameters and activations "
-          "compute the function that produced Y"
-        : "the rebuilt network (" + acts + ") does not reproduce the saved outputs: the parameters, the "
-          "activations or the layer order differ from those that produced Y";
+    return v.result.comparison.match ? "the rebuilt network (" + acts
+            + ") reproduces the saved outputs: these parameters and activations "
+              "compute the function that produced Y"
+                                     : "the rebuilt network (" + acts
+            + ") does not reproduce the saved outputs: the parameters, the "
+              "activations or the layer order differ from those that produced Y";
 }
 
 // Tensors under the prefix that the network does not use (X and Y read from the same file aside).
@@ -89,9 +91,12 @@ Mlp withActivationsOf(const Mlp& network, const Mlp& clone)
 Eigen::MatrixXd inputsFor(const Checkpoint& params, const Checkpoint* other, const Mlp& mlp, const VerifyRequest& r)
 {
     switch (r.reference) {
-    case VerifyReference::OutputsInFile: return readMatrix(params, r.xName);
-    case VerifyReference::OutputsInOtherFile: return readMatrix(*other, r.xName);
-    case VerifyReference::Clone: return randomInputs(r.batch, mlp.inputs(), r.seed);
+    case VerifyReference::OutputsInFile:
+        return readMatrix(params, r.xName);
+    case VerifyReference::OutputsInOtherFile:
+        return readMatrix(*other, r.xName);
+    case VerifyReference::Clone:
+        return randomInputs(r.batch, mlp.inputs(), r.seed);
     }
     throw std::logic_error("unknown verify reference");
 }
@@ -101,9 +106,8 @@ Eigen::MatrixXd inputsFor(const Checkpoint& params, const Checkpoint* other, con
 Verification runVerification(const Checkpoint& params, const Checkpoint* other, const VerifyRequest& request)
 {
     if (request.reference != VerifyReference::OutputsInFile && !other)
-        throw CheckpointError(params.path, request.reference == VerifyReference::Clone
-                ? "no clone checkpoint chosen"
-                : "no file with X and Y chosen");
+        throw CheckpointError(params.path,
+            request.reference == VerifyReference::Clone ? "no clone checkpoint chosen" : "no file with X and Y chosen");
     Verification v;
     v.network = rebuild(params, request.build);
     v.activations = activationSource(params, request.build);
@@ -139,8 +143,8 @@ std::string unusedTensorsNote(const Verification& v)
     if (v.unusedTensors.size() > 4)
         names += ", …";
     const std::size_t n = v.unusedTensors.size();
-    return "verify rebuilds dense MLPs; " + std::to_string(n) + (n == 1 ? " tensor" : " tensors") + " not used: "
-        + names;
+    return "verify rebuilds dense MLPs; " + std::to_string(n) + (n == 1 ? " tensor" : " tensors")
+        + " not used: " + names;
 }
 
 nlohmann::ordered_json verificationJson(const Verification& v, const VerifyRequest& request)

@@ -11,14 +11,14 @@ namespace ckpt {
 
 // Where the reference outputs of a verification come from.
 enum class VerifyReference {
-    OutputsInFile,      // X and Y stored beside the parameters
+    OutputsInFile, // X and Y stored beside the parameters
     OutputsInOtherFile, // X and Y in a second file (the seed's `ckpt verify PARAMS --io FILE`)
-    Clone,              // a clone's parameters: both networks run on the same random inputs
+    Clone, // a clone's parameters: both networks run on the same random inputs
 };
 
 struct VerifyRequest {
     VerifyReference reference = VerifyReference::OutputsInFile;
-    MlpBuildOptions build;   // prefix and the activations chosen by the user
+    MlpBuildOptions build; // prefix and the activations chosen by the user
     std::string clonePrefix; // where the clone keeps its network; empty: build.prefix
     std::string xName = "X";
     std::string yName = "Y";
@@ -29,12 +29,12 @@ struct VerifyRequest {
 
 // One verification, with what it proves and what it left out.
 struct Verification {
-    Mlp network;             // the network that was run, with the activations that were run
+    Mlp network; // the network that was run, with the activations that were run
     std::optional<Mlp> clone;
     VerifyResult result;
-    std::string against;     // "Y in mlp.io.pt", "the clone clone.h5"
+    std::string against; // "Y in mlp.io.pt", "the clone clone.h5"
     std::string activations; // where the activations come from: "chosen", "stored in the file", "default"
-    std::string proves;      // what the verdict proves, in a sentence
+    std::string proves; // what the verdict proves, in a sentence
     std::vector<std::string> unusedTensors; // tensors of the parameters (under the prefix) not in the network
 };
 

@@ -22,8 +22,7 @@ OutputComparison compareOutputs(const Eigen::MatrixXd& a, const Eigen::MatrixXd&
 {
     if (a.rows() != b.rows() || a.cols() != b.cols())
         throw std::invalid_argument("the outputs are " + std::to_string(a.rows()) + " x " + std::to_string(a.cols())
-                                    + " but the reference is " + std::to_string(b.rows()) + " x "
-                                    + std::to_string(b.cols()));
+            + " but the reference is " + std::to_string(b.rows()) + " x " + std::to_string(b.cols()));
     OutputComparison c;
     c.compared = a.size();
     for (Eigen::Index i = 0; i < a.size(); ++i) {
@@ -38,7 +37,8 @@ OutputComparison compareOutputs(const Eigen::MatrixXd& a, const Eigen::MatrixXd&
             const double d = x == y ? 0.0 : std::abs(x - y);
             c.maxAbsDiff = std::max(c.maxAbsDiff, d);
             if (d > 0)
-                c.maxRelDiff = std::max(c.maxRelDiff, y != 0 ? d / std::abs(y) : std::numeric_limits<double>::infinity());
+                c.maxRelDiff
+                    = std::max(c.maxRelDiff, y != 0 ? d / std::abs(y) : std::numeric_limits<double>::infinity());
             ok = options.exact ? std::memcmp(&x, &y, sizeof x) == 0 || (x == 0 && y == 0 && d == 0)
                                : d <= options.atol + options.rtol * std::abs(y);
         }
@@ -67,7 +67,7 @@ ParameterComparison compareParameters(const Mlp& a, const Mlp& b)
         }
         const double dw = (la.weight - lb.weight).cwiseAbs().maxCoeff();
         const double db = la.bias.size() ? (la.bias - lb.bias).cwiseAbs().maxCoeff() : 0.0;
-        p.maxAbsDiff = std::max({p.maxAbsDiff, dw, db});
+        p.maxAbsDiff = std::max({ p.maxAbsDiff, dw, db });
         p.equal = p.equal && la.weight == lb.weight && la.bias == lb.bias;
     }
     return p;
@@ -79,8 +79,9 @@ Eigen::MatrixXd readMatrix(const Checkpoint& c, const std::string& name)
     if (!t)
         throw CheckpointError(c.path, "no tensor named '" + name + "'");
     if (t->info.shape.size() != 1 && t->info.shape.size() != 2)
-        throw CheckpointError(c.path, "'" + name + "' has shape " + shapeToString(t->info.shape)
-                                          + "; inputs and outputs must be (batch, features) matrices");
+        throw CheckpointError(c.path,
+            "'" + name + "' has shape " + shapeToString(t->info.shape)
+                + "; inputs and outputs must be (batch, features) matrices");
     try {
         return toMatrix(readTensor(*t));
     } catch (const CheckpointError&) {
@@ -100,8 +101,8 @@ Eigen::MatrixXd randomInputs(Eigen::Index batch, Eigen::Index width, std::uint64
     return x;
 }
 
-VerifyResult verifyAgainstOutputs(const Mlp& mlp, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
-                                  const VerifyOptions& options)
+VerifyResult verifyAgainstOutputs(
+    const Mlp& mlp, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, const VerifyOptions& options)
 {
     VerifyResult r;
     r.outputs = runNetwork(mlp, x, options.float64);
@@ -110,13 +111,13 @@ VerifyResult verifyAgainstOutputs(const Mlp& mlp, const Eigen::MatrixXd& x, cons
     return r;
 }
 
-VerifyResult verifyAgainstClone(const Mlp& mlp, const Mlp& clone, const Eigen::MatrixXd& x,
-                                const VerifyOptions& options)
+VerifyResult verifyAgainstClone(
+    const Mlp& mlp, const Mlp& clone, const Eigen::MatrixXd& x, const VerifyOptions& options)
 {
     if (mlp.inputs() != clone.inputs() || mlp.outputs() != clone.outputs())
         throw std::invalid_argument("the networks differ: " + std::to_string(mlp.inputs()) + " -> "
-                                    + std::to_string(mlp.outputs()) + " against " + std::to_string(clone.inputs())
-                                    + " -> " + std::to_string(clone.outputs()));
+            + std::to_string(mlp.outputs()) + " against " + std::to_string(clone.inputs()) + " -> "
+            + std::to_string(clone.outputs()));
     VerifyResult r;
     r.outputs = runNetwork(mlp, x, options.float64);
     r.reference = runNetwork(clone, x, options.float64);
@@ -129,15 +130,13 @@ nlohmann::ordered_json verifyJson(const Mlp& mlp, const VerifyResult& r, const V
 {
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     for (const auto& l : mlp.layers())
-        layers.push_back({{"name", l.name},
-                          {"in", l.inputs()},
-                          {"out", l.outputs()},
-                          {"activation", std::string(activationName(l.activation))}});
+        layers.push_back({ { "name", l.name }, { "in", l.inputs() }, { "out", l.outputs() },
+            { "activation", std::string(activationName(l.activation)) } });
     nlohmann::ordered_json j;
     j["layers"] = layers;
     j["max_abs_diff"] = jsonNumber(r.comparison.maxAbsDiff);
     j["max_rel_diff"] = jsonNumber(r.comparison.maxRelDiff);
-    j["tolerance"] = {{"rtol", o.rtol}, {"atol", o.atol}, {"exact", o.exact}};
+    j["tolerance"] = { { "rtol", o.rtol }, { "atol", o.atol }, { "exact", o.exact } };
     j["match"] = r.comparison.match;
     j["outputs_compared"] = r.comparison.compared;
     j["mismatched"] = r.comparison.mismatched;

@@ -14,8 +14,8 @@ namespace ckpt {
 struct VerifyOptions {
     double rtol = 1e-5;
     double atol = 1e-6;
-    bool exact = false;    // bitwise equality of the outputs
-    bool float64 = false;  // run the network in float64 instead of float32
+    bool exact = false; // bitwise equality of the outputs
+    bool float64 = false; // run the network in float64 instead of float32
 };
 
 struct OutputComparison {
@@ -27,14 +27,14 @@ struct OutputComparison {
 };
 
 struct ParameterComparison {
-    bool equal = true;      // every weight and bias bitwise equal
+    bool equal = true; // every weight and bias bitwise equal
     double maxAbsDiff = 0;
 };
 
 // The verdict of one verification, with what the app shows beside it.
 struct VerifyResult {
-    Eigen::MatrixXd outputs;      // what the rebuilt network computed
-    Eigen::MatrixXd reference;    // Y from the file, or the clone's outputs
+    Eigen::MatrixXd outputs; // what the rebuilt network computed
+    Eigen::MatrixXd reference; // Y from the file, or the clone's outputs
     OutputComparison comparison;
     std::optional<ParameterComparison> parameters; // clone checks only
 };
@@ -56,11 +56,11 @@ Eigen::MatrixXd readMatrix(const Checkpoint& checkpoint, const std::string& name
 Eigen::MatrixXd randomInputs(Eigen::Index batch, Eigen::Index width, std::uint64_t seed);
 
 // The network run on x compared with the reference outputs y.
-VerifyResult verifyAgainstOutputs(const Mlp& mlp, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y,
-                                  const VerifyOptions& options);
+VerifyResult verifyAgainstOutputs(
+    const Mlp& mlp, const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, const VerifyOptions& options);
 // Two networks run on the same x, their outputs and parameters compared.
-VerifyResult verifyAgainstClone(const Mlp& mlp, const Mlp& clone, const Eigen::MatrixXd& x,
-                                const VerifyOptions& options);
+VerifyResult verifyAgainstClone(
+    const Mlp& mlp, const Mlp& clone, const Eigen::MatrixXd& x, const VerifyOptions& options);
 
 // {"layers": [{"name", "in", "out", "activation"}], "max_abs_diff", "max_rel_diff", "tolerance",
 //  "match", "outputs_compared"} (+ "parameters_equal", "max_parameter_diff" for clone checks).

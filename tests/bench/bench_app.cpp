@@ -27,7 +27,7 @@ int treeLatency(const QString& path)
     window.treeView()->viewport()->repaint();
     const qint64 ns = clock.nsecsElapsed();
     std::printf("tree of %s: %d top-level rows shown %.1f ms after opening\n", qPrintable(path),
-                window.treeView()->model()->rowCount(), double(ns) / 1e6);
+        window.treeView()->model()->rowCount(), double(ns) / 1e6);
     return 0;
 }
 
@@ -62,7 +62,7 @@ int eventLoopStall(const QString& path, const QString& tensor)
     while (!done)
         QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     std::printf("statistics of %s in the app: %.0f ms; longest event-loop stall %.1f ms\n", qPrintable(tensor),
-                double(clock.nsecsElapsed()) / 1e6, double(worst) / 1e6);
+        double(clock.nsecsElapsed()) / 1e6, double(worst) / 1e6);
     return 0;
 }
 
@@ -107,7 +107,8 @@ int main(int argc, char** argv)
     if (args.size() == 3 && args[0] == "stall")
         return eventLoopStall(args[1], args[2]);
     if (args.size() >= 3 && args[0] == "shot")
-        return screenshot(args[1] == QStringLiteral("demo") ? QString() : args[1], args[2], args.size() > 3 && args[3] == QStringLiteral("dark"));
+        return screenshot(args[1] == QStringLiteral("demo") ? QString() : args[1], args[2],
+            args.size() > 3 && args[3] == QStringLiteral("dark"));
     std::fprintf(stderr, "usage: bench_app tree FILE | stall FILE TENSOR | shot FILE|demo OUT.png [dark]\n");
     return 2;
 }

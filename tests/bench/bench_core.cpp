@@ -3,8 +3,8 @@
 //   bench_core open FILE...        best of 5 openCheckpoint() calls
 //   bench_core window FILE NAME    100 x 100 windows at 20 positions of a 2-D tensor
 //   bench_core stats FILE NAME     computeStats with 256 bins, best of 3
-#include "open/ReaderRegistry.h"
 #include "numerics/Stats.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
 #include <algorithm>
@@ -63,11 +63,11 @@ int main(int argc, char** argv)
             std::vector<double> times;
             for (int i = 0; i < 20; ++i) {
                 const std::int64_t r = (rows - 100) * i / 19, col = (cols - 100) * ((i * 7) % 20) / 19;
-                times.push_back(seconds([&] { readBox(t, {r, col}, {100, 100}); }));
+                times.push_back(seconds([&] { readBox(t, { r, col }, { 100, 100 }); }));
             }
             std::sort(times.begin(), times.end());
             std::printf("window 100x100 of %lldx%lld: median %.3f ms, worst %.3f ms (one read each, 20 positions)\n",
-                        static_cast<long long>(rows), static_cast<long long>(cols), times[10] * 1e3, times.back() * 1e3);
+                static_cast<long long>(rows), static_cast<long long>(cols), times[10] * 1e3, times.back() * 1e3);
         } else if (args[0] == "stats" && args.size() == 3) {
             const Checkpoint c = openCheckpoint(args[1]);
             const Tensor& t = find(c, args[2]);
@@ -75,8 +75,8 @@ int main(int argc, char** argv)
             const double time = best(3, [&] { s = computeStats(t); });
             const double gb = double(t.info.numel() * std::int64_t(dtypeSize(t.info.dtype))) / 1e9;
             std::printf("stats %s (%s, %lld elements): %.1f ms, %.2f GB/s, %.0f Melem/s\n", args[1].c_str(),
-                        std::string(dtypeName(t.info.dtype)).c_str(), static_cast<long long>(t.info.numel()),
-                        time * 1e3, gb / time, double(t.info.numel()) / time / 1e6);
+                std::string(dtypeName(t.info.dtype)).c_str(), static_cast<long long>(t.info.numel()), time * 1e3,
+                gb / time, double(t.info.numel()) / time / 1e6);
         } else {
             std::fprintf(stderr, "unknown command %s\n", args[0].c_str());
             return 2;

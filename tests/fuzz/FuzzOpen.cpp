@@ -2,9 +2,9 @@
 // file and every tensor's first elements (and those of its repeated parts) are read, as `ckpt ls`,
 // `ckpt stats` and the app would. Errors are the expected outcome for most inputs; crashes,
 // hangs, leaks and huge allocations are the findings.
+#include "base/CheckpointError.h"
 #include "open/ReaderRegistry.h"
 #include "sandbox/ForkGuard.h"
-#include "base/CheckpointError.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // libFuzzer target: our unpickler on arbitrary bytes, then a bounded walk of the value graph,
 // as the readers do. Nothing in the input may be imported or called; errors are expected.
-#include "pickle/Unpickler.h"
 #include "base/CheckpointError.h"
+#include "pickle/Unpickler.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         ckpt::pickle::PickleOptions options;
         options.onPersistentId = [](const ckpt::pickle::Value&) {};
-        const auto document = ckpt::pickle::unpickle(
-            std::span(reinterpret_cast<const std::byte*>(data), size), options);
+        const auto document
+            = ckpt::pickle::unpickle(std::span(reinterpret_cast<const std::byte*>(data), size), options);
         std::size_t budget = 100'000;
         (void)walk(&document.root(), 0, budget);
         (void)ckpt::pickle::toDisplayString(document.root());

@@ -1,7 +1,7 @@
 #include "formats/flax/FlaxMsgpackReader.h"
 
-#include "io/ByteSource.h"
 #include "base/CheckpointError.h"
+#include "io/ByteSource.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <msgpack.hpp>
@@ -96,9 +96,11 @@ public:
             out_.metadata = nlohmann::ordered_json::object();
         auto& object = out_.metadata.get_ref<nlohmann::ordered_json::object_t&>();
         if (unlisted_)
-            metadata_.emplace_back("flax.unlisted_values", std::to_string(unlisted_) + " more plain values, not listed");
+            metadata_.emplace_back(
+                "flax.unlisted_values", std::to_string(unlisted_) + " more plain values, not listed");
         for (auto& [name, value] : metadata_)
-            object.std::vector<std::pair<const std::string, nlohmann::ordered_json>>::emplace_back(name, std::move(value));
+            object.std::vector<std::pair<const std::string, nlohmann::ordered_json>>::emplace_back(
+                name, std::move(value));
         metadata_.clear();
     }
 
@@ -228,10 +230,7 @@ private:
         if (seen_.insert(n).second)
             metadata_.emplace_back(std::move(n), std::move(value));
     }
-    bool count()
-    {
-        return ++entries_ <= kMaxEntries || fail("more than " + std::to_string(kMaxEntries) + " values");
-    }
+    bool count() { return ++entries_ <= kMaxEntries || fail("more than " + std::to_string(kMaxEntries) + " values"); }
     bool leaf(nlohmann::ordered_json value)
     {
         if (inKey())

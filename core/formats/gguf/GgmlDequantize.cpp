@@ -8,7 +8,10 @@ namespace ckpt {
 
 namespace {
 
-float half(const std::uint8_t* p) { return halfToFloat(std::uint16_t(p[0] | (p[1] << 8))); }
+float half(const std::uint8_t* p)
+{
+    return halfToFloat(std::uint16_t(p[0] | (p[1] << 8)));
+}
 
 std::uint32_t u32(const std::uint8_t* p)
 {
@@ -74,8 +77,7 @@ void q5_1(const std::uint8_t* b, std::int64_t n, float* y)
 }
 
 // block_q8_0 {half d; i8 qs[32]}; block_q8_1 {half d; half s; i8 qs[32]} (s is a sum, unused here)
-template <int Bytes, int QsOffset>
-void q8(const std::uint8_t* b, std::int64_t n, float* y)
+template <int Bytes, int QsOffset> void q8(const std::uint8_t* b, std::int64_t n, float* y)
 {
     for (std::int64_t i = 0; i < n; ++i, b += Bytes, y += 32) {
         const float d = half(b);
@@ -116,7 +118,7 @@ void q3_K(const std::uint8_t* b, std::int64_t n, float* y)
         const std::uint8_t* hm = b;
         const std::uint8_t* q = b + 32;
         const float dAll = half(b + 108);
-        std::uint32_t aux[4] = {u32(b + 96), u32(b + 100), u32(b + 104), 0};
+        std::uint32_t aux[4] = { u32(b + 96), u32(b + 100), u32(b + 104), 0 };
         const std::uint32_t tmp = aux[2];
         aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
         aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
@@ -252,18 +254,30 @@ void q8_K(const std::uint8_t* b, std::int64_t n, float* y)
 
 DequantizeBlocks dequantizerFor(std::string_view name)
 {
-    if (name == "Q4_0") return q4_0;
-    if (name == "Q4_1") return q4_1;
-    if (name == "Q5_0") return q5_0;
-    if (name == "Q5_1") return q5_1;
-    if (name == "Q8_0") return q8<34, 2>;
-    if (name == "Q8_1") return q8<36, 4>;
-    if (name == "Q2_K") return q2_K;
-    if (name == "Q3_K") return q3_K;
-    if (name == "Q4_K") return q4_K;
-    if (name == "Q5_K") return q5_K;
-    if (name == "Q6_K") return q6_K;
-    if (name == "Q8_K") return q8_K;
+    if (name == "Q4_0")
+        return q4_0;
+    if (name == "Q4_1")
+        return q4_1;
+    if (name == "Q5_0")
+        return q5_0;
+    if (name == "Q5_1")
+        return q5_1;
+    if (name == "Q8_0")
+        return q8<34, 2>;
+    if (name == "Q8_1")
+        return q8<36, 4>;
+    if (name == "Q2_K")
+        return q2_K;
+    if (name == "Q3_K")
+        return q3_K;
+    if (name == "Q4_K")
+        return q4_K;
+    if (name == "Q5_K")
+        return q5_K;
+    if (name == "Q6_K")
+        return q6_K;
+    if (name == "Q8_K")
+        return q8_K;
     return nullptr;
 }
 

@@ -1,7 +1,7 @@
 #include "formats/gguf/GgufHeader.h"
 
-#include "base/Utf8.h"
 #include "base/CheckpointError.h"
+#include "base/Utf8.h"
 
 #include <bit>
 #include <charconv>
@@ -15,18 +15,30 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr std::uint32_t kMaxDims = 4;          // GGML_MAX_DIMS
+constexpr std::uint32_t kMaxDims = 4; // GGML_MAX_DIMS
 constexpr int kMaxArrayDepth = 8;
-constexpr std::uint64_t kMaxKeyBytes = 65535;  // the spec's limit on keys
+constexpr std::uint64_t kMaxKeyBytes = 65535; // the spec's limit on keys
 
 enum ValueType : std::uint32_t {
-    U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, Bool = 7, String = 8, Array = 9,
-    U64 = 10, I64 = 11, F64 = 12,
+    U8 = 0,
+    I8 = 1,
+    U16 = 2,
+    I16 = 3,
+    U32 = 4,
+    I32 = 5,
+    F32 = 6,
+    Bool = 7,
+    String = 8,
+    Array = 9,
+    U64 = 10,
+    I64 = 11,
+    F64 = 12,
 };
 
 const char* valueTypeName(std::uint32_t t)
 {
-    static const char* names[] = {"u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"};
+    static const char* names[]
+        = { "u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64" };
     return t <= F64 ? names[t] : "unknown";
 }
 
@@ -46,12 +58,23 @@ double floatAsShortestDouble(float f)
 std::uint64_t minimumSize(std::uint32_t t, bool v1)
 {
     switch (t) {
-    case U8: case I8: case Bool: return 1;
-    case U16: case I16: return 2;
-    case U32: case I32: case F32: return 4;
-    case String: return v1 ? 4 : 8;
-    case Array: return v1 ? 8 : 12;
-    default: return 8;
+    case U8:
+    case I8:
+    case Bool:
+        return 1;
+    case U16:
+    case I16:
+        return 2;
+    case U32:
+    case I32:
+    case F32:
+        return 4;
+    case String:
+        return v1 ? 4 : 8;
+    case Array:
+        return v1 ? 8 : 12;
+    default:
+        return 8;
     }
 }
 
@@ -59,7 +82,11 @@ std::uint64_t minimumSize(std::uint32_t t, bool v1)
 class Cursor {
 public:
     Cursor(const ByteSource& b, bool bigEndian, bool v1)
-        : bytes_(b), big_(bigEndian), v1_(v1) {}
+        : bytes_(b)
+        , big_(bigEndian)
+        , v1_(v1)
+    {
+    }
 
     std::uint64_t offset() const { return at_; }
     std::uint64_t remaining() const { return bytes_.size() - at_; }
@@ -75,7 +102,7 @@ public:
         const std::uint64_t n = count();
         if (n > remaining())
             throw FormatError(std::string(what) + " of " + std::to_string(n) + " bytes at offset " + std::to_string(at)
-                              + " runs past the end of the file (" + std::to_string(bytes_.size()) + " bytes)");
+                + " runs past the end of the file (" + std::to_string(bytes_.size()) + " bytes)");
         std::string s = bytes_.readString(at_, std::size_t(n));
         at_ += n;
         return s;
@@ -92,7 +119,7 @@ public:
         const std::uint64_t n = count();
         if (n > remaining())
             throw FormatError("string of " + std::to_string(n) + " bytes at offset " + std::to_string(at)
-                              + " runs past the end of the file (" + std::to_string(bytes_.size()) + " bytes)");
+                + " runs past the end of the file (" + std::to_string(bytes_.size()) + " bytes)");
         at_ += n;
     }
 
@@ -118,33 +145,48 @@ private:
 class HeaderParser {
 public:
     HeaderParser(const ByteSource& file, bool bigEndian, std::uint32_t version)
-        : file_(file), c_(file, bigEndian, version == 1), v1_(version == 1) {}
+        : file_(file)
+        , c_(file, bigEndian, version == 1)
+        , v1_(version == 1)
+    {
+    }
 
     Cursor& cursor() { return c_; }
 
     json scalar(std::uint32_t type, const std::string& key)
     {
         switch (type) {
-        case U8: return c_.u8();
-        case I8: return std::int8_t(c_.u8());
-        case U16: return c_.u16();
-        case I16: return std::int16_t(c_.u16());
-        case U32: return c_.u32();
-        case I32: return std::int32_t(c_.u32());
-        case F32: return floatAsShortestDouble(std::bit_cast<float>(c_.u32()));
+        case U8:
+            return c_.u8();
+        case I8:
+            return std::int8_t(c_.u8());
+        case U16:
+            return c_.u16();
+        case I16:
+            return std::int16_t(c_.u16());
+        case U32:
+            return c_.u32();
+        case I32:
+            return std::int32_t(c_.u32());
+        case F32:
+            return floatAsShortestDouble(std::bit_cast<float>(c_.u32()));
         case Bool: {
             const std::uint8_t b = c_.u8();
             if (b > 1)
                 throw FormatError("key '" + key + "': bool value " + std::to_string(b) + " is neither 0 nor 1");
             return b == 1;
         }
-        case String: return sanitizeUtf8(c_.string("string"));
-        case U64: return c_.u64();
-        case I64: return std::int64_t(c_.u64());
-        case F64: return std::bit_cast<double>(c_.u64());
+        case String:
+            return sanitizeUtf8(c_.string("string"));
+        case U64:
+            return c_.u64();
+        case I64:
+            return std::int64_t(c_.u64());
+        case F64:
+            return std::bit_cast<double>(c_.u64());
         default:
             throw FormatError("key '" + key + "' has unknown value type " + std::to_string(type) + " at offset "
-                              + std::to_string(c_.offset() - 4));
+                + std::to_string(c_.offset() - 4));
         }
     }
 
@@ -161,8 +203,8 @@ public:
         const std::uint64_t n = c_.count();
         if (n > c_.remaining() / minimumSize(elementType, v1_))
             throw FormatError("key '" + key + "': array of " + std::to_string(n) + " " + valueTypeName(elementType)
-                              + " values at offset " + std::to_string(at) + " cannot fit in the file ("
-                              + std::to_string(file_.size()) + " bytes)");
+                + " values at offset " + std::to_string(at) + " cannot fit in the file (" + std::to_string(file_.size())
+                + " bytes)");
         json listed = json::array();
         const bool summarised = n > kGgufArrayListedInFull;
         for (std::uint64_t i = 0; i < n; ++i) {
@@ -173,22 +215,28 @@ public:
         }
         if (!summarised)
             return listed;
-        return json{{"count", n}, {"type", std::string(valueTypeName(elementType))}, {"first", std::move(listed)}};
+        return json { { "count", n }, { "type", std::string(valueTypeName(elementType)) },
+            { "first", std::move(listed) } };
     }
 
     void skip(std::uint32_t type, const std::string& key, int depth)
     {
         switch (type) {
-        case String: c_.skipString(); return;
+        case String:
+            c_.skipString();
+            return;
         case Array: {
             if (depth >= kMaxArrayDepth)
-                throw FormatError("key '" + key + "': arrays nested more than " + std::to_string(kMaxArrayDepth) + " deep");
+                throw FormatError(
+                    "key '" + key + "': arrays nested more than " + std::to_string(kMaxArrayDepth) + " deep");
             const std::uint32_t elementType = c_.u32();
             if (elementType > F64)
-                throw FormatError("key '" + key + "' has an array of unknown value type " + std::to_string(elementType));
+                throw FormatError(
+                    "key '" + key + "' has an array of unknown value type " + std::to_string(elementType));
             const std::uint64_t n = c_.count();
             if (n > c_.remaining() / minimumSize(elementType, v1_))
-                throw FormatError("key '" + key + "': array of " + std::to_string(n) + " values cannot fit in the file");
+                throw FormatError(
+                    "key '" + key + "': array of " + std::to_string(n) + " values cannot fit in the file");
             if (elementType != String && elementType != Array) {
                 readPast(n * minimumSize(elementType, v1_));
                 return;
@@ -235,7 +283,8 @@ GgufHeader parseGgufHeader(const ByteSource& file)
         throw FormatError("truncated GGUF header (" + std::to_string(file.size()) + " bytes)");
     std::uint8_t v[4];
     file.read(4, 4, reinterpret_cast<std::byte*>(v));
-    std::uint32_t version = std::uint32_t(v[0]) | (std::uint32_t(v[1]) << 8) | (std::uint32_t(v[2]) << 16) | (std::uint32_t(v[3]) << 24);
+    std::uint32_t version
+        = std::uint32_t(v[0]) | (std::uint32_t(v[1]) << 8) | (std::uint32_t(v[2]) << 16) | (std::uint32_t(v[3]) << 24);
     // gguf-py's heuristic: a byte-swapped version has its low half zero.
     if ((version & 0xFFFF) == 0 && version != 0) {
         h.bigEndian = true;
@@ -256,10 +305,10 @@ GgufHeader parseGgufHeader(const ByteSource& file)
     const std::uint64_t smallestKv = version == 1 ? 9 : 13, smallestInfo = version == 1 ? 20 : 24;
     if (kvCount > c.remaining() / smallestKv)
         throw FormatError("header claims " + std::to_string(kvCount) + " key/value pairs, more than a file of "
-                          + std::to_string(file.size()) + " bytes can hold (truncated or corrupt)");
+            + std::to_string(file.size()) + " bytes can hold (truncated or corrupt)");
     if (tensorCount > c.remaining() / smallestInfo)
         throw FormatError("header claims " + std::to_string(tensorCount) + " tensors, more than a file of "
-                          + std::to_string(file.size()) + " bytes can hold (truncated or corrupt)");
+            + std::to_string(file.size()) + " bytes can hold (truncated or corrupt)");
 
     std::unordered_set<std::string> keys;
     auto& object = h.metadata.get_ref<json::object_t&>();
@@ -268,7 +317,7 @@ GgufHeader parseGgufHeader(const ByteSource& file)
         std::string key = c.string("key");
         if (key.size() > kMaxKeyBytes)
             throw FormatError("key of " + std::to_string(key.size()) + " bytes at offset " + std::to_string(at)
-                              + " is longer than GGUF allows (65535)");
+                + " is longer than GGUF allows (65535)");
         key = sanitizeUtf8(key);
         if (!keys.insert(key).second)
             throw FormatError("duplicate key '" + key + "' at offset " + std::to_string(at));
@@ -288,7 +337,8 @@ GgufHeader parseGgufHeader(const ByteSource& file)
             throw FormatError("duplicate tensor name '" + t.name + "' at offset " + std::to_string(at));
         const std::uint32_t nDims = c.u32();
         if (nDims > kMaxDims)
-            throw FormatError("tensor '" + t.name + "' has " + std::to_string(nDims) + " dimensions (GGUF allows at most 4)");
+            throw FormatError(
+                "tensor '" + t.name + "' has " + std::to_string(nDims) + " dimensions (GGUF allows at most 4)");
         for (std::uint32_t d = 0; d < nDims; ++d) {
             const std::uint64_t dim = c.count();
             if (dim > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
@@ -305,8 +355,8 @@ GgufHeader parseGgufHeader(const ByteSource& file)
         const std::int64_t inner = t.ggmlDims.empty() ? 1 : t.ggmlDims.front();
         if (inner % t.type.blockElements != 0)
             throw FormatError("tensor '" + t.name + "': its first ggml dimension " + std::to_string(inner)
-                              + " is not a multiple of the " + std::string(t.type.name) + " block size "
-                              + std::to_string(t.type.blockElements));
+                + " is not a multiple of the " + std::string(t.type.name) + " block size "
+                + std::to_string(t.type.blockElements));
         try {
             t.byteSize = std::uint64_t(checkedMul(shapeNumel(t.shape) / t.type.blockElements, t.type.blockBytes));
         } catch (const FormatError& e) {
@@ -314,7 +364,7 @@ GgufHeader parseGgufHeader(const ByteSource& file)
         }
         if (t.offset % h.alignment != 0)
             throw FormatError("tensor '" + t.name + "': offset " + std::to_string(t.offset)
-                              + " is not a multiple of the alignment " + std::to_string(h.alignment));
+                + " is not a multiple of the alignment " + std::to_string(h.alignment));
         h.tensors.push_back(std::move(t));
     }
 
@@ -326,9 +376,8 @@ GgufHeader parseGgufHeader(const ByteSource& file)
         if (h.dataStart > file.size() || t.offset > file.size() - h.dataStart
             || t.byteSize > file.size() - h.dataStart - t.offset)
             throw FormatError("tensor '" + t.name + "' (" + std::to_string(t.byteSize) + " bytes at data offset "
-                              + std::to_string(t.offset) + ") runs past the end of the file ("
-                              + std::to_string(file.size()) + " bytes, data section at "
-                              + std::to_string(h.dataStart) + ")");
+                + std::to_string(t.offset) + ") runs past the end of the file (" + std::to_string(file.size())
+                + " bytes, data section at " + std::to_string(h.dataStart) + ")");
     }
     return h;
 }

@@ -16,10 +16,10 @@ namespace ckpt {
 // against the file size before anything is allocated; problems throw FormatError.
 struct GgufTensorInfo {
     std::string name;
-    Shape ggmlDims;      // as stored: innermost (contiguous) axis first
-    Shape shape;         // numpy/torch order: ggmlDims reversed
+    Shape ggmlDims; // as stored: innermost (contiguous) axis first
+    Shape shape; // numpy/torch order: ggmlDims reversed
     GgmlType type;
-    std::uint64_t offset = 0;     // relative to the data section
+    std::uint64_t offset = 0; // relative to the data section
     std::uint64_t byteSize = 0;
 };
 
@@ -27,7 +27,7 @@ struct GgufHeader {
     std::uint32_t version = 0;
     bool bigEndian = false;
     std::uint64_t alignment = 32;
-    std::uint64_t dataStart = 0;  // absolute offset of the tensor data section
+    std::uint64_t dataStart = 0; // absolute offset of the tensor data section
     nlohmann::ordered_json metadata = nlohmann::ordered_json::object(); // key -> value
     std::vector<GgufTensorInfo> tensors;
 };

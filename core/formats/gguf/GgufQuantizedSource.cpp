@@ -12,8 +12,8 @@ namespace {
 constexpr std::int64_t kBlocksPerChunk = 1024;
 }
 
-GgufQuantizedSource::GgufQuantizedSource(std::shared_ptr<const ByteSource> bytes, GgmlType type, Shape shape,
-                                         std::uint64_t byteOffset, bool bigEndian)
+GgufQuantizedSource::GgufQuantizedSource(
+    std::shared_ptr<const ByteSource> bytes, GgmlType type, Shape shape, std::uint64_t byteOffset, bool bigEndian)
     : FlatTensorSource(DType::Float32, std::move(shape))
     , bytes_(std::move(bytes))
     , type_(type)
@@ -44,7 +44,7 @@ void GgufQuantizedSource::readFlat(std::int64_t first, std::int64_t count, std::
         raw.resize(std::size_t(n * type_.blockBytes));
         values.resize(std::size_t(n * blockElements));
         bytes_->read(byteOffset_ + std::uint64_t(block * type_.blockBytes), raw.size(),
-                     reinterpret_cast<std::byte*>(raw.data()));
+            reinterpret_cast<std::byte*>(raw.data()));
         dequantize_(raw.data(), n, values.data());
         const std::int64_t chunkFirst = block * blockElements;
         const std::int64_t from = std::max(first, chunkFirst);

@@ -15,8 +15,8 @@ namespace ckpt {
 class GgufQuantizedSource final : public FlatTensorSource {
 public:
     // byteOffset: the tensor's first block in `bytes`; the caller checked that every block fits.
-    GgufQuantizedSource(std::shared_ptr<const ByteSource> bytes, GgmlType type, Shape shape,
-                        std::uint64_t byteOffset, bool bigEndian);
+    GgufQuantizedSource(
+        std::shared_ptr<const ByteSource> bytes, GgmlType type, Shape shape, std::uint64_t byteOffset, bool bigEndian);
 
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override;
 

@@ -1,8 +1,8 @@
 #include "formats/gguf/GgufReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/gguf/GgufHeader.h"
 #include "formats/gguf/GgufQuantizedSource.h"
-#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {
@@ -28,11 +28,11 @@ Checkpoint GgufReader::open(const FileProbe& probe) const
             t.info.shape = info.shape;
             t.info.byteOrder = order;
             t.info.location = std::string(info.type.name) + ", " + std::to_string(info.byteSize) + " bytes at offset "
-                              + std::to_string(at) + " (data offset " + std::to_string(info.offset) + ")";
+                + std::to_string(at) + " (data offset " + std::to_string(info.offset) + ")";
             if (info.type.plain) {
                 t.info.dtype = *info.type.plain;
-                t.data = std::make_shared<StridedTensorSource>(file, t.info.dtype, t.info.shape,
-                                                               StridedLayout::rowMajor(t.info.shape, at, order));
+                t.data = std::make_shared<StridedTensorSource>(
+                    file, t.info.dtype, t.info.shape, StridedLayout::rowMajor(t.info.shape, at, order));
             } else {
                 t.info.dtype = DType::Float32;
                 t.info.encoding = std::string(info.type.name);

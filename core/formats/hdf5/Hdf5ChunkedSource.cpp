@@ -1,9 +1,9 @@
 #include "formats/hdf5/Hdf5ChunkedSource.h"
 
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "formats/hdf5/Hdf5Types.h"
 #include "tensor/BoxListSource.h"
-#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>
@@ -47,8 +47,8 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(DatasetRef dataset, Handle memoryType, DTyp
     if (fileElementSize_ == 0)
         throw CheckpointError(path_, datasetPath_ + ": its element size does not match its type");
     if (fileElementSize_ > std::size_t(kMaxArrayBytes))
-        throw CheckpointError(path_, datasetPath_ + ": its records are larger than "
-                + std::to_string(kMaxArrayBytes >> 20) + " MiB");
+        throw CheckpointError(
+            path_, datasetPath_ + ": its records are larger than " + std::to_string(kMaxArrayBytes >> 20) + " MiB");
     std::uint64_t bytes = fileElementSize_;
     for (hsize_t d : dims) {
         if (d == 0 || d > chunkLimit(fileSize_) || bytes * d > chunkLimit(fileSize_))
@@ -72,7 +72,8 @@ Hdf5ChunkedSource::Hdf5ChunkedSource(DatasetRef dataset, Handle memoryType, DTyp
     if (decodedByLibhdf5_)
         for (const auto& f : pipeline_)
             if (f.id < H5Z_FILTER_DEFLATE || f.id > H5Z_FILTER_SCALEOFFSET)
-                throw CheckpointError(path_, datasetPath_ + ": filter " + std::to_string(f.id)
+                throw CheckpointError(path_,
+                    datasetPath_ + ": filter " + std::to_string(f.id)
                         + " together with n-bit, scale-offset, szip or variable-length data is not supported");
     unsigned options = 0;
     unfilteredEdges_ = H5Pget_chunk_opts(dcpl.get(), &options) >= 0 && (options & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS);
@@ -152,7 +153,8 @@ Hdf5ChunkedSource::StoredChunks Hdf5ChunkedSource::listStoredChunks() const
         grid = storedChunkGrid(dataset.get(), datasetShape(), chunkDims_);
     }
     if (!grid)
-        throw CheckpointError(path_, datasetPath_ + ": more than " + std::to_string(kMaxListedChunks)
+        throw CheckpointError(path_,
+            datasetPath_ + ": more than " + std::to_string(kMaxListedChunks)
                 + " of its chunks are stored in a grid of more than " + std::to_string(kMaxProbedChunks)
                 + " chunks; the chunks never written (the fill value) cannot be told apart in reasonable time");
     StoredChunks stored { false, {}, 0 };
@@ -326,7 +328,8 @@ Hdf5ChunkedSource::Chunk Hdf5ChunkedSource::readThroughLibhdf5(
     hid_t dataset, const std::vector<hsize_t>& offset, unsigned mask, const std::string& where) const
 {
     if (mask != 0)
-        throw CheckpointError(path_, where + " skips some of its filters (mask " + std::to_string(mask)
+        throw CheckpointError(path_,
+            where + " skips some of its filters (mask " + std::to_string(mask)
                 + "), which libhdf5 cannot be trusted with for n-bit, scale-offset or szip data");
     const std::size_t rank = offset.size();
     std::vector<hsize_t> chunkDims(rank), count(rank), zero(rank, 0);

@@ -1,7 +1,7 @@
 #include "formats/hdf5/Hdf5DatasetRef.h"
 
-#include "formats/hdf5/Hdf5ExternalSources.h"
 #include "base/CheckpointError.h"
+#include "formats/hdf5/Hdf5ExternalSources.h"
 
 namespace ckpt::hdf5 {
 

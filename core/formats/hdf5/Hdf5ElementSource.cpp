@@ -59,9 +59,10 @@ void Hdf5ElementSource::readPartsOfElements(
     const std::size_t rank = datasetShape_.size();
     const std::int64_t partBytes = shapeNumel(Shape(count.begin() + static_cast<std::ptrdiff_t>(rank), count.end()))
         * static_cast<std::int64_t>(dtypeSize(dtype()));
-    const std::int64_t rowElements = axis < rank ? shapeNumel(Shape(count.begin() + static_cast<std::ptrdiff_t>(axis) + 1,
-                                                       count.begin() + static_cast<std::ptrdiff_t>(rank)))
-                                                 : 1;
+    const std::int64_t rowElements = axis < rank
+        ? shapeNumel(Shape(
+            count.begin() + static_cast<std::ptrdiff_t>(axis) + 1, count.begin() + static_cast<std::ptrdiff_t>(rank)))
+        : 1;
     const std::int64_t rowBytes = saturatingMul(rowElements, static_cast<std::int64_t>(elementBytes_));
     if (axis + 1 < rank && rowBytes > kSlabBytes) {
         std::vector<std::int64_t> rowStart(start.begin(), start.end()), rowCount(count.begin(), count.end());

@@ -1,7 +1,7 @@
 #include "formats/hdf5/Hdf5ExternalSources.h"
 
-#include "io/ContainedPath.h"
 #include "base/CheckpointError.h"
+#include "io/ContainedPath.h"
 
 #include <filesystem>
 #include <vector>

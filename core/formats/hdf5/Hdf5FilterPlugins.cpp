@@ -88,9 +88,8 @@ std::map<H5Z_filter_t, const H5Z_class2_t*> loadPlugins()
                 continue;
             auto type = reinterpret_cast<PluginType>(dlsym(handle, "H5PLget_plugin_type"));
             auto info = reinterpret_cast<PluginInfo>(dlsym(handle, "H5PLget_plugin_info"));
-            const auto* filter = type && info && type() == H5PL_TYPE_FILTER
-                ? static_cast<const H5Z_class2_t*>(info())
-                : nullptr;
+            const auto* filter
+                = type && info && type() == H5PL_TYPE_FILTER ? static_cast<const H5Z_class2_t*>(info()) : nullptr;
             if (filter && filter->version == H5Z_CLASS_T_VERS && filter->filter)
                 filters.emplace(filter->id, filter);
             else

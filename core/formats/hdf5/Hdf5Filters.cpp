@@ -1,9 +1,9 @@
 #include "formats/hdf5/Hdf5Filters.h"
 
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5FilterPlugins.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "formats/hdf5/Hdf5Lz4Filters.h"
-#include "base/CheckpointError.h"
 
 #include <bzlib.h>
 #include <libdeflate.h>
@@ -156,7 +156,6 @@ std::vector<std::byte> unbzip2(const std::vector<std::byte>& in, const Filter& f
     out.resize(produced);
     return out;
 }
-
 
 // Blosc's header (little-endian): the decoded size at bytes 4..7, which the plugin allocates
 // before decoding, and the compressed size at 12..15, which blosc_decompress takes as the length

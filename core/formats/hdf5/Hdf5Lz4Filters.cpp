@@ -30,8 +30,8 @@ void lz4Block(const std::byte* in, std::size_t compressed, std::byte* out, std::
     const int got = LZ4_decompress_safe(reinterpret_cast<const char*>(in), reinterpret_cast<char*>(out),
         static_cast<int>(compressed), static_cast<int>(size));
     if (got != static_cast<int>(size))
-        throw FormatError(std::string("a chunk of the ") + filter + " filter is corrupt (an LZ4 block does not decode to "
-            + std::to_string(size) + " bytes)");
+        throw FormatError(std::string("a chunk of the ") + filter
+            + " filter is corrupt (an LZ4 block does not decode to " + std::to_string(size) + " bytes)");
 }
 
 // Bitshuffle's transpose undone for `n` elements (a multiple of 8) of `elementSize` bytes: the
@@ -107,8 +107,8 @@ std::vector<std::byte> decodeBitshuffleFilter(const std::vector<std::byte>& in, 
         at = 12;
     }
     if (bytes > limit)
-        throw FormatError("a chunk decoded by filter 32008 (bitshuffle) would be larger than the " + std::to_string(limit)
-            + " bytes of a chunk");
+        throw FormatError("a chunk decoded by filter 32008 (bitshuffle) would be larger than the "
+            + std::to_string(limit) + " bytes of a chunk");
     if (blockElements == 0)
         blockElements = defaultBlockElements(elementSize);
     if (blockElements % 8 || blockElements > (std::size_t(1) << 28))

@@ -1,8 +1,9 @@
 #include "formats/hdf5/Hdf5Reader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5ChunkedSource.h"
-#include "formats/hdf5/Hdf5FilterPlugins.h"
 #include "formats/hdf5/Hdf5ExternalSources.h"
+#include "formats/hdf5/Hdf5FilterPlugins.h"
 #include "formats/hdf5/Hdf5Handle.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5TensorSource.h"
@@ -11,7 +12,6 @@
 #include "formats/hdf5/Keras3Names.h"
 #include "io/ByteSource.h"
 #include "sandbox/ForkGuard.h"
-#include "base/CheckpointError.h"
 #include "tensor/RefusedTensorSource.h"
 #include "tensor/StridedTensorSource.h"
 
@@ -173,7 +173,8 @@ struct Walker {
                 continue;
             }
             if (!mapping || names.back().empty()) {
-                ckpt.metadata[name] = "<unsupported member: " + (reason.empty() ? std::string("unnamed") : reason) + ">";
+                ckpt.metadata[name]
+                    = "<unsupported member: " + (reason.empty() ? std::string("unnamed") : reason) + ">";
                 continue;
             }
             const bool neverRead = !mapping->memoryType; // an array member with a 0 dim

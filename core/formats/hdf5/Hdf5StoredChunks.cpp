@@ -9,8 +9,8 @@ namespace ckpt::hdf5 {
 namespace {
 
 // Chunks along each axis; 0 when the grid has more than `limit` cells.
-std::vector<std::int64_t> gridExtent(const Shape& shape, const std::vector<std::int64_t>& chunkDims, std::uint64_t limit,
-    bool& fits)
+std::vector<std::int64_t> gridExtent(
+    const Shape& shape, const std::vector<std::int64_t>& chunkDims, std::uint64_t limit, bool& fits)
 {
     std::vector<std::int64_t> extent(shape.size());
     std::uint64_t cells = 1;

@@ -1,8 +1,8 @@
 #include "formats/hdf5/Hdf5TensorSource.h"
 
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5StoredChunks.h"
 #include "tensor/BoxListSource.h"
-#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <cstring>
@@ -39,8 +39,8 @@ std::optional<TensorBox> solidBlock(hid_t space, const Shape& shape)
     const std::size_t rank = shape.size();
     const H5S_sel_type type = H5Sget_select_type(space);
     std::vector<hsize_t> lo(rank), hi(rank);
-    if (H5Sget_simple_extent_ndims(space) != static_cast<int>(rank) || (type != H5S_SEL_HYPERSLABS && type != H5S_SEL_ALL)
-        || H5Sget_select_bounds(space, lo.data(), hi.data()) < 0)
+    if (H5Sget_simple_extent_ndims(space) != static_cast<int>(rank)
+        || (type != H5S_SEL_HYPERSLABS && type != H5S_SEL_ALL) || H5Sget_select_bounds(space, lo.data(), hi.data()) < 0)
         return std::nullopt;
     TensorBox box { std::vector<std::int64_t>(rank), std::vector<std::int64_t>(rank) };
     for (std::size_t d = 0; d < rank; ++d) {
@@ -112,16 +112,19 @@ std::vector<RepeatedPart> Hdf5TensorSource::repeatedParts() const
         const Handle dataset = dataset_.open(path_);
         Handle dcpl(H5Dget_create_plist(dataset.get()));
         const H5D_layout_t layout = dcpl ? H5Pget_layout(dcpl.get()) : H5D_LAYOUT_ERROR;
-        if (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0 && H5Dget_storage_size(dataset.get()) == 0) {
+        if (layout == H5D_CONTIGUOUS && H5Pget_external_count(dcpl.get()) == 0
+            && H5Dget_storage_size(dataset.get()) == 0) {
             // never written: libhdf5 allocates contiguous storage late
             fill = fillValue(dcpl.get(), memoryType_.get(), elementBytes());
         } else if (layout == H5D_VIRTUAL) {
             std::int64_t mappedElements = 0;
             auto mapped = mappedBlocks(dcpl.get(), datasetShape(), mappedElements);
             if (!mapped && numel > (std::int64_t(1) << 32) && mappedElements < numel / 16)
-                throw CheckpointError(path_, "dataset " + dataset_.path + ": its virtual mappings select "
-                        + std::to_string(mappedElements) + " of its " + std::to_string(numel)
-                        + " elements in a way that can only be read element by element; the rest would be the fill value read for ever");
+                throw CheckpointError(path_,
+                    "dataset " + dataset_.path + ": its virtual mappings select " + std::to_string(mappedElements)
+                        + " of its " + std::to_string(numel)
+                        + " elements in a way that can only be read element by element; the rest would be the fill "
+                          "value read for ever");
             if (!mapped)
                 return {};
             blocks = std::move(*mapped);

@@ -40,14 +40,22 @@ std::optional<DType> integerOfSize(std::size_t size, bool isSigned)
 hid_t nativeInteger(DType d)
 {
     switch (d) {
-    case DType::Int8: return H5T_NATIVE_INT8;
-    case DType::UInt8: return H5T_NATIVE_UINT8;
-    case DType::Int16: return H5T_NATIVE_INT16;
-    case DType::UInt16: return H5T_NATIVE_UINT16;
-    case DType::Int32: return H5T_NATIVE_INT32;
-    case DType::UInt32: return H5T_NATIVE_UINT32;
-    case DType::Int64: return H5T_NATIVE_INT64;
-    default: return H5T_NATIVE_UINT64;
+    case DType::Int8:
+        return H5T_NATIVE_INT8;
+    case DType::UInt8:
+        return H5T_NATIVE_UINT8;
+    case DType::Int16:
+        return H5T_NATIVE_INT16;
+    case DType::UInt16:
+        return H5T_NATIVE_UINT16;
+    case DType::Int32:
+        return H5T_NATIVE_INT32;
+    case DType::UInt32:
+        return H5T_NATIVE_UINT32;
+    case DType::Int64:
+        return H5T_NATIVE_INT64;
+    default:
+        return H5T_NATIVE_UINT64;
     }
 }
 
@@ -59,10 +67,12 @@ bool fillsItsBytes(hid_t t)
 
 std::string layoutOf(hid_t t)
 {
-    const char* order = H5Tget_order(t) == H5T_ORDER_VAX ? "VAX order" : H5Tget_order(t) == H5T_ORDER_BE ? "big-endian" : "little-endian";
+    const char* order = H5Tget_order(t) == H5T_ORDER_VAX ? "VAX order"
+        : H5Tget_order(t) == H5T_ORDER_BE                ? "big-endian"
+                                                         : "little-endian";
     const std::size_t size = H5Tget_size(t);
-    return std::to_string(size) + (size == 1 ? " byte, " : " bytes, ") + std::to_string(H5Tget_precision(t)) + " bits at offset "
-        + std::to_string(H5Tget_offset(t)) + ", " + order;
+    return std::to_string(size) + (size == 1 ? " byte, " : " bytes, ") + std::to_string(H5Tget_precision(t))
+        + " bits at offset " + std::to_string(H5Tget_offset(t)) + ", " + order;
 }
 
 std::optional<TypeMapping> integerMapping(hid_t t, std::string& reason)
@@ -113,8 +123,9 @@ std::optional<TypeMapping> floatMapping(hid_t t)
     const bool fitsFloat32 = esize <= 8 && msize <= 23;
     const DType d = fitsFloat32 ? DType::Float32 : DType::Float64;
     const bool x87 = H5Tget_precision(t) == 80 && esize == 15 && msize == 64;
-    std::string what = x87 ? std::string("an 80-bit x87 long double") : "a float with " + std::to_string(esize) + " exponent and "
-            + std::to_string(msize) + " mantissa bits";
+    std::string what = x87
+        ? std::string("an 80-bit x87 long double")
+        : "a float with " + std::to_string(esize) + " exponent and " + std::to_string(msize) + " mantissa bits";
     std::string note = what + " (" + layoutOf(t) + "), converted by libhdf5 to " + std::string(dtypeName(d));
     if (!fitsFloat32 && (esize > 11 || msize > 52))
         note += " (values beyond its range become infinite, extra precision is rounded)";
@@ -168,7 +179,8 @@ std::optional<TypeMapping> complexType(hid_t t)
 {
     if (H5Tget_nmembers(t) != 2)
         return std::nullopt;
-    if (memberName(t, 0) != "r" || memberName(t, 1) != "i") // other pairs of floats ({real, img}) are records, as h5py reads them
+    if (memberName(t, 0) != "r"
+        || memberName(t, 1) != "i") // other pairs of floats ({real, img}) are records, as h5py reads them
         return std::nullopt;
     Handle re(H5Tget_member_type(t, 0)), im(H5Tget_member_type(t, 1));
     if (H5Tget_class(re.get()) != H5T_FLOAT || H5Tget_class(im.get()) != H5T_FLOAT)

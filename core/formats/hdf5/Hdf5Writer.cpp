@@ -1,9 +1,9 @@
 #include "formats/hdf5/Hdf5Writer.h"
 
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5NativeFormat.h"
 #include "formats/hdf5/Hdf5Types.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
 #include "tensor/NameOrder.h"
 
 #include <algorithm>
@@ -202,7 +202,8 @@ void Hdf5Writer::commit()
     output_.commit();
 }
 
-void Hdf5FormatWriter::write(const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& options) const
+void Hdf5FormatWriter::write(
+    const std::string& path, const std::vector<Tensor>& tensors, const WriteOptions& options) const
 {
     Hdf5Writer writer(path, options);
     std::int64_t total = 0, done = 0;

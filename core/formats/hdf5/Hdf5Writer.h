@@ -14,7 +14,6 @@
 
 namespace ckpt {
 
-
 // Writes our native HDF5 layout: groups mirror the name hierarchy ("hidden.weight" ->
 // /hidden/weight), each dataset keeps its full original name in "tensor_name" and its dtype
 // in "dtype" (bfloat16 and float8 are stored as their bit patterns), the root records the

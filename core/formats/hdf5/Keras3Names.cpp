@@ -13,8 +13,8 @@ namespace ckpt {
 namespace {
 
 struct LayerObject {
-    std::string object;    // path of the object in the file, e.g. "layers/dense_1"
-    std::string name;      // the layer's own name, e.g. "dense_6"
+    std::string object; // path of the object in the file, e.g. "layers/dense_1"
+    std::string name; // the layer's own name, e.g. "dense_6"
     std::string className; // "Dense"; empty when unknown
     nlohmann::json config = nlohmann::json::object();
 };
@@ -28,17 +28,17 @@ bool flag(const nlohmann::json& config, const char* key, bool fallback)
 // Variable names in save order for the layer classes whose variables have fixed names.
 std::optional<std::vector<std::string>> variableNames(const std::string& className, const nlohmann::json& config)
 {
-    static const std::map<std::string, std::vector<std::string>> kernelBias = {
-        {"Dense", {}}, {"Conv1D", {}}, {"Conv2D", {}}, {"Conv3D", {}}, {"Conv1DTranspose", {}},
-        {"Conv2DTranspose", {}}, {"Conv3DTranspose", {}}, {"EinsumDense", {}}};
+    static const std::map<std::string, std::vector<std::string>> kernelBias
+        = { { "Dense", {} }, { "Conv1D", {} }, { "Conv2D", {} }, { "Conv3D", {} }, { "Conv1DTranspose", {} },
+              { "Conv2DTranspose", {} }, { "Conv3DTranspose", {} }, { "EinsumDense", {} } };
     if (kernelBias.contains(className)) {
-        std::vector<std::string> names{"kernel"};
+        std::vector<std::string> names { "kernel" };
         if (flag(config, "use_bias", true))
             names.emplace_back("bias");
         return names;
     }
     if (className == "DepthwiseConv2D" || className == "DepthwiseConv1D") {
-        std::vector<std::string> names{"kernel"};
+        std::vector<std::string> names { "kernel" };
         if (flag(config, "use_bias", true))
             names.emplace_back("bias");
         return names;
@@ -62,9 +62,9 @@ std::optional<std::vector<std::string>> variableNames(const std::string& classNa
         return names;
     }
     if (className == "Embedding")
-        return std::vector<std::string>{"embeddings"};
+        return std::vector<std::string> { "embeddings" };
     if (className == "PReLU")
-        return std::vector<std::string>{"alpha"};
+        return std::vector<std::string> { "alpha" };
     return std::nullopt;
 }
 
@@ -74,9 +74,9 @@ std::string classFromObjectName(std::string object)
 {
     static const std::regex suffix("_[0-9]+$");
     object = std::regex_replace(object, suffix, "");
-    for (const char* c : {"Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
-                          "Conv3DTranspose", "EinsumDense", "DepthwiseConv1D", "DepthwiseConv2D",
-                          "BatchNormalization", "LayerNormalization", "Embedding", "PReLU"})
+    for (const char* c :
+        { "Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "EinsumDense",
+            "DepthwiseConv1D", "DepthwiseConv2D", "BatchNormalization", "LayerNormalization", "Embedding", "PReLU" })
         if (kerasSnakeCase(c) == object)
             return c;
     return {};
@@ -105,7 +105,7 @@ std::vector<LayerObject> layersFromConfig(const nlohmann::json& modelConfig)
         std::string object = kerasSnakeCase(className);
         if (auto [it, fresh] = used.try_emplace(object, 0); !fresh)
             object += "_" + std::to_string(++it->second);
-        LayerObject entry{"layers/" + object, object, className, nlohmann::json::object()};
+        LayerObject entry { "layers/" + object, object, className, nlohmann::json::object() };
         if (layer.contains("config") && layer["config"].is_object()) {
             entry.config = layer["config"];
             if (entry.config.contains("name") && entry.config["name"].is_string())
@@ -125,7 +125,8 @@ std::string optimizerClass(const Checkpoint& ckpt, const nlohmann::json* modelCo
             return modelConfig->at(ptr).get<std::string>();
     }
     std::string name = metadataString(ckpt, "optimizer/vars/name");
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(
+        name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (name == "adam")
         return "Adam";
     if (name == "adamw")
@@ -140,11 +141,11 @@ std::string optimizerClass(const Checkpoint& ckpt, const nlohmann::json* modelCo
 // Names optimizer/vars/N after the model variable each slot belongs to, when the optimizer is one
 // whose layout we know and every slot's shape matches: Keras keeps [iterations, (learning_rate,)]
 // then, per trainable variable in model order, one entry per slot.
-void nameOptimizerSlots(std::vector<Tensor>& tensors, const std::vector<std::size_t>& trainable, const std::string& optimizer)
+void nameOptimizerSlots(
+    std::vector<Tensor>& tensors, const std::vector<std::size_t>& trainable, const std::string& optimizer)
 {
-    static const std::map<std::string, std::vector<std::string>> kSlots = {
-        {"Adam", {"momentum", "velocity"}}, {"AdamW", {"momentum", "velocity"}},
-        {"SGD", {"momentum"}}, {"Adagrad", {"accumulator"}}};
+    static const std::map<std::string, std::vector<std::string>> kSlots = { { "Adam", { "momentum", "velocity" } },
+        { "AdamW", { "momentum", "velocity" } }, { "SGD", { "momentum" } }, { "Adagrad", { "accumulator" } } };
     auto slots = kSlots.find(optimizer);
     if (slots == kSlots.end() || trainable.empty())
         return;
@@ -208,7 +209,7 @@ bool applyKeras3Names(Checkpoint& ckpt, const nlohmann::json* modelConfig)
     if (variables.empty())
         return false;
 
-    std::vector<LayerObject> layers = modelConfig ? layersFromConfig(*modelConfig) : std::vector<LayerObject>{};
+    std::vector<LayerObject> layers = modelConfig ? layersFromConfig(*modelConfig) : std::vector<LayerObject> {};
     std::stable_sort(objectOrder.begin(), objectOrder.end(), naturalLess);
     for (const auto& object : objectOrder) {
         if (std::any_of(layers.begin(), layers.end(), [&](const LayerObject& l) { return l.object == object; }))
@@ -219,7 +220,7 @@ bool applyKeras3Names(Checkpoint& ckpt, const nlohmann::json* modelConfig)
         std::string name = metadataString(ckpt, object + "/vars/name");
         if (name.empty())
             name = leaf;
-        layers.push_back({object, prefix + name, classFromObjectName(leaf), nlohmann::json::object()});
+        layers.push_back({ object, prefix + name, classFromObjectName(leaf), nlohmann::json::object() });
     }
 
     std::vector<Tensor> ordered;
@@ -234,10 +235,12 @@ bool applyKeras3Names(Checkpoint& ckpt, const nlohmann::json* modelConfig)
         // Without a config, use_bias=False shows only as a kernel with no bias.
         if (names && layer.config.empty() && names->size() == 2 && (*names)[1] == "bias" && byIndex.size() == 1)
             names->pop_back();
-        const bool named = names && names->size() == byIndex.size() && byIndex.rbegin()->first + 1 == int(byIndex.size());
+        const bool named
+            = names && names->size() == byIndex.size() && byIndex.rbegin()->first + 1 == int(byIndex.size());
         for (const auto& [index, tensorIndex] : byIndex) {
             Tensor t = ckpt.tensors[tensorIndex];
-            const std::string variable = named ? (*names)[static_cast<std::size_t>(index)] : "vars/" + std::to_string(index);
+            const std::string variable
+                = named ? (*names)[static_cast<std::size_t>(index)] : "vars/" + std::to_string(index);
             t.info.name = layer.name + "/" + variable;
             if (named && variable != "moving_mean" && variable != "moving_variance")
                 trainable.push_back(ordered.size());
@@ -253,7 +256,7 @@ bool applyKeras3Names(Checkpoint& ckpt, const nlohmann::json* modelConfig)
         if (!taken[i])
             ordered.push_back(ckpt.tensors[i]);
     std::stable_sort(ordered.begin() + static_cast<std::ptrdiff_t>(firstRest), ordered.end(),
-                     [](const Tensor& a, const Tensor& b) { return naturalLess(a.info.name, b.info.name); });
+        [](const Tensor& a, const Tensor& b) { return naturalLess(a.info.name, b.info.name); });
     nameOptimizerSlots(ordered, trainable, optimizerClass(ckpt, modelConfig));
     ckpt.tensors = std::move(ordered);
     return true;

@@ -1,13 +1,12 @@
 #include "formats/keras/KerasArchiveReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/hdf5/Hdf5Reader.h"
 #include "formats/hdf5/Keras3Names.h"
 #include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
-#include "base/CheckpointError.h"
 
 #include <nlohmann/json.hpp>
-
 
 namespace ckpt {
 
@@ -67,9 +66,8 @@ Checkpoint KerasArchiveReader::open(const FileProbe& probe) const
             metadata = readJsonMember(*archive, *m);
         // libhdf5 cannot read from inside a zip, so the weights file is opened from memory.
         if (weights->size > NpzArchive::kMaxInflatedBytes)
-            throw FormatError(std::string(kWeights) + " is " + std::to_string(weights->size)
-                              + " bytes, more than the " + std::to_string(NpzArchive::kMaxInflatedBytes)
-                              + " bytes we read into memory");
+            throw FormatError(std::string(kWeights) + " is " + std::to_string(weights->size) + " bytes, more than the "
+                + std::to_string(NpzArchive::kMaxInflatedBytes) + " bytes we read into memory");
         image = archive->memberBytes(*weights)->readVector(0, static_cast<std::size_t>(weights->size));
     } catch (const FormatError& e) {
         throw CheckpointError(probe.path, e.what());
@@ -78,8 +76,8 @@ Checkpoint KerasArchiveReader::open(const FileProbe& probe) const
     const nlohmann::json plainConfig = config.is_object() ? nlohmann::json::parse(config.dump()) : nlohmann::json();
     Checkpoint ckpt;
     try {
-        ckpt = openHdf5File(probe.path + "/" + std::string(kWeights), probe.path, &image,
-                            config.is_object() ? &plainConfig : nullptr);
+        ckpt = openHdf5File(
+            probe.path + "/" + std::string(kWeights), probe.path, &image, config.is_object() ? &plainConfig : nullptr);
     } catch (const CheckpointError& e) {
         throw CheckpointError(probe.path, std::string(kWeights) + ": " + e.reason());
     }

@@ -15,20 +15,34 @@ constexpr std::uint32_t kV1 = 0xF993FAC8, kV2 = 0xF993FAC9, kV3 = 0xF993FACA;
 std::optional<DType> dtypeFromFlag(std::int32_t flag)
 {
     switch (flag) {
-    case 0: return DType::Float32;
-    case 1: return DType::Float64;
-    case 2: return DType::Float16;
-    case 3: return DType::UInt8;
-    case 4: return DType::Int32;
-    case 5: return DType::Int8;
-    case 6: return DType::Int64;
-    case 7: return DType::Bool;
-    case 8: return DType::Int16;
-    case 9: return DType::UInt16;
-    case 10: return DType::UInt32;
-    case 11: return DType::UInt64;
-    case 12: return DType::BFloat16;
-    default: return std::nullopt;
+    case 0:
+        return DType::Float32;
+    case 1:
+        return DType::Float64;
+    case 2:
+        return DType::Float16;
+    case 3:
+        return DType::UInt8;
+    case 4:
+        return DType::Int32;
+    case 5:
+        return DType::Int8;
+    case 6:
+        return DType::Int64;
+    case 7:
+        return DType::Bool;
+    case 8:
+        return DType::Int16;
+    case 9:
+        return DType::UInt16;
+    case 10:
+        return DType::UInt32;
+    case 11:
+        return DType::UInt64;
+    case 12:
+        return DType::BFloat16;
+    default:
+        return std::nullopt;
     }
 }
 
@@ -48,14 +62,14 @@ public:
     {
         if (n > bytes_.size() - at_)
             throw FormatError("data of " + std::to_string(n) + " bytes at offset " + std::to_string(at_)
-                              + " runs past the end of the file (" + std::to_string(bytes_.size()) + " bytes)");
+                + " runs past the end of the file (" + std::to_string(bytes_.size()) + " bytes)");
         at_ += n;
     }
     std::string string(std::uint64_t n)
     {
         if (n > bytes_.size() - at_ || n > (1u << 20))
             throw FormatError("name of " + std::to_string(n) + " bytes at offset " + std::to_string(at_)
-                              + " is impossible (file has " + std::to_string(bytes_.size()) + " bytes)");
+                + " is impossible (file has " + std::to_string(bytes_.size()) + " bytes)");
         std::string s = bytes_.readString(at_, std::size_t(n));
         at_ += n;
         return s;
@@ -111,8 +125,11 @@ Record readRecord(Cursor& c)
         const std::int32_t stype = c.i32();
         if (stype != 0)
             throw FormatError("array at offset " + std::to_string(c.offset() - 8) + " has unsupported storage type "
-                              + std::to_string(stype) + (stype == 1 ? " (row_sparse)" : stype == 2 ? " (csr)" : "")
-                              + ": only dense arrays can be read");
+                + std::to_string(stype)
+                + (stype == 1        ? " (row_sparse)"
+                        : stype == 2 ? " (csr)"
+                                     : "")
+                + ": only dense arrays can be read");
         ndim = c.i32();
     } else if (magic == kV1) {
         ndim = c.i32();
@@ -164,14 +181,14 @@ Checkpoint MxnetReader::open(const FileProbe& probe) const
         // Every record takes at least 4 bytes: a count beyond that is a corrupt header.
         if (count > file->size() / 4)
             throw FormatError("header claims " + std::to_string(count) + " arrays in a file of "
-                              + std::to_string(file->size()) + " bytes");
+                + std::to_string(file->size()) + " bytes");
         std::vector<Record> records;
         for (std::uint64_t i = 0; i < count; ++i)
             records.push_back(readRecord(c));
         const std::uint64_t nameCount = c.u64();
         if (nameCount != 0 && nameCount != count)
-            throw FormatError("the file has " + std::to_string(count) + " arrays but " + std::to_string(nameCount)
-                              + " names");
+            throw FormatError(
+                "the file has " + std::to_string(count) + " arrays but " + std::to_string(nameCount) + " names");
         std::vector<std::string> names;
         for (std::uint64_t i = 0; i < nameCount; ++i)
             names.push_back(c.string(c.u64()));
@@ -187,8 +204,8 @@ Checkpoint MxnetReader::open(const FileProbe& probe) const
             t.info.dtype = r.dtype;
             t.info.shape = r.shape;
             t.info.location = r.encoding + " record, data at offset " + std::to_string(r.dataOffset);
-            t.data = std::make_shared<StridedTensorSource>(file, r.dtype, r.shape,
-                                                           StridedLayout::rowMajor(r.shape, r.dataOffset));
+            t.data = std::make_shared<StridedTensorSource>(
+                file, r.dtype, r.shape, StridedLayout::rowMajor(r.shape, r.dataOffset));
             ckpt.tensors.push_back(std::move(t));
         }
         if (!records.empty())

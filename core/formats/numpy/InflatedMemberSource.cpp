@@ -21,7 +21,7 @@ void InflatedMemberSource::read(std::uint64_t offset, std::size_t n, std::byte* 
 {
     if (offset > member_.size || n > member_.size - offset)
         throw FormatError("unexpected end of zip member '" + member_.name + "': needed " + std::to_string(n)
-                          + " bytes at offset " + std::to_string(offset) + " of " + std::to_string(member_.size));
+            + " bytes at offset " + std::to_string(offset) + " of " + std::to_string(member_.size));
     if (offset + n <= prefix_.size()) {
         if (n)
             std::memcpy(dst, prefix_.data() + offset, n);
@@ -43,8 +43,8 @@ void InflatedMemberSource::inflateAll() const
     std::call_once(inflated_, [this] {
         if (member_.size > NpzArchive::kMaxInflatedBytes)
             throw FormatError("zip member '" + member_.name + "' declares " + std::to_string(member_.size)
-                              + " uncompressed bytes, more than the " + std::to_string(NpzArchive::kMaxInflatedBytes)
-                              + " bytes we inflate into memory");
+                + " uncompressed bytes, more than the " + std::to_string(NpzArchive::kMaxInflatedBytes)
+                + " bytes we inflate into memory");
         all_ = archive_->inflate(member_, member_.size);
     });
 }

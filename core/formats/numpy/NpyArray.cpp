@@ -1,9 +1,9 @@
 #include "formats/numpy/NpyArray.h"
 
+#include "base/CheckpointError.h"
 #include "formats/numpy/NpyHeader.h"
 #include "formats/numpy/NpyObjectArray.h"
 #include "formats/numpy/NpyRecordFields.h"
-#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 namespace ckpt {
@@ -11,8 +11,8 @@ namespace ckpt {
 namespace {
 
 // Each numeric field of a structured array is a tensor "name.field"; the others are described.
-void appendRecordFields(const std::shared_ptr<const ByteSource>& bytes, const NpyHeader& h,
-    const NpyPlacement& placement, Checkpoint& out)
+void appendRecordFields(
+    const std::shared_ptr<const ByteSource>& bytes, const NpyHeader& h, const NpyPlacement& placement, Checkpoint& out)
 {
     for (const auto& field : h.fields) {
         const std::string name = placement.name + "." + field.name;
@@ -40,8 +40,7 @@ void appendRecordFields(const std::shared_ptr<const ByteSource>& bytes, const Np
 
 } // namespace
 
-void appendNpyTensors(const std::shared_ptr<const ByteSource>& bytes, const NpyPlacement& placement,
-                      Checkpoint& out)
+void appendNpyTensors(const std::shared_ptr<const ByteSource>& bytes, const NpyPlacement& placement, Checkpoint& out)
 {
     const NpyHeader h = readNpyHeader(*bytes);
     if (h.isObject) {
@@ -53,11 +52,11 @@ void appendNpyTensors(const std::shared_ptr<const ByteSource>& bytes, const NpyP
     const std::uint64_t available = bytes->size() - h.dataOffset;
     if (static_cast<std::uint64_t>(nbytes) > available)
         throw FormatError("the .npy header claims shape " + shapeToString(h.shape) + " of "
-                          + (!h.fields.empty() ? "records of " + std::to_string(h.itemSize) + " bytes"
-                              : h.element.kind == NpyElementType::Kind::Number ? std::string(dtypeName(h.dtype))
-                                                                                : h.descr)
-                          + " (" + std::to_string(nbytes) + " bytes), but only " + std::to_string(available)
-                          + " bytes of data follow");
+            + (!h.fields.empty() ? "records of " + std::to_string(h.itemSize) + " bytes"
+                    : h.element.kind == NpyElementType::Kind::Number ? std::string(dtypeName(h.dtype))
+                                                                     : h.descr)
+            + " (" + std::to_string(nbytes) + " bytes), but only " + std::to_string(available)
+            + " bytes of data follow");
     if (!h.fields.empty()) {
         appendRecordFields(bytes, h, placement, out);
         return;
@@ -75,11 +74,10 @@ void appendNpyTensors(const std::shared_ptr<const ByteSource>& bytes, const NpyP
     t.info.shape = h.shape;
     t.info.byteOrder = h.byteOrder;
     t.info.columnMajor = h.fortranOrder;
-    t.info.location = placement.where + "offset " + std::to_string(h.dataOffset)
-        + (h.fortranOrder ? ", Fortran order" : "");
-    const StridedLayout layout = h.fortranOrder
-        ? StridedLayout::columnMajor(h.shape, h.dataOffset, h.byteOrder)
-        : StridedLayout::rowMajor(h.shape, h.dataOffset, h.byteOrder);
+    t.info.location
+        = placement.where + "offset " + std::to_string(h.dataOffset) + (h.fortranOrder ? ", Fortran order" : "");
+    const StridedLayout layout = h.fortranOrder ? StridedLayout::columnMajor(h.shape, h.dataOffset, h.byteOrder)
+                                                : StridedLayout::rowMajor(h.shape, h.dataOffset, h.byteOrder);
     t.data = std::make_shared<StridedTensorSource>(bytes, h.dtype, h.shape, layout);
     out.tensors.push_back(std::move(t));
 }

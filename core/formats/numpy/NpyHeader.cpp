@@ -19,7 +19,7 @@ struct Tuple {
 };
 struct DescrItem {
     std::string name;
-    std::string type;              // a type string, or empty for a nested list
+    std::string type; // a type string, or empty for a nested list
     std::vector<DescrItem> nested; // the nested structured type
     Tuple shape;
 };
@@ -263,11 +263,11 @@ NpyElementType parseNpyElementType(const std::string& d)
     if (type.rfind("M8", 0) == 0 || type.rfind("m8", 0) == 0)
         return { Kind::Other, DType::Int64, e.byteOrder, 8 };
     static const std::map<std::string, DType> kTypes = {
-        {"f2", DType::Float16}, {"f4", DType::Float32}, {"f8", DType::Float64},
-        {"i1", DType::Int8}, {"i2", DType::Int16}, {"i4", DType::Int32}, {"i8", DType::Int64},
-        {"u1", DType::UInt8}, {"u2", DType::UInt16}, {"u4", DType::UInt32}, {"u8", DType::UInt64},
-        {"b1", DType::Bool}, {"c8", DType::Complex64}, {"c16", DType::Complex128},
-        {"b2", DType::BFloat16}, // MXNet 2.x npx.save writes bfloat16 as '<b2' (NumPy itself has no such type)
+        { "f2", DType::Float16 }, { "f4", DType::Float32 }, { "f8", DType::Float64 }, { "i1", DType::Int8 },
+        { "i2", DType::Int16 }, { "i4", DType::Int32 }, { "i8", DType::Int64 }, { "u1", DType::UInt8 },
+        { "u2", DType::UInt16 }, { "u4", DType::UInt32 }, { "u8", DType::UInt64 }, { "b1", DType::Bool },
+        { "c8", DType::Complex64 }, { "c16", DType::Complex128 },
+        { "b2", DType::BFloat16 }, // MXNet 2.x npx.save writes bfloat16 as '<b2' (NumPy itself has no such type)
     };
     const auto it = kTypes.find(type);
     if (it == kTypes.end())
@@ -283,8 +283,8 @@ namespace {
 
 // Lays the fields out one after another, as numpy's descr lists them (padding appears as
 // unnamed void fields); nested fields get "outer.inner" names.
-std::uint64_t layOutFields(const std::vector<DescrItem>& items, const std::string& prefix, std::uint64_t offset,
-    std::vector<NpyField>& out)
+std::uint64_t layOutFields(
+    const std::vector<DescrItem>& items, const std::string& prefix, std::uint64_t offset, std::vector<NpyField>& out)
 {
     for (const auto& item : items) {
         const std::int64_t count = shapeNumel(item.shape.items);
@@ -370,8 +370,8 @@ NpyHeader readNpyHeader(const ByteSource& bytes)
         headerLen = (headerLen << 8) | static_cast<std::uint8_t>(lengthField[i]);
     const std::uint64_t prefix = 8 + lengthBytes;
     if (headerLen > bytes.size() - prefix)
-        throw FormatError("the .npy header length (" + std::to_string(headerLen) + " bytes) runs past the end of the data ("
-                          + std::to_string(bytes.size()) + " bytes)");
+        throw FormatError("the .npy header length (" + std::to_string(headerLen)
+            + " bytes) runs past the end of the data (" + std::to_string(bytes.size()) + " bytes)");
     constexpr std::uint64_t kMaxHeader = 64u << 20;
     if (headerLen > kMaxHeader)
         throw FormatError("the .npy header is implausibly long (" + std::to_string(headerLen) + " bytes)");

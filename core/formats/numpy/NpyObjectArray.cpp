@@ -1,9 +1,9 @@
 #include "formats/numpy/NpyObjectArray.h"
 
-#include "pickle/PickledNumpyArray.h"
-#include "formats/torch/TorchPickleWalker.h"
-#include "pickle/Unpickler.h"
 #include "base/CheckpointError.h"
+#include "formats/torch/TorchPickleWalker.h"
+#include "pickle/PickledNumpyArray.h"
+#include "pickle/Unpickler.h"
 
 #include <algorithm>
 #include <set>
@@ -31,13 +31,14 @@ void addWalk(const PickleWalk& walk, const std::string& prefix, Checkpoint& out)
 } // namespace
 
 void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, const NpyHeader& header,
-                              const NpyPlacement& placement, Checkpoint& out)
+    const NpyPlacement& placement, Checkpoint& out)
 {
     // The pickle is the whole data section; numpy itself would run it (allow_pickle=True). We read it.
     // Inflated from a smaller npz, it may take what the file justifies: 48 MiB and the file.
     const std::uint64_t fileSize = placement.fileSize ? placement.fileSize : bytes->size();
-    const std::uint64_t maxPickle = placement.fileSize ? std::min(std::uint64_t(2) << 30, (std::uint64_t(48) << 20) + fileSize)
-                                                       : std::uint64_t(2) << 30;
+    const std::uint64_t maxPickle = placement.fileSize
+        ? std::min(std::uint64_t(2) << 30, (std::uint64_t(48) << 20) + fileSize)
+        : std::uint64_t(2) << 30;
     const std::uint64_t size = bytes->size() - header.dataOffset;
     if (size > maxPickle)
         throw FormatError("pickled object array of " + std::to_string(size) + " bytes is larger than "
@@ -61,8 +62,10 @@ void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, co
     std::vector<std::string> calls;
     auto walkItem = [&](const pickle::Value& item, const std::string& prefix) {
         // An array inside the object array is named by its position; containers by their keys.
-        if (item.kind == pickle::Kind::NumpyArray && item.array().data && item.array().data->kind == pickle::Kind::Bytes) {
-            out.tensors.push_back(tensorFromPickledNumpyArray(prefix.empty() ? placement.name : prefix.substr(0, prefix.size() - 1), item));
+        if (item.kind == pickle::Kind::NumpyArray && item.array().data
+            && item.array().data->kind == pickle::Kind::Bytes) {
+            out.tensors.push_back(tensorFromPickledNumpyArray(
+                prefix.empty() ? placement.name : prefix.substr(0, prefix.size() - 1), item));
             return;
         }
         const PickleWalk walk = walkTorchPickle(item);
@@ -81,8 +84,9 @@ void appendPickledObjectArray(const std::shared_ptr<const ByteSource>& bytes, co
         walkItem(root, placement.objectPrefix);
     }
     if (out.tensors.size() == before && !doc.refusedCalls().empty() && otherLeaves == 0)
-        throw FormatError("refuses to call " + doc.refusedCalls().front() + ": the object array's only content is a call to it ("
-                          + (calls.empty() ? doc.refusedCalls().front() : calls.front()) + "), which was not run");
+        throw FormatError("refuses to call " + doc.refusedCalls().front()
+            + ": the object array's only content is a call to it ("
+            + (calls.empty() ? doc.refusedCalls().front() : calls.front()) + "), which was not run");
     if (!doc.refusedCalls().empty()) {
         std::set<std::string> seen(doc.refusedCalls().begin(), doc.refusedCalls().end());
         std::string names;

@@ -1,8 +1,8 @@
 #include "formats/numpy/NpyReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/numpy/NpyArray.h"
 #include "formats/numpy/NpyHeader.h"
-#include "base/CheckpointError.h"
 
 namespace ckpt {
 
@@ -18,7 +18,7 @@ Checkpoint NpyReader::open(const FileProbe& probe) const
     c.format = std::string(name());
     try {
         auto file = std::make_shared<FileByteSource>(probe.path);
-        appendNpyTensors(file, NpyPlacement{"array", "", ""}, c);
+        appendNpyTensors(file, NpyPlacement { "array", "", "" }, c);
     } catch (const FormatError& e) {
         throw CheckpointError(probe.path, e.what());
     }

@@ -25,7 +25,8 @@ std::shared_ptr<TensorDataSource> recordBytes(const std::shared_ptr<const ByteSo
 
 class RecordFieldSource final : public TensorDataSource {
 public:
-    RecordFieldSource(std::shared_ptr<TensorDataSource> records, const NpyField& field, std::size_t arrayRank, Shape shape)
+    RecordFieldSource(
+        std::shared_ptr<TensorDataSource> records, const NpyField& field, std::size_t arrayRank, Shape shape)
         : TensorDataSource(field.type.dtype, std::move(shape))
         , records_(std::move(records))
         , field_(field)
@@ -33,7 +34,8 @@ public:
     {
     }
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override
     {
         checkBox(start, count);
         const std::size_t elem = dtypeSize(dtype());

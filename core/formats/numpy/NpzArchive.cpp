@@ -1,8 +1,8 @@
 #include "formats/numpy/NpzArchive.h"
 
+#include "base/CheckpointError.h"
 #include "formats/numpy/InflatedMemberSource.h"
 #include "formats/numpy/ZipCentralDirectory.h"
-#include "base/CheckpointError.h"
 
 #include <zip.h>
 
@@ -34,7 +34,7 @@ std::shared_ptr<NpzArchive> NpzArchive::open(const std::string& path, std::share
     const zip_int64_t count = zip_get_num_entries(archive->zip_, 0);
     if (count < 0 || static_cast<std::uint64_t>(count) != directory.size())
         throw FormatError("zip central directory has " + std::to_string(directory.size()) + " entries but libzip sees "
-                          + std::to_string(count));
+            + std::to_string(count));
     for (zip_uint64_t i = 0; i < static_cast<zip_uint64_t>(count); ++i) {
         zip_stat_t st;
         zip_stat_init(&st);
@@ -54,14 +54,14 @@ std::shared_ptr<NpzArchive> NpzArchive::open(const std::string& path, std::share
             m.deflated = true;
             if (m.size / kMaxDeflateRatio > m.compressedSize + 1)
                 throw FormatError("zip member '" + m.name + "' declares " + std::to_string(m.size) + " bytes from "
-                                  + std::to_string(m.compressedSize)
-                                  + " compressed bytes, more than deflate can produce (a zip bomb?)");
+                    + std::to_string(m.compressedSize)
+                    + " compressed bytes, more than deflate can produce (a zip bomb?)");
         } else if (st.comp_method == ZIP_CM_STORE) {
             if (m.size != m.compressedSize)
                 throw FormatError("stored zip member '" + m.name + "' has different compressed and uncompressed sizes");
         } else {
-            throw FormatError("zip member '" + m.name + "' uses unsupported compression method "
-                              + std::to_string(st.comp_method));
+            throw FormatError(
+                "zip member '" + m.name + "' uses unsupported compression method " + std::to_string(st.comp_method));
         }
         archive->members_.push_back(std::move(m));
     }
@@ -101,7 +101,8 @@ std::vector<std::byte> NpzArchive::inflate(const Member& member, std::uint64_t n
             break;
         }
         if (r == 0) {
-            failure = "it ends after " + std::to_string(done) + " of its declared " + std::to_string(member.size) + " bytes";
+            failure = "it ends after " + std::to_string(done) + " of its declared " + std::to_string(member.size)
+                + " bytes";
             break;
         }
         done += static_cast<std::uint64_t>(r);

@@ -18,9 +18,9 @@ class NpzArchive : public std::enable_shared_from_this<NpzArchive> {
 public:
     struct Member {
         std::string name;
-        std::uint64_t index = 0;            // libzip index
+        std::uint64_t index = 0; // libzip index
         bool deflated = false;
-        std::uint64_t size = 0;             // uncompressed
+        std::uint64_t size = 0; // uncompressed
         std::uint64_t compressedSize = 0;
         std::uint64_t localHeaderOffset = 0;
     };

@@ -1,8 +1,8 @@
 #include "formats/numpy/NpzReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/numpy/NpyArray.h"
 #include "formats/numpy/NpzArchive.h"
-#include "base/CheckpointError.h"
 
 namespace ckpt {
 

@@ -1,8 +1,8 @@
 #include "formats/numpy/NpzWriter.h"
 
+#include "base/CheckpointError.h"
 #include "io/AtomicOutput.h"
 #include "numerics/Stats.h"
-#include "base/CheckpointError.h"
 
 #include <zip.h>
 

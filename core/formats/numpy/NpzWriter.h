@@ -11,7 +11,6 @@
 
 namespace ckpt {
 
-
 // The .npy descr of a dtype ("<f4", "|b1"), or nullopt when numpy has none (bfloat16, float8).
 std::optional<std::string> npyDescr(DType dtype);
 

@@ -44,7 +44,7 @@ DirectoryPosition findDirectory(const ByteSource& file)
     if (le(tail.data() + at, 4) != kEndSignature)
         throw FormatError("no zip end-of-central-directory record");
     const std::byte* end = tail.data() + at;
-    DirectoryPosition d{le(end + 10, 2), le(end + 16, 4), le(end + 12, 4)};
+    DirectoryPosition d { le(end + 10, 2), le(end + 16, 4), le(end + 12, 4) };
     const std::uint64_t endOffset = fileSize - window + at;
     if ((d.entries == 0xffff || d.offset == 0xffffffff || d.size == 0xffffffff) && endOffset >= 20) {
         const auto locator = file.readVector(endOffset - 20, 20);
@@ -52,7 +52,7 @@ DirectoryPosition findDirectory(const ByteSource& file)
             const auto end64 = file.readVector(le(locator.data() + 8, 8), 56);
             if (le(end64.data(), 4) != kEnd64Signature)
                 throw FormatError("bad ZIP64 end-of-central-directory record");
-            d = {le(end64.data() + 32, 8), le(end64.data() + 48, 8), le(end64.data() + 40, 8)};
+            d = { le(end64.data() + 32, 8), le(end64.data() + 48, 8), le(end64.data() + 40, 8) };
         }
     }
     if (d.offset > fileSize || d.size > fileSize - d.offset || d.entries > d.size / 46)

@@ -1,7 +1,7 @@
 #include "formats/onnx/OnnxProto.h"
 
-#include "io/ProtoWire.h"
 #include "base/CheckpointError.h"
+#include "io/ProtoWire.h"
 
 namespace ckpt {
 
@@ -14,7 +14,7 @@ void expect(const ProtoWire::Field& f, WireType type, const char* what)
 {
     if (f.type != type)
         throw FormatError(std::string(what) + " (field " + std::to_string(f.number) + ") has wire type "
-                          + std::to_string(int(f.type)) + ", expected " + std::to_string(int(type)));
+            + std::to_string(int(f.type)) + ", expected " + std::to_string(int(type)));
 }
 
 std::string text(const ProtoWire::Field& f, const char* what)
@@ -69,7 +69,9 @@ OnnxTensor parseTensor(std::span<const std::uint8_t> bytes)
     ProtoWire w(bytes);
     while (auto f = w.next()) {
         switch (f->number) {
-        case 1: dimFields.push_back(*f); break; // decoded once the name is known
+        case 1:
+            dimFields.push_back(*f);
+            break; // decoded once the name is known
         case 2: {
             const auto v = varint(*f, "TensorProto.data_type");
             if (v < 0 || v > INT32_MAX)
@@ -77,8 +79,15 @@ OnnxTensor parseTensor(std::span<const std::uint8_t> bytes)
             t.dataType = std::int32_t(v);
             break;
         }
-        case 3: t.segmented = true; break;
-        case 4: case 5: case 6: case 7: case 10: case 11: {
+        case 3:
+            t.segmented = true;
+            break;
+        case 4:
+        case 5:
+        case 6:
+        case 7:
+        case 10:
+        case 11: {
             if (t.typedField != 0 && t.typedField != f->number)
                 t.mixedTypedFields = true;
             t.typedField = f->number;
@@ -92,17 +101,32 @@ OnnxTensor parseTensor(std::span<const std::uint8_t> bytes)
                 run.packed = f->bytes;
                 run.isPacked = true;
             } else {
-                expect(*f, fixed32 ? WireType::Fixed32 : fixed64 ? WireType::Fixed64 : WireType::Varint, "TensorProto typed data");
+                expect(*f,
+                    fixed32       ? WireType::Fixed32
+                        : fixed64 ? WireType::Fixed64
+                                  : WireType::Varint,
+                    "TensorProto typed data");
                 run.value = f->value;
             }
             t.typed.push_back(run);
             break;
         }
-        case 8: t.name = text(*f, "TensorProto.name"); break;
-        case 9: expect(*f, WireType::Bytes, "TensorProto.raw_data"); t.rawData = f->bytes; break;
-        case 13: expect(*f, WireType::Bytes, "TensorProto.external_data"); t.externalData.push_back(stringEntry(f->bytes, "external_data")); break;
-        case 14: t.external = varint(*f, "TensorProto.data_location") == 1; break;
-        default: break;
+        case 8:
+            t.name = text(*f, "TensorProto.name");
+            break;
+        case 9:
+            expect(*f, WireType::Bytes, "TensorProto.raw_data");
+            t.rawData = f->bytes;
+            break;
+        case 13:
+            expect(*f, WireType::Bytes, "TensorProto.external_data");
+            t.externalData.push_back(stringEntry(f->bytes, "external_data"));
+            break;
+        case 14:
+            t.external = varint(*f, "TensorProto.data_location") == 1;
+            break;
+        default:
+            break;
         }
     }
     for (const auto& f : dimFields)
@@ -147,8 +171,13 @@ void parseGraph(std::span<const std::uint8_t> bytes, OnnxModel& m)
     ProtoWire w(bytes);
     while (auto f = w.next()) {
         switch (f->number) {
-        case 1: expect(*f, WireType::Bytes, "GraphProto.node"); m.nodes.push_back(parseNode(f->bytes)); break;
-        case 2: m.graphName = text(*f, "GraphProto.name"); break;
+        case 1:
+            expect(*f, WireType::Bytes, "GraphProto.node");
+            m.nodes.push_back(parseNode(f->bytes));
+            break;
+        case 2:
+            m.graphName = text(*f, "GraphProto.name");
+            break;
         case 5:
             expect(*f, WireType::Bytes, "GraphProto.initializer");
             m.initializers.push_back(parseTensor(f->bytes));
@@ -157,7 +186,8 @@ void parseGraph(std::span<const std::uint8_t> bytes, OnnxModel& m)
             expect(*f, WireType::Bytes, "GraphProto.sparse_initializer");
             m.sparseInitializers.push_back(parseSparse(f->bytes));
             break;
-        default: break;
+        default:
+            break;
         }
     }
 }
@@ -170,12 +200,24 @@ OnnxModel parseOnnxModel(std::span<const std::uint8_t> bytes)
     ProtoWire w(bytes);
     while (auto f = w.next()) {
         switch (f->number) {
-        case 1: m.irVersion = varint(*f, "ModelProto.ir_version"); break;
-        case 2: m.producerName = text(*f, "ModelProto.producer_name"); break;
-        case 3: m.producerVersion = text(*f, "ModelProto.producer_version"); break;
-        case 4: m.domain = text(*f, "ModelProto.domain"); break;
-        case 5: m.modelVersion = varint(*f, "ModelProto.model_version"); break;
-        case 6: m.docString = text(*f, "ModelProto.doc_string"); break;
+        case 1:
+            m.irVersion = varint(*f, "ModelProto.ir_version");
+            break;
+        case 2:
+            m.producerName = text(*f, "ModelProto.producer_name");
+            break;
+        case 3:
+            m.producerVersion = text(*f, "ModelProto.producer_version");
+            break;
+        case 4:
+            m.domain = text(*f, "ModelProto.domain");
+            break;
+        case 5:
+            m.modelVersion = varint(*f, "ModelProto.model_version");
+            break;
+        case 6:
+            m.docString = text(*f, "ModelProto.doc_string");
+            break;
         case 7:
             expect(*f, WireType::Bytes, "ModelProto.graph");
             m.hasGraph = true;
@@ -198,7 +240,8 @@ OnnxModel parseOnnxModel(std::span<const std::uint8_t> bytes)
             expect(*f, WireType::Bytes, "ModelProto.metadata_props");
             m.metadataProps.push_back(stringEntry(f->bytes, "metadata_props"));
             break;
-        default: break;
+        default:
+            break;
         }
     }
     return m;
@@ -225,8 +268,8 @@ bool looksLikeOnnxModel(std::span<const std::uint8_t> head, std::uint64_t fileSi
                 continue;
             }
             const bool varintField = number == 5;
-            const bool bytesField = number == 2 || number == 3 || number == 4 || number == 6 || number == 7 || number == 8
-                                    || number == 14 || number == 20 || number == 25;
+            const bool bytesField = number == 2 || number == 3 || number == 4 || number == 6 || number == 7
+                || number == 8 || number == 14 || number == 20 || number == 25;
             if (varintField && type == 0) {
                 ProtoWire::readVarint(head, pos);
                 continue;
@@ -251,33 +294,50 @@ bool looksLikeOnnxModel(std::span<const std::uint8_t> head, std::uint64_t fileSi
 std::optional<DType> dtypeFromOnnx(std::int32_t dataType)
 {
     switch (dataType) {
-    case 1: return DType::Float32;
-    case 2: return DType::UInt8;
-    case 3: return DType::Int8;
-    case 4: return DType::UInt16;
-    case 5: return DType::Int16;
-    case 6: return DType::Int32;
-    case 7: return DType::Int64;
-    case 9: return DType::Bool;
-    case 10: return DType::Float16;
-    case 11: return DType::Float64;
-    case 12: return DType::UInt32;
-    case 13: return DType::UInt64;
-    case 14: return DType::Complex64;
-    case 15: return DType::Complex128;
-    case 16: return DType::BFloat16;
-    case 17: return DType::Float8E4M3FN;
-    case 19: return DType::Float8E5M2;
-    default: return std::nullopt;
+    case 1:
+        return DType::Float32;
+    case 2:
+        return DType::UInt8;
+    case 3:
+        return DType::Int8;
+    case 4:
+        return DType::UInt16;
+    case 5:
+        return DType::Int16;
+    case 6:
+        return DType::Int32;
+    case 7:
+        return DType::Int64;
+    case 9:
+        return DType::Bool;
+    case 10:
+        return DType::Float16;
+    case 11:
+        return DType::Float64;
+    case 12:
+        return DType::UInt32;
+    case 13:
+        return DType::UInt64;
+    case 14:
+        return DType::Complex64;
+    case 15:
+        return DType::Complex128;
+    case 16:
+        return DType::BFloat16;
+    case 17:
+        return DType::Float8E4M3FN;
+    case 19:
+        return DType::Float8E5M2;
+    default:
+        return std::nullopt;
     }
 }
 
 std::string onnxTypeName(std::int32_t dataType)
 {
-    static const char* const names[] = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
-                                        "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64",
-                                        "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
-                                        "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1"};
+    static const char* const names[] = { "UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64",
+        "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16",
+        "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1" };
     if (dataType >= 0 && dataType < std::int32_t(std::size(names)))
         return names[dataType];
     return "data type " + std::to_string(dataType);

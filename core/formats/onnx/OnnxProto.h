@@ -19,7 +19,7 @@ namespace ckpt {
 // unpacked element (a varint, or the fixed bytes of a float/double).
 struct OnnxTypedRun {
     std::span<const std::uint8_t> packed; // packed payload, empty for an unpacked element
-    std::uint64_t value = 0;              // an unpacked element's varint or fixed bits
+    std::uint64_t value = 0; // an unpacked element's varint or fixed bits
     bool isPacked = false;
 };
 
@@ -28,7 +28,8 @@ struct OnnxTensor {
     std::int32_t dataType = 0;
     Shape dims;
     std::optional<std::span<const std::uint8_t>> rawData;
-    std::uint32_t typedField = 0; // 4 float_data, 5 int32_data, 6 string_data, 7 int64_data, 10 double_data, 11 uint64_data
+    std::uint32_t typedField
+        = 0; // 4 float_data, 5 int32_data, 6 string_data, 7 int64_data, 10 double_data, 11 uint64_data
     std::vector<OnnxTypedRun> typed;
     bool mixedTypedFields = false;
     bool external = false; // data_location EXTERNAL

@@ -1,9 +1,9 @@
 #include "formats/onnx/OnnxReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/onnx/OnnxProto.h"
 #include "formats/onnx/OnnxTypedSource.h"
 #include "io/ContainedPath.h"
-#include "base/CheckpointError.h"
 #include "tensor/FlatTensorSource.h"
 #include "tensor/StridedTensorSource.h"
 
@@ -96,7 +96,8 @@ struct Builder {
         Tensor t;
         t.info.name = in.name;
         t.info.shape = in.dims;
-        const std::string what = "initializer '" + in.name + "' (" + onnxTypeName(in.dataType) + " " + shapeToString(in.dims) + ")";
+        const std::string what
+            = "initializer '" + in.name + "' (" + onnxTypeName(in.dataType) + " " + shapeToString(in.dims) + ")";
         const auto dtype = dtypeFromOnnx(in.dataType);
         std::int64_t bytes = 0;
         try {
@@ -110,8 +111,9 @@ struct Builder {
             t.info.dtype = DType::UInt8;
             t.info.encoding = onnxTypeName(in.dataType);
             t.info.location = "not readable";
-            t.data = std::make_shared<UnsupportedSource>(in.dims, "'" + in.name + "': ONNX " + onnxTypeName(in.dataType)
-                                                                      + " tensors cannot be read (unsupported data type)");
+            t.data = std::make_shared<UnsupportedSource>(in.dims,
+                "'" + in.name + "': ONNX " + onnxTypeName(in.dataType)
+                    + " tensors cannot be read (unsupported data type)");
             checkpoint.tensors.push_back(std::move(t));
             return;
         }
@@ -131,19 +133,20 @@ struct Builder {
             const std::uint64_t at = offset.value_or(0);
             if (length && *length != std::uint64_t(bytes))
                 throw FormatError(what + " needs " + std::to_string(bytes) + " bytes but its external data length is "
-                                  + std::to_string(*length));
+                    + std::to_string(*length));
             if (at > file->size() || std::uint64_t(bytes) > file->size() - at)
-                throw FormatError(what + ": " + std::to_string(bytes) + " bytes at offset " + std::to_string(at) + " of "
-                                  + location + " run past its end (" + std::to_string(file->size()) + " bytes)");
+                throw FormatError(what + ": " + std::to_string(bytes) + " bytes at offset " + std::to_string(at)
+                    + " of " + location + " run past its end (" + std::to_string(file->size()) + " bytes)");
             t.info.location = location + ", offset " + std::to_string(at);
             t.data = std::make_shared<StridedTensorSource>(file, *dtype, in.dims, StridedLayout::rowMajor(in.dims, at));
         } else if (in.rawData) {
             if (std::int64_t(in.rawData->size()) != bytes)
                 throw FormatError(what + " needs " + std::to_string(bytes) + " bytes but raw_data holds "
-                                  + std::to_string(in.rawData->size()));
+                    + std::to_string(in.rawData->size()));
             const std::uint64_t at = std::uint64_t(in.rawData->data() - base);
             t.info.location = "raw_data at offset " + std::to_string(at);
-            t.data = std::make_shared<StridedTensorSource>(model, *dtype, in.dims, StridedLayout::rowMajor(in.dims, at));
+            t.data
+                = std::make_shared<StridedTensorSource>(model, *dtype, in.dims, StridedLayout::rowMajor(in.dims, at));
         } else if (in.typedField != 0) {
             t.info.location = onnxTypedFieldName(in.typedField);
             t.data = std::make_shared<OnnxTypedSource>(model, in, *dtype);
@@ -172,12 +175,13 @@ Checkpoint OnnxReader::open(const FileProbe& probe) const
     try {
         auto file = std::make_shared<FileByteSource>(probe.path);
         if (file->size() > kMaxModelBytes)
-            throw FormatError("a model of " + std::to_string(file->size()) + " bytes is larger than protobuf allows (2 GiB)");
+            throw FormatError(
+                "a model of " + std::to_string(file->size()) + " bytes is larger than protobuf allows (2 GiB)");
         std::shared_ptr<const ByteSource> bytes = file;
         if (!file->data())
             bytes = std::make_shared<MemoryByteSource>(file->readVector(0, std::size_t(file->size())));
         const auto* base = reinterpret_cast<const std::uint8_t*>(bytes->data());
-        const OnnxModel model = parseOnnxModel({base, std::size_t(bytes->size())});
+        const OnnxModel model = parseOnnxModel({ base, std::size_t(bytes->size()) });
         if (!model.hasGraph)
             throw FormatError("the model has no graph");
 
@@ -204,7 +208,7 @@ Checkpoint OnnxReader::open(const FileProbe& probe) const
         for (const auto& init : model.initializers)
             if (!names.insert(init.name).second)
                 throw FormatError("duplicate initializer '" + init.name + "'");
-        Builder builder{bytes, base, ExternalFiles(probe.path), ckpt};
+        Builder builder { bytes, base, ExternalFiles(probe.path), ckpt };
         for (const auto& init : model.initializers)
             builder.add(init);
 
@@ -221,8 +225,8 @@ Checkpoint OnnxReader::open(const FileProbe& probe) const
             if (auto it = consumers.find(init.name); it != consumers.end())
                 meta[init.name + "/consumers"] = it->second;
         for (const auto& sparse : model.sparseInitializers)
-            meta[sparse.name] = "<sparse initializer, " + onnxTypeName(sparse.dataType) + " " + shapeToString(sparse.dims)
-                                + ": sparse initializers are not supported>";
+            meta[sparse.name] = "<sparse initializer, " + onnxTypeName(sparse.dataType) + " "
+                + shapeToString(sparse.dims) + ": sparse initializers are not supported>";
     } catch (const FormatError& e) {
         throw CheckpointError(probe.path, e.what());
     }

@@ -1,8 +1,7 @@
 #include "formats/safetensors/SafetensorsReader.h"
 
-#include "formats/safetensors/SafetensorsHeader.h"
 #include "base/CheckpointError.h"
-
+#include "formats/safetensors/SafetensorsHeader.h"
 
 namespace ckpt {
 

@@ -1,8 +1,8 @@
 #include "formats/safetensors/SafetensorsWriter.h"
 
-#include "tensor/TensorChunks.h"
-#include "io/AtomicOutput.h"
 #include "base/CheckpointError.h"
+#include "io/AtomicOutput.h"
+#include "tensor/TensorChunks.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,22 +17,38 @@ namespace ckpt {
 std::optional<std::string> safetensorsDtypeName(DType d)
 {
     switch (d) {
-    case DType::Float64: return "F64";
-    case DType::Float32: return "F32";
-    case DType::Float16: return "F16";
-    case DType::BFloat16: return "BF16";
-    case DType::Float8E4M3FN: return "F8_E4M3";
-    case DType::Float8E5M2: return "F8_E5M2";
-    case DType::Int64: return "I64";
-    case DType::Int32: return "I32";
-    case DType::Int16: return "I16";
-    case DType::Int8: return "I8";
-    case DType::UInt64: return "U64";
-    case DType::UInt32: return "U32";
-    case DType::UInt16: return "U16";
-    case DType::UInt8: return "U8";
-    case DType::Bool: return "BOOL";
-    default: return std::nullopt;
+    case DType::Float64:
+        return "F64";
+    case DType::Float32:
+        return "F32";
+    case DType::Float16:
+        return "F16";
+    case DType::BFloat16:
+        return "BF16";
+    case DType::Float8E4M3FN:
+        return "F8_E4M3";
+    case DType::Float8E5M2:
+        return "F8_E5M2";
+    case DType::Int64:
+        return "I64";
+    case DType::Int32:
+        return "I32";
+    case DType::Int16:
+        return "I16";
+    case DType::Int8:
+        return "I8";
+    case DType::UInt64:
+        return "U64";
+    case DType::UInt32:
+        return "U32";
+    case DType::UInt16:
+        return "U16";
+    case DType::UInt8:
+        return "U8";
+    case DType::Bool:
+        return "BOOL";
+    default:
+        return std::nullopt;
     }
 }
 
@@ -46,8 +62,8 @@ void writeSafetensors(const std::string& path, const std::vector<Tensor>& tensor
 {
     for (const auto& t : tensors)
         if (!safetensorsDtypeName(t.info.dtype))
-            throw CheckpointError(path, "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype))
-                                            + ", which safetensors cannot hold");
+            throw CheckpointError(path,
+                "'" + t.info.name + "' is " + std::string(dtypeName(t.info.dtype)) + ", which safetensors cannot hold");
     std::vector<const Tensor*> order;
     for (const auto& t : tensors)
         order.push_back(&t);
@@ -62,9 +78,8 @@ void writeSafetensors(const std::string& path, const std::vector<Tensor>& tensor
     std::int64_t offset = 0;
     for (const Tensor* t : order) {
         const std::int64_t n = t->info.nbytes();
-        header[t->info.name] = {{"dtype", *safetensorsDtypeName(t->info.dtype)},
-                                {"shape", t->info.shape},
-                                {"data_offsets", {offset, offset + n}}};
+        header[t->info.name] = { { "dtype", *safetensorsDtypeName(t->info.dtype) }, { "shape", t->info.shape },
+            { "data_offsets", { offset, offset + n } } };
         offset += n;
     }
     std::string text = header.dump();
@@ -85,12 +100,15 @@ void writeSafetensors(const std::string& path, const std::vector<Tensor>& tensor
     put(text.data(), text.size());
     std::int64_t done = 0;
     for (const Tensor* t : order) {
-        forEachChunk(*t, [&](const std::byte* data, std::size_t n) {
-            put(data, n);
-            done += std::int64_t(n);
-            if (o.progress)
-                o.progress(done, offset);
-        }, o.cancel);
+        forEachChunk(
+            *t,
+            [&](const std::byte* data, std::size_t n) {
+                put(data, n);
+                done += std::int64_t(n);
+                if (o.progress)
+                    o.progress(done, offset);
+            },
+            o.cancel);
     }
     if (std::fflush(f.get()) != 0)
         throw CheckpointError(path, std::string("write failed: ") + std::strerror(errno));

@@ -12,7 +12,6 @@
 
 namespace ckpt {
 
-
 // The safetensors name of a dtype ("F32", "BF16", ...), or nullopt when the format has none.
 std::optional<std::string> safetensorsDtypeName(DType dtype);
 

@@ -1,7 +1,7 @@
 #include "formats/tfcheckpoint/BundleTensorSource.h"
 
-#include "io/Crc32c.h"
 #include "base/CheckpointError.h"
+#include "io/Crc32c.h"
 
 #include <cstdio>
 
@@ -16,9 +16,8 @@ std::string hex32(std::uint32_t v)
 }
 } // namespace
 
-BundleTensorSource::BundleTensorSource(std::shared_ptr<const FileByteSource> shard, std::string tensorName,
-                                       DType dtype, Shape shape, std::uint64_t offset, ByteOrder order,
-                                       std::uint32_t maskedCrc32c)
+BundleTensorSource::BundleTensorSource(std::shared_ptr<const FileByteSource> shard, std::string tensorName, DType dtype,
+    Shape shape, std::uint64_t offset, ByteOrder order, std::uint32_t maskedCrc32c)
     : TensorDataSource(dtype, shape)
     , shard_(std::move(shard))
     , tensorName_(std::move(tensorName))
@@ -35,8 +34,8 @@ void BundleTensorSource::readWhole(std::byte* out) const
     const std::uint32_t actual = crc32c(out, bytes);
     if (crc32cMask(actual) != maskedCrc32c_)
         throw FormatError("crc32c mismatch for tensor '" + tensorName_ + "' in data shard " + shard_->path()
-                          + ": its bytes have checksum " + hex32(actual) + " but the index records "
-                          + hex32(crc32cUnmask(maskedCrc32c_)) + " (corrupt data file?)");
+            + ": its bytes have checksum " + hex32(actual) + " but the index records "
+            + hex32(crc32cUnmask(maskedCrc32c_)) + " (corrupt data file?)");
     if (elements_.layout().byteOrder != hostByteOrder())
         swapByteOrder(dtype(), out, n);
 }
@@ -49,8 +48,8 @@ void BundleTensorSource::readFlat(std::int64_t first, std::int64_t count, std::b
     elements_.readFlat(first, count, out);
 }
 
-void BundleTensorSource::readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                                 std::byte* out) const
+void BundleTensorSource::readBox(
+    std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const
 {
     checkBox(start, count);
     bool whole = true;

@@ -14,11 +14,11 @@ namespace ckpt {
 // (previews, slices) cannot be checked and are served directly.
 class BundleTensorSource final : public TensorDataSource {
 public:
-    BundleTensorSource(std::shared_ptr<const FileByteSource> shard, std::string tensorName, DType dtype,
-                       Shape shape, std::uint64_t offset, ByteOrder order, std::uint32_t maskedCrc32c);
+    BundleTensorSource(std::shared_ptr<const FileByteSource> shard, std::string tensorName, DType dtype, Shape shape,
+        std::uint64_t offset, ByteOrder order, std::uint32_t maskedCrc32c);
 
-    void readBox(std::span<const std::int64_t> start, std::span<const std::int64_t> count,
-                 std::byte* out) const override;
+    void readBox(
+        std::span<const std::int64_t> start, std::span<const std::int64_t> count, std::byte* out) const override;
     void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override;
 
 private:

@@ -1,11 +1,11 @@
 #include "formats/tfcheckpoint/TfCheckpointReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/BundleProto.h"
 #include "formats/tfcheckpoint/BundleTensorSource.h"
 #include "formats/tfcheckpoint/SSTable.h"
 #include "io/ContainedPath.h"
-#include "base/CheckpointError.h"
 
 #include <filesystem>
 #include <map>
@@ -21,7 +21,7 @@ const std::string kKerasSuffix = "/.ATTRIBUTES/VARIABLE_VALUE";
 
 std::span<const std::uint8_t> asBytes(const std::vector<std::byte>& v)
 {
-    return {reinterpret_cast<const std::uint8_t*>(v.data()), v.size()};
+    return { reinterpret_cast<const std::uint8_t*>(v.data()), v.size() };
 }
 
 // The name shown for a key: Keras/TF2 "<path>/.ATTRIBUTES/VARIABLE_VALUE" becomes "<path>" unless
@@ -48,8 +48,8 @@ public:
     std::shared_ptr<const FileByteSource> get(int shard, const std::string& tensor)
     {
         if (shard >= count_)
-            throw FormatError("tensor '" + tensor + "' is in shard " + std::to_string(shard) + " but the header says there are "
-                              + std::to_string(count_) + " shards");
+            throw FormatError("tensor '" + tensor + "' is in shard " + std::to_string(shard)
+                + " but the header says there are " + std::to_string(count_) + " shards");
         auto& file = open_[shard];
         if (!file) {
             const std::string path = bundleShardPath(prefix_, shard, count_);
@@ -92,7 +92,7 @@ void addEntry(Contents& c, const std::string& key, const std::string& name, cons
     auto& meta = c.checkpoint.metadata;
     if (e.sliceCount > 0) {
         meta[name] = "<partitioned variable, " + tensorFlowTypeName(e.dtype) + " " + shapeToString(e.shape) + " in "
-                     + std::to_string(e.sliceCount) + " slices: partitioned variables are not supported>";
+            + std::to_string(e.sliceCount) + " slices: partitioned variables are not supported>";
         return;
     }
     if (e.dtype == kTfString) {
@@ -106,20 +106,21 @@ void addEntry(Contents& c, const std::string& key, const std::string& name, cons
     }
     const std::int64_t expected = checkedMul(shapeNumel(e.shape), std::int64_t(dtypeSize(*dtype)));
     if (expected != e.size)
-        throw FormatError("entry '" + key + "' (" + describe(e) + ") should hold " + std::to_string(expected) + " bytes");
+        throw FormatError(
+            "entry '" + key + "' (" + describe(e) + ") should hold " + std::to_string(expected) + " bytes");
     auto shard = c.shards.get(e.shardId, key);
     if (std::uint64_t(e.offset) > shard->size() || std::uint64_t(e.size) > shard->size() - std::uint64_t(e.offset))
-        throw CheckpointError(shard->path(), "tensor '" + key + "' (" + std::to_string(e.size) + " bytes at offset "
-                                                 + std::to_string(e.offset) + ") runs past the end of the shard ("
-                                                 + std::to_string(shard->size()) + " bytes; truncated?)");
+        throw CheckpointError(shard->path(),
+            "tensor '" + key + "' (" + std::to_string(e.size) + " bytes at offset " + std::to_string(e.offset)
+                + ") runs past the end of the shard (" + std::to_string(shard->size()) + " bytes; truncated?)");
     Tensor t;
     t.info.name = name;
     t.info.dtype = *dtype;
     t.info.shape = e.shape;
     t.info.byteOrder = c.bigEndian ? ByteOrder::Big : ByteOrder::Little;
     t.info.location = std::filesystem::path(shard->path()).filename().string() + ", offset " + std::to_string(e.offset);
-    t.data = std::make_shared<BundleTensorSource>(shard, name, *dtype, e.shape, std::uint64_t(e.offset), t.info.byteOrder,
-                                                  e.maskedCrc32c);
+    t.data = std::make_shared<BundleTensorSource>(
+        shard, name, *dtype, e.shape, std::uint64_t(e.offset), t.info.byteOrder, e.maskedCrc32c);
     if (name != key)
         meta[name + "/key"] = key;
     c.checkpoint.tensors.push_back(std::move(t));
@@ -140,7 +141,8 @@ bool TfCheckpointReader::matches(const FileProbe& probe) const
             return true;
     }
     const auto& h = probe.head;
-    return h.size() >= 4 && h[0] == 0 && h[1] == 0 && h[2] > 0 && h[2] < 0x80 && (h[3] == 0x08 || h[3] == 0x10 || h[3] == 0x1a);
+    return h.size() >= 4 && h[0] == 0 && h[1] == 0 && h[2] > 0 && h[2] < 0x80
+        && (h[3] == 0x08 || h[3] == 0x10 || h[3] == 0x1a);
 }
 
 Checkpoint TfCheckpointReader::open(const FileProbe& probe) const
@@ -167,7 +169,7 @@ Checkpoint TfCheckpointReader::open(const FileProbe& probe) const
         for (const auto& r : records)
             keys.insert(r.key);
         Shards shards(probe.path, bundlePrefix(probe.path), header.numShards);
-        Contents contents{ckpt, shards, header.bigEndian};
+        Contents contents { ckpt, shards, header.bigEndian };
         // Every entry is parsed before any shard is opened, so a broken index is reported as such.
         std::vector<std::pair<const std::string*, BundleEntry>> entries;
         for (std::size_t i = 1; i < records.size(); ++i) {

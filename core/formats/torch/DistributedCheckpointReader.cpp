@@ -1,12 +1,12 @@
 #include "formats/torch/DistributedCheckpointReader.h"
 
+#include "base/CheckpointError.h"
 #include "formats/torch/TorchReader.h"
 #include "formats/torch/TorchStorage.h"
 #include "io/ByteSource.h"
 #include "io/ContainedPath.h"
 #include "pickle/Unpickler.h"
 #include "tensor/AssembledSource.h"
-#include "base/CheckpointError.h"
 
 #include <map>
 #include <set>
@@ -88,7 +88,8 @@ std::shared_ptr<const TensorDataSource> chunkData(const std::string& metadataPat
 {
     auto& file = files[place.file];
     if (!file)
-        file = std::make_shared<FileByteSource>(containedPath(metadataPath, place.file, "data file '" + place.file + "'"));
+        file = std::make_shared<FileByteSource>(
+            containedPath(metadataPath, place.file, "data file '" + place.file + "'"));
     if (place.offset > file->size() || place.length > file->size() - place.offset)
         throw FormatError(where + " lies past the end of " + place.file);
     auto bytes = std::make_shared<SubByteSource>(file, place.offset, place.length);
@@ -104,8 +105,7 @@ Tensor assemble(const std::string& metadataPath, const std::string& fqn, const V
 {
     const Value* properties = meta.attribute("properties");
     const Value* state = properties ? properties->state : nullptr;
-    const Value* dtypeGlobal = state && state->kind == Kind::Tuple && !state->items.empty() ? state->items[0]
-                                                                                           : nullptr;
+    const Value* dtypeGlobal = state && state->kind == Kind::Tuple && !state->items.empty() ? state->items[0] : nullptr;
     const auto dtype = dtypeGlobal && dtypeGlobal->kind == Kind::Global
         ? torchDTypeFromGlobal(dtypeGlobal->qualifiedName())
         : std::nullopt;
@@ -132,8 +132,9 @@ Tensor assemble(const std::string& metadataPath, const std::string& fqn, const V
             throw FormatError("the chunk at " + shapeToString(offsets) + " has no storage entry");
         auto data = chunkData(metadataPath, place->second, files, "the chunk at " + shapeToString(offsets));
         if (data->shape() != sizes || data->dtype() != *dtype)
-            throw FormatError("the chunk at " + shapeToString(offsets) + " holds " + std::string(dtypeName(data->dtype()))
-                + " " + shapeToString(data->shape()) + ", its metadata says " + shapeToString(sizes));
+            throw FormatError("the chunk at " + shapeToString(offsets) + " holds "
+                + std::string(dtypeName(data->dtype())) + " " + shapeToString(data->shape()) + ", its metadata says "
+                + shapeToString(sizes));
         fileNames.insert(place->second.file);
         pieces.push_back({ offsets, std::move(data) });
     }

@@ -12,7 +12,7 @@ constexpr const char* kMagicDecimal = "119547037146038801333356";
 constexpr std::int64_t kProtocolVersion = 1001;
 
 pickle::Document unpickleAt(std::span<const std::byte> bytes, std::uint64_t& offset, const char* what,
-                            const pickle::PickleOptions& options = {})
+    const pickle::PickleOptions& options = {})
 {
     if (offset >= bytes.size())
         throw FormatError(std::string("file ends before the ") + what + " pickle (truncated)");
@@ -21,8 +21,8 @@ pickle::Document unpickleAt(std::span<const std::byte> bytes, std::uint64_t& off
         offset += d.endOffset();
         return d;
     } catch (const FormatError& e) {
-        throw FormatError(std::string("in the ") + what + " pickle at offset " + std::to_string(offset)
-                          + ": " + e.what());
+        throw FormatError(
+            std::string("in the ") + what + " pickle at offset " + std::to_string(offset) + ": " + e.what());
     }
 }
 } // namespace
@@ -49,11 +49,10 @@ TorchLegacyFile readTorchLegacyFile(const ByteSource& file, std::span<const std:
         throw FormatError("not a torch legacy file (wrong magic number)");
     const auto protocol = unpickleAt(bytes, offset, "protocol version");
     if (protocol.root().kind != Kind::Int || protocol.root().integer != kProtocolVersion)
-        throw FormatError("unsupported legacy protocol version "
-                          + pickle::toDisplayString(protocol.root()));
+        throw FormatError("unsupported legacy protocol version " + pickle::toDisplayString(protocol.root()));
     const auto sysInfo = unpickleAt(bytes, offset, "sys_info");
-    if (const auto* little = sysInfo.root().find("little_endian"); little && little->kind == Kind::Bool
-                                                                  && !little->boolean)
+    if (const auto* little = sysInfo.root().find("little_endian");
+        little && little->kind == Kind::Bool && !little->boolean)
         throw FormatError("written on a big-endian machine by an old torch; not supported");
 
     TorchLegacyFile out;
@@ -84,21 +83,21 @@ TorchLegacyFile readTorchLegacyFile(const ByteSource& file, std::span<const std:
             throw FormatError("storage " + ref.key + " is listed twice");
         if (offset > file.size() || file.size() - offset < 8)
             throw FormatError("file ends before the record of storage " + ref.key + " at offset "
-                              + std::to_string(offset) + " (truncated?)");
+                + std::to_string(offset) + " (truncated?)");
         const auto countBytes = file.readVector(offset, 8);
         std::uint64_t count = 0;
         for (int i = 7; i >= 0; --i)
             count = (count << 8) | static_cast<std::uint8_t>(countBytes[static_cast<std::size_t>(i)]);
         if (count != static_cast<std::uint64_t>(ref.numel))
-            throw FormatError("storage " + ref.key + " holds " + std::to_string(count)
-                              + " elements, the pickle says " + std::to_string(ref.numel));
+            throw FormatError("storage " + ref.key + " holds " + std::to_string(count) + " elements, the pickle says "
+                + std::to_string(ref.numel));
         const std::uint64_t nbytes = static_cast<std::uint64_t>(ref.nbytes());
         const std::uint64_t dataOffset = offset + 8;
         if (dataOffset > file.size() || nbytes > file.size() - dataOffset)
             throw FormatError("storage " + ref.key + " (" + std::to_string(nbytes) + " bytes at offset "
-                              + std::to_string(dataOffset) + ") runs past the end of the file ("
-                              + std::to_string(file.size()) + " bytes; truncated?)");
-        out.storages[ref.key] = {dataOffset, nbytes};
+                + std::to_string(dataOffset) + ") runs past the end of the file (" + std::to_string(file.size())
+                + " bytes; truncated?)");
+        out.storages[ref.key] = { dataOffset, nbytes };
         offset = dataOffset + nbytes;
     }
     for (const auto& [key, ref] : roots)

@@ -21,7 +21,7 @@ struct TorchLegacyFile {
         std::uint64_t dataOffset = 0; // of the raw bytes in the file
         std::uint64_t nbytes = 0;
     };
-    pickle::Document object;                      // the object pickle
+    pickle::Document object; // the object pickle
     std::map<std::string, StorageRecord> storages; // by root key
 };
 

@@ -17,18 +17,26 @@ constexpr std::size_t kMaxNamePart = 256; // longer keys are cut (names stay rea
 bool isTensorLike(const Value& v)
 {
     return v.kind == Kind::TorchTensor || v.kind == Kind::PersistentId
-           || (v.kind == Kind::NumpyArray && v.array().data && v.array().data->kind == Kind::Bytes
-               && v.array().dtype && numpyDTypeFromCode(v.array().dtype->text));
+        || (v.kind == Kind::NumpyArray && v.array().data && v.array().data->kind == Kind::Bytes && v.array().dtype
+            && numpyDTypeFromCode(v.array().dtype->text));
 }
 
 std::string keyName(const Value& key)
 {
     std::string k;
     switch (key.kind) {
-    case Kind::String: k = key.text.substr(0, kMaxNamePart + 1); break;
-    case Kind::Int: k = std::to_string(key.integer); break;
-    case Kind::Bool: k = key.boolean ? "True" : "False"; break;
-    default: k = pickle::toDisplayString(key, 1, 60); break;
+    case Kind::String:
+        k = key.text.substr(0, kMaxNamePart + 1);
+        break;
+    case Kind::Int:
+        k = std::to_string(key.integer);
+        break;
+    case Kind::Bool:
+        k = key.boolean ? "True" : "False";
+        break;
+    default:
+        k = pickle::toDisplayString(key, 1, 60);
+        break;
     }
     if (k.size() > kMaxNamePart)
         k = k.substr(0, kMaxNamePart) + "...";
@@ -62,7 +70,7 @@ public:
     PickleWalk run(const Value& root)
     {
         if (isTensorLike(root))
-            out_.tensors.push_back({root.kind == Kind::PersistentId ? "storage" : "tensor", &root});
+            out_.tensors.push_back({ root.kind == Kind::PersistentId ? "storage" : "tensor", &root });
         else if (isModuleLike(root) || isContainer(root))
             walk(root, "", 0);
         else
@@ -101,11 +109,15 @@ private:
     bool isContainer(const Value& v)
     {
         switch (v.kind) {
-        case Kind::Dict: return true;
+        case Kind::Dict:
+            return true;
         case Kind::List:
-        case Kind::Tuple: return holdsStructure(v, 0);
-        case Kind::Object: return !v.called && (!v.entries.empty() || !v.items.empty() || attributes(v));
-        default: return false;
+        case Kind::Tuple:
+            return holdsStructure(v, 0);
+        case Kind::Object:
+            return !v.called && (!v.entries.empty() || !v.items.empty() || attributes(v));
+        default:
+            return false;
         }
     }
 
@@ -128,10 +140,15 @@ private:
             case Kind::PersistentId:
             case Kind::NumpyArray:
             case Kind::Dict:
-            case Kind::Object: result = true; break;
+            case Kind::Object:
+                result = true;
+                break;
             case Kind::List:
-            case Kind::Tuple: result = holdsStructure(*item, depth + 1); break;
-            default: break;
+            case Kind::Tuple:
+                result = holdsStructure(*item, depth + 1);
+                break;
+            default:
+                break;
             }
             if (result)
                 break;
@@ -163,7 +180,7 @@ private:
         if (isTensorLike(v)) {
             ++visits_;
             if (charge(name.size()))
-                out_.tensors.push_back({name, &v});
+                out_.tensors.push_back({ name, &v });
             return;
         }
         if (!isModuleLike(v) && !isContainer(v)) {
@@ -209,7 +226,8 @@ private:
         if (!attrs || !charge(4 * attrs->entries.size()))
             return;
         std::unordered_set<std::string> nonPersistent;
-        if (const Value* s = attrs->find("_non_persistent_buffers_set"); s && s->kind == Kind::Set && charge(s->items.size()))
+        if (const Value* s = attrs->find("_non_persistent_buffers_set");
+            s && s->kind == Kind::Set && charge(s->items.size()))
             for (const Value* item : s->items)
                 if (item->kind == Kind::String)
                     nonPersistent.insert(item->text);
@@ -254,20 +272,30 @@ private:
         }
         nlohmann::ordered_json j;
         switch (v.kind) {
-        case Kind::None: j = nullptr; break;
-        case Kind::Bool: j = v.boolean; break;
-        case Kind::Int: j = v.integer; break;
+        case Kind::None:
+            j = nullptr;
+            break;
+        case Kind::Bool:
+            j = v.boolean;
+            break;
+        case Kind::Int:
+            j = v.integer;
+            break;
         case Kind::Float:
             if (std::isfinite(v.real))
                 j = v.real;
             else
                 j = pickle::toDisplayString(v);
             break;
-        case Kind::String: j = v.text.size() <= 1000 ? v.text : v.text.substr(0, 1000) + "..."; break;
+        case Kind::String:
+            j = v.text.size() <= 1000 ? v.text : v.text.substr(0, 1000) + "...";
+            break;
         case Kind::NumpyArray:
             j = "numpy array of dtype " + (v.array().dtype ? pickle::toDisplayString(*v.array().dtype) : "?");
             break;
-        default: j = v.kind == Kind::Object && v.called ? out_.refusedCalls.back() : pickle::toDisplayString(v); break;
+        default:
+            j = v.kind == Kind::Object && v.called ? out_.refusedCalls.back() : pickle::toDisplayString(v);
+            break;
         }
         put(name, std::move(j));
     }
@@ -284,8 +312,8 @@ private:
             metadataIndex_.emplace(key, object.size());
             object.emplace_back(key, std::move(value)); // the vector's, without a linear key search
         } else if (++droppedMetadata_ == 1)
-            out_.metadata["__walk__"] = "more than " + std::to_string(limits_.maxMetadata)
-                                        + " non-tensor values; the rest are not listed";
+            out_.metadata["__walk__"]
+                = "more than " + std::to_string(limits_.maxMetadata) + " non-tensor values; the rest are not listed";
     }
 
     const PickleWalkLimits& limits_;

@@ -18,17 +18,17 @@ struct PickledTensor {
 };
 
 struct PickleWalk {
-    std::vector<PickledTensor> tensors;     // in pickle order; a shared tensor once per name
+    std::vector<PickledTensor> tensors; // in pickle order; a shared tensor once per name
     nlohmann::ordered_json metadata = nlohmann::ordered_json::object(); // non-tensor values by full name
-    std::vector<std::string> refusedCalls;  // calls met on the way, rendered ("os.system('ls')")
-    std::size_t otherLeaves = 0;            // metadata values that are neither refused calls nor None
+    std::vector<std::string> refusedCalls; // calls met on the way, rendered ("os.system('ls')")
+    std::size_t otherLeaves = 0; // metadata values that are neither refused calls nor None
 };
 
 struct PickleWalkLimits {
-    int maxDepth = 64;                  // nesting of containers and modules
-    std::size_t maxVisits = 500'000;    // nodes visited in total (shared subgraphs count each time)
-    std::size_t maxMetadata = 20'000;   // metadata entries kept
-    std::size_t maxWork = 50'000'000;   // items, entries and name bytes looked at in total
+    int maxDepth = 64; // nesting of containers and modules
+    std::size_t maxVisits = 500'000; // nodes visited in total (shared subgraphs count each time)
+    std::size_t maxMetadata = 20'000; // metadata entries kept
+    std::size_t maxWork = 50'000'000; // items, entries and name bytes looked at in total
 };
 
 // Names the contents of a torch pickle the way people know them: containers nest with '.'

@@ -2,11 +2,11 @@
 
 #include "pickle/PickledNumpyArray.h"
 
+#include "base/CheckpointError.h"
 #include "formats/torch/TorchLegacyFile.h"
 #include "formats/torch/TorchPickleWalker.h"
 #include "formats/torch/TorchStorage.h"
 #include "formats/torch/TorchZipArchive.h"
-#include "base/CheckpointError.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>
@@ -32,7 +32,7 @@ constexpr std::size_t kMaxRank = 64; // torch itself allows 64 dimensions at mos
 
 std::string_view asText(std::span<const std::uint8_t> bytes)
 {
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+    return { reinterpret_cast<const char*>(bytes.data()), bytes.size() };
 }
 
 // "<root>/data.pkl" with nothing else before it.
@@ -40,7 +40,7 @@ bool isDataPkl(std::string_view name)
 {
     constexpr std::string_view suffix = "/data.pkl";
     return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix
-           && name.find('/') == name.size() - suffix.size();
+        && name.find('/') == name.size() - suffix.size();
 }
 
 // The archive folder: PyTorchStreamReader takes everything before the first '/' of the first
@@ -76,8 +76,8 @@ Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver
     layout.byteOrder = storage.order;
     if (v.kind == Kind::PersistentId) { // a bare storage: all its elements as a vector
         t.info.dtype = ref.dtype.value_or(DType::UInt8);
-        t.info.shape = {ref.viewNumel >= 0 ? ref.viewNumel : ref.numel};
-        layout.strides = {1};
+        t.info.shape = { ref.viewNumel >= 0 ? ref.viewNumel : ref.numel };
+        layout.strides = { 1 };
     } else {
         if (v.tensor().dtype) { // _rebuild_tensor_v3: the dtype is explicit, the storage untyped
             const auto d = torchDTypeFromGlobal(v.tensor().dtype->qualifiedName());
@@ -104,8 +104,8 @@ Tensor makeTensor(const std::string& name, const Value& v, const StorageResolver
     return t;
 }
 
-Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pickle::Document& doc,
-                           const StorageResolver& resolve)
+Checkpoint buildCheckpoint(
+    const FileProbe& probe, std::string format, const pickle::Document& doc, const StorageResolver& resolve)
 {
     Checkpoint c;
     c.path = probe.path;
@@ -116,8 +116,9 @@ Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pic
         const std::string call = walk.refusedCalls.empty() ? first : walk.refusedCalls.front();
         if (first.rfind("torch.", 0) == 0) // torch's own rebuild functions we do not interpret
             throw CheckpointError(probe.path, "holds only objects this reader does not support (" + call + ")");
-        throw CheckpointError(probe.path, "refuses to call " + first + ": the pickle's only content is a call to it ("
-                                              + call + "), which was not run");
+        throw CheckpointError(probe.path,
+            "refuses to call " + first + ": the pickle's only content is a call to it (" + call
+                + "), which was not run");
     }
     c.tensors.reserve(walk.tensors.size());
     for (const auto& [name, value] : walk.tensors) {
@@ -148,7 +149,7 @@ Checkpoint buildCheckpoint(const FileProbe& probe, std::string format, const pic
 std::span<const std::byte> fileBytes(const FileByteSource& file, std::vector<std::byte>& buffer)
 {
     if (file.data())
-        return {file.data(), file.size()};
+        return { file.data(), file.size() };
     buffer = file.readVector(0, std::min<std::uint64_t>(file.size(), std::uint64_t(512) << 20));
     return buffer;
 }
@@ -162,8 +163,8 @@ Checkpoint openLegacy(const FileProbe& probe)
         auto it = legacy.storages.find(ref.key);
         if (it == legacy.storages.end())
             throw FormatError("storage " + ref.key + " has no data record");
-        return StorageBytes{std::make_shared<SubByteSource>(file, it->second.dataOffset, it->second.nbytes),
-                            ByteOrder::Little, "storage " + ref.key};
+        return StorageBytes { std::make_shared<SubByteSource>(file, it->second.dataOffset, it->second.nbytes),
+            ByteOrder::Little, "storage " + ref.key };
     };
     return buildCheckpoint(probe, "PyTorch legacy", legacy.object, resolve);
 }
@@ -220,14 +221,13 @@ Checkpoint openZipBytes(const FileProbe& probe, std::shared_ptr<const ByteSource
             if (!m)
                 throw FormatError("storage record " + record + " is missing from the archive");
             auto bytes = zip.open(*m, zip.inflateBudget());
-            it = cache.emplace(ref.key, StorageBytes{bytes, order, record}).first;
+            it = cache.emplace(ref.key, StorageBytes { bytes, order, record }).first;
         }
         StorageBytes s = it->second;
         const auto nbytes = static_cast<std::uint64_t>(ref.nbytes());
         if (s.bytes->size() < nbytes)
-            throw FormatError("storage record " + s.where + " holds " + std::to_string(s.bytes->size())
-                              + " bytes, its " + ref.className + " of " + std::to_string(ref.numel)
-                              + " elements needs " + std::to_string(nbytes));
+            throw FormatError("storage record " + s.where + " holds " + std::to_string(s.bytes->size()) + " bytes, its "
+                + ref.className + " of " + std::to_string(ref.numel) + " elements needs " + std::to_string(nbytes));
         if (s.bytes->size() > nbytes)
             s.bytes = std::make_shared<SubByteSource>(s.bytes, 0, nbytes);
         return s;
@@ -246,8 +246,7 @@ bool looksLikeTorchZip(const FileProbe& probe)
     if (!probe.startsWith(std::string_view("PK\3\4", 4)) || probe.head.size() < 30)
         return false;
     const std::size_t nameLen = probe.head[26] | (std::size_t(probe.head[27]) << 8);
-    if (probe.head.size() >= 30 + nameLen
-        && isDataPkl(asText(std::span(probe.head).subspan(30, nameLen))))
+    if (probe.head.size() >= 30 + nameLen && isDataPkl(asText(std::span(probe.head).subspan(30, nameLen))))
         return true; // torch writes data.pkl first
     try { // a rewritten archive may order its members differently
         TorchZipArchive zip(probe.path, std::make_shared<FileByteSource>(probe.path));

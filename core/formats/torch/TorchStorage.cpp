@@ -15,12 +15,18 @@ using pickle::Value;
 const std::unordered_map<std::string_view, DType>& storageClasses()
 {
     static const std::unordered_map<std::string_view, DType> table = {
-        {"DoubleStorage", DType::Float64},       {"FloatStorage", DType::Float32},
-        {"HalfStorage", DType::Float16},         {"BFloat16Storage", DType::BFloat16},
-        {"LongStorage", DType::Int64},           {"IntStorage", DType::Int32},
-        {"ShortStorage", DType::Int16},          {"CharStorage", DType::Int8},
-        {"ByteStorage", DType::UInt8},           {"BoolStorage", DType::Bool},
-        {"ComplexFloatStorage", DType::Complex64}, {"ComplexDoubleStorage", DType::Complex128},
+        { "DoubleStorage", DType::Float64 },
+        { "FloatStorage", DType::Float32 },
+        { "HalfStorage", DType::Float16 },
+        { "BFloat16Storage", DType::BFloat16 },
+        { "LongStorage", DType::Int64 },
+        { "IntStorage", DType::Int32 },
+        { "ShortStorage", DType::Int16 },
+        { "CharStorage", DType::Int8 },
+        { "ByteStorage", DType::UInt8 },
+        { "BoolStorage", DType::Bool },
+        { "ComplexFloatStorage", DType::Complex64 },
+        { "ComplexDoubleStorage", DType::Complex128 },
     };
     return table;
 }
@@ -28,20 +34,31 @@ const std::unordered_map<std::string_view, DType>& storageClasses()
 const std::unordered_map<std::string_view, DType>& torchDTypes()
 {
     static const std::unordered_map<std::string_view, DType> table = {
-        {"float64", DType::Float64},   {"double", DType::Float64},
-        {"float32", DType::Float32},   {"float", DType::Float32},
-        {"float16", DType::Float16},   {"half", DType::Float16},
-        {"bfloat16", DType::BFloat16},
-        {"float8_e4m3fn", DType::Float8E4M3FN}, {"float8_e5m2", DType::Float8E5M2},
-        {"int64", DType::Int64},       {"long", DType::Int64},
-        {"int32", DType::Int32},       {"int", DType::Int32},
-        {"int16", DType::Int16},       {"short", DType::Int16},
-        {"int8", DType::Int8},
-        {"uint64", DType::UInt64},     {"uint32", DType::UInt32},
-        {"uint16", DType::UInt16},     {"uint8", DType::UInt8},
-        {"bool", DType::Bool},
-        {"complex64", DType::Complex64}, {"cfloat", DType::Complex64},
-        {"complex128", DType::Complex128}, {"cdouble", DType::Complex128},
+        { "float64", DType::Float64 },
+        { "double", DType::Float64 },
+        { "float32", DType::Float32 },
+        { "float", DType::Float32 },
+        { "float16", DType::Float16 },
+        { "half", DType::Float16 },
+        { "bfloat16", DType::BFloat16 },
+        { "float8_e4m3fn", DType::Float8E4M3FN },
+        { "float8_e5m2", DType::Float8E5M2 },
+        { "int64", DType::Int64 },
+        { "long", DType::Int64 },
+        { "int32", DType::Int32 },
+        { "int", DType::Int32 },
+        { "int16", DType::Int16 },
+        { "short", DType::Int16 },
+        { "int8", DType::Int8 },
+        { "uint64", DType::UInt64 },
+        { "uint32", DType::UInt32 },
+        { "uint16", DType::UInt16 },
+        { "uint8", DType::UInt8 },
+        { "bool", DType::Bool },
+        { "complex64", DType::Complex64 },
+        { "cfloat", DType::Complex64 },
+        { "complex128", DType::Complex128 },
+        { "cdouble", DType::Complex128 },
     };
     return table;
 }
@@ -65,7 +82,7 @@ std::optional<DType> torchStorageDType(const Value& cls)
     auto it = storageClasses().find(cls.name);
     if (it == storageClasses().end())
         throw FormatError("storage class " + cls.qualifiedName() + " is not supported"
-                          + (cls.name.rfind("Q", 0) == 0 ? " (quantized tensors)" : ""));
+            + (cls.name.rfind("Q", 0) == 0 ? " (quantized tensors)" : ""));
     return it->second;
 }
 

@@ -16,16 +16,16 @@ namespace ckpt {
 // legacy: ('storage', storage_class, root_key, location, numel, view_metadata | None),
 //         view_metadata = (view_key, offset, size) in elements of the storage dtype.
 struct TorchStorageRef {
-    std::string key;             // the record (zip data/<key>) or legacy root key holding the bytes
-    std::string location;        // "cpu", "cuda:0", ...
-    std::optional<DType> dtype;  // nullopt for UntypedStorage (numel counts bytes)
-    std::string className;       // "torch.FloatStorage", for messages
-    std::int64_t numel = 0;      // elements of dtype (bytes when untyped) in the whole storage
+    std::string key; // the record (zip data/<key>) or legacy root key holding the bytes
+    std::string location; // "cpu", "cuda:0", ...
+    std::optional<DType> dtype; // nullopt for UntypedStorage (numel counts bytes)
+    std::string className; // "torch.FloatStorage", for messages
+    std::int64_t numel = 0; // elements of dtype (bytes when untyped) in the whole storage
     std::int64_t viewOffset = 0; // legacy storage views: first element of the view
     std::int64_t viewNumel = -1; // legacy storage views: elements of the view; -1 = whole storage
 
-    std::int64_t elementSize() const;  // 1 for untyped storages
-    std::int64_t nbytes() const;       // numel * elementSize, overflow-checked
+    std::int64_t elementSize() const; // 1 for untyped storages
+    std::int64_t nbytes() const; // numel * elementSize, overflow-checked
 };
 
 // Parses a storage persistent id. Throws FormatError for anything else (bad tuple, unknown or

@@ -158,7 +158,7 @@ void TorchZipArchive::readCentralDirectory()
                 break;
             if (id == 1) {
                 std::uint64_t k = q + 4;
-                for (std::uint64_t* field : {&m.size, &m.compressedSize, &m.localHeaderOffset}) {
+                for (std::uint64_t* field : { &m.size, &m.compressedSize, &m.localHeaderOffset }) {
                     if (*field == 0xFFFFFFFFu && k + 8 <= q + 4 + len) {
                         *field = le(x + k, 8);
                         k += 8;
@@ -186,7 +186,7 @@ void TorchZipArchive::checkNoOverlap() const
     if (std::none_of(members_.begin(), members_.end(), [](const Member& m) { return m.method != 0; }))
         return;
     std::sort(byOffset.begin(), byOffset.end(),
-              [](const Member* a, const Member* b) { return a->localHeaderOffset < b->localHeaderOffset; });
+        [](const Member* a, const Member* b) { return a->localHeaderOffset < b->localHeaderOffset; });
     for (std::size_t i = 1; i < byOffset.size(); ++i) {
         const Member& a = *byOffset[i - 1];
         const Member& b = *byOffset[i];
@@ -216,28 +216,26 @@ std::shared_ptr<const ByteSource> TorchZipArchive::open(const Member& m, std::ui
         // about 1032:1: together these bound what inflating may allocate by the file's size.
         if (m.compressedSize > file_->size())
             throw FormatError("zip member " + m.name + " claims " + std::to_string(m.compressedSize)
-                              + " compressed bytes, more than the whole file (" + std::to_string(file_->size()) + ")");
+                + " compressed bytes, more than the whole file (" + std::to_string(file_->size()) + ")");
         if (m.size > maxInflated || m.size / 1100 > m.compressedSize + 4)
             throw FormatError("zip member " + m.name + " claims " + std::to_string(m.size)
-                              + " bytes uncompressed, more than allowed (" + std::to_string(maxInflated >> 20) + " MiB)");
+                + " bytes uncompressed, more than allowed (" + std::to_string(maxInflated >> 20) + " MiB)");
         if (!bytesAreTheFile_)
             throw FormatError("zip member " + m.name + " is deflated inside another file (torch stores its members)");
         return std::make_shared<InflatedMemberSource>(path_, m);
     }
     if (m.method != 0)
-        throw FormatError("zip member " + m.name + " uses unsupported compression method "
-                          + std::to_string(m.method));
+        throw FormatError("zip member " + m.name + " uses unsupported compression method " + std::to_string(m.method));
     const auto local = file_->readVector(m.localHeaderOffset, 30);
     if (le(local.data(), 4) != kLocalHeader)
-        throw FormatError("zip member " + m.name + " has no local header at offset "
-                          + std::to_string(m.localHeaderOffset));
-    const std::uint64_t dataOffset = m.localHeaderOffset + 30 + le(local.data() + 26, 2)
-                                     + le(local.data() + 28, 2);
+        throw FormatError(
+            "zip member " + m.name + " has no local header at offset " + std::to_string(m.localHeaderOffset));
+    const std::uint64_t dataOffset = m.localHeaderOffset + 30 + le(local.data() + 26, 2) + le(local.data() + 28, 2);
     if (m.compressedSize != m.size)
         throw FormatError("stored zip member " + m.name + " has inconsistent sizes");
     if (dataOffset > file_->size() || m.size > file_->size() - dataOffset)
         throw FormatError("zip member " + m.name + " (" + std::to_string(m.size)
-                          + " bytes) runs past the end of the file (truncated archive?)");
+            + " bytes) runs past the end of the file (truncated archive?)");
     return std::make_shared<SubByteSource>(file_, dataOffset, m.size);
 }
 

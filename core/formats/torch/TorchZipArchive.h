@@ -18,11 +18,11 @@ class TorchZipArchive {
 public:
     struct Member {
         std::string name;
-        std::uint16_t method = 0;        // 0 stored, 8 deflated
+        std::uint16_t method = 0; // 0 stored, 8 deflated
         std::uint64_t compressedSize = 0;
         std::uint64_t size = 0;
         std::uint64_t localHeaderOffset = 0;
-        std::uint64_t index = 0;         // position in the central directory (libzip's index)
+        std::uint64_t index = 0; // position in the central directory (libzip's index)
     };
 
     // Throws FormatError when the central directory is missing or inconsistent. `bytes` is the
