@@ -91,14 +91,10 @@ static Checkpoint openFile(const std::string& path)
             continue;
         try {
             return checkedRanks(reader->open(probe));
-        } catch (const CheckpointError& e) {
+        } catch (const CheckpointError& e) { // open() names every failure so
             if (!failures.empty())
                 failures += "; ";
             failures += e.reason();
-        } catch (const std::exception& e) {
-            if (!failures.empty())
-                failures += "; ";
-            failures += std::string(reader->name()) + ": " + e.what();
         }
     }
     if (!failures.empty())

@@ -40,31 +40,29 @@ bool ShardedIndexReader::matches(const FileProbe& probe) const
     return first != std::string::npos && head[first] == '{' && head.find("\"weight_map\"") != std::string::npos;
 }
 
-Checkpoint ShardedIndexReader::open(const FileProbe& probe) const
+void ShardedIndexReader::read(const FileProbe& probe, Checkpoint& c) const
 {
     if (probe.size > kMaxIndexBytes)
-        throw CheckpointError(probe.path, "index file is larger than 64 MiB");
+        throw FormatError("index file is larger than 64 MiB");
     const FileByteSource file(probe.path);
     const auto index = nlohmann::json::parse(file.readString(0, std::size_t(file.size())), nullptr, false);
     if (index.is_discarded() || !index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
-        throw CheckpointError(probe.path, "not a checkpoint index: needs a \"weight_map\" object");
+        throw FormatError("not a checkpoint index: needs a \"weight_map\" object");
     std::vector<std::string> shards;
     std::unordered_set<std::string> shardSet;
     std::map<std::string, std::string> shardOf;
     for (const auto& [tensor, shard] : index["weight_map"].items()) {
         if (!shard.is_string())
-            throw CheckpointError(probe.path, "weight_map entry '" + tensor + "' is not a file name");
+            throw FormatError("weight_map entry '" + tensor + "' is not a file name");
         const std::string s = shard.get<std::string>();
         if (s.find('/') != std::string::npos || s == "..")
-            throw CheckpointError(probe.path, "shard '" + s + "' is not a file beside the index");
+            throw FormatError("shard '" + s + "' is not a file beside the index");
         if (shardSet.insert(s).second)
             shards.push_back(s);
         if (shards.size() > kMaxShards)
-            throw CheckpointError(probe.path, "the index names more than " + std::to_string(kMaxShards) + " shards");
+            throw FormatError("the index names more than " + std::to_string(kMaxShards) + " shards");
         shardOf[tensor] = s;
     }
-    Checkpoint c;
-    c.path = probe.path;
     if (index.contains("metadata") && index["metadata"].is_object())
         for (const auto& [k, v] : index["metadata"].items())
             c.metadata["metadata/" + k] = v.is_string() ? v.get<std::string>() : v.dump();
@@ -93,10 +91,8 @@ Checkpoint ShardedIndexReader::open(const FileProbe& probe) const
             c.metadata[k] = v;
     }
     if (!shardOf.empty())
-        throw CheckpointError(
-            probe.path, "tensor '" + shardOf.begin()->first + "' is not in its shard " + shardOf.begin()->second);
+        throw FormatError("tensor '" + shardOf.begin()->first + "' is not in its shard " + shardOf.begin()->second);
     c.format = (format.empty() ? std::string("checkpoint") : format) + " (sharded)";
-    return c;
 }
 
 } // namespace ckpt

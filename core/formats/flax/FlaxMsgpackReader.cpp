@@ -323,24 +323,20 @@ bool FlaxMsgpackReader::matches(const FileProbe& probe) const
     return false;
 }
 
-Checkpoint FlaxMsgpackReader::open(const FileProbe& probe) const
+void FlaxMsgpackReader::read(const FileProbe& probe, Checkpoint& c) const
 {
-    Checkpoint c;
-    c.path = probe.path;
-    c.format = std::string(name());
     auto file = std::make_shared<FileByteSource>(probe.path);
     if (!file->data())
-        throw CheckpointError(probe.path, "cannot map the file to read it");
+        throw FormatError("cannot map the file to read it");
     const char* base = reinterpret_cast<const char*>(file->data());
     StateDictVisitor visitor(base, file, c);
     std::size_t offset = 0;
     const bool parsed = msgpack::v2::parse(base, static_cast<std::size_t>(file->size()), offset, visitor);
     visitor.finish();
     if (!parsed || !visitor.error.empty())
-        throw CheckpointError(probe.path, visitor.error.empty() ? "malformed msgpack" : visitor.error);
+        throw FormatError(visitor.error.empty() ? "malformed msgpack" : visitor.error);
     if (offset != file->size())
-        throw CheckpointError(probe.path, std::to_string(file->size() - offset) + " bytes follow the msgpack data");
-    return c;
+        throw FormatError(std::to_string(file->size() - offset) + " bytes follow the msgpack data");
 }
 
 } // namespace ckpt

@@ -13,7 +13,9 @@ class FlaxMsgpackReader final : public FormatReader {
 public:
     std::string_view name() const override { return "Flax msgpack"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

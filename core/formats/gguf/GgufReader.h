@@ -10,7 +10,9 @@ class GgufReader final : public FormatReader {
 public:
     std::string_view name() const override { return "GGUF"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

@@ -520,9 +520,9 @@ bool applyKerasOrder(hid_t file, Checkpoint& ckpt, const std::map<std::string, s
 
 } // namespace
 
-Checkpoint Hdf5Reader::open(const FileProbe& probe) const
+void Hdf5Reader::read(const FileProbe& probe, Checkpoint& c) const
 {
-    return openHdf5File(probe.path, probe.path, nullptr, nullptr);
+    c = openHdf5File(probe.path, probe.path, nullptr, nullptr);
 }
 
 // A file whose superblock still says "open for write" (a writer that crashed, or one still

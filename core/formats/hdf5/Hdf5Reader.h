@@ -16,7 +16,9 @@ class Hdf5Reader final : public FormatReader {
 public:
     std::string_view name() const override { return "HDF5"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 // Opens the HDF5 file at `path`, or the in-memory file `image` when given (`path` then only names

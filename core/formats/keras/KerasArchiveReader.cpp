@@ -47,34 +47,29 @@ bool KerasArchiveReader::matches(const FileProbe& probe) const
     return first == "metadata.json" || first == "config.json" || first == kWeights;
 }
 
-Checkpoint KerasArchiveReader::open(const FileProbe& probe) const
+void KerasArchiveReader::read(const FileProbe& probe, Checkpoint& ckpt) const
 {
     std::shared_ptr<NpzArchive> archive;
     nlohmann::ordered_json config, metadata;
     std::vector<std::byte> image;
-    try {
-        archive = NpzArchive::open(probe.path, std::make_shared<FileByteSource>(probe.path));
-        const auto* weights = findMember(*archive, kWeights);
-        if (!weights) {
-            if (findMember(*archive, "model.weights.npz"))
-                throw FormatError("weights stored as model.weights.npz are not supported yet");
-            throw FormatError("zip archive has no model.weights.h5 (not a .keras file)");
-        }
-        if (const auto* m = findMember(*archive, "config.json"))
-            config = readJsonMember(*archive, *m);
-        if (const auto* m = findMember(*archive, "metadata.json"))
-            metadata = readJsonMember(*archive, *m);
-        // libhdf5 cannot read from inside a zip, so the weights file is opened from memory.
-        if (weights->size > NpzArchive::kMaxInflatedBytes)
-            throw FormatError(std::string(kWeights) + " is " + std::to_string(weights->size) + " bytes, more than the "
-                + std::to_string(NpzArchive::kMaxInflatedBytes) + " bytes we read into memory");
-        image = archive->memberBytes(*weights)->readVector(0, static_cast<std::size_t>(weights->size));
-    } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, e.what());
+    archive = NpzArchive::open(probe.path, std::make_shared<FileByteSource>(probe.path));
+    const auto* weights = findMember(*archive, kWeights);
+    if (!weights) {
+        if (findMember(*archive, "model.weights.npz"))
+            throw FormatError("weights stored as model.weights.npz are not supported yet");
+        throw FormatError("zip archive has no model.weights.h5 (not a .keras file)");
     }
+    if (const auto* m = findMember(*archive, "config.json"))
+        config = readJsonMember(*archive, *m);
+    if (const auto* m = findMember(*archive, "metadata.json"))
+        metadata = readJsonMember(*archive, *m);
+    // libhdf5 cannot read from inside a zip, so the weights file is opened from memory.
+    if (weights->size > NpzArchive::kMaxInflatedBytes)
+        throw FormatError(std::string(kWeights) + " is " + std::to_string(weights->size) + " bytes, more than the "
+            + std::to_string(NpzArchive::kMaxInflatedBytes) + " bytes we read into memory");
+    image = archive->memberBytes(*weights)->readVector(0, static_cast<std::size_t>(weights->size));
 
     const nlohmann::json plainConfig = config.is_object() ? nlohmann::json::parse(config.dump()) : nlohmann::json();
-    Checkpoint ckpt;
     try {
         ckpt = openHdf5File(
             probe.path + "/" + std::string(kWeights), probe.path, &image, config.is_object() ? &plainConfig : nullptr);
@@ -90,7 +85,6 @@ Checkpoint KerasArchiveReader::open(const FileProbe& probe) const
             ckpt.metadata["config.json/class_name"] = config["class_name"];
         ckpt.metadata["config.json"] = config.dump();
     }
-    return ckpt;
 }
 
 } // namespace ckpt

@@ -10,7 +10,9 @@ class KerasArchiveReader final : public FormatReader {
 public:
     std::string_view name() const override { return "Keras archive"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

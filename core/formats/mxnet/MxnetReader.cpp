@@ -167,53 +167,45 @@ bool MxnetReader::matches(const FileProbe& probe) const
     return magic == kListMagic && reserved == 0;
 }
 
-Checkpoint MxnetReader::open(const FileProbe& probe) const
+void MxnetReader::read(const FileProbe& probe, Checkpoint& ckpt) const
 {
-    Checkpoint ckpt;
-    ckpt.path = probe.path;
-    ckpt.format = std::string(name());
-    try {
-        auto file = std::make_shared<FileByteSource>(probe.path);
-        Cursor c(*file);
-        c.u64();
-        c.u64();
-        const std::uint64_t count = c.u64();
-        // Every record takes at least 4 bytes: a count beyond that is a corrupt header.
-        if (count > file->size() / 4)
-            throw FormatError("header claims " + std::to_string(count) + " arrays in a file of "
-                + std::to_string(file->size()) + " bytes");
-        std::vector<Record> records;
-        for (std::uint64_t i = 0; i < count; ++i)
-            records.push_back(readRecord(c));
-        const std::uint64_t nameCount = c.u64();
-        if (nameCount != 0 && nameCount != count)
-            throw FormatError(
-                "the file has " + std::to_string(count) + " arrays but " + std::to_string(nameCount) + " names");
-        std::vector<std::string> names;
-        for (std::uint64_t i = 0; i < nameCount; ++i)
-            names.push_back(c.string(c.u64()));
-        for (std::size_t i = 0; i < records.size(); ++i) {
-            const auto& r = records[i];
-            const std::string n = names.empty() ? std::to_string(i) : names[i];
-            if (r.none) {
-                ckpt.metadata[n] = "<uninitialised array>";
-                continue;
-            }
-            Tensor t;
-            t.info.name = n;
-            t.info.dtype = r.dtype;
-            t.info.shape = r.shape;
-            t.info.location = r.encoding + " record, data at offset " + std::to_string(r.dataOffset);
-            t.data = std::make_shared<StridedTensorSource>(
-                file, r.dtype, r.shape, StridedLayout::rowMajor(r.shape, r.dataOffset));
-            ckpt.tensors.push_back(std::move(t));
+    auto file = std::make_shared<FileByteSource>(probe.path);
+    Cursor c(*file);
+    c.u64();
+    c.u64();
+    const std::uint64_t count = c.u64();
+    // Every record takes at least 4 bytes: a count beyond that is a corrupt header.
+    if (count > file->size() / 4)
+        throw FormatError("header claims " + std::to_string(count) + " arrays in a file of "
+            + std::to_string(file->size()) + " bytes");
+    std::vector<Record> records;
+    for (std::uint64_t i = 0; i < count; ++i)
+        records.push_back(readRecord(c));
+    const std::uint64_t nameCount = c.u64();
+    if (nameCount != 0 && nameCount != count)
+        throw FormatError(
+            "the file has " + std::to_string(count) + " arrays but " + std::to_string(nameCount) + " names");
+    std::vector<std::string> names;
+    for (std::uint64_t i = 0; i < nameCount; ++i)
+        names.push_back(c.string(c.u64()));
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        const std::string n = names.empty() ? std::to_string(i) : names[i];
+        if (r.none) {
+            ckpt.metadata[n] = "<uninitialised array>";
+            continue;
         }
-        if (!records.empty())
-            ckpt.metadata["__mxnet_encoding__"] = records.front().encoding;
-    } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, e.what());
+        Tensor t;
+        t.info.name = n;
+        t.info.dtype = r.dtype;
+        t.info.shape = r.shape;
+        t.info.location = r.encoding + " record, data at offset " + std::to_string(r.dataOffset);
+        t.data = std::make_shared<StridedTensorSource>(
+            file, r.dtype, r.shape, StridedLayout::rowMajor(r.shape, r.dataOffset));
+        ckpt.tensors.push_back(std::move(t));
     }
-    return ckpt;
+    if (!records.empty())
+        ckpt.metadata["__mxnet_encoding__"] = records.front().encoding;
 }
 
 } // namespace ckpt

@@ -11,7 +11,9 @@ class MxnetReader final : public FormatReader {
 public:
     std::string_view name() const override { return "MXNet"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

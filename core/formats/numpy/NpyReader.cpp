@@ -11,18 +11,10 @@ bool NpyReader::matches(const FileProbe& probe) const
     return probe.startsWith(kNpyMagic);
 }
 
-Checkpoint NpyReader::open(const FileProbe& probe) const
+void NpyReader::read(const FileProbe& probe, Checkpoint& c) const
 {
-    Checkpoint c;
-    c.path = probe.path;
-    c.format = std::string(name());
-    try {
-        auto file = std::make_shared<FileByteSource>(probe.path);
-        appendNpyTensors(file, NpyPlacement { "array", "", "" }, c);
-    } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, e.what());
-    }
-    return c;
+    auto file = std::make_shared<FileByteSource>(probe.path);
+    appendNpyTensors(file, NpyPlacement { "array", "", "" }, c);
 }
 
 } // namespace ckpt

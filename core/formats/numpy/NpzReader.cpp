@@ -26,11 +26,8 @@ bool NpzReader::matches(const FileProbe& probe) const
     return endsWithNpy(std::string_view(reinterpret_cast<const char*>(probe.head.data()) + 30, nameLen));
 }
 
-Checkpoint NpzReader::open(const FileProbe& probe) const
+void NpzReader::read(const FileProbe& probe, Checkpoint& c) const
 {
-    Checkpoint c;
-    c.path = probe.path;
-    c.format = std::string(name());
     std::string current;
     try {
         auto file = std::make_shared<FileByteSource>(probe.path);
@@ -48,9 +45,10 @@ Checkpoint NpzReader::open(const FileProbe& probe) const
             current.clear();
         }
     } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, current.empty() ? e.what() : "member '" + current + "': " + e.what());
+        if (current.empty())
+            throw;
+        throw FormatError("member '" + current + "': " + e.what());
     }
-    return c;
 }
 
 } // namespace ckpt

@@ -167,70 +167,62 @@ bool OnnxReader::matches(const FileProbe& probe) const
     return looksLikeOnnxModel(probe.head, probe.size);
 }
 
-Checkpoint OnnxReader::open(const FileProbe& probe) const
+void OnnxReader::read(const FileProbe& probe, Checkpoint& ckpt) const
 {
-    Checkpoint ckpt;
-    ckpt.path = probe.path;
-    ckpt.format = std::string(name());
-    try {
-        auto file = std::make_shared<FileByteSource>(probe.path);
-        if (file->size() > kMaxModelBytes)
-            throw FormatError(
-                "a model of " + std::to_string(file->size()) + " bytes is larger than protobuf allows (2 GiB)");
-        std::shared_ptr<const ByteSource> bytes = file;
-        if (!file->data())
-            bytes = std::make_shared<MemoryByteSource>(file->readVector(0, std::size_t(file->size())));
-        const auto* base = reinterpret_cast<const std::uint8_t*>(bytes->data());
-        const OnnxModel model = parseOnnxModel({ base, std::size_t(bytes->size()) });
-        if (!model.hasGraph)
-            throw FormatError("the model has no graph");
+    auto file = std::make_shared<FileByteSource>(probe.path);
+    if (file->size() > kMaxModelBytes)
+        throw FormatError(
+            "a model of " + std::to_string(file->size()) + " bytes is larger than protobuf allows (2 GiB)");
+    std::shared_ptr<const ByteSource> bytes = file;
+    if (!file->data())
+        bytes = std::make_shared<MemoryByteSource>(file->readVector(0, std::size_t(file->size())));
+    const auto* base = reinterpret_cast<const std::uint8_t*>(bytes->data());
+    const OnnxModel model = parseOnnxModel({ base, std::size_t(bytes->size()) });
+    if (!model.hasGraph)
+        throw FormatError("the model has no graph");
 
-        auto& meta = ckpt.metadata;
-        meta["__onnx__/ir_version"] = model.irVersion;
-        meta["__onnx__/producer_name"] = model.producerName;
-        meta["__onnx__/producer_version"] = model.producerVersion;
-        if (!model.domain.empty())
-            meta["__onnx__/domain"] = model.domain;
-        if (model.modelVersion != 0)
-            meta["__onnx__/model_version"] = model.modelVersion;
-        if (!model.docString.empty())
-            meta["__onnx__/doc_string"] = model.docString;
-        nlohmann::ordered_json opsets = nlohmann::ordered_json::object();
-        for (const auto& [domain, version] : model.opsets)
-            opsets[domain.empty() ? "ai.onnx" : domain] = version;
-        meta["__onnx__/opset_import"] = opsets;
-        for (const auto& [key, value] : model.metadataProps)
-            meta["__onnx__/metadata_props/" + key] = value;
-        meta["__onnx__/graph_name"] = model.graphName;
-        meta["__onnx__/nodes"] = model.nodes.size();
+    auto& meta = ckpt.metadata;
+    meta["__onnx__/ir_version"] = model.irVersion;
+    meta["__onnx__/producer_name"] = model.producerName;
+    meta["__onnx__/producer_version"] = model.producerVersion;
+    if (!model.domain.empty())
+        meta["__onnx__/domain"] = model.domain;
+    if (model.modelVersion != 0)
+        meta["__onnx__/model_version"] = model.modelVersion;
+    if (!model.docString.empty())
+        meta["__onnx__/doc_string"] = model.docString;
+    nlohmann::ordered_json opsets = nlohmann::ordered_json::object();
+    for (const auto& [domain, version] : model.opsets)
+        opsets[domain.empty() ? "ai.onnx" : domain] = version;
+    meta["__onnx__/opset_import"] = opsets;
+    for (const auto& [key, value] : model.metadataProps)
+        meta["__onnx__/metadata_props/" + key] = value;
+    meta["__onnx__/graph_name"] = model.graphName;
+    meta["__onnx__/nodes"] = model.nodes.size();
 
-        std::set<std::string> names;
-        for (const auto& init : model.initializers)
-            if (!names.insert(init.name).second)
-                throw FormatError("duplicate initializer '" + init.name + "'");
-        Builder builder { bytes, base, ExternalFiles(probe.path), ckpt };
-        for (const auto& init : model.initializers)
-            builder.add(init);
+    std::set<std::string> names;
+    for (const auto& init : model.initializers)
+        if (!names.insert(init.name).second)
+            throw FormatError("duplicate initializer '" + init.name + "'");
+    Builder builder { bytes, base, ExternalFiles(probe.path), ckpt };
+    for (const auto& init : model.initializers)
+        builder.add(init);
 
-        std::map<std::string, std::vector<std::string>> consumers;
-        for (std::size_t i = 0; i < model.nodes.size(); ++i)
-            for (const auto& input : model.nodes[i].inputs)
-                if (names.count(input)) {
-                    auto& list = consumers[input];
-                    const std::string label = nodeLabel(model.nodes[i], i);
-                    if (list.empty() || list.back() != label)
-                        list.push_back(label);
-                }
-        for (const auto& init : model.initializers)
-            if (auto it = consumers.find(init.name); it != consumers.end())
-                meta[init.name + "/consumers"] = it->second;
-        for (const auto& sparse : model.sparseInitializers)
-            meta[sparse.name] = "<sparse initializer, " + onnxTypeName(sparse.dataType) + " "
-                + shapeToString(sparse.dims) + ": sparse initializers are not supported>";
-    } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, e.what());
-    }
-    return ckpt;
+    std::map<std::string, std::vector<std::string>> consumers;
+    for (std::size_t i = 0; i < model.nodes.size(); ++i)
+        for (const auto& input : model.nodes[i].inputs)
+            if (names.count(input)) {
+                auto& list = consumers[input];
+                const std::string label = nodeLabel(model.nodes[i], i);
+                if (list.empty() || list.back() != label)
+                    list.push_back(label);
+            }
+    for (const auto& init : model.initializers)
+        if (auto it = consumers.find(init.name); it != consumers.end())
+            meta[init.name + "/consumers"] = it->second;
+    for (const auto& sparse : model.sparseInitializers)
+        meta[sparse.name] = "<sparse initializer, " + onnxTypeName(sparse.dataType) + " " + shapeToString(sparse.dims)
+            + ": sparse initializers are not supported>";
 }
 
 } // namespace ckpt

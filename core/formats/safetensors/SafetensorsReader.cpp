@@ -13,17 +13,9 @@ bool SafetensorsReader::matches(const FileProbe& probe) const
     return probe.head[6] == 0 && probe.head[7] == 0 && probe.head[8] == '{';
 }
 
-Checkpoint SafetensorsReader::open(const FileProbe& probe) const
+void SafetensorsReader::read(const FileProbe& probe, Checkpoint& c) const
 {
-    Checkpoint c;
-    c.path = probe.path;
-    c.format = std::string(name());
-    try {
-        appendSafetensors(std::make_shared<FileByteSource>(probe.path), c);
-    } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, e.what());
-    }
-    return c;
+    appendSafetensors(std::make_shared<FileByteSource>(probe.path), c);
 }
 
 } // namespace ckpt

@@ -9,7 +9,9 @@ class SafetensorsReader final : public FormatReader {
 public:
     std::string_view name() const override { return "safetensors"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

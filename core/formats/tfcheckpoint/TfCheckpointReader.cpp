@@ -145,53 +145,45 @@ bool TfCheckpointReader::matches(const FileProbe& probe) const
         && (h[3] == 0x08 || h[3] == 0x10 || h[3] == 0x1a);
 }
 
-Checkpoint TfCheckpointReader::open(const FileProbe& probe) const
+void TfCheckpointReader::read(const FileProbe& probe, Checkpoint& ckpt) const
 {
-    Checkpoint ckpt;
-    ckpt.path = probe.path;
-    ckpt.format = std::string(name());
-    try {
-        FileByteSource index(probe.path);
-        if (index.size() > kMaxIndexBytes)
-            throw FormatError("an index of " + std::to_string(index.size()) + " bytes is implausibly large");
-        const auto bytes = index.readVector(0, std::size_t(index.size()));
-        const auto records = readSSTable(asBytes(bytes));
-        if (records.empty() || !records.front().key.empty())
-            throw FormatError("the table has no bundle header (its first key should be empty)");
-        const BundleHeader header = parseBundleHeader(records.front().value);
-        if (records.size() > 1 && (header.numShards < 1 || header.numShards > kMaxShards))
-            throw FormatError("the bundle header says there are " + std::to_string(header.numShards) + " data shards");
-        ckpt.metadata["__tf_bundle__/num_shards"] = header.numShards;
-        ckpt.metadata["__tf_bundle__/endianness"] = header.bigEndian ? "big" : "little";
-        ckpt.metadata["__tf_bundle__/version"] = header.producer;
+    FileByteSource index(probe.path);
+    if (index.size() > kMaxIndexBytes)
+        throw FormatError("an index of " + std::to_string(index.size()) + " bytes is implausibly large");
+    const auto bytes = index.readVector(0, std::size_t(index.size()));
+    const auto records = readSSTable(asBytes(bytes));
+    if (records.empty() || !records.front().key.empty())
+        throw FormatError("the table has no bundle header (its first key should be empty)");
+    const BundleHeader header = parseBundleHeader(records.front().value);
+    if (records.size() > 1 && (header.numShards < 1 || header.numShards > kMaxShards))
+        throw FormatError("the bundle header says there are " + std::to_string(header.numShards) + " data shards");
+    ckpt.metadata["__tf_bundle__/num_shards"] = header.numShards;
+    ckpt.metadata["__tf_bundle__/endianness"] = header.bigEndian ? "big" : "little";
+    ckpt.metadata["__tf_bundle__/version"] = header.producer;
 
-        std::set<std::string> keys;
-        for (const auto& r : records)
-            keys.insert(r.key);
-        Shards shards(probe.path, bundlePrefix(probe.path), header.numShards);
-        Contents contents { ckpt, shards, header.bigEndian };
-        // Every entry is parsed before any shard is opened, so a broken index is reported as such.
-        std::vector<std::pair<const std::string*, BundleEntry>> entries;
-        for (std::size_t i = 1; i < records.size(); ++i) {
-            const auto& key = records[i].key;
-            if (key.front() == '\0') { // one piece of a partitioned variable, under an encoded slice key
-                ++contents.slicePieces;
-                continue;
-            }
-            try {
-                entries.emplace_back(&key, parseBundleEntry(records[i].value));
-            } catch (const FormatError& e) {
-                throw FormatError("entry '" + key + "': " + e.what());
-            }
+    std::set<std::string> keys;
+    for (const auto& r : records)
+        keys.insert(r.key);
+    Shards shards(probe.path, bundlePrefix(probe.path), header.numShards);
+    Contents contents { ckpt, shards, header.bigEndian };
+    // Every entry is parsed before any shard is opened, so a broken index is reported as such.
+    std::vector<std::pair<const std::string*, BundleEntry>> entries;
+    for (std::size_t i = 1; i < records.size(); ++i) {
+        const auto& key = records[i].key;
+        if (key.front() == '\0') { // one piece of a partitioned variable, under an encoded slice key
+            ++contents.slicePieces;
+            continue;
         }
-        for (const auto& [key, entry] : entries)
-            addEntry(contents, *key, displayName(*key, keys), entry);
-        if (contents.slicePieces > 0)
-            ckpt.metadata["__tf_bundle__/slice_pieces"] = contents.slicePieces;
-    } catch (const FormatError& e) {
-        throw CheckpointError(probe.path, e.what());
+        try {
+            entries.emplace_back(&key, parseBundleEntry(records[i].value));
+        } catch (const FormatError& e) {
+            throw FormatError("entry '" + key + "': " + e.what());
+        }
     }
-    return ckpt;
+    for (const auto& [key, entry] : entries)
+        addEntry(contents, *key, displayName(*key, keys), entry);
+    if (contents.slicePieces > 0)
+        ckpt.metadata["__tf_bundle__/slice_pieces"] = contents.slicePieces;
 }
 
 } // namespace ckpt

@@ -12,7 +12,9 @@ class TfCheckpointReader final : public FormatReader {
 public:
     std::string_view name() const override { return "TensorFlow checkpoint"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

@@ -157,11 +157,8 @@ bool DistributedCheckpointReader::matches(const FileProbe& probe) const
     return head.find(kMetadataModule) != std::string_view::npos;
 }
 
-Checkpoint DistributedCheckpointReader::open(const FileProbe& probe) const
+void DistributedCheckpointReader::read(const FileProbe& probe, Checkpoint& c) const
 {
-    Checkpoint c;
-    c.path = probe.path;
-    c.format = std::string(name());
     std::string current;
     try {
         if (probe.size > kMaxMetadataBytes)
@@ -193,9 +190,8 @@ Checkpoint DistributedCheckpointReader::open(const FileProbe& probe) const
     } catch (const CheckpointError& e) {
         throw CheckpointError(probe.path, current.empty() ? e.reason() : "'" + current + "': " + e.reason());
     } catch (const std::exception& e) {
-        throw CheckpointError(probe.path, current.empty() ? e.what() : "'" + current + "': " + std::string(e.what()));
+        throw FormatError(current.empty() ? e.what() : "'" + current + "': " + std::string(e.what()));
     }
-    return c;
 }
 
 } // namespace ckpt

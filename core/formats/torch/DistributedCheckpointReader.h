@@ -13,7 +13,9 @@ class DistributedCheckpointReader final : public FormatReader {
 public:
     std::string_view name() const override { return "PyTorch Distributed Checkpoint"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 } // namespace ckpt

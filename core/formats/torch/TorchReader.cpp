@@ -264,15 +264,15 @@ bool TorchReader::matches(const FileProbe& probe) const
     return isTorchLegacyHead(std::as_bytes(std::span(probe.head)));
 }
 
-Checkpoint TorchReader::open(const FileProbe& probe) const
+void TorchReader::read(const FileProbe& probe, Checkpoint& c) const
 {
     const bool zip = probe.startsWith(std::string_view("PK\3\4", 4));
     try {
-        return zip ? openZip(probe) : openLegacy(probe);
+        c = zip ? openZip(probe) : openLegacy(probe);
     } catch (const CheckpointError&) {
         throw;
-    } catch (const std::exception& e) {
-        throw CheckpointError(probe.path, std::string(zip ? "PyTorch zip: " : "PyTorch legacy: ") + e.what());
+    } catch (const std::exception& e) { // which of the two layouts it was read as
+        throw FormatError(std::string(zip ? "PyTorch zip: " : "PyTorch legacy: ") + e.what());
     }
 }
 

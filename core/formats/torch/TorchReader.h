@@ -16,7 +16,9 @@ class TorchReader final : public FormatReader {
 public:
     std::string_view name() const override { return "PyTorch"; }
     bool matches(const FileProbe& probe) const override;
-    Checkpoint open(const FileProbe& probe) const override;
+
+protected:
+    void read(const FileProbe& probe, Checkpoint& checkpoint) const override;
 };
 
 // A torch.save zip held in part of another file (a tensor in a distributed checkpoint's .distcp),
