@@ -2,10 +2,10 @@
 // renaming, dtype refusal and --cast; atomic output (no partial file, no overwrite, never onto
 // the source, nothing left behind when the process is interrupted).
 #include "base/CheckpointError.h"
+#include "codec/ZipArchive.h"
 #include "compare/Diff.h"
 #include "export/Export.h"
 #include "formats/hdf5/Hdf5Writer.h"
-#include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
 #include "numerics/Convert.h"
 #include "numerics/Stats.h"
@@ -373,7 +373,8 @@ private slots:
         QCOMPARE(runCkpt({ "export", source, "-o", out("names.npz"), "--force" }), 0);
         auto file = std::make_shared<FileByteSource>(out("names.npz").toStdString());
         QStringList names;
-        const auto archive = NpzArchive::open(out("names.npz").toStdString(), file);
+        const auto archive
+            = ZipArchive::open(out("names.npz").toStdString(), file, ZipOpenOptions { .checkConsistency = true });
         for (const auto& m : archive->members())
             names << QString::fromStdString(m.name);
         names.sort();

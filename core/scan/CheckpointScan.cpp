@@ -1,9 +1,9 @@
 #include "scan/CheckpointScan.h"
 
 #include "base/CheckpointError.h"
+#include "codec/ZipArchive.h"
 #include "formats/FileProbe.h"
 #include "formats/numpy/NpyHeader.h"
-#include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
 #include "open/ReaderRegistry.h"
 #include "pickle/Unpickler.h"
@@ -141,7 +141,7 @@ bool isPickleName(const std::string& name)
 
 void scanZip(Scanner& scanner, const std::string& path, const std::shared_ptr<const ByteSource>& file)
 {
-    const auto archive = NpzArchive::open(path, file);
+    const auto archive = ZipArchive::open(path, file, ZipOpenOptions { .checkConsistency = true });
     for (const auto& member : archive->members()) {
         const auto bytes = archive->memberBytes(member);
         const std::string where = member.name;
@@ -151,7 +151,7 @@ void scanZip(Scanner& scanner, const std::string& path, const std::shared_ptr<co
             if (member.size > scanner.maxPickleBytes())
                 throw FormatError(
                     where + " is larger than " + std::to_string(scanner.maxPickleBytes() >> 20) + " MiB; not scanned");
-            if (member.deflated) { // inflated into memory: a private copy already, scanned in place
+            if (member.deflated()) { // inflated into memory: a private copy already, scanned in place
                 scanner.scanPickles({ bytes->data(), bytes->size() }, where, 1);
             } else {
                 const auto pickled = readAll(*bytes, where, scanner.maxPickleBytes());

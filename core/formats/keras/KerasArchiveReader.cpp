@@ -1,9 +1,9 @@
 #include "formats/keras/KerasArchiveReader.h"
 
 #include "base/CheckpointError.h"
+#include "codec/ZipArchive.h"
 #include "formats/hdf5/Hdf5Reader.h"
 #include "formats/hdf5/Keras3Names.h"
-#include "formats/numpy/NpzArchive.h"
 #include "io/ByteSource.h"
 
 #include <nlohmann/json.hpp>
@@ -15,15 +15,7 @@ namespace {
 constexpr std::string_view kWeights = "model.weights.h5";
 constexpr std::uint64_t kMaxJsonBytes = 64 << 20;
 
-const NpzArchive::Member* findMember(const NpzArchive& archive, std::string_view name)
-{
-    for (const auto& m : archive.members())
-        if (m.name == name)
-            return &m;
-    return nullptr;
-}
-
-nlohmann::ordered_json readJsonMember(const NpzArchive& archive, const NpzArchive::Member& member)
+nlohmann::ordered_json readJsonMember(const ZipArchive& archive, const ZipArchive::Member& member)
 {
     if (member.size > kMaxJsonBytes)
         throw FormatError(member.name + " is " + std::to_string(member.size) + " bytes, too large for a config");
@@ -49,24 +41,25 @@ bool KerasArchiveReader::matches(const FileProbe& probe) const
 
 void KerasArchiveReader::read(const FileProbe& probe, Checkpoint& ckpt) const
 {
-    std::shared_ptr<NpzArchive> archive;
+    std::shared_ptr<ZipArchive> archive;
     nlohmann::ordered_json config, metadata;
     std::vector<std::byte> image;
-    archive = NpzArchive::open(probe.path, std::make_shared<FileByteSource>(probe.path));
-    const auto* weights = findMember(*archive, kWeights);
+    archive = ZipArchive::open(
+        probe.path, std::make_shared<FileByteSource>(probe.path), ZipOpenOptions { .checkConsistency = true });
+    const auto* weights = archive->find(kWeights);
     if (!weights) {
-        if (findMember(*archive, "model.weights.npz"))
+        if (archive->find("model.weights.npz"))
             throw FormatError("weights stored as model.weights.npz are not supported yet");
         throw FormatError("zip archive has no model.weights.h5 (not a .keras file)");
     }
-    if (const auto* m = findMember(*archive, "config.json"))
+    if (const auto* m = archive->find("config.json"))
         config = readJsonMember(*archive, *m);
-    if (const auto* m = findMember(*archive, "metadata.json"))
+    if (const auto* m = archive->find("metadata.json"))
         metadata = readJsonMember(*archive, *m);
     // libhdf5 cannot read from inside a zip, so the weights file is opened from memory.
-    if (weights->size > NpzArchive::kMaxInflatedBytes)
+    if (weights->size > ZipArchive::kMaxInflatedBytes)
         throw FormatError(std::string(kWeights) + " is " + std::to_string(weights->size) + " bytes, more than the "
-            + std::to_string(NpzArchive::kMaxInflatedBytes) + " bytes we read into memory");
+            + std::to_string(ZipArchive::kMaxInflatedBytes) + " bytes we read into memory");
     image = archive->memberBytes(*weights)->readVector(0, static_cast<std::size_t>(weights->size));
 
     const nlohmann::json plainConfig = config.is_object() ? nlohmann::json::parse(config.dump()) : nlohmann::json();

@@ -1,8 +1,8 @@
 #include "formats/numpy/NpzReader.h"
 
 #include "base/CheckpointError.h"
+#include "codec/ZipArchive.h"
 #include "formats/numpy/NpyArray.h"
-#include "formats/numpy/NpzArchive.h"
 
 namespace ckpt {
 
@@ -31,7 +31,7 @@ void NpzReader::read(const FileProbe& probe, Checkpoint& c) const
     std::string current;
     try {
         auto file = std::make_shared<FileByteSource>(probe.path);
-        auto archive = NpzArchive::open(probe.path, file);
+        auto archive = ZipArchive::open(probe.path, file, ZipOpenOptions { .checkConsistency = true });
         for (const auto& member : archive->members()) {
             if (!endsWithNpy(member.name)) { // np.savez only writes .npy members; others are listed
                 c.metadata["npz.other_members"].push_back(member.name);
@@ -39,9 +39,9 @@ void NpzReader::read(const FileProbe& probe, Checkpoint& c) const
             }
             current = member.name;
             const std::string key = member.name.substr(0, member.name.size() - kSuffix.size());
-            const std::string where = "member " + member.name + (member.deflated ? " (deflated), " : ", ");
+            const std::string where = "member " + member.name + (member.deflated() ? " (deflated), " : ", ");
             auto bytes = archive->memberBytes(member);
-            appendNpyTensors(bytes, NpyPlacement { key, key + ".", where, file->size(), member.deflated }, c);
+            appendNpyTensors(bytes, NpyPlacement { key, key + ".", where, file->size(), member.deflated() }, c);
             current.clear();
         }
     } catch (const FormatError& e) {

@@ -3,10 +3,10 @@
 #include "pickle/PickledNumpyArray.h"
 
 #include "base/CheckpointError.h"
+#include "codec/ZipArchive.h"
 #include "formats/torch/TorchLegacyFile.h"
 #include "formats/torch/TorchPickleWalker.h"
 #include "formats/torch/TorchStorage.h"
-#include "formats/torch/TorchZipArchive.h"
 #include "tensor/StridedTensorSource.h"
 
 #include <algorithm>
@@ -45,7 +45,7 @@ bool isDataPkl(std::string_view name)
 
 // The archive folder: PyTorchStreamReader takes everything before the first '/' of the first
 // entry; we take the folder of the (first) <root>/data.pkl, which is the same for torch files.
-std::optional<std::string> archiveRoot(const TorchZipArchive& zip)
+std::optional<std::string> archiveRoot(const ZipArchive& zip)
 {
     for (const auto& m : zip.members())
         if (isDataPkl(m.name))
@@ -171,7 +171,8 @@ Checkpoint openLegacy(const FileProbe& probe)
 
 Checkpoint openZipBytes(const FileProbe& probe, std::shared_ptr<const ByteSource> file, bool bytesAreTheFile)
 {
-    TorchZipArchive zip(probe.path, file, bytesAreTheFile);
+    const auto archive = ZipArchive::open(probe.path, file, ZipOpenOptions { .insideAnotherFile = !bytesAreTheFile });
+    const ZipArchive& zip = *archive;
     const auto root = archiveRoot(zip);
     if (!root)
         throw FormatError("no <archive>/data.pkl in the zip");
@@ -181,7 +182,7 @@ Checkpoint openZipBytes(const FileProbe& probe, std::shared_ptr<const ByteSource
     if (const auto* m = zip.find(prefix + "byteorder")) {
         if (m->size > 16)
             throw FormatError("byteorder record is " + std::to_string(m->size) + " bytes");
-        const auto text = zip.open(*m, 16)->readString(0, m->size);
+        const auto text = zip.memberBytes(*m, 16)->readString(0, m->size);
         if (text == "big")
             order = ByteOrder::Big;
         else if (text != "little")
@@ -191,12 +192,13 @@ Checkpoint openZipBytes(const FileProbe& probe, std::shared_ptr<const ByteSource
     const auto* pklMember = zip.find(prefix + "data.pkl");
     // torch stores data.pkl; a deflated one may not take more memory than the file justifies.
     const std::uint64_t fileSize = file->size();
-    const auto pklSource = zip.open(*pklMember, std::min(zip.inflateBudget(), (std::uint64_t(48) << 20) + fileSize));
+    const auto pklSource
+        = zip.memberBytes(*pklMember, std::min(zip.inflateBudget(), (std::uint64_t(48) << 20) + fileSize));
     // A stored member is copied, not parsed in the file's mapping: the file could be truncated
     // while we parse. An inflated one is already a private copy.
     std::vector<std::byte> buffer;
     std::span<const std::byte> pkl;
-    if (pklMember->method == 0) {
+    if (pklMember->method == ZipArchive::kStored) {
         buffer = pklSource->readVector(0, pklSource->size());
         pkl = buffer;
     } else {
@@ -220,7 +222,7 @@ Checkpoint openZipBytes(const FileProbe& probe, std::shared_ptr<const ByteSource
             const auto* m = zip.find(prefix + record);
             if (!m)
                 throw FormatError("storage record " + record + " is missing from the archive");
-            auto bytes = zip.open(*m, zip.inflateBudget());
+            auto bytes = zip.memberBytes(*m, zip.inflateBudget());
             it = cache.emplace(ref.key, StorageBytes { bytes, order, record }).first;
         }
         StorageBytes s = it->second;
@@ -249,8 +251,7 @@ bool looksLikeTorchZip(const FileProbe& probe)
     if (probe.head.size() >= 30 + nameLen && isDataPkl(asText(std::span(probe.head).subspan(30, nameLen))))
         return true; // torch writes data.pkl first
     try { // a rewritten archive may order its members differently
-        TorchZipArchive zip(probe.path, std::make_shared<FileByteSource>(probe.path));
-        return archiveRoot(zip).has_value();
+        return archiveRoot(*ZipArchive::open(probe.path, std::make_shared<FileByteSource>(probe.path))).has_value();
     } catch (const std::exception&) {
         return false;
     }
