@@ -1,6 +1,6 @@
 // The protobuf wire reader under TensorFlow's and ONNX's parsers: field kinds and malformed input.
 #include "base/CheckpointError.h"
-#include "io/ProtoWire.h"
+#include "codec/ProtoWire.h"
 
 #include <QtTest>
 

@@ -4,9 +4,9 @@
 // make_tf_fixtures.py): every dtype, two shards, big-endian data, a multi-block index, Keras
 // dense networks that `ckpt verify` rebuilds, and corrupt data.
 #include "base/CheckpointError.h"
+#include "codec/Crc32c.h"
 #include "formats/tfcheckpoint/BundleFiles.h"
 #include "formats/tfcheckpoint/SSTable.h"
-#include "io/Crc32c.h"
 #include "model/DenseLayerFinder.h"
 #include "model/MlpBuilder.h"
 #include "numerics/Convert.h"

@@ -2,7 +2,7 @@
 #include "Commands.h"
 
 #include "base/CheckpointError.h"
-#include "io/PendingOutputs.h"
+#include "output/PendingOutputs.h"
 #include "report/PrintableText.h"
 
 #include <iostream>

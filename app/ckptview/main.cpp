@@ -1,7 +1,7 @@
 // ckptview: the desktop checkpoint browser.
 #include "MainWindow.h"
 
-#include "io/PendingOutputs.h"
+#include "output/PendingOutputs.h"
 
 #include <QApplication>
 

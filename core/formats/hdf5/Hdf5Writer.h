@@ -2,7 +2,7 @@
 
 #include "formats/FormatWriter.h"
 #include "formats/hdf5/Hdf5Handle.h"
-#include "io/AtomicOutput.h"
+#include "output/AtomicOutput.h"
 #include "tensor/Tensor.h"
 
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 #include "formats/numpy/NpzWriter.h"
 
 #include "base/CheckpointError.h"
-#include "io/AtomicOutput.h"
 #include "numerics/Stats.h"
+#include "output/AtomicOutput.h"
 
 #include <zip.h>
 

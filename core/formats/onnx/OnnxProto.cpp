@@ -1,7 +1,7 @@
 #include "formats/onnx/OnnxProto.h"
 
 #include "base/CheckpointError.h"
-#include "io/ProtoWire.h"
+#include "codec/ProtoWire.h"
 
 namespace ckpt {
 

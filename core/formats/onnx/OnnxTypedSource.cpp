@@ -1,7 +1,7 @@
 #include "formats/onnx/OnnxTypedSource.h"
 
 #include "base/CheckpointError.h"
-#include "io/ProtoWire.h"
+#include "codec/ProtoWire.h"
 
 #include <cstring>
 

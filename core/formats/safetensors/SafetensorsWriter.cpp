@@ -1,7 +1,7 @@
 #include "formats/safetensors/SafetensorsWriter.h"
 
 #include "base/CheckpointError.h"
-#include "io/AtomicOutput.h"
+#include "output/AtomicOutput.h"
 #include "tensor/TensorChunks.h"
 
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 #include "formats/tfcheckpoint/BundleProto.h"
 
 #include "base/CheckpointError.h"
-#include "io/ProtoWire.h"
+#include "codec/ProtoWire.h"
 
 #include <array>
 #include <span>

@@ -1,7 +1,7 @@
 #include "formats/tfcheckpoint/BundleTensorSource.h"
 
 #include "base/CheckpointError.h"
-#include "io/Crc32c.h"
+#include "codec/Crc32c.h"
 
 #include <cstdio>
 

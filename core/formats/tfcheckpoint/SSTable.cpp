@@ -1,8 +1,8 @@
 #include "formats/tfcheckpoint/SSTable.h"
 
 #include "base/CheckpointError.h"
-#include "io/Crc32c.h"
-#include "io/ProtoWire.h"
+#include "codec/Crc32c.h"
+#include "codec/ProtoWire.h"
 
 #include <snappy.h>
 

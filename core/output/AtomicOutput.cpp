@@ -1,7 +1,7 @@
-#include "io/AtomicOutput.h"
+#include "output/AtomicOutput.h"
 
 #include "base/CheckpointError.h"
-#include "io/PendingOutputs.h"
+#include "output/PendingOutputs.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "io/ProtoWire.h"
+#include "codec/ProtoWire.h"
 
 #include "base/CheckpointError.h"
 

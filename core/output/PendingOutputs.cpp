@@ -1,4 +1,4 @@
-#include "io/PendingOutputs.h"
+#include "output/PendingOutputs.h"
 
 #include <atomic>
 #include <csignal>

@@ -1,4 +1,4 @@
-#include "io/Crc32c.h"
+#include "codec/Crc32c.h"
 
 #include <array>
 
