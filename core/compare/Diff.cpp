@@ -46,8 +46,6 @@ bool DiffReport::allEqual() const
 
 namespace {
 
-constexpr std::int64_t kChunk = 1 << 20; // elements per block
-
 struct Accumulator {
     double maxAbs = 0, sumAbs = 0, sumSqDiff = 0, sumSqB = 0;
     std::int64_t mismatched = 0, count = 0;
@@ -84,46 +82,19 @@ void compareValues(TensorDiff& d, const DiffOptions& o, std::int64_t& doneBytes,
     const Tensor& a = *d.a;
     const Tensor& b = *d.b;
     Accumulator acc;
-    std::vector<std::byte> rawA, rawB;
-    std::vector<double> va, vb;
-    for (const auto& [side, t] : { std::pair { "A: ", &a }, std::pair { "B: ", &b } }) {
-        try {
-            requireElementwiseReadable(*t);
-        } catch (const FormatError& e) {
-            throw CheckpointError("", side + t->info.name + ": " + e.what());
-        }
-    }
-    const std::int64_t numel = a.info.numel();
     const bool sameBytes = !d.transposed && a.info.dtype == b.info.dtype;
-    const std::int64_t rowLength = d.transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
-    const std::int64_t step = d.transposed ? std::max<std::int64_t>(1, kChunk / rowLength) * rowLength : kChunk;
-    for (std::int64_t first = 0; first < numel; first += step) {
-        if (o.cancel && o.cancel->load())
-            throw Cancelled();
-        const std::int64_t n = std::min(step, numel - first);
-        try {
-            readDoubles(a, first, n, rawA, va);
-        } catch (const CheckpointError&) {
-            throw;
-        } catch (const std::exception& e) {
-            throw CheckpointError("", "A: " + a.info.name + ": " + e.what());
-        }
-        try {
-            if (d.transposed)
-                readTransposedRows(b, first / rowLength, n / rowLength, rawB, vb);
-            else
-                readDoubles(b, first, n, rawB, vb);
-        } catch (const CheckpointError&) {
-            throw;
-        } catch (const std::exception& e) {
-            throw CheckpointError("", "B: " + b.info.name + ": " + e.what());
-        }
-        if (sameBytes && acc.bitwise)
-            acc.bitwise = rawA.size() == rawB.size() && std::memcmp(rawA.data(), rawB.data(), rawA.size()) == 0;
-        acc.add(va.data(), vb.data(), n, o);
-        doneBytes = saturatingAdd(doneBytes, a.info.nbytes() / std::max<std::int64_t>(1, (numel + step - 1) / step));
-        if (o.progress && totalBytes > 0)
-            o.progress(std::min(1.0, double(doneBytes) / double(totalBytes)));
+    try {
+        forEachPairedChunk(a, b, d.transposed, o.cancel, [&](const PairedChunk& chunk) {
+            if (sameBytes && acc.bitwise)
+                acc.bitwise = chunk.rawA.size() == chunk.rawB.size()
+                    && std::memcmp(chunk.rawA.data(), chunk.rawB.data(), chunk.rawA.size()) == 0;
+            acc.add(chunk.a, chunk.b, chunk.n, o);
+            doneBytes = saturatingAdd(doneBytes, chunk.n * static_cast<std::int64_t>(dtypeSize(a.info.dtype)));
+            if (o.progress && totalBytes > 0)
+                o.progress(std::min(1.0, double(doneBytes) / double(totalBytes)));
+        });
+    } catch (const FormatError& e) { // "A: NAME: reason"; the caller names the file
+        throw CheckpointError("", e.what());
     }
     // Transposed pairs are not compared byte by byte; exactly equal values count as identical.
     d.bitwiseEqual = sameBytes ? acc.bitwise

@@ -1,8 +1,38 @@
 #include "compare/ElementReads.h"
 
+#include "base/Cancelled.h"
+#include "base/CheckpointError.h"
 #include "numerics/Convert.h"
+#include "tensor/StoredElements.h"
+#include "tensor/TensorChunks.h"
+
+#include <string>
 
 namespace ckpt {
+
+namespace {
+
+constexpr std::int64_t kChunkElements = 1 << 20;
+
+void checkCancel(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load())
+        throw Cancelled();
+}
+
+// Runs fn, naming the side and tensor in what it throws (CheckpointErrors pass unchanged).
+template <typename Fn> void onSide(const char* side, const Tensor& t, Fn fn)
+{
+    try {
+        fn();
+    } catch (const CheckpointError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw FormatError(side + t.info.name + ": " + e.what());
+    }
+}
+
+} // namespace
 
 void readDoubles(
     const Tensor& t, std::int64_t first, std::int64_t n, std::vector<std::byte>& raw, std::vector<double>& out)
@@ -27,6 +57,43 @@ void readTransposedRows(
     for (std::int64_t i = 0; i < n; ++i)
         for (std::int64_t j = 0; j < rows; ++j)
             out[std::size_t(j * n + i)] = box[std::size_t(i * rows + j)];
+}
+
+void forEachValueChunk(const Tensor& t, const std::atomic<bool>* cancel,
+    const std::function<void(const double* values, std::int64_t n)>& fn)
+{
+    requireElementwiseReadable(t);
+    const ChunkPlan plan = planChunks(t, ChunkShape { .targetElements = kChunkElements });
+    std::vector<std::byte> raw;
+    std::vector<double> values;
+    for (std::int64_t i = 0; i < plan.chunks(); ++i) {
+        checkCancel(cancel);
+        readDoubles(t, plan.first(i), plan.count(i), raw, values);
+        fn(values.data(), plan.count(i));
+    }
+}
+
+void forEachPairedChunk(const Tensor& a, const Tensor& b, bool transposed, const std::atomic<bool>* cancel,
+    const std::function<void(const PairedChunk&)>& fn)
+{
+    onSide("A: ", a, [&] { requireElementwiseReadable(a); });
+    onSide("B: ", b, [&] { requireElementwiseReadable(b); });
+    const std::int64_t rowLength = transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
+    const ChunkPlan plan = planChunks(a, ChunkShape { .targetElements = kChunkElements, .rowElements = rowLength });
+    std::vector<std::byte> rawA, rawB;
+    std::vector<double> va, vb;
+    for (std::int64_t i = 0; i < plan.chunks(); ++i) {
+        checkCancel(cancel);
+        const std::int64_t first = plan.first(i), n = plan.count(i);
+        onSide("A: ", a, [&] { readDoubles(a, first, n, rawA, va); });
+        onSide("B: ", b, [&] {
+            if (transposed)
+                readTransposedRows(b, first / rowLength, n / rowLength, rawB, vb);
+            else
+                readDoubles(b, first, n, rawB, vb);
+        });
+        fn(PairedChunk { va.data(), vb.data(), n, rawA, rawB });
+    }
 }
 
 } // namespace ckpt

@@ -14,54 +14,6 @@ namespace ckpt {
 
 namespace {
 
-constexpr std::int64_t kChunk = 1 << 20; // elements per block
-
-using ChunkFn = std::function<void(const double* values, std::int64_t n)>;
-using PairFn = std::function<void(const double* a, const double* b, std::int64_t n)>;
-
-void checkCancel(const std::atomic<bool>* cancel)
-{
-    if (cancel && cancel->load())
-        throw Cancelled();
-}
-
-void forEachChunk(const Tensor& t, const std::atomic<bool>* cancel, const ChunkFn& fn)
-{
-    std::vector<std::byte> raw;
-    std::vector<double> values;
-    requireElementwiseReadable(t);
-    const std::int64_t numel = t.info.numel();
-    for (std::int64_t first = 0; first < numel; first += kChunk) {
-        checkCancel(cancel);
-        const std::int64_t n = std::min(kChunk, numel - first);
-        readDoubles(t, first, n, raw, values);
-        fn(values.data(), n);
-    }
-}
-
-void forEachPairedChunk(const TensorDiff& d, const std::atomic<bool>* cancel, const PairFn& fn)
-{
-    const Tensor& a = *d.a;
-    const Tensor& b = *d.b;
-    std::vector<std::byte> rawA, rawB;
-    std::vector<double> va, vb;
-    requireElementwiseReadable(a);
-    requireElementwiseReadable(b);
-    const std::int64_t numel = a.info.numel();
-    const std::int64_t rowLength = d.transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
-    const std::int64_t step = d.transposed ? std::max<std::int64_t>(1, kChunk / rowLength) * rowLength : kChunk;
-    for (std::int64_t first = 0; first < numel; first += step) {
-        checkCancel(cancel);
-        const std::int64_t n = std::min(step, numel - first);
-        readDoubles(a, first, n, rawA, va);
-        if (d.transposed)
-            readTransposedRows(b, first / rowLength, n / rowLength, rawB, vb);
-        else
-            readDoubles(b, first, n, rawB, vb);
-        fn(va.data(), vb.data(), n);
-    }
-}
-
 struct Range {
     double lo = std::numeric_limits<double>::infinity();
     double hi = -std::numeric_limits<double>::infinity();
@@ -122,30 +74,30 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
         return difference.data();
     };
     if (paired) {
-        forEachPairedChunk(d, cancel, [&](const double* a, const double* b, std::int64_t n) {
-            joint.add(a, n);
-            joint.add(b, n);
-            ofDifference.add(differences(a, b, n), n);
+        forEachPairedChunk(*d.a, *d.b, d.transposed, cancel, [&](const PairedChunk& c) {
+            joint.add(c.a, c.n);
+            joint.add(c.b, c.n);
+            ofDifference.add(differences(c.a, c.b, c.n), c.n);
         });
         out.a = out.b = emptyBins(joint, bins);
         out.difference = emptyBins(ofDifference, bins);
-        forEachPairedChunk(d, cancel, [&](const double* a, const double* b, std::int64_t n) {
-            count(out.a, a, n);
-            count(out.b, b, n);
-            count(out.difference, differences(a, b, n), n);
+        forEachPairedChunk(*d.a, *d.b, d.transposed, cancel, [&](const PairedChunk& c) {
+            count(out.a, c.a, c.n);
+            count(out.b, c.b, c.n);
+            count(out.difference, differences(c.a, c.b, c.n), c.n);
         });
         return out;
     }
     for (const Tensor* t : { d.a, d.b })
         if (t)
-            forEachChunk(*t, cancel, [&](const double* v, std::int64_t n) { joint.add(v, n); });
+            forEachValueChunk(*t, cancel, [&](const double* v, std::int64_t n) { joint.add(v, n); });
     if (d.a) {
         out.a = emptyBins(joint, bins);
-        forEachChunk(*d.a, cancel, [&](const double* v, std::int64_t n) { count(out.a, v, n); });
+        forEachValueChunk(*d.a, cancel, [&](const double* v, std::int64_t n) { count(out.a, v, n); });
     }
     if (d.b) {
         out.b = emptyBins(joint, bins);
-        forEachChunk(*d.b, cancel, [&](const double* v, std::int64_t n) { count(out.b, v, n); });
+        forEachValueChunk(*d.b, cancel, [&](const double* v, std::int64_t n) { count(out.b, v, n); });
     }
     return out;
 }

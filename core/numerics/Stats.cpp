@@ -5,6 +5,7 @@
 #include "numerics/Convert.h"
 #include "numerics/CpuFeatures.h"
 #include "numerics/StatsKernels.h"
+#include "tensor/TensorChunks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -319,15 +320,14 @@ struct BinMapper {
 // elements (host order) with body(state, bytes, count), and hands it to merge(state) (serialised)
 // at the end.
 template <typename State, typename Body, typename Merge>
-void forEachChunk(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
+void forEachChunkInParallel(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
     const State& initial, Body body, Merge merge)
 {
-    const std::int64_t n = tensor.info.numel();
     // Ranges follow the storage's own units when it has them (one compressed chunk each, so that
     // the threads never decode the same one), within reason for the per-thread buffer.
-    const std::int64_t run = tensor.data->storageRunElements();
-    const std::int64_t chunkElements = run >= kChunkElements && run <= kMaxRunElements ? run : kChunkElements;
-    const std::int64_t chunks = (n + chunkElements - 1) / chunkElements;
+    const ChunkPlan plan
+        = planChunks(tensor, ChunkShape { .targetElements = kChunkElements, .maxStorageRun = kMaxRunElements });
+    const std::int64_t chunks = plan.chunks();
     const int threads = static_cast<int>(std::clamp<std::int64_t>(
         options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()), 1,
         std::max<std::int64_t>(chunks, 1)));
@@ -340,14 +340,15 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
     const std::byte* mapped = tensor.data->mappedElements();
     auto worker = [&](int id) {
         const auto elem = static_cast<std::int64_t>(dtypeSize(tensor.info.dtype));
-        std::vector<std::byte> raw(mapped ? 0 : static_cast<std::size_t>(std::min(n, chunkElements) * elem));
+        std::vector<std::byte> raw(
+            mapped ? 0 : static_cast<std::size_t>(std::min(plan.numel, plan.chunkElements) * elem));
         State state = initial;
         try {
             for (std::int64_t c; (c = next.fetch_add(1)) < chunks;) {
                 if (failed || (options.cancel && options.cancel->load()))
                     break;
-                const std::int64_t first = c * chunkElements;
-                const std::int64_t count = std::min(chunkElements, n - first);
+                const std::int64_t first = plan.first(c);
+                const std::int64_t count = plan.count(c);
                 const std::byte* chunk = mapped ? mapped + first * elem : raw.data();
                 auto run = [&] { body(state, chunk, count); };
                 if (!mapped) {
@@ -384,7 +385,7 @@ void forEachChunk(const Tensor& tensor, const StatsOptions& options, double prog
         options.progress(progressBase + progressSpan);
 }
 
-// forEachChunk with the values as numbers: body(state, values, count) gets blocks small enough
+// forEachChunkInParallel with the values as numbers: body(state, values, count) gets blocks small enough
 // for the L1 cache, of float32 (as stored, or widened from 16 and 8-bit floats) or float64 (the rest).
 template <typename State, typename Body, typename Merge>
 void forEachBlock(const Tensor& tensor, const StatsOptions& options, double progressBase, double progressSpan,
@@ -411,7 +412,7 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
             }
         }
     };
-    forEachChunk(tensor, options, progressBase, progressSpan, initial, blocks, merge);
+    forEachChunkInParallel(tensor, options, progressBase, progressSpan, initial, blocks, merge);
 }
 
 Histogram makeHistogram(double lo, double hi, int bins)
@@ -577,7 +578,7 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
         const std::size_t tables = size == 1 ? std::size_t(kLanes) : 1;
         PatternCounts total(std::size_t(1) << (8 * size), 0);
         for (const auto& [part, repeat] : parts) {
-            forEachChunk(
+            forEachChunkInParallel(
                 part, options, done, 2 * span(part), PatternCounts(total.size() * tables, 0),
                 [size](
                     PatternCounts& counts, const std::byte* p, std::int64_t n) { countPatterns(counts, p, n, size); },

@@ -5,6 +5,7 @@
 #include "formats/hdf5/Hdf5Types.h"
 #include "numerics/Stats.h"
 #include "tensor/NameOrder.h"
+#include "tensor/TensorChunks.h"
 
 #include <algorithm>
 
@@ -143,40 +144,38 @@ void Hdf5Writer::addTensor(const Tensor& tensor)
     writeStringAttribute(ds.get(), kDTypeAttr, std::string(dtypeName(info.dtype)));
     if (numel == 0)
         return;
-    const auto elem = static_cast<std::int64_t>(dtypeSize(info.dtype));
-    // Write in blocks of whole rows along the first axis.
+    // Write in blocks of whole rows along the first axis; the lock is released while a block is
+    // read and taken again to write it.
     const std::int64_t rows = info.shape.empty() ? 1 : info.shape[0];
     const std::int64_t rowElems = rows ? numel / rows : 0;
-    const std::int64_t rowsPerBlock
-        = std::max<std::int64_t>(1, kBlockBytes / std::max<std::int64_t>(1, rowElems * elem));
-    const auto needed = static_cast<std::size_t>(std::min(rows, rowsPerBlock) * rowElems * elem);
-    if (blockSize_ < needed) {
-        block_.reset(new std::byte[needed]);
-        blockSize_ = needed;
+    const auto elem = static_cast<std::int64_t>(dtypeSize(info.dtype));
+    lock.unlock();
+    forEachChunk(
+        tensor, ChunkShape { .targetElements = kBlockBytes / elem, .rowElements = rowElems },
+        [&](const TensorChunk& chunk) {
+            std::lock_guard relock(hdf5::mutex());
+            writeRows(ds.get(), memType.get(), info, chunk.first / rowElems, chunk.count / rowElems, chunk.data);
+        },
+        options_.cancel);
+}
+
+void Hdf5Writer::writeRows(
+    hid_t ds, hid_t memType, const TensorInfo& info, std::int64_t row0, std::int64_t rows, const std::byte* data) const
+{
+    herr_t status;
+    if (info.shape.empty()) {
+        status = H5Dwrite(ds, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    } else {
+        std::vector<hsize_t> start(info.shape.size(), 0), count(info.shape.begin(), info.shape.end());
+        start[0] = static_cast<hsize_t>(row0);
+        count[0] = static_cast<hsize_t>(rows);
+        Handle fileSpace(H5Dget_space(ds));
+        H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+        Handle memSpace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr));
+        status = H5Dwrite(ds, memType, memSpace.get(), fileSpace.get(), H5P_DEFAULT, data);
     }
-    std::byte* const buf = block_.get();
-    for (std::int64_t r = 0; r < rows; r += rowsPerBlock) {
-        if (options_.cancel && options_.cancel->load())
-            throw Cancelled();
-        const std::int64_t n = std::min(rowsPerBlock, rows - r);
-        lock.unlock();
-        tensor.data->readFlat(r * rowElems, n * rowElems, buf);
-        lock.lock();
-        herr_t status;
-        if (info.shape.empty()) {
-            status = H5Dwrite(ds.get(), memType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-        } else {
-            std::vector<hsize_t> start(dims.size(), 0), count(dims);
-            start[0] = static_cast<hsize_t>(r);
-            count[0] = static_cast<hsize_t>(n);
-            Handle fileSpace(H5Dget_space(ds.get()));
-            H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
-            Handle memSpace(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr));
-            status = H5Dwrite(ds.get(), memType.get(), memSpace.get(), fileSpace.get(), H5P_DEFAULT, buf);
-        }
-        if (status < 0)
-            throw CheckpointError(output_.target(), "cannot write '" + info.name + "': " + lastError());
-    }
+    if (status < 0)
+        throw CheckpointError(output_.target(), "cannot write '" + info.name + "': " + lastError());
 }
 
 void Hdf5Writer::setAttribute(const std::string& name, const nlohmann::ordered_json& value)

@@ -36,13 +36,13 @@ public:
 
 private:
     std::string datasetPathFor(const std::string& name);
+    // Writes rows [row0, row0 + rows) along the first axis (the whole value of a scalar).
+    void writeRows(hid_t ds, hid_t memType, const TensorInfo& info, std::int64_t row0, std::int64_t rows,
+        const std::byte* data) const;
 
     AtomicOutput output_;
     WriteOptions options_;
     hdf5::Handle file_;
-    // One block buffer for every tensor, left uninitialised: each block is read into it whole.
-    std::unique_ptr<std::byte[]> block_;
-    std::size_t blockSize_ = 0;
 };
 
 // Exports to HDF5 (.h5, .hdf5): every dtype, compression, the architecture as a root attribute;

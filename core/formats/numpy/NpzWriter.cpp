@@ -3,6 +3,7 @@
 #include "base/CheckpointError.h"
 #include "numerics/Stats.h"
 #include "output/AtomicOutput.h"
+#include "tensor/TensorChunks.h"
 
 #include <zip.h>
 
@@ -101,15 +102,17 @@ struct MemberStream {
             }
             const std::uint64_t dataPos = position - header.size();
             const std::size_t elem = dtypeSize(tensor->info.dtype);
-            const std::int64_t perChunk = std::max<std::int64_t>(1, (std::int64_t(8) << 20) / std::int64_t(elem));
+            // Pulled by libzip, so the chunks of the shared plan are read on demand, not walked.
+            const ChunkPlan plan
+                = planChunks(*tensor, ChunkShape { .targetElements = (std::int64_t(8) << 20) / std::int64_t(elem) });
             const std::int64_t element = std::int64_t(dataPos / elem);
             if (chunkFirst < 0 || element < chunkFirst || element >= chunkFirst + std::int64_t(chunk.size() / elem)) {
                 if (options->cancel && options->cancel->load())
                     throw Cancelled();
-                chunkFirst = element - element % perChunk;
-                const std::int64_t n = std::min(perChunk, tensor->info.numel() - chunkFirst);
-                chunk.resize(std::size_t(n) * elem);
-                tensor->data->readFlat(chunkFirst, n, chunk.data());
+                const std::int64_t index = element / plan.chunkElements;
+                chunkFirst = plan.first(index);
+                chunk.resize(std::size_t(plan.count(index)) * elem);
+                tensor->data->readFlat(chunkFirst, plan.count(index), chunk.data());
             }
             const std::uint64_t offsetInChunk = dataPos - std::uint64_t(chunkFirst) * elem;
             const std::uint64_t n = std::min<std::uint64_t>(want - produced, chunk.size() - offsetInChunk);

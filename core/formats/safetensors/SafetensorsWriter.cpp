@@ -102,9 +102,9 @@ void writeSafetensors(const std::string& path, const std::vector<Tensor>& tensor
     for (const Tensor* t : order) {
         forEachChunk(
             *t,
-            [&](const std::byte* data, std::size_t n) {
-                put(data, n);
-                done += std::int64_t(n);
+            [&](const TensorChunk& chunk) {
+                put(chunk.data, chunk.bytes);
+                done += std::int64_t(chunk.bytes);
                 if (o.progress)
                     o.progress(done, offset);
             },
