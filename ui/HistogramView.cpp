@@ -30,12 +30,22 @@ HistogramView::HistogramView(QWidget* parent)
     bins_->setRange(2, 4096);
     bins_->setValue(128);
     bins_->setPrefix(tr("Bins: "));
+    bins_->setToolTip(tr("Number of equal-width bins between the smallest and the largest finite value"));
+    log_->setToolTip(tr("Counts on a logarithmic axis: bars start at the bottom of the axis, so rare values show"));
     auto* exportButton = new QPushButton(tr("Export…"), this);
+    exportButton->setToolTip(tr("Save the plot (PNG, SVG, PDF) or the counts (CSV)"));
+    auto* fitButton = new QPushButton(tr("Fit"), this);
+    fitButton->setToolTip(tr("Undo zoom and pan: show every bar"));
+    auto* legend = new QLabel(tr("<span style='color:#c83c28'>━ mean &nbsp;┅ mean ± std</span>"), this);
+    legend->setToolTip(tr("The solid red line marks the mean, the dashed ones the mean minus and plus one standard "
+                          "deviation"));
     auto* controls = new QHBoxLayout;
     controls->addWidget(bins_);
     controls->addWidget(log_);
+    controls->addWidget(legend);
     controls->addStretch();
     controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom"), this));
+    controls->addWidget(fitButton);
     controls->addWidget(exportButton);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -57,6 +67,7 @@ HistogramView::HistogramView(QWidget* parent)
     connect(log_, &QCheckBox::toggled, this, [this] { applyScale(); });
     connect(plot_, &QCustomPlot::mouseMove, this, &HistogramView::showTooltip);
     connect(exportButton, &QPushButton::clicked, this, &HistogramView::exportDialog);
+    connect(fitButton, &QPushButton::clicked, this, &HistogramView::fit);
 }
 
 int HistogramView::bins() const
@@ -87,12 +98,6 @@ void HistogramView::setHistogram(const QString& title, const ckpt::TensorStats& 
     const auto& h = stats.histogram;
     if (int(h.counts.size()) != bins_->value() && !h.counts.empty())
         bins_->setValue(int(h.counts.size()));
-    QVector<double> keys, values;
-    for (std::size_t i = 0; i < h.counts.size(); ++i) {
-        keys << (h.edges[i] + h.edges[i + 1]) / 2;
-        values << double(h.counts[i]);
-    }
-    bars_->setData(keys, values, true);
     const double width = h.counts.empty() ? 1.0 : (h.edges.back() - h.edges.front()) / double(h.counts.size());
     bars_->setWidth(width > 0 ? width : 1.0);
     plot_->clearItems();
@@ -109,14 +114,11 @@ void HistogramView::setHistogram(const QString& title, const ckpt::TensorStats& 
         line(stats.mean - stats.std, Qt::DashLine, QStringLiteral("-std"));
         line(stats.mean + stats.std, Qt::DashLine, QStringLiteral("+std"));
     }
-    if (!h.edges.empty()) {
-        const double lo = h.edges.front(), hi = h.edges.back();
-        const double pad = hi > lo ? (hi - lo) * 0.02 : 0.5;
-        plot_->xAxis->setRange(lo - pad, hi + pad);
-    }
     applyScale();
 }
 
+// A log axis has no 0, so there the bars start at the axis' bottom (0.5) and QCPBars, which
+// draws a bar from its base to base + value, gets count − 0.5: a bar's top is its count.
 void HistogramView::applyScale()
 {
     const bool log = log_->isChecked();
@@ -125,12 +127,38 @@ void HistogramView::applyScale()
         plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
     else
         plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-    bars_->setBaseValue(log ? 0.5 : 0.0);
+    const double base = log ? kLogBase : 0.0;
+    const auto& h = stats_.histogram;
+    QVector<double> keys, values;
+    for (std::size_t i = 0; i < h.counts.size(); ++i) {
+        keys << (h.edges[i] + h.edges[i + 1]) / 2;
+        values << std::max(0.0, double(h.counts[i]) - base);
+    }
+    bars_->setBaseValue(base);
+    bars_->setData(keys, values, true);
+    fit();
+}
+
+void HistogramView::fit()
+{
+    const bool log = log_->isChecked();
+    const auto& h = stats_.histogram;
     double top = 1;
-    for (auto c : stats_.histogram.counts)
+    for (auto c : h.counts)
         top = std::max(top, double(c));
-    plot_->yAxis->setRange(log ? 0.5 : 0.0, log ? top * 2 : top * 1.05);
+    plot_->yAxis->setRange(log ? kLogBase : 0.0, log ? top * 2 : top * 1.05);
+    if (!h.edges.empty()) {
+        const double lo = h.edges.front(), hi = h.edges.back();
+        const double pad = hi > lo ? (hi - lo) * 0.02 : 0.5;
+        plot_->xAxis->setRange(lo - pad, hi + pad);
+    }
     plot_->replot();
+}
+
+double HistogramView::barTop(int bin) const
+{
+    const auto it = bars_->data()->at(bin);
+    return bars_->baseValue() + it->value;
 }
 
 void HistogramView::showTooltip(QMouseEvent* event)

@@ -22,6 +22,8 @@ public:
     void setBins(int bins); // as if the user changed the spin box
     QCustomPlot* plot() const { return plot_; }
     QCPBars* bars() const { return bars_; }
+    double barTop(int bin) const; // where bar `bin` ends on the count axis (its count, linear or log)
+    void fit(); // every bar in view: undoes zoom and pan
 
     bool exportImage(const QString& path); // by extension: .png, .svg or .pdf
     bool exportCsv(const QString& path) const;
@@ -30,6 +32,7 @@ signals:
     void binsChanged(int bins);
 
 private:
+    static constexpr double kLogBase = 0.5; // the bottom of the log count axis
     void showTooltip(QMouseEvent* event);
     void applyScale();
     void exportDialog();

@@ -4,6 +4,7 @@
 #include "CheckpointTreeModel.h"
 #include "DiffPanel.h"
 #include "ExportDialog.h"
+#include "HelpDialogs.h"
 #include "HistogramView.h"
 #include "MetadataView.h"
 #include "NumberText.h"
@@ -15,6 +16,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDir>
 #include <QDragEnterEvent>
@@ -30,11 +32,13 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -161,6 +165,11 @@ void MainWindow::connectViews()
             tree_->expandAll();
     });
     connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
+    // Filtering can hide the current row without moving the current index: queued, so that the
+    // selection model has settled.
+    for (auto signal : { &QAbstractItemModel::rowsRemoved, &QAbstractItemModel::rowsInserted })
+        connect(proxy_, signal, this, &MainWindow::followCurrentRow, Qt::QueuedConnection);
+    connect(proxy_, &QAbstractItemModel::modelReset, this, &MainWindow::followCurrentRow, Qt::QueuedConnection);
     connect(tree_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(jobs_, &JobTracker::progress, this, &MainWindow::onProgress);
     connect(diff_, &DiffPanel::failed, this,
@@ -225,6 +234,57 @@ void MainWindow::buildMenus()
     auto* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Expand all"), tree_, &QTreeView::expandAll);
     view->addAction(tr("&Collapse all"), tree_, &QTreeView::collapseAll);
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    auto* guide = help->addAction(tr("&Quick guide"), this, [this] { showQuickGuide(this); });
+    guide->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&About ckptview"), this, [this] { showAbout(this); });
+    buildToolBar(open, compare);
+    buildKeyboard();
+}
+
+void MainWindow::buildToolBar(QAction* open, QAction* compare)
+{
+    auto* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    open->setToolTip(tr("Open a checkpoint file (Ctrl+O); any format, recognised by content"));
+    compare->setIcon(style()->standardIcon(QStyle::SP_FileDialogContentsView));
+    exportAction_->setIcon(style()->standardIcon(QStyle::SP_DialogSaveButton));
+    bar->addAction(open);
+    bar->addAction(compare);
+    bar->addAction(exportAction_);
+}
+
+// Ctrl+Tab / Ctrl+Shift+Tab switch tabs wherever the focus is; Ctrl+C in the tree copies the
+// selected names (not the size column the view would copy).
+void MainWindow::buildKeyboard()
+{
+    auto step
+        = [this](int by) { tabs_->setCurrentIndex((tabs_->currentIndex() + by + tabs_->count()) % tabs_->count()); };
+    auto* next = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Tab), this);
+    connect(next, &QShortcut::activated, this, [step] { step(1); });
+    auto* previous = new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab), this);
+    connect(previous, &QShortcut::activated, this, [step] { step(-1); });
+    auto* copy = new QAction(tr("Copy names"), tree_);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    tree_->addAction(copy);
+    connect(copy, &QAction::triggered, this, &MainWindow::copySelectedNames);
+    setTabOrder(filter_, tree_);
+    setTabOrder(tree_, tabs_);
+}
+
+void MainWindow::copySelectedNames() const
+{
+    QStringList names;
+    for (const QModelIndex& row : tree_->selectionModel()->selectedRows()) {
+        if (const auto* node = model_->node(proxy_->mapToSource(row)))
+            names << QString::fromStdString(node->path);
+    }
+    if (!names.isEmpty())
+        QApplication::clipboard()->setText(names.join(QLatin1Char('\n')));
 }
 
 void MainWindow::setErrorReporter(std::function<void(const QString&, const QString&)> reporter)
@@ -310,7 +370,7 @@ bool MainWindow::openFile(const QString& path)
     if (opening_)
         return false;
     statusBar()->showMessage(tr("Opening %1…").arg(path));
-    const QString name = path == demoPath_ ? tr("demo: the seed chapter's MLP") : QFileInfo(path).fileName();
+    const QString name = path == demoPath_ ? tr("demo: a small MLP (20 → 256 → 10)") : QFileInfo(path).fileName();
     opening_ = new CheckpointSession(jobs_, path, name, this);
     connect(opening_, &CheckpointSession::opened, this, [this, path] {
         statusBar()->clearMessage();
@@ -414,7 +474,9 @@ void MainWindow::onCurrentChanged()
     const QModelIndex source = proxy_->mapToSource(tree_->currentIndex());
     const ckpt::Tensor* t = model_->tensor(source);
     const auto* node = model_->node(source);
-    if (!t) {
+    if (!t) { // a group, or nothing (filtered away): the Tensor tab shows no unrelated tensor
+        if (panel_->tensorIndex() >= 0)
+            panel_->setTensor(nullptr, nullptr, -1);
         metadata_->show(
             opened().checkpoint.get(), node && source.isValid() ? QString::fromStdString(node->path) : QString());
         return;
@@ -423,6 +485,15 @@ void MainWindow::onCurrentChanged()
     if (const auto* s = session_->cachedStats(node->tensorIndex, panel_->histogram()->bins()))
         panel_->showStats(*s);
     session_->requestStats(node->tensorIndex, panel_->histogram()->bins());
+}
+
+// The Tensor tab shows the tree's current row, or nothing when that row is a group or hidden.
+void MainWindow::followCurrentRow()
+{
+    const int shown = panel_->tensorIndex();
+    const auto* node = model_->node(proxy_->mapToSource(tree_->currentIndex()));
+    if (shown >= 0 && (!node || node->tensorIndex != shown || !tree_->currentIndex().isValid()))
+        onCurrentChanged();
 }
 
 void MainWindow::onSelectionChanged()
@@ -508,12 +579,15 @@ void MainWindow::rebuildRecentMenu()
 
 void MainWindow::openDialog()
 {
-    const QString filters = tr("All checkpoints (*.pt *.pth *.bin *.params *.ckpt *.h5 *.hdf5 *.keras *.npy *.npz "
+    // Checkpoints are recognised by content, and many have no extension (MXNet, TF prefixes):
+    // "All files" comes first.
+    const QString filters = tr("All files (*);;"
+                               "All checkpoints (*.pt *.pth *.bin *.params *.ckpt *.h5 *.hdf5 *.keras *.npy *.npz "
                                "*.safetensors *.json *.index *.onnx *.gguf *.msgpack);;"
                                "PyTorch (*.pt *.pth *.bin *.params *.ckpt);;HDF5 / Keras (*.h5 *.hdf5 *.keras);;"
                                "NumPy (*.npy *.npz);;safetensors (*.safetensors *.safetensors.index.json);;"
                                "MXNet (*.params *.nd);;TensorFlow checkpoint (*.index);;ONNX (*.onnx);;"
-                               "GGUF (*.gguf);;Flax (*.msgpack);;All files (*)");
+                               "GGUF (*.gguf);;Flax (*.msgpack)");
     const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(), filters);
     if (!path.isEmpty())
         openFile(path);

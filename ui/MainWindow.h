@@ -38,7 +38,7 @@ public:
     // once it is shown; on failure the error names the file and the reason, and what was open
     // stays open (openFailed). False when another file is still being opened.
     bool openFile(const QString& path);
-    bool openDemo(); // the embedded seed-chapter MLP
+    bool openDemo(); // the embedded demo: a small MLP with its inputs and outputs
 
     // Errors go to a message box; tests replace this to record them instead.
     void setErrorReporter(std::function<void(const QString& title, const QString& message)> reporter);
@@ -80,11 +80,15 @@ private:
     QWidget* buildCentral();
     void buildStatusBar();
     void buildMenus();
+    void buildToolBar(QAction* open, QAction* compare);
+    void buildKeyboard();
+    void copySelectedNames() const;
     void connectViews();
     void restoreWindowState();
     void showSession(CheckpointSession* session); // null: nothing open
     void showUnsafeBanner(const QString& calls);
     void onCurrentChanged();
+    void followCurrentRow();
     void onSelectionChanged();
     void onStatsReady(int tensorIndex, int bins);
     void onProgress(const QString& what, double fraction);

@@ -3,6 +3,7 @@
 
 #include "base/CheckpointError.h"
 #include "output/PendingOutputs.h"
+#include "report/About.h"
 #include "report/PrintableText.h"
 
 #include <iostream>
@@ -12,6 +13,11 @@ int main(int argc, char** argv)
     ckpt::removePendingOutputsOnSignals();
     CLI::App app { "ckpt: inspect, check and convert deep-learning checkpoints" };
     app.require_subcommand(1);
+    app.set_version_flag("--version", [] {
+        std::string text = ckpt::versionText("ckpt");
+        text.pop_back(); // CLI11 ends the line
+        return text;
+    });
     CommandAction run;
     addLsCommand(app, run);
     addTreeCommand(app, run);
@@ -27,6 +33,8 @@ int main(int argc, char** argv)
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         app.exit(e);

@@ -1,0 +1,213 @@
+// The app as a new user finds it (issue 18): help, the toolbar, the keyboard, panels that stay
+// in step with the tree, and histogram bars that do not mislead on a log axis.
+#include "CheckpointTreeModel.h"
+#include "HistogramView.h"
+#include "MainWindow.h"
+#include "TensorPanel.h"
+#include "TreeFilterProxy.h"
+#include "UiTestSupport.h"
+
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDialog>
+#include <QMenuBar>
+#include <QProcess>
+#include <QTabWidget>
+#include <QTest>
+#include <QTextBrowser>
+#include <QToolBar>
+#include <QTreeView>
+
+namespace {
+
+QAction* menuAction(MainWindow& w, const QString& menu, const QString& action)
+{
+    for (QAction* m : w.menuBar()->actions()) {
+        if (m->text().remove(QLatin1Char('&')) != menu || !m->menu())
+            continue;
+        for (QAction* a : m->menu()->actions())
+            if (a->text().remove(QLatin1Char('&')) == action)
+                return a;
+    }
+    return nullptr;
+}
+
+// Waits until the shown tensor's histogram has arrived.
+bool waitForHistogram(MainWindow& w)
+{
+    return QTest::qWaitFor([&] { return w.tensorPanel()->histogram()->bars()->data()->size() > 0; }, 30000);
+}
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+};
+
+Run run(const QString& program, const QStringList& arguments)
+{
+    QProcess p;
+    p.setProcessEnvironment([] {
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY")); // --help and --version need no display
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        return env;
+    }());
+    p.start(program, arguments);
+    if (!p.waitForFinished(30000))
+        return {};
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()) };
+}
+
+} // namespace
+
+class TestUiUsability : public QObject {
+    Q_OBJECT
+
+private slots:
+    void helpMenuHasAGuideAndAbout()
+    {
+        MainWindow w;
+        QAction* guide = menuAction(w, QStringLiteral("Help"), QStringLiteral("Quick guide"));
+        QVERIFY(guide);
+        QCOMPARE(guide->shortcut(), QKeySequence(QKeySequence::HelpContents));
+        QVERIFY(menuAction(w, QStringLiteral("Help"), QStringLiteral("About ckptview")));
+        guide->trigger();
+        auto* dialog = w.findChild<QDialog*>(QStringLiteral("quickGuide"));
+        QVERIFY(dialog);
+        const QString text = dialog->findChild<QTextBrowser*>()->toPlainText();
+        for (const char* topic : { "Tensor", "Overlay", "Verify", "Compare", "mean", "safe", "GGUF" })
+            QVERIFY2(text.contains(QLatin1String(topic)), topic);
+        guide->trigger(); // a second time raises the same dialog
+        QCOMPARE(w.findChildren<QDialog*>(QStringLiteral("quickGuide")).size(), 1);
+    }
+
+    void toolBarOpensComparesAndExports()
+    {
+        MainWindow w;
+        auto* bar = w.findChild<QToolBar*>(QStringLiteral("mainToolBar"));
+        QVERIFY(bar);
+        QStringList texts;
+        for (QAction* a : bar->actions())
+            texts << a->text().remove(QLatin1Char('&'));
+        QCOMPARE(texts.size(), 3);
+        QVERIFY(texts[0].startsWith(QStringLiteral("Open")));
+        QVERIFY(texts[1].startsWith(QStringLiteral("Compare")));
+        QCOMPARE(bar->actions()[2], w.exportAction());
+        for (QAction* a : bar->actions())
+            QVERIFY2(!a->toolTip().isEmpty() && a->toolTip() != a->text(), qPrintable(a->text()));
+    }
+
+    void windowTitleNamesTheFile()
+    {
+        MainWindow w;
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/verify/mlp.params")));
+        QCOMPARE(w.windowTitle(), QStringLiteral("mlp.params — ckptview"));
+    }
+
+    void keyboardTabsCopyAndTick()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(openDemoAndWait(w));
+        // Ctrl+Tab and Ctrl+Shift+Tab switch tabs wherever the focus is.
+        w.treeView()->setFocus();
+        QCOMPARE(w.tabs()->currentIndex(), 0);
+        QTest::keyClick(&w, Qt::Key_Tab, Qt::ControlModifier);
+        QCOMPARE(w.tabs()->currentIndex(), 1);
+        QTest::keyClick(&w, Qt::Key_Backtab, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w.tabs()->currentIndex(), 0);
+        QTest::keyClick(&w, Qt::Key_Backtab, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w.tabs()->currentIndex(), w.tabs()->count() - 1);
+        // Ctrl+C in the tree copies the selected tensor's full name, not its size.
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
+        w.treeView()->setFocus();
+        QApplication::clipboard()->clear();
+        QTest::keyClick(w.treeView(), Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("hidden.weight"));
+        // Space ticks the current row's box, and again unticks it.
+        const QModelIndex current = w.treeProxy()->mapToSource(w.treeView()->currentIndex());
+        QCOMPARE(current.column(), int(CheckpointTreeModel::Name));
+        QCOMPARE(current.data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+        QTest::keyClick(w.treeView(), Qt::Key_Space);
+        QCOMPARE(current.data(Qt::CheckStateRole).toInt(), int(Qt::Checked));
+        QVERIFY(w.exportAction()->isEnabled());
+        QTest::keyClick(w.treeView(), Qt::Key_Space);
+        QCOMPARE(current.data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+    }
+
+    void aGroupOrAFilterClearsTheTensorTab()
+    {
+        MainWindow w;
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
+        QVERIFY(w.tensorPanel()->tensorIndex() >= 0);
+        // Selecting the group "hidden" leaves no single tensor shown.
+        const QModelIndex group = w.treeProxy()->mapFromSource(w.treeModel()->indexForPath(QStringLiteral("hidden")));
+        QVERIFY(group.isValid());
+        w.treeView()->setCurrentIndex(group);
+        QCOMPARE(w.tensorPanel()->tensorIndex(), -1);
+        // Filtering away the shown tensor clears the tab too.
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
+        QVERIFY(w.tensorPanel()->tensorIndex() >= 0);
+        w.treeProxy()->setNameFilter(QStringLiteral("output"));
+        QTRY_COMPARE(w.tensorPanel()->tensorIndex() == -1
+                || w.opened().checkpoint->tensors[std::size_t(w.tensorPanel()->tensorIndex())].info.name.find("output")
+                    != std::string::npos,
+            true);
+    }
+
+    void logCountBarsEndAtTheirCount()
+    {
+        MainWindow w;
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.bias")));
+        QVERIFY(waitForHistogram(w));
+        auto* h = w.tensorPanel()->histogram();
+        const auto* bars = h->bars();
+        std::vector<double> counts;
+        for (int i = 0; i < bars->data()->size(); ++i)
+            counts.push_back(h->barTop(i));
+        QCOMPARE(bars->baseValue(), 0.0);
+        h->findChild<QCheckBox*>()->setChecked(true); // Log counts
+        QCOMPARE(h->plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        bool sawOne = false;
+        for (int i = 0; i < bars->data()->size(); ++i) {
+            QCOMPARE(h->barTop(i), std::max(counts[std::size_t(i)], bars->baseValue()));
+            sawOne = sawOne || counts[std::size_t(i)] == 1;
+        }
+        QVERIFY2(sawOne, "no bin with a count of 1 to check");
+        // Zoomed in, Fit shows every bar again from the bottom of the axis.
+        h->plot()->xAxis->setRange(0, 1e-9);
+        h->plot()->yAxis->setRange(10, 20);
+        h->fit();
+        QCOMPARE(h->plot()->yAxis->range().lower, bars->baseValue());
+        QVERIFY(h->plot()->xAxis->range().size() > 1e-6);
+    }
+
+    void versionAndHelpOpenNoWindow_data()
+    {
+        QTest::addColumn<QString>("program");
+        QTest::addRow("ckpt") << QStringLiteral(CKPT_BINARY_DIR "/app/ckpt");
+        QTest::addRow("ckptview") << QStringLiteral(CKPT_BINARY_DIR "/app/ckptview");
+    }
+
+    void versionAndHelpOpenNoWindow()
+    {
+        QFETCH(QString, program);
+        const Run version = run(program, { QStringLiteral("--version") });
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY2(
+            version.out.startsWith(QFileInfo(program).fileName() + QStringLiteral(" 0.")), qPrintable(version.out));
+        QVERIFY2(version.out.contains(QStringLiteral("HDF5 1.")), qPrintable(version.out));
+        const Run help = run(program, { QStringLiteral("--help") });
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.contains(QStringLiteral("Usage")), qPrintable(help.out));
+    }
+};
+
+QTEST_MAIN(TestUiUsability)
+#include "tst_ui_usability.moc"
