@@ -1,6 +1,8 @@
 // The app as a new user finds it (issue 18): help, the toolbar, the keyboard, panels that stay
 // in step with the tree, and histogram bars that do not mislead on a log axis.
 #include "CheckpointTreeModel.h"
+#include "DiffPanel.h"
+#include "DiffTableModel.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
 #include "TensorPanel.h"
@@ -14,6 +16,7 @@
 #include <QDialog>
 #include <QMenuBar>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTest>
 #include <QTextBrowser>
@@ -186,6 +189,28 @@ private slots:
         h->fit();
         QCOMPARE(h->plot()->yAxis->range().lower, bars->baseValue());
         QVERIFY(h->plot()->xAxis->range().size() > 1e-6);
+    }
+
+    // A new file starts afresh: no comparison against the last file's B, default bins, linear counts.
+    void aNewFileCarriesNothingOver()
+    {
+        MainWindow w;
+        w.setErrorReporter([](const QString&, const QString& message) { qWarning("%s", qPrintable(message)); });
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/verify/mlp.params")));
+        QSignalSpy compared(w.diffPanel(), &DiffPanel::compared);
+        w.compareWith(QStringLiteral(CKPT_TEST_DATA "/verify/mlp.params"));
+        QVERIFY(compared.wait(30000));
+        QVERIFY(w.diffPanel()->model()->rowCount() > 0);
+        auto* h = w.tensorPanel()->histogram();
+        h->setBins(16);
+        h->findChild<QCheckBox*>()->setChecked(true);
+        QVERIFY(openDemoAndWait(w));
+        QCOMPARE(h->bins(), HistogramView::kDefaultBins);
+        QVERIFY(!h->findChild<QCheckBox*>()->isChecked());
+        QTest::qWait(200); // a comparison would have started by now
+        QVERIFY(!w.diffPanel()->busy());
+        QCOMPARE(compared.count(), 1);
+        QCOMPARE(w.diffPanel()->model()->rowCount(), 0);
     }
 
     void versionAndHelpOpenNoWindow_data()

@@ -180,7 +180,6 @@ void DiffPanel::setSession(CheckpointSession* session)
         disconnect(session_->jobs(), nullptr, this, nullptr);
     }
     session_ = session;
-    const bool hadB = bOpen_;
     bOpen_ = false;
     if (session) {
         connect(session, &CheckpointSession::compared, this, &DiffPanel::onCompared);
@@ -198,11 +197,9 @@ void DiffPanel::setSession(CheckpointSession* session)
         });
         nameA_ = session->openedCheckpoint().displayName;
     }
-    model_->clear(); // the rows belonged to the old A
-    if (session && hadB) {
-        start(pathB_, /*reopen=*/true); // the same B, against the new A
-        return;
-    }
+    // A new A starts without a B: comparing it with the last file's B unasked would be a
+    // surprise (the browse dialog still starts beside that B).
+    model_->clear();
     files_->setText(session_ ? tr("<b>A:</b> %1 &nbsp; <b>B:</b> not chosen yet").arg(nameA_.toHtmlEscaped())
                              : tr("Open a checkpoint first."));
     summary_->setText(

@@ -30,7 +30,7 @@ public:
     explicit DiffPanel(QWidget* parent = nullptr);
     ~DiffPanel() override;
 
-    void setSession(CheckpointSession* session); // A; compares again with B if one was open
+    void setSession(CheckpointSession* session); // A; a new A starts without a B
     void compareWith(const QString& pathB); // opens B (again) and compares
     void rerun(); // the same files with the current prefixes and tolerances
     void cancel();

@@ -28,7 +28,7 @@ HistogramView::HistogramView(QWidget* parent)
     , log_(new QCheckBox(tr("Log counts"), this))
 {
     bins_->setRange(2, 4096);
-    bins_->setValue(128);
+    bins_->setValue(kDefaultBins);
     bins_->setPrefix(tr("Bins: "));
     bins_->setToolTip(tr("Number of equal-width bins between the smallest and the largest finite value"));
     log_->setToolTip(tr("Counts on a logarithmic axis: bars start at the bottom of the axis, so rare values show"));
@@ -79,6 +79,14 @@ void HistogramView::setBins(int bins)
 {
     bins_->setValue(bins);
     emit binsChanged(bins_->value());
+}
+
+void HistogramView::resetSettings()
+{
+    const QSignalBlocker quietBins(bins_), quietLog(log_);
+    bins_->setValue(kDefaultBins);
+    log_->setChecked(false);
+    applyScale();
 }
 
 void HistogramView::clear(const QString& message)

@@ -20,6 +20,8 @@ public:
     void clear(const QString& message = {});
     int bins() const;
     void setBins(int bins); // as if the user changed the spin box
+    void resetSettings(); // default bins, linear counts: each file starts from them (no signal)
+    static constexpr int kDefaultBins = 128;
     QCustomPlot* plot() const { return plot_; }
     QCPBars* bars() const { return bars_; }
     double barTop(int bin) const; // where bar `bin` ends on the count axis (its count, linear or log)

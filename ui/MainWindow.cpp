@@ -426,6 +426,7 @@ void MainWindow::showSession(CheckpointSession* session)
     }
     overlayTensors_.clear();
     panel_->setTensor(nullptr, nullptr, -1);
+    panel_->histogram()->resetSettings(); // a file's bins and log scale do not carry over to the next
     overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
     model_->setCheckpoint(opened);
     metadata_->show(opened.checkpoint.get());
