@@ -235,6 +235,36 @@ private slots:
         for (int r = 0; r < 4; ++r)
             QCOMPARE(cell(m, r, DiffTableModel::Status), QStringLiteral("identical"));
         QVERIFY(w.diffPanel()->summaryText().contains("Equal"));
+        // What was paired with what is in the table, not only in a tooltip.
+        const int weight = rowNamed(m, QStringLiteral("hidden.weight"));
+        QVERIFY(weight >= 0);
+        const QString nameB = cell(m, weight, DiffTableModel::NameB);
+        QVERIFY2(nameB.contains(QStringLiteral("kernel")), qPrintable(nameB));
+        QCOMPARE(cell(m, weight, DiffTableModel::Pairing), QStringLiteral("by position, transposed"));
+        QCOMPARE(cell(m, rowNamed(m, QStringLiteral("hidden.bias")), DiffTableModel::Pairing),
+            QStringLiteral("by position"));
+        // The overlay's legend names B's tensor as B names it.
+        QSignalSpy shown(w.diffPanel(), &DiffPanel::histogramsShown);
+        QVERIFY(w.diffPanel()->selectName(QStringLiteral("hidden.weight")));
+        QVERIFY(shown.wait(30000));
+        const auto* plot = w.diffPanel()->overlay()->plot();
+        QCOMPARE(plot->graphCount(), 2);
+        QCOMPARE(plot->graph(1)->name(), QStringLiteral("B: ") + nameB);
+        QCOMPARE(plot->yAxis->range().lower, 0.0); // densities from 0
+        // Identical tensors: B − A is 0 everywhere, said in words, with no axes made up around it.
+        QVERIFY(!w.diffPanel()->differencePlot()->xAxis->visible());
+        QCOMPARE(w.diffPanel()->differenceBars()->data()->size(), 0);
+    }
+
+    void pairingByNameIsSaid()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
+        QVERIFY(compare(w, copy_));
+        const auto* m = w.diffPanel()->model();
+        QCOMPARE(cell(m, 0, DiffTableModel::Pairing), QStringLiteral("by name"));
+        QCOMPARE(cell(m, 0, DiffTableModel::NameB), cell(m, 0, DiffTableModel::Name));
     }
 
     void tintsFollowThePalette()

@@ -132,6 +132,7 @@ QWidget* DiffPanel::buildTable()
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::Name, QHeaderView::Stretch);
+    table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::NameB, QHeaderView::Stretch);
     table_->setWordWrap(false);
     connect(filter_, &QLineEdit::textChanged, proxy_, &DiffFilterProxy::setNameFilter);
     connect(differencesOnly_, &QCheckBox::toggled, proxy_, &DiffFilterProxy::setDifferencesOnly);
@@ -370,8 +371,16 @@ void DiffPanel::clearPlots(const QString& message)
     plotted_.clear();
     overlay_->clear(message);
     differenceBars_->data()->clear();
+    showDifferenceAxes(false);
     differenceHint_->setText(tr("Histogram of B − A, element by element."));
     differencePlot_->replot();
+}
+
+// Axes are shown only with bars on them, so that no stale or made-up range is left on screen.
+void DiffPanel::showDifferenceAxes(bool shown)
+{
+    for (QCPAxis* axis : { differencePlot_->xAxis, differencePlot_->yAxis })
+        axis->setVisible(shown);
 }
 
 void DiffPanel::onCurrentRowChanged()
@@ -393,18 +402,26 @@ void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& 
     if (name != wanted_)
         return;
     overlay_->clear(QString());
+    // Each side under its own name: a Keras kernel paired with "hidden.weight" is named as in B.
+    const int row = model_->rowOf(name);
+    const ckpt::TensorDiff* d = row >= 0 ? model_->diff(row) : nullptr;
+    const QString nameB = d && d->b ? shownText(d->b->info.name) : name;
     if (!h.a.counts.empty())
         overlay_->addDensity(tr("A: %1").arg(name), h.a);
     if (!h.b.counts.empty())
-        overlay_->addDensity(tr("B: %1").arg(name), h.b);
+        overlay_->addDensity(tr("B: %1").arg(nameB), h.b);
     overlay_->plot()->xAxis->setLabel(tr("value (shared bins over the joint range)"));
     overlay_->plot()->replot();
     differenceBars_->data()->clear();
+    showDifferenceAxes(false);
+    const auto& e = h.difference.edges;
     if (h.difference.counts.empty()) {
         differenceHint_->setText(
             tr("No element-wise difference: %1 is not in both files with the same number of elements.").arg(name));
+    } else if (h.differenceMin == h.differenceMax) { // one value: a bar would need a range made up for it
+        differenceHint_->setText(tr("B − A is %1 for every element of %2.").arg(floatText(h.differenceMin), name));
     } else {
-        const auto& e = h.difference.edges;
+        showDifferenceAxes(true);
         const double width = (e.back() - e.front()) / double(h.difference.counts.size());
         differenceBars_->setWidth(width);
         QVector<double> keys, values;

@@ -68,6 +68,7 @@ private:
     void onCurrentRowChanged();
     void showHistograms(const QString& name, const ckpt::PairHistograms& h);
     void clearPlots(const QString& message);
+    void showDifferenceAxes(bool shown);
     void setBusy(const QString& what, bool busy);
     ckpt::DiffOptions options(QString* error) const;
 

@@ -74,6 +74,14 @@ bool DiffTableModel::hasValues(const ckpt::TensorDiff& d)
     return d.a && d.b && d.status != ckpt::DiffStatus::ShapeChanged;
 }
 
+QString DiffTableModel::pairingText(const ckpt::TensorDiff& d)
+{
+    if (!d.a || !d.b)
+        return QStringLiteral("—");
+    const QString how = d.pairedByPosition ? tr("by position") : tr("by name");
+    return d.transposed ? tr("%1, transposed").arg(how) : how;
+}
+
 bool DiffTableModel::differs(ckpt::DiffStatus s)
 {
     return s != ckpt::DiffStatus::Identical && s != ckpt::DiffStatus::WithinTolerance;
@@ -91,6 +99,10 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case Name:
             return shownText(d->name);
+        case NameB:
+            return d->b ? shownText(d->b->info.name) : QStringLiteral("—");
+        case Pairing:
+            return pairingText(*d);
         case Status:
             return QString::fromLatin1(ckpt::diffStatusName(d->status).data());
         default:
@@ -100,6 +112,10 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
         switch (index.column()) {
         case Name:
             return QString::fromStdString(d->name);
+        case NameB:
+            return d->b ? QString::fromStdString(d->b->info.name) : QString();
+        case Pairing:
+            return pairingText(*d);
         case Status:
             return int(d->status);
         default:
@@ -149,7 +165,11 @@ QVariant DiffTableModel::headerData(int section, Qt::Orientation orientation, in
         return {};
     switch (section) {
     case Name:
-        return tr("Name");
+        return tr("Name (A)");
+    case NameB:
+        return tr("Name in B");
+    case Pairing:
+        return tr("Paired");
     case Status:
         return tr("Status");
     case MaxAbsDiff:

@@ -6,12 +6,13 @@
 
 #include <memory>
 
-// The rows of a core DiffReport: name, status, max abs diff, mean abs diff, relative L2.
+// The rows of a core DiffReport: A's name, B's name, how they were paired (by name or by layer
+// position, transposed), status, max abs diff, mean abs diff, relative L2.
 // Rows that differ are tinted (mixed from the palette, so light and dark themes both work).
 class DiffTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Status, MaxAbsDiff, MeanAbsDiff, RelativeL2, ColumnCount };
+    enum Column { Name, NameB, Pairing, Status, MaxAbsDiff, MeanAbsDiff, RelativeL2, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1; // numbers for the numeric columns
     static constexpr int StatusRole = Qt::UserRole + 2; // int(ckpt::DiffStatus)
 
@@ -33,6 +34,7 @@ public:
 
     static bool hasValues(const ckpt::TensorDiff& d); // both sides present with comparable values
     static bool differs(ckpt::DiffStatus status); // anything but identical / within tolerance
+    static QString pairingText(const ckpt::TensorDiff& d); // "by name", "by position, transposed", "—"
 
 private:
     std::shared_ptr<const ckpt::Checkpoint> a_, b_;

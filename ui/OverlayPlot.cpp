@@ -52,6 +52,7 @@ void OverlayPlot::addDensity(const QString& name, const ckpt::Histogram& h)
         g->addData(
             (h.edges[i] + h.edges[i + 1]) / 2, total > 0 && width > 0 ? double(h.counts[i]) / (total * width) : 0.0);
     plot_->rescaleAxes();
+    plot_->yAxis->setRange(0, plot_->yAxis->range().upper * 1.05); // a density starts at 0
     hint_->setText(tr("%n distribution(s), normalised to unit area", nullptr, plot_->graphCount()));
     plot_->replot();
 }

@@ -22,6 +22,8 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
         j["status"] = ckpt::diffStatusName(d.status);
         if (d.a && d.b && d.b->info.name != d.a->info.name)
             j["name_b"] = d.b->info.name;
+        if (d.a && d.b)
+            j["paired_by"] = d.pairedByPosition ? "position" : "name";
         if (d.a)
             j["a"] = { { "dtype", ckpt::dtypeName(d.a->info.dtype) }, { "shape", d.a->info.shape } };
         if (d.b)

@@ -173,6 +173,7 @@ DiffReport diffCheckpoints(const Checkpoint& ca, const Checkpoint& cb, const Dif
         d.a = &t;
         if (auto it = inB.find(d.name); it != inB.end()) {
             d.b = it->second;
+            d.pairedByPosition = alias.count(d.b->info.name) > 0;
             paired[d.name] = true;
             totalBytes = saturatingAdd(totalBytes, t.info.nbytes());
         } else {

@@ -36,6 +36,7 @@ struct TensorDiff {
     DiffStatus status = DiffStatus::Identical;
     const Tensor* a = nullptr; // null when only in B
     const Tensor* b = nullptr; // null when only in A
+    bool pairedByPosition = false; // B's tensor was paired by dense-layer position, not by name
     bool transposed = false; // B was compared transposed (Keras kernel against PyTorch weight)
     bool bitwiseEqual = false;
     double maxAbsDiff = 0;

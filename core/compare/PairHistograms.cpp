@@ -27,24 +27,6 @@ struct Range {
     }
 };
 
-Histogram emptyBins(Range r, int bins)
-{
-    if (!(r.lo <= r.hi)) { // no finite values
-        r.lo = 0;
-        r.hi = 1;
-    }
-    if (r.lo == r.hi) { // numpy's convention for a single value
-        r.lo -= 0.5;
-        r.hi += 0.5;
-    }
-    Histogram h;
-    h.edges.resize(std::size_t(bins) + 1);
-    for (int i = 0; i <= bins; ++i)
-        h.edges[std::size_t(i)] = r.lo + (r.hi - r.lo) * double(i) / bins;
-    h.counts.assign(std::size_t(bins), 0);
-    return h;
-}
-
 void count(Histogram& h, const double* v, std::int64_t n)
 {
     const double lo = h.edges.front(), hi = h.edges.back();
@@ -79,8 +61,10 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
             joint.add(c.b, c.n);
             ofDifference.add(differences(c.a, c.b, c.n), c.n);
         });
-        out.a = out.b = emptyBins(joint, bins);
-        out.difference = emptyBins(ofDifference, bins);
+        out.a = out.b = emptyHistogram(joint.lo, joint.hi, bins);
+        out.difference = emptyHistogram(ofDifference.lo, ofDifference.hi, bins);
+        out.differenceMin = ofDifference.lo;
+        out.differenceMax = ofDifference.hi;
         forEachPairedChunk(*d.a, *d.b, d.transposed, cancel, [&](const PairedChunk& c) {
             count(out.a, c.a, c.n);
             count(out.b, c.b, c.n);
@@ -92,11 +76,11 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
         if (t)
             forEachValueChunk(*t, cancel, [&](const double* v, std::int64_t n) { joint.add(v, n); });
     if (d.a) {
-        out.a = emptyBins(joint, bins);
+        out.a = emptyHistogram(joint.lo, joint.hi, bins);
         forEachValueChunk(*d.a, cancel, [&](const double* v, std::int64_t n) { count(out.a, v, n); });
     }
     if (d.b) {
-        out.b = emptyBins(joint, bins);
+        out.b = emptyHistogram(joint.lo, joint.hi, bins);
         forEachValueChunk(*d.b, cancel, [&](const double* v, std::int64_t n) { count(out.b, v, n); });
     }
     return out;

@@ -11,6 +11,9 @@ namespace ckpt {
 struct PairHistograms {
     Histogram a, b; // the same bins over the joint finite range of A and B (empty for a missing side)
     Histogram difference; // of B - A element by element; empty unless the values pair up
+    // The finite range of B - A (min > max when there is none): equal when every element
+    // differs by the same amount, where `difference`'s bins have a conventional width of 1.
+    double differenceMin = 0, differenceMax = 0;
 };
 
 // Streams A and B (B transposed when the diff compared it so) in chunks, twice: once for the

@@ -415,25 +415,6 @@ void forEachBlock(const Tensor& tensor, const StatsOptions& options, double prog
     forEachChunkInParallel(tensor, options, progressBase, progressSpan, initial, blocks, merge);
 }
 
-Histogram makeHistogram(double lo, double hi, int bins)
-{
-    Histogram h;
-    bins = std::max(bins, 1);
-    if (!(lo <= hi)) { // no finite values
-        lo = 0;
-        hi = 1;
-    }
-    if (lo == hi) { // numpy's convention for a single value
-        lo -= 0.5;
-        hi += 0.5;
-    }
-    h.edges.resize(static_cast<std::size_t>(bins) + 1);
-    for (int i = 0; i <= bins; ++i)
-        h.edges[static_cast<std::size_t>(i)] = lo + (hi - lo) * static_cast<double>(i) / bins;
-    h.counts.assign(static_cast<std::size_t>(bins), 0);
-    return h;
-}
-
 TensorStats finish(const Moments& m)
 {
     TensorStats s;
@@ -525,7 +506,7 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
         m.m2 = static_cast<double>(m2);
     }
     TensorStats s = finish(m);
-    s.histogram = makeHistogram(s.min, s.max, bins);
+    s.histogram = emptyHistogram(s.min, s.max, bins);
     if (s.finite == 0)
         return s;
     // The bin of each value exactly as BinMapper computes it for the values themselves.
@@ -541,6 +522,25 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
 }
 
 } // namespace
+
+Histogram emptyHistogram(double lo, double hi, int bins)
+{
+    Histogram h;
+    bins = std::max(bins, 1);
+    if (!(lo <= hi)) { // no finite values
+        lo = 0;
+        hi = 1;
+    }
+    if (lo == hi) { // numpy's convention for a single value
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    h.edges.resize(static_cast<std::size_t>(bins) + 1);
+    for (int i = 0; i <= bins; ++i)
+        h.edges[static_cast<std::size_t>(i)] = lo + (hi - lo) * static_cast<double>(i) / bins;
+    h.counts.assign(static_cast<std::size_t>(bins), 0);
+    return h;
+}
 
 // The tensor as parts (each standing for `repeat` elements); one part of repeat 1 when it has none.
 std::vector<std::pair<Tensor, std::int64_t>> partsOf(const Tensor& tensor)
@@ -601,7 +601,7 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
         done += span(part);
     }
     TensorStats s = finish(total);
-    s.histogram = makeHistogram(s.min, s.max, options.bins);
+    s.histogram = emptyHistogram(s.min, s.max, options.bins);
     if (s.finite == 0)
         return s;
     const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins, s.finite < s.count);
@@ -624,7 +624,7 @@ TensorStats computeStats(const double* values, std::int64_t n, int bins)
     for (std::int64_t first = 0; first < n; first += kChunkElements)
         m.add(values + first, std::min(kChunkElements, n - first));
     TensorStats s = finish(m);
-    s.histogram = makeHistogram(s.min, s.max, bins);
+    s.histogram = emptyHistogram(s.min, s.max, bins);
     if (s.finite > 0) {
         const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), bins, s.finite < s.count);
         std::vector<std::int64_t> counts(mapper.countsSize(), 0);

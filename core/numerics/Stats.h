@@ -17,6 +17,10 @@ struct Histogram {
     std::vector<std::int64_t> counts;
 };
 
+// Bins over [lo, hi] with no counts yet, by numpy's conventions: a single value v gets
+// [v - 0.5, v + 0.5], no finite values (lo > hi or NaN) [0, 1].
+Histogram emptyHistogram(double lo, double hi, int bins);
+
 // Statistics of a tensor's values (complex tensors: of |z|; bool: 0/1).
 // min, max, mean and std (population) are over the finite values; NaN when there are none.
 struct TensorStats {
