@@ -5,6 +5,7 @@
 #include "DiffTableModel.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
+#include "OverlayPlot.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
 #include "UiTestSupport.h"
@@ -18,6 +19,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolBar>
@@ -211,6 +213,46 @@ private slots:
         QVERIFY(!w.diffPanel()->busy());
         QCOMPARE(compared.count(), 1);
         QCOMPARE(w.diffPanel()->model()->rowCount(), 0);
+    }
+
+    // More tensors than the overlay draws: the cap is said, every curve looks different, and
+    // tensors of a single element (scalars, counters) are named instead of drawn as spikes.
+    void overlaySaysItsCapAndKeepsCurvesApart()
+    {
+        MainWindow w;
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/tfcheckpoint/deep.index")));
+        w.treeView()->selectAll();
+        auto* overlay = w.overlay();
+        QTRY_VERIFY_WITH_TIMEOUT(overlay->hintText().contains(QStringLiteral("Showing the first 24 of")), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(overlay->curveCount() > 10, 30000);
+        QVERIFY(overlay->curveCount() <= OverlayPlot::kMaxSeries);
+        QSet<QString> looks;
+        for (int i = 0; i < overlay->curveCount(); ++i) {
+            const QPen pen = overlay->plot()->graph(i)->pen();
+            looks.insert(pen.color().name() + QString::number(int(pen.style())));
+        }
+        QCOMPARE(looks.size(), overlay->curveCount());
+        // A scalar selected with two matrices is named, not drawn.
+        auto* selection = w.treeView()->selectionModel();
+        selection->clearSelection();
+        for (const char* name :
+            { "optimizer/learning_rate", "layer_with_weights-0/kernel", "layer_with_weights-1/kernel" })
+            selection->select(w.treeProxy()->mapFromSource(w.treeModel()->indexForPath(QString::fromLatin1(name))),
+                QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QTRY_VERIFY_WITH_TIMEOUT(overlay->hintText().contains(QStringLiteral("learning_rate")), 30000);
+        QVERIFY2(overlay->hintText().contains(QStringLiteral("Left out, holding a single element")),
+            qPrintable(overlay->hintText()));
+        QCOMPARE(overlay->curveCount(), 2);
+        // Counts instead of densities, and a log axis that starts where the counts do.
+        overlay->setNormalised(false);
+        QCOMPARE(overlay->plot()->yAxis->label(), QStringLiteral("count"));
+        QCOMPARE(overlay->plot()->yAxis->range().lower, 0.0);
+        overlay->setLogScale(true);
+        QCOMPARE(overlay->plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(overlay->plot()->yAxis->range().lower > 0);
+        QTemporaryDir dir;
+        QVERIFY(overlay->exportImage(dir.filePath(QStringLiteral("overlay.svg"))));
+        QVERIFY(QFileInfo(dir.filePath(QStringLiteral("overlay.svg"))).size() > 1000);
     }
 
     void versionAndHelpOpenNoWindow_data()

@@ -2,6 +2,7 @@
 
 #include "NumberText.h"
 
+#include "PlotImage.h"
 #include "ThemedPlot.h"
 
 #include <qcustomplot.h>
@@ -188,33 +189,7 @@ void HistogramView::showTooltip(QMouseEvent* event)
 
 bool HistogramView::exportImage(const QString& path)
 {
-    // Written beside the target and renamed into place, so a failed export leaves no partial file.
-    const QString part = path + QStringLiteral(".part");
-    bool ok = false;
-    if (path.endsWith(QStringLiteral(".pdf"), Qt::CaseInsensitive)) {
-        ok = plot_->savePdf(part);
-    } else if (path.endsWith(QStringLiteral(".svg"), Qt::CaseInsensitive)) {
-        const int w = std::max(plot_->width(), 640), h = std::max(plot_->height(), 400);
-        QSvgGenerator svg;
-        svg.setFileName(part);
-        svg.setSize(QSize(w, h));
-        svg.setViewBox(QRect(0, 0, w, h));
-        svg.setTitle(title_);
-        svg.setDescription(tr("Histogram exported by ckptview"));
-        QCPPainter painter;
-        ok = painter.begin(&svg);
-        if (ok) {
-            plot_->toPainter(&painter, w, h);
-            ok = painter.end();
-        }
-    } else {
-        ok = plot_->savePng(part, 0, 0, 2.0);
-    }
-    if (!ok || std::rename(QFile::encodeName(part).constData(), QFile::encodeName(path).constData()) != 0) {
-        QFile::remove(part);
-        return false;
-    }
-    return true;
+    return savePlotImage(plot_, path, title_);
 }
 
 bool HistogramView::exportCsv(const QString& path) const

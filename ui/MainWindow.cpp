@@ -50,7 +50,6 @@ static void initResources()
 
 namespace {
 constexpr int kMaxRecent = 10;
-constexpr int kMaxOverlay = 24;
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -175,6 +174,11 @@ void MainWindow::connectViews()
     connect(diff_, &DiffPanel::failed, this,
         [this](const QString& message) { reportError(tr("Cannot compare"), message); });
     connect(cancel_, &QPushButton::clicked, jobs_, [this] { jobs_->cancelAll(); });
+    connect(overlay_, &OverlayPlot::binsChanged, this, [this](int bins) {
+        overlayBins_ = bins;
+        if (session_ && !overlayTensors_.empty())
+            session_->requestOverlay(overlayTensors_, overlayBins_);
+    });
     connect(panel_, &TensorPanel::binsChanged, this, [this](int bins) {
         if (session_ && panel_->tensorIndex() >= 0)
             session_->requestStats(panel_->tensorIndex(), bins);
@@ -502,8 +506,6 @@ void MainWindow::onSelectionChanged()
     // Tensors of the selected rows; a group stands for every tensor below it.
     std::vector<int> tensors;
     std::function<void(const ckpt::TreeNode*)> collect = [&](const ckpt::TreeNode* n) {
-        if (int(tensors.size()) >= kMaxOverlay)
-            return;
         if (n->isTensor() && ckpt::isFloating(opened().checkpoint->tensors[std::size_t(n->tensorIndex)].info.dtype))
             tensors.push_back(n->tensorIndex);
         for (const auto& child : n->children)
@@ -513,6 +515,9 @@ void MainWindow::onSelectionChanged()
         collect(model_->node(proxy_->mapToSource(row)));
     std::sort(tensors.begin(), tensors.end());
     tensors.erase(std::unique(tensors.begin(), tensors.end()), tensors.end());
+    overlaySelected_ = int(tensors.size());
+    if (tensors.size() > std::size_t(OverlayPlot::kMaxSeries)) // the first ones in file order; the plot says so
+        tensors.resize(std::size_t(OverlayPlot::kMaxSeries));
     if (tensors.size() < 2) {
         if (!overlayTensors_.empty())
             overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
@@ -538,10 +543,11 @@ void MainWindow::onStatsReady(int tensorIndex, int bins)
     if (bins == overlayBins_
         && std::find(overlayTensors_.begin(), overlayTensors_.end(), tensorIndex) != overlayTensors_.end()) {
         // Curves appear in tensor order as they become ready.
-        overlay_->clear(QString());
+        std::vector<OverlayPlot::Series> series;
         for (int t : overlayTensors_)
             if (const auto* ts = session_->cachedStats(t, overlayBins_))
-                overlay_->addDensity(shownText(opened().checkpoint->tensors[std::size_t(t)].info.name), ts->histogram);
+                series.push_back({ shownText(opened().checkpoint->tensors[std::size_t(t)].info.name), ts->histogram });
+        overlay_->setSeries(std::move(series), overlaySelected_);
     }
 }
 

@@ -123,6 +123,7 @@ private:
     QAction* exportAction_ = nullptr;
     std::vector<int> overlayTensors_;
     int overlayBins_ = 128;
+    int overlaySelected_ = 0; // floating tensors selected for the overlay (more than shown when capped)
     std::function<void(const QString&, const QString&)> errorReporter_;
     std::function<bool(const QString&, const QString&)> confirmer_;
     QString demoPath_;

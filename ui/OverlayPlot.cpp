@@ -1,19 +1,56 @@
 #include "OverlayPlot.h"
 
+#include "PlotImage.h"
 #include "ThemedPlot.h"
 
 #include <qcustomplot.h>
 
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
-OverlayPlot::OverlayPlot(QWidget* parent)
+#include <cmath>
+
+namespace {
+
+// Ten colours (Matplotlib's tab10) × three dash patterns: 30 distinguishable curves, more than
+// the cap, so no two curves look alike.
+QPen seriesPen(int i)
+{
+    static const QColor palette[] = { QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+        QColor(214, 39, 40), QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
+        QColor(188, 189, 34), QColor(23, 190, 207) };
+    static const Qt::PenStyle styles[] = { Qt::SolidLine, Qt::DashLine, Qt::DashDotLine };
+    return QPen(palette[i % 10], 1.6, styles[(i / 10) % 3]);
+}
+
+// One element (a scalar, a step counter) has no distribution: its density is a single bin that
+// rises far above every other curve.
+bool holdsOneValue(const ckpt::Histogram& h)
+{
+    std::int64_t total = 0;
+    for (auto c : h.counts)
+        total += c;
+    return total < 2;
+}
+
+} // namespace
+
+OverlayPlot::OverlayPlot(QWidget* parent, Controls controls)
     : QWidget(parent)
     , plot_(new ThemedPlot(this))
     , hint_(new QLabel(this))
 {
+    hint_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    if (controls == Controls::Shown)
+        layout->addWidget(buildControls());
     layout->addWidget(hint_);
     layout->addWidget(plot_, 1);
     plot_->legend->setVisible(true);
@@ -23,10 +60,122 @@ OverlayPlot::OverlayPlot(QWidget* parent)
     clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
 }
 
+QWidget* OverlayPlot::buildControls()
+{
+    auto* box = new QWidget(this);
+    bins_ = new QSpinBox(box);
+    bins_->setRange(2, 4096);
+    bins_->setValue(128);
+    bins_->setPrefix(tr("Bins: "));
+    bins_->setToolTip(tr("Bins of each tensor's histogram, between its own smallest and largest finite value"));
+    log_ = new QCheckBox(tr("Log scale"), box);
+    log_->setToolTip(tr("The vertical axis on a logarithmic scale, so that rare values show"));
+    normalised_ = new QCheckBox(tr("Normalise"), box);
+    normalised_->setChecked(true);
+    normalised_->setToolTip(tr("Densities (each curve's area is 1), so tensors of different sizes compare; "
+                               "off: counts"));
+    auto* fitButton = new QPushButton(tr("Fit"), box);
+    fitButton->setToolTip(tr("Undo zoom and pan: show every curve"));
+    auto* exportButton = new QPushButton(tr("Export…"), box);
+    exportButton->setToolTip(tr("Save the plot as PNG, SVG or PDF"));
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    for (QWidget* w : std::initializer_list<QWidget*> { bins_, log_, normalised_ })
+        row->addWidget(w);
+    row->addStretch();
+    row->addWidget(new QLabel(tr("Drag to pan, wheel to zoom"), box));
+    row->addWidget(fitButton);
+    row->addWidget(exportButton);
+    connect(bins_, &QSpinBox::editingFinished, this, [this] { emit binsChanged(bins_->value()); });
+    connect(log_, &QCheckBox::toggled, this, &OverlayPlot::redraw);
+    connect(normalised_, &QCheckBox::toggled, this, &OverlayPlot::redraw);
+    connect(fitButton, &QPushButton::clicked, this, &OverlayPlot::fit);
+    connect(exportButton, &QPushButton::clicked, this, &OverlayPlot::exportDialog);
+    return box;
+}
+
 void OverlayPlot::clear(const QString& message)
 {
+    series_.clear();
+    note_.clear();
     plot_->clearGraphs();
     hint_->setText(message);
+    plot_->replot();
+}
+
+void OverlayPlot::setSeries(std::vector<Series> series, int selected)
+{
+    series_.clear();
+    QStringList single;
+    for (auto& s : series) {
+        if (holdsOneValue(s.histogram))
+            single << s.name;
+        else
+            series_.push_back(std::move(s));
+    }
+    note_.clear();
+    if (selected > int(series.size()))
+        note_ += tr(" Showing the first %1 of %2 selected tensors; select fewer to see the others.")
+                     .arg(series.size())
+                     .arg(selected);
+    if (!single.isEmpty())
+        note_ += tr(" Left out, holding a single element: %1.").arg(single.join(QStringLiteral(", ")));
+    redraw();
+}
+
+void OverlayPlot::addDensity(const QString& name, const ckpt::Histogram& histogram)
+{
+    series_.push_back({ name, histogram });
+    redraw();
+}
+
+void OverlayPlot::redraw()
+{
+    plot_->clearGraphs();
+    for (const auto& s : series_)
+        addCurve(s);
+    const bool density = !normalised_ || normalised_->isChecked();
+    plot_->yAxis->setLabel(density ? tr("density") : tr("count"));
+    hint_->setText((density ? tr("%n distribution(s), normalised to unit area.", nullptr, plot_->graphCount())
+                            : tr("%n distribution(s), counts per bin.", nullptr, plot_->graphCount()))
+        + note_);
+    fit();
+}
+
+void OverlayPlot::addCurve(const Series& s)
+{
+    const auto& h = s.histogram;
+    const bool density = !normalised_ || normalised_->isChecked();
+    const bool log = log_ && log_->isChecked();
+    double total = 0;
+    for (auto c : h.counts)
+        total += double(c);
+    const double width = h.counts.empty() ? 1 : (h.edges.back() - h.edges.front()) / double(h.counts.size());
+    auto* g = plot_->addGraph();
+    g->setName(s.name);
+    g->setLineStyle(QCPGraph::lsStepCenter);
+    g->setPen(seriesPen(plot_->graphCount() - 1));
+    for (std::size_t i = 0; i < h.counts.size(); ++i) {
+        double y = double(h.counts[i]);
+        if (density)
+            y = total > 0 && width > 0 ? y / (total * width) : 0.0;
+        if (log && y <= 0)
+            y = std::nan(""); // no point on a log axis: a gap
+        g->addData((h.edges[i] + h.edges[i + 1]) / 2, y);
+    }
+}
+
+void OverlayPlot::fit()
+{
+    const bool log = log_ && log_->isChecked();
+    plot_->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log)
+        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else
+        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    plot_->rescaleAxes();
+    if (!log) // densities and counts start at 0
+        plot_->yAxis->setRange(0, plot_->yAxis->range().upper * 1.05);
     plot_->replot();
 }
 
@@ -35,24 +184,37 @@ int OverlayPlot::curveCount() const
     return plot_->graphCount();
 }
 
-void OverlayPlot::addDensity(const QString& name, const ckpt::Histogram& h)
+QString OverlayPlot::hintText() const
 {
-    static const QColor palette[] = { QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-        QColor(214, 39, 40), QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
-        QColor(188, 189, 34), QColor(23, 190, 207) };
-    double total = 0;
-    for (auto c : h.counts)
-        total += double(c);
-    auto* g = plot_->addGraph();
-    g->setName(name);
-    g->setLineStyle(QCPGraph::lsStepCenter);
-    g->setPen(QPen(palette[(plot_->graphCount() - 1) % 10], 1.6));
-    const double width = h.counts.empty() ? 1 : (h.edges.back() - h.edges.front()) / double(h.counts.size());
-    for (std::size_t i = 0; i < h.counts.size(); ++i)
-        g->addData(
-            (h.edges[i] + h.edges[i + 1]) / 2, total > 0 && width > 0 ? double(h.counts[i]) / (total * width) : 0.0);
-    plot_->rescaleAxes();
-    plot_->yAxis->setRange(0, plot_->yAxis->range().upper * 1.05); // a density starts at 0
-    hint_->setText(tr("%n distribution(s), normalised to unit area", nullptr, plot_->graphCount()));
-    plot_->replot();
+    return hint_->text();
+}
+
+int OverlayPlot::bins() const
+{
+    return bins_ ? bins_->value() : 128;
+}
+
+void OverlayPlot::setLogScale(bool on)
+{
+    if (log_)
+        log_->setChecked(on);
+}
+
+void OverlayPlot::setNormalised(bool on)
+{
+    if (normalised_)
+        normalised_->setChecked(on);
+}
+
+bool OverlayPlot::exportImage(const QString& path)
+{
+    return savePlotImage(plot_, path, tr("Overlay"));
+}
+
+void OverlayPlot::exportDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export overlay"), tr("overlay.png"),
+        tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)"));
+    if (!path.isEmpty() && !exportImage(path))
+        QMessageBox::warning(this, tr("Export overlay"), tr("%1: cannot write the file.").arg(path));
 }
