@@ -50,14 +50,16 @@ HeatmapView::HeatmapView(QWidget* parent)
     auto* fitButton = new QPushButton(tr("Fit"), this);
     fitButton->setToolTip(tr("Show the whole heatmap again"));
     auto* controls = new QHBoxLayout;
-    controls->addWidget(note_, 1);
     controls->addWidget(colourBy_);
+    controls->addStretch();
+    controls->addWidget(new QLabel(tr("Wheel to zoom, drag to pan"), this));
     controls->addWidget(fitButton);
     note_->setWordWrap(true);
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addWidget(note_);
     layout->addWidget(plot_, 1);
     layout->addWidget(hover_);
 
@@ -66,6 +68,12 @@ HeatmapView::HeatmapView(QWidget* parent)
     map_->setColorScale(scale_);
     map_->setInterpolate(false); // a cell is a value (or a block): never blend neighbours
     plot_->yAxis->setRangeReversed(true); // row 0 at the top, as in the table
+    for (QCPAxis* axis : { plot_->xAxis, plot_->yAxis }) { // ticks on whole indices only
+        auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+        ticker->setTickStep(1.0);
+        ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+        axis->setTicker(ticker);
+    }
     plot_->xAxis->setLabel(tr("column"));
     plot_->yAxis->setLabel(tr("row"));
     auto* margins = new QCPMarginGroup(plot_);
@@ -78,7 +86,8 @@ HeatmapView::HeatmapView(QWidget* parent)
     connect(fitButton, &QPushButton::clicked, this, &HeatmapView::fit);
     connect(colourBy_, &QComboBox::currentIndexChanged, this, [this] {
         setCells();
-        plot_->replot();
+        note_->setText(note());
+        redraw();
     });
     connect(plot_, &QCustomPlot::mouseMove, this, &HeatmapView::showHover);
     showMessage(QString());
@@ -143,7 +152,7 @@ void HeatmapView::showMessage(const QString& message)
     scale_->setVisible(false);
     note_->setText(message);
     hover_->clear();
-    plot_->replot();
+    redraw();
 }
 
 void HeatmapView::draw()
@@ -166,6 +175,7 @@ void HeatmapView::draw()
     scale_->axis()->setLabel(r.diverging ? tr("value (0 in the middle)") : tr("value"));
     map_->setVisible(true);
     scale_->setVisible(true);
+    colourBy_->setEnabled(g.downsampled()); // one value per cell: nothing to choose
     note_->setText(note());
     hover_->clear();
     fit();
@@ -193,7 +203,7 @@ void HeatmapView::fit()
             double(shown_->firstColumn) - 0.5, double(shown_->firstColumn + shown_->grid.columns) - 0.5);
         plot_->yAxis->setRange(double(shown_->firstRow) - 0.5, double(shown_->firstRow + shown_->grid.rows) - 0.5);
     }
-    plot_->replot();
+    redraw();
 }
 
 QCPRange HeatmapView::colourRange() const
@@ -245,6 +255,20 @@ QString HeatmapView::hoverText(double column, double row) const
     if (g.nonFinite[b])
         text += tr(", %1 not finite").arg(groupedCount(g.nonFinite[b]));
     return text;
+}
+
+// A plot that is hidden or has no size cannot be drawn (QPainter refuses its empty buffer); it is
+// drawn when shown.
+void HeatmapView::redraw()
+{
+    if (plot_->isVisible() && !plot_->size().isEmpty())
+        plot_->replot();
+}
+
+void HeatmapView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    redraw();
 }
 
 void HeatmapView::showHover(QMouseEvent* event)

@@ -15,6 +15,7 @@ class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QMouseEvent;
+class QShowEvent;
 
 // A heatmap of a 2-D slice (QCustomPlot): one cell per value, or per block of values when the
 // slice is larger than the picture (the session reduces it; a label says so). Colours are
@@ -40,8 +41,12 @@ public:
 signals:
     void drawn(); // a heatmap of the current slice is shown
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void requestIfNeeded();
+    void redraw();
     void onReady(int tensor, const std::shared_ptr<const ckpt::SliceHeatmap>& map);
     void onFailed(int tensor, const ckpt::SliceHeatmapRequest& request, const QString& message);
     void draw();
