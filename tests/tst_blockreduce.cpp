@@ -154,9 +154,12 @@ private slots:
     {
         SliceHeatmapRequest r;
         r.maxElements = 100;
+        r.firstRow = 5; // a slice that fits is drawn whole, wherever the window is
         SliceRegion whole = heatmapRegion(10, 10, r);
+        QCOMPARE(whole.firstRow, std::int64_t(0));
         QCOMPARE(whole.rows, std::int64_t(10));
         QCOMPARE(whole.columns, std::int64_t(10));
+        r.firstRow = 0;
         SliceRegion square = heatmapRegion(1000, 1000, r);
         QCOMPARE(square.rows, std::int64_t(10));
         QCOMPARE(square.columns, std::int64_t(10));

@@ -39,12 +39,17 @@ SliceBlockRequest pieceAt(
 
 SliceRegion heatmapRegion(std::int64_t sliceRows, std::int64_t sliceColumns, const SliceHeatmapRequest& r)
 {
+    const std::int64_t cap = std::max<std::int64_t>(1, r.maxElements);
     SliceRegion region;
+    if (sliceRows == 0 || sliceColumns == 0 || sliceRows <= cap / sliceColumns) {
+        region.rows = sliceRows; // all of it, wherever the table's window is
+        region.columns = sliceColumns;
+        return region;
+    }
     region.firstRow = std::clamp<std::int64_t>(r.firstRow, 0, std::max<std::int64_t>(0, sliceRows - 1));
     region.firstColumn = std::clamp<std::int64_t>(r.firstColumn, 0, std::max<std::int64_t>(0, sliceColumns - 1));
     const std::int64_t rows = sliceRows - region.firstRow, columns = sliceColumns - region.firstColumn;
-    const std::int64_t cap = std::max<std::int64_t>(1, r.maxElements);
-    if (rows == 0 || columns == 0 || rows <= cap / columns) {
+    if (rows <= cap / columns) {
         region.rows = rows;
         region.columns = columns;
         return region;

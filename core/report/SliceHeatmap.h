@@ -21,8 +21,8 @@ struct SliceHeatmapRequest {
     std::int64_t firstColumn = 0;
     int targetRows = 512;
     int targetColumns = 512;
-    // At most this many elements are read: 4096 x 4096 slices are drawn whole, larger ones
-    // from (firstRow, firstColumn) on, and the picture says so.
+    // At most this many elements are read: slices up to 8192 x 8192 are drawn whole, larger
+    // ones from (firstRow, firstColumn) on, and the picture says so.
     std::int64_t maxElements = std::int64_t(64) << 20;
     bool operator==(const SliceHeatmapRequest&) const = default;
 };
@@ -39,9 +39,10 @@ struct SliceHeatmap {
     bool partial() const { return grid.rows < sliceRows || grid.columns < sliceColumns; }
 };
 
-// The rows x columns region of a slice drawn from (firstRow, firstColumn), clamped to the slice,
-// with at most maxElements elements: as wide as the slice when that leaves at least
-// sqrt(maxElements) rows, else about square.
+// The region of a slice that is drawn: the whole slice when it has at most maxElements
+// elements; else from (firstRow, firstColumn), clamped to the slice, at most maxElements
+// elements: as wide as the slice when that leaves at least sqrt(maxElements) rows, else about
+// square.
 struct SliceRegion {
     std::int64_t firstRow = 0, firstColumn = 0, rows = 0, columns = 0;
 };
