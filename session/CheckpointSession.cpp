@@ -15,6 +15,7 @@ const QString kOpen = QStringLiteral("open");
 const QString kStats = QStringLiteral("stats");
 const QString kOverlay = QStringLiteral("overlay");
 const QString kHeatmap = QStringLiteral("heatmap");
+const QString kFilterGrid = QStringLiteral("filters");
 const QString kCompare = QStringLiteral("compare");
 const QString kPairHistograms = QStringLiteral("histograms");
 const QString kExport = QStringLiteral("export");
@@ -267,6 +268,22 @@ void CheckpointSession::requestHeatmap(int index, const ckpt::SliceHeatmapReques
         [this, index, request](const JobFailure& why) {
             emit heatmapFailed(index, request, why.cancelled ? tr("cancelled") : why.message);
         });
+}
+
+void CheckpointSession::requestFilterGrid(int index, const ckpt::FilterGridRequest& request)
+{
+    const ckpt::Tensor* t = tensor(index);
+    if (!t)
+        return;
+    const auto checkpoint = opened_.checkpoint;
+    jobs_->run(
+        this, kFilterGrid, tr("Kernels of %1").arg(shownText(t->info.name)),
+        [checkpoint, t, request](JobTracker::Job& job) {
+            return std::make_shared<const ckpt::FilterGrid>(ckpt::readFilterGrid(*t, request, job.cancelFlag()));
+        },
+        [this, index](std::shared_ptr<const ckpt::FilterGrid> grid) { emit filterGridReady(index, std::move(grid)); },
+        [this, index](
+            const JobFailure& why) { emit filterGridFailed(index, why.cancelled ? tr("cancelled") : why.message); });
 }
 
 void CheckpointSession::compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen)

@@ -7,6 +7,7 @@
 #include "compare/PairHistograms.h"
 #include "export/Export.h"
 #include "numerics/Stats.h"
+#include "report/FilterGrid.h"
 #include "report/SliceBlock.h"
 #include "report/SliceHeatmap.h"
 #include "verify/Verification.h"
@@ -67,6 +68,8 @@ public:
     // A picture of a slice (its values reduced to blocks), read in the background with progress;
     // the newest request wins. Cached per request.
     void requestHeatmap(int tensor, const ckpt::SliceHeatmapRequest& request);
+    // The kernels of a convolution weight as small multiples (a few thousand weights at most).
+    void requestFilterGrid(int tensor, const ckpt::FilterGridRequest& request);
 
     // Comparison with B (opened again when `reopen`, else the B of the last comparison).
     void compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen);
@@ -98,6 +101,8 @@ signals:
     void heatmapReady(int tensor, std::shared_ptr<const ckpt::SliceHeatmap> heatmap);
     void heatmapFailed(
         int tensor, const ckpt::SliceHeatmapRequest& request, const QString& message); // also when cancelled
+    void filterGridReady(int tensor, std::shared_ptr<const ckpt::FilterGrid> grid);
+    void filterGridFailed(int tensor, const QString& message); // also when cancelled
     void compared(const ckpt::DiffReport& report);
     void compareFailed(const QString& message);
     void compareCancelled();

@@ -2,7 +2,8 @@
 // values gets colours symmetric around zero over [-max|x|, +max|x|], a non-negative one a range
 // from 0 to its max (both checked against the core's statistics), hovering names the cell and
 // its value as the table shows it, the heatmap follows the slice chosen for the table, and a
-// huge slice is drawn downsampled by block means from the table's window, saying so.
+// huge slice is drawn downsampled by block means from the table's window, saying so, and a
+// convolution weight can be drawn as a grid of its kernels.
 #include "HeatmapView.h"
 #include "MainWindow.h"
 #include "NumberText.h"
@@ -121,6 +122,41 @@ private slots:
         QVERIFY2(note.contains(QStringLiteral("Only rows 0–8,191 of 2,147,483,648")), qPrintable(note));
         QVERIFY(w.tensorPanel()->heatmap()->hoverText(20, 40).startsWith(
             QStringLiteral("rows 32–47, columns 16–31: mean 7")));
+        QVERIFY(errors_.isEmpty());
+    }
+
+    void convolutionKernelsAsAFilterGrid()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(openAndWait(w, data + "/real/pytorch/gnet.pth"));
+        QVERIFY(w.selectTensor(QStringLiteral("conv1.weight"))); // (16, 3, 3, 3): out, in, kh, kw
+        HeatmapView* view = w.tensorPanel()->heatmap();
+        QVERIFY(showHeatmap(w));
+        view->showFilterGrid(true);
+        QTRY_VERIFY(view->filterGrid());
+        const ckpt::FilterGrid& g = *view->filterGrid();
+        QCOMPARE(g.outs, std::int64_t(16));
+        QCOMPARE(g.ins, std::int64_t(3));
+        QCOMPARE(g.image.rows, std::int64_t(16 * 4 - 1));
+        QCOMPARE(g.image.columns, std::int64_t(3 * 4 - 1));
+        // Every kernel is drawn: the colours span the whole tensor, symmetric around zero.
+        const auto stats = coreStats(w);
+        const double m = std::max(std::abs(stats.min), std::abs(stats.max));
+        QCOMPARE(view->colourRange().lower, -m);
+        QCOMPARE(view->colourRange().upper, m);
+        // Kernel (output 2, input 1) as the table shows it when slicing there (the grid stays).
+        w.tensorPanel()->setSlice(2, 3, { 2, 1, 0, 0 });
+        QVERIFY(view->filterGrid());
+        SliceTableModel* slice = w.tensorPanel()->slice();
+        QTRY_VERIFY(!std::isnan(slice->value(1, 2)));
+        QCOMPARE(view->hoverText(1 * 4 + 2, 2 * 4 + 1),
+            QStringLiteral("output 2, input 1, kernel row 1, column 2: %1").arg(floatText(slice->value(1, 2))));
+        QVERIFY(view->hoverText(3, 0).isEmpty()); // the gap between tiles
+        // A tensor without kernels shows its slice, whatever was chosen before.
+        QVERIFY(w.selectTensor(QStringLiteral("lin1.weight")));
+        QTRY_VERIFY(view->heatmap());
+        QVERIFY(!view->filterGrid());
         QVERIFY(errors_.isEmpty());
     }
 };

@@ -2,15 +2,17 @@
 
 #include "CheckpointSession.h"
 #include "HeatmapColours.h"
-#include "NumberText.h"
+#include "HeatmapText.h"
 #include "ThemedPlot.h"
 
 #include <qcustomplot.h>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -28,11 +30,6 @@ QCPRange cellCentres(std::int64_t first, std::int64_t block, int cells)
     return QCPRange(centre, centre + double(block) * (cells - 1));
 }
 
-QString rangeText(std::int64_t first, std::int64_t last)
-{
-    return first == last ? groupedCount(first) : groupedCount(first) + QStringLiteral("–") + groupedCount(last);
-}
-
 } // namespace
 
 HeatmapView::HeatmapView(QWidget* parent)
@@ -41,6 +38,7 @@ HeatmapView::HeatmapView(QWidget* parent)
     , map_(new QCPColorMap(plot_->xAxis, plot_->yAxis))
     , scale_(new QCPColorScale(plot_))
     , colourBy_(new QComboBox(this))
+    , filterGrid_(new QCheckBox(tr("Filter grid"), this))
     , note_(new QLabel(this))
     , hover_(new QLabel(this))
 {
@@ -51,6 +49,9 @@ HeatmapView::HeatmapView(QWidget* parent)
     fitButton->setToolTip(tr("Show the whole heatmap again"));
     auto* controls = new QHBoxLayout;
     controls->addWidget(colourBy_);
+    controls->addWidget(filterGrid_);
+    filterGrid_->setToolTip(tr("Every kernel of the convolution as a small tile: outputs down, inputs across"));
+    filterGrid_->setVisible(false);
     controls->addStretch();
     controls->addWidget(new QLabel(tr("Wheel to zoom, drag to pan"), this));
     controls->addWidget(fitButton);
@@ -89,29 +90,47 @@ HeatmapView::HeatmapView(QWidget* parent)
         note_->setText(note());
         redraw();
     });
+    connect(filterGrid_, &QCheckBox::toggled, this, [this] {
+        forget(tr("Reading…"));
+        requestIfNeeded();
+    });
     connect(plot_, &QCustomPlot::mouseMove, this, &HeatmapView::showHover);
     showMessage(QString());
 }
 
-void HeatmapView::setSlice(CheckpointSession* session, int tensorIndex, const ckpt::SliceHeatmapRequest& request)
+void HeatmapView::setSlice(
+    CheckpointSession* session, int tensorIndex, const ckpt::SliceHeatmapRequest& request, bool kernels)
 {
-    if (session_ != session) {
-        if (session_)
-            disconnect(session_, nullptr, this, nullptr);
-        session_ = session;
-        if (session) {
-            connect(session, &CheckpointSession::heatmapReady, this, &HeatmapView::onReady);
-            connect(session, &CheckpointSession::heatmapFailed, this, &HeatmapView::onFailed);
-        }
-    } else if (tensor_ == tensorIndex && request_ == request) {
-        return; // the same slice: keep what is drawn
+    const bool sameTensor = session_ == session && tensor_ == tensorIndex && kernels_ == kernels;
+    if (sameTensor && (request_ == request || filterGrid_->isChecked())) {
+        request_ = request; // the same picture (the filter grid does not depend on the slice): keep it
+        return;
     }
+    if (session_ != session)
+        connectTo(session);
     tensor_ = session ? tensorIndex : -1;
     request_ = request;
-    asked_ = false;
-    shown_.reset();
-    showMessage(tensor_ < 0 ? QString() : tr("Reading the slice…"));
+    kernels_ = kernels;
+    {
+        const QSignalBlocker quiet(filterGrid_); // a tensor without kernels shows its slice
+        filterGrid_->setChecked(filterGrid_->isChecked() && kernels);
+    }
+    filterGrid_->setVisible(kernels);
+    forget(tensor_ < 0 ? QString() : tr("Reading…"));
     requestIfNeeded();
+}
+
+void HeatmapView::connectTo(CheckpointSession* session)
+{
+    if (session_)
+        disconnect(session_, nullptr, this, nullptr);
+    session_ = session;
+    if (!session)
+        return;
+    connect(session, &CheckpointSession::heatmapReady, this, &HeatmapView::onReady);
+    connect(session, &CheckpointSession::heatmapFailed, this, &HeatmapView::onFailed);
+    connect(session, &CheckpointSession::filterGridReady, this, &HeatmapView::onFilterGrid);
+    connect(session, &CheckpointSession::filterGridFailed, this, &HeatmapView::onFilterGridFailed);
 }
 
 void HeatmapView::setActive(bool active)
@@ -120,29 +139,62 @@ void HeatmapView::setActive(bool active)
     requestIfNeeded();
 }
 
+void HeatmapView::showFilterGrid(bool on)
+{
+    filterGrid_->setChecked(on && kernels_);
+}
+
+void HeatmapView::forget(const QString& message)
+{
+    asked_ = false;
+    shown_.reset();
+    filters_.reset();
+    showMessage(message);
+}
+
 void HeatmapView::requestIfNeeded()
 {
     if (!active_ || asked_ || !session_ || tensor_ < 0)
         return;
     asked_ = true;
-    session_->requestHeatmap(tensor_, request_);
+    if (filterGrid_->isChecked())
+        session_->requestFilterGrid(tensor_, ckpt::FilterGridRequest {});
+    else
+        session_->requestHeatmap(tensor_, request_);
 }
 
 void HeatmapView::onReady(int tensor, const std::shared_ptr<const ckpt::SliceHeatmap>& map)
 {
-    if (tensor != tensor_ || map->request != request_)
+    if (tensor != tensor_ || map->request != request_ || filterGrid_->isChecked())
         return; // of a slice no longer shown
     shown_ = map;
-    draw();
+    draw(map->range, map->firstRow, map->firstColumn);
     emit drawn();
 }
 
 void HeatmapView::onFailed(int tensor, const ckpt::SliceHeatmapRequest& request, const QString& message)
 {
-    if (tensor != tensor_ || request != request_)
+    if (tensor != tensor_ || request != request_ || filterGrid_->isChecked())
         return;
     asked_ = false; // asked again when the view is activated again
     showMessage(tr("No heatmap: %1").arg(message));
+}
+
+void HeatmapView::onFilterGrid(int tensor, const std::shared_ptr<const ckpt::FilterGrid>& grid)
+{
+    if (tensor != tensor_ || !filterGrid_->isChecked())
+        return;
+    filters_ = grid;
+    draw(grid->range, 0, 0);
+    emit drawn();
+}
+
+void HeatmapView::onFilterGridFailed(int tensor, const QString& message)
+{
+    if (tensor != tensor_ || !filterGrid_->isChecked())
+        return;
+    asked_ = false;
+    showMessage(tr("No filter grid: %1").arg(message));
 }
 
 void HeatmapView::showMessage(const QString& message)
@@ -155,24 +207,31 @@ void HeatmapView::showMessage(const QString& message)
     redraw();
 }
 
-void HeatmapView::draw()
+const ckpt::BlockGrid* HeatmapView::grid() const
 {
-    const ckpt::BlockGrid& g = shown_->grid;
+    return filters_ ? &filters_->image : shown_ ? &shown_->grid : nullptr;
+}
+
+// Cells at slice (or image) indices from (firstRow, firstColumn), in the colours of `range`.
+void HeatmapView::draw(const ckpt::ColourRange& r, std::int64_t firstRow, std::int64_t firstColumn)
+{
+    const ckpt::BlockGrid& g = *grid();
     if (g.gridRows == 0 || g.gridColumns == 0) {
         showMessage(tr("The slice has no values."));
         return;
     }
     map_->data()->setSize(std::max(2, g.gridColumns), std::max(2, g.gridRows));
-    map_->data()->setRange(cellCentres(shown_->firstColumn, g.blockColumns, g.gridColumns),
-        cellCentres(shown_->firstRow, g.blockRows, g.gridRows));
+    map_->data()->setRange(
+        cellCentres(firstColumn, g.blockColumns, g.gridColumns), cellCentres(firstRow, g.blockRows, g.gridRows));
     setCells();
-    const ckpt::ColourRange& r = shown_->range;
     map_->setGradient(r.diverging ? divergingGradient() : sequentialGradient());
     // A constant non-negative slice (or one with nothing finite) still needs a range to draw.
     const bool degenerate = !(r.upper > r.lower);
     map_->setDataRange(
         degenerate ? QCPRange(0, std::isfinite(r.upper) && r.upper > 0 ? r.upper : 1) : QCPRange(r.lower, r.upper));
     scale_->axis()->setLabel(r.diverging ? tr("value (0 in the middle)") : tr("value"));
+    plot_->xAxis->setLabel(filters_ ? tr("inputs: a kernel's columns each") : tr("column"));
+    plot_->yAxis->setLabel(filters_ ? tr("outputs: a kernel's rows each") : tr("row"));
     map_->setVisible(true);
     scale_->setVisible(true);
     colourBy_->setEnabled(g.downsampled()); // one value per cell: nothing to choose
@@ -185,23 +244,23 @@ void HeatmapView::draw()
 // blocks is drawn twice (see cellCentres).
 void HeatmapView::setCells()
 {
-    if (!shown_ || shown_->grid.gridRows == 0 || shown_->grid.gridColumns == 0)
+    const ckpt::BlockGrid* g = grid();
+    if (!g || g->gridRows == 0 || g->gridColumns == 0)
         return;
-    const ckpt::BlockGrid& g = shown_->grid;
     const bool extreme = colourBy_->currentIndex() == 1;
     for (int row = 0; row < map_->data()->valueSize(); ++row)
         for (int col = 0; col < map_->data()->keySize(); ++col) {
-            const std::size_t b = g.at(std::min(row, g.gridRows - 1), std::min(col, g.gridColumns - 1));
-            map_->data()->setCell(col, row, extreme ? g.extreme(b) : g.mean[b]);
+            const std::size_t b = g->at(std::min(row, g->gridRows - 1), std::min(col, g->gridColumns - 1));
+            map_->data()->setCell(col, row, extreme ? g->extreme(b) : g->mean[b]);
         }
 }
 
 void HeatmapView::fit()
 {
-    if (shown_) {
-        plot_->xAxis->setRange(
-            double(shown_->firstColumn) - 0.5, double(shown_->firstColumn + shown_->grid.columns) - 0.5);
-        plot_->yAxis->setRange(double(shown_->firstRow) - 0.5, double(shown_->firstRow + shown_->grid.rows) - 0.5);
+    if (const ckpt::BlockGrid* g = grid()) {
+        const std::int64_t row0 = shown_ ? shown_->firstRow : 0, col0 = shown_ ? shown_->firstColumn : 0;
+        plot_->xAxis->setRange(double(col0) - 0.5, double(col0 + g->columns) - 0.5);
+        plot_->yAxis->setRange(double(row0) - 0.5, double(row0 + g->rows) - 0.5);
     }
     redraw();
 }
@@ -213,48 +272,20 @@ QCPRange HeatmapView::colourRange() const
 
 QString HeatmapView::note() const
 {
-    if (!shown_)
-        return note_->text();
-    const ckpt::BlockGrid& g = shown_->grid;
-    QString text = g.downsampled()
-        ? tr("Downsampled %1×%2 → %3×%4, %5 of blocks of %6×%7 values (min and max on hover).")
-              .arg(groupedCount(g.rows), groupedCount(g.columns), groupedCount(g.gridRows), groupedCount(g.gridColumns),
-                  colourBy_->currentIndex() == 1 ? tr("largest |x|") : tr("mean"), groupedCount(g.blockRows),
-                  groupedCount(g.blockColumns))
-        : tr("%1×%2, one cell per value.").arg(groupedCount(g.rows), groupedCount(g.columns));
-    if (shown_->partial())
-        text += QLatin1Char(' ')
-            + tr("Only rows %1 of %2 and columns %3 of %4 are drawn (at most %5 values are read).")
-                  .arg(rangeText(shown_->firstRow, shown_->firstRow + g.rows - 1), groupedCount(shown_->sliceRows),
-                      rangeText(shown_->firstColumn, shown_->firstColumn + g.columns - 1),
-                      groupedCount(shown_->sliceColumns), groupedCount(shown_->request.maxElements));
-    return text;
+    if (filters_)
+        return filterNote(*filters_);
+    if (shown_)
+        return sliceNote(*shown_, colourBy_->currentIndex() == 1);
+    return note_->text();
 }
 
 QString HeatmapView::hoverText(double column, double row) const
 {
-    if (!shown_)
-        return {};
-    const ckpt::BlockGrid& g = shown_->grid;
-    const auto c = std::int64_t(std::floor(column + 0.5)) - shown_->firstColumn;
-    const auto r = std::int64_t(std::floor(row + 0.5)) - shown_->firstRow;
-    if (c < 0 || r < 0 || c >= g.columns || r >= g.rows)
-        return {};
-    const int blockRow = int(r / g.blockRows), blockCol = int(c / g.blockColumns);
-    const std::size_t b = g.at(blockRow, blockCol);
-    if (!g.downsampled())
-        return tr("row %1, column %2: %3")
-            .arg(groupedCount(shown_->firstRow + r), groupedCount(shown_->firstColumn + c),
-                g.nonFinite[b] ? tr("not finite (NaN or ±inf)") : floatText(g.mean[b]));
-    const std::int64_t row0 = shown_->firstRow + blockRow * g.blockRows;
-    const std::int64_t col0 = shown_->firstColumn + blockCol * g.blockColumns;
-    QString text = tr("rows %1, columns %2: mean %3, min %4, max %5")
-                       .arg(rangeText(row0, std::min(row0 + g.blockRows, shown_->firstRow + g.rows) - 1),
-                           rangeText(col0, std::min(col0 + g.blockColumns, shown_->firstColumn + g.columns) - 1),
-                           floatText(g.mean[b]), floatText(g.min[b]), floatText(g.max[b]));
-    if (g.nonFinite[b])
-        text += tr(", %1 not finite").arg(groupedCount(g.nonFinite[b]));
-    return text;
+    if (filters_)
+        return filterHover(*filters_, column, row);
+    if (shown_)
+        return sliceHover(*shown_, column, row);
+    return {};
 }
 
 // A plot that is hidden or has no size cannot be drawn (QPainter refuses its empty buffer); it is

@@ -256,7 +256,8 @@ void TensorPanel::updateHeatmap()
     r.fixed = slice_->fixedIndices();
     r.firstRow = slice_->firstRow();
     r.firstColumn = slice_->firstColumn();
-    heatmap_->setSlice(tensor_ ? session_.data() : nullptr, tensor_ ? tensorIndex_ : -1, r);
+    const bool kernels = tensor_ && ckpt::kernelLayout(tensor_->info.shape) != ckpt::KernelLayout::None;
+    heatmap_->setSlice(tensor_ ? session_.data() : nullptr, tensor_ ? tensorIndex_ : -1, r, kernels);
 }
 
 void TensorPanel::showValues()
