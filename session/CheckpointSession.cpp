@@ -14,6 +14,8 @@ namespace {
 const QString kOpen = QStringLiteral("open");
 const QString kStats = QStringLiteral("stats");
 const QString kOverlay = QStringLiteral("overlay");
+const QString kHeatmap = QStringLiteral("heatmap");
+const QString kFilterGrid = QStringLiteral("filters");
 const QString kCompare = QStringLiteral("compare");
 const QString kPairHistograms = QStringLiteral("histograms");
 const QString kExport = QStringLiteral("export");
@@ -31,6 +33,22 @@ QString blockKey(int tensor, const ckpt::SliceBlockRequest& r)
                       .arg(r.firstColumn)
                       .arg(r.rows)
                       .arg(r.columns);
+    for (auto i : r.fixed)
+        key += QString::number(i) + QLatin1Char(',');
+    return key;
+}
+
+QString heatmapKey(int tensor, const ckpt::SliceHeatmapRequest& r)
+{
+    QString key = QStringLiteral("%1/%2/%3/%4/%5/%6/%7/%8/")
+                      .arg(tensor)
+                      .arg(r.rowAxis)
+                      .arg(r.colAxis)
+                      .arg(r.firstRow)
+                      .arg(r.firstColumn)
+                      .arg(r.targetRows)
+                      .arg(r.targetColumns)
+                      .arg(r.maxElements);
     for (auto i : r.fixed)
         key += QString::number(i) + QLatin1Char(',');
     return key;
@@ -223,6 +241,49 @@ void CheckpointSession::answerBlock(int index, const BlockWaiter& waiter, const 
     block->blockRow = waiter.blockRow;
     block->blockColumn = waiter.blockColumn;
     emit sliceBlockReady(block);
+}
+
+void CheckpointSession::requestHeatmap(int index, const ckpt::SliceHeatmapRequest& request)
+{
+    const ckpt::Tensor* t = tensor(index);
+    if (!t)
+        return;
+    const QString key = heatmapKey(index, request);
+    if (auto* cached = heatmaps_.object(key)) {
+        jobs_->cancel(this, kHeatmap);
+        QTimer::singleShot(0, this, [this, index, map = *cached] { emit heatmapReady(index, map); });
+        return;
+    }
+    const auto checkpoint = opened_.checkpoint;
+    jobs_->run(
+        this, kHeatmap, tr("Heatmap of %1").arg(shownText(t->info.name)),
+        [checkpoint, t, request](JobTracker::Job& job) {
+            return std::make_shared<const ckpt::SliceHeatmap>(
+                ckpt::readSliceHeatmap(*t, request, job.cancelFlag(), job.progressCallback()));
+        },
+        [this, index, key](std::shared_ptr<const ckpt::SliceHeatmap> map) {
+            heatmaps_.insert(key, new std::shared_ptr<const ckpt::SliceHeatmap>(map));
+            emit heatmapReady(index, std::move(map));
+        },
+        [this, index, request](const JobFailure& why) {
+            emit heatmapFailed(index, request, why.cancelled ? tr("cancelled") : why.message);
+        });
+}
+
+void CheckpointSession::requestFilterGrid(int index, const ckpt::FilterGridRequest& request)
+{
+    const ckpt::Tensor* t = tensor(index);
+    if (!t)
+        return;
+    const auto checkpoint = opened_.checkpoint;
+    jobs_->run(
+        this, kFilterGrid, tr("Kernels of %1").arg(shownText(t->info.name)),
+        [checkpoint, t, request](JobTracker::Job& job) {
+            return std::make_shared<const ckpt::FilterGrid>(ckpt::readFilterGrid(*t, request, job.cancelFlag()));
+        },
+        [this, index](std::shared_ptr<const ckpt::FilterGrid> grid) { emit filterGridReady(index, std::move(grid)); },
+        [this, index](
+            const JobFailure& why) { emit filterGridFailed(index, why.cancelled ? tr("cancelled") : why.message); });
 }
 
 void CheckpointSession::compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen)

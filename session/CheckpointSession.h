@@ -7,7 +7,9 @@
 #include "compare/PairHistograms.h"
 #include "export/Export.h"
 #include "numerics/Stats.h"
+#include "report/FilterGrid.h"
 #include "report/SliceBlock.h"
+#include "report/SliceHeatmap.h"
 #include "verify/Verification.h"
 
 #include <QCache>
@@ -63,6 +65,12 @@ public:
     void requestSliceBlock(
         int tensor, quint64 view, int blockRow, int blockColumn, const ckpt::SliceBlockRequest& cells);
 
+    // A picture of a slice (its values reduced to blocks), read in the background with progress;
+    // the newest request wins. Cached per request.
+    void requestHeatmap(int tensor, const ckpt::SliceHeatmapRequest& request);
+    // The kernels of a convolution weight as small multiples (a few thousand weights at most).
+    void requestFilterGrid(int tensor, const ckpt::FilterGridRequest& request);
+
     // Comparison with B (opened again when `reopen`, else the B of the last comparison).
     void compare(const QString& pathB, const ckpt::DiffOptions& options, bool reopen);
     // `a` and `b`: the checkpoints the diff's tensors belong to (kept alive while it runs).
@@ -90,6 +98,11 @@ signals:
     void statsFailed(int tensor, const QString& message); // also when cancelled
     void overlayFailed(const QString& message); // cancelled
     void sliceBlockReady(std::shared_ptr<const SliceBlock> block);
+    void heatmapReady(int tensor, std::shared_ptr<const ckpt::SliceHeatmap> heatmap);
+    void heatmapFailed(
+        int tensor, const ckpt::SliceHeatmapRequest& request, const QString& message); // also when cancelled
+    void filterGridReady(int tensor, std::shared_ptr<const ckpt::FilterGrid> grid);
+    void filterGridFailed(int tensor, const QString& message); // also when cancelled
     void compared(const ckpt::DiffReport& report);
     void compareFailed(const QString& message);
     void compareCancelled();
@@ -122,4 +135,6 @@ private:
     QHash<StatsKey, ckpt::TensorStats> stats_;
     QCache<QString, std::shared_ptr<const SliceBlock>> blocks_ { 512 }; // by content, not by view
     QHash<QString, QList<BlockWaiter>> pendingBlocks_; // reads under way, and who asked
+    // A few recent pictures (each at most 512 x 512 blocks of four numbers: 8 MiB).
+    QCache<QString, std::shared_ptr<const ckpt::SliceHeatmap>> heatmaps_ { 8 };
 };

@@ -1,5 +1,6 @@
 #include "TensorPanel.h"
 
+#include "HeatmapView.h"
 #include "HistogramView.h"
 #include "NumberText.h"
 #include "ShownText.h"
@@ -16,6 +17,7 @@
 #include <QLocale>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -36,6 +38,8 @@ TensorPanel::TensorPanel(QWidget* parent)
     , firstColumnEdit_(new QLineEdit(this))
     , slice_(new SliceTableModel(this))
     , table_(new QTableView(this))
+    , heatmap_(new HeatmapView(this))
+    , valuesPage_(new QWidget(this))
     , histogram_(new HistogramView(this))
 {
     header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -53,8 +57,7 @@ TensorPanel::TensorPanel(QWidget* parent)
         ++col;
     }
 
-    auto* valuesPage = new QWidget(this);
-    auto* valuesLayout = new QVBoxLayout(valuesPage);
+    auto* valuesLayout = new QVBoxLayout(valuesPage_);
     sliceBar_->addWidget(new QLabel(tr("Rows:"), this));
     sliceBar_->addWidget(rowAxis_);
     sliceBar_->addWidget(new QLabel(tr("Columns:"), this));
@@ -76,7 +79,13 @@ TensorPanel::TensorPanel(QWidget* parent)
     }
     windowLayout->addStretch();
     valuesLayout->addWidget(windowBar_);
-    valuesLayout->addWidget(table_, 1);
+    // The table and the heatmap of the same slice side by side (drag the handle to give either more room).
+    auto* split = new QSplitter(Qt::Horizontal, valuesPage_);
+    split->addWidget(table_);
+    split->addWidget(heatmap_);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    valuesLayout->addWidget(split, 1);
     table_->setModel(slice_);
     table_->horizontalHeader()->setDefaultSectionSize(90);
     table_->verticalHeader()->setDefaultSectionSize(22);
@@ -89,7 +98,10 @@ TensorPanel::TensorPanel(QWidget* parent)
     connect(copy, &QAction::triggered, this, &TensorPanel::copySelection);
 
     tabs_->addTab(histogram_, tr("Histogram"));
-    tabs_->addTab(valuesPage, tr("Values"));
+    tabs_->addTab(valuesPage_, tr("Values"));
+    // The heatmap reads the slice only while it can be seen.
+    connect(tabs_, &QTabWidget::currentChanged, this,
+        [this] { heatmap_->setActive(tabs_->currentWidget() == valuesPage_); });
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(header_);
@@ -104,6 +116,7 @@ TensorPanel::TensorPanel(QWidget* parent)
 
 void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tensor, int tensorIndex)
 {
+    session_ = session;
     tensor_ = tensor;
     tensorIndex_ = tensorIndex;
     for (auto& [_, label] : statLabels_)
@@ -114,6 +127,7 @@ void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tens
         histogram_->clear();
         rebuildSliceControls();
         updateWindowBar();
+        updateHeatmap();
         return;
     }
     const auto& i = tensor->info;
@@ -124,6 +138,7 @@ void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tens
     slice_->setTensor(session, tensor, tensorIndex);
     rebuildSliceControls();
     updateWindowBar();
+    updateHeatmap();
     histogram_->clear(tr("computing…"));
 }
 
@@ -230,12 +245,31 @@ void TensorPanel::applyWindowStart()
 {
     slice_->setWindowStart(firstRowEdit_->text().toLongLong(), firstColumnEdit_->text().toLongLong());
     updateWindowBar();
+    updateHeatmap();
+}
+
+void TensorPanel::updateHeatmap()
+{
+    ckpt::SliceHeatmapRequest r;
+    r.rowAxis = slice_->rowAxis();
+    r.colAxis = slice_->colAxis();
+    r.fixed = slice_->fixedIndices();
+    r.firstRow = slice_->firstRow();
+    r.firstColumn = slice_->firstColumn();
+    const bool kernels = tensor_ && ckpt::kernelLayout(tensor_->info.shape) != ckpt::KernelLayout::None;
+    heatmap_->setSlice(tensor_ ? session_.data() : nullptr, tensor_ ? tensorIndex_ : -1, r, kernels);
+}
+
+void TensorPanel::showValues()
+{
+    tabs_->setCurrentWidget(valuesPage_);
 }
 
 void TensorPanel::setSlice(int rowAxis, int colAxis, const std::vector<std::int64_t>& fixedIndices)
 {
     slice_->setSlice(rowAxis, colAxis, fixedIndices);
     updateWindowBar();
+    updateHeatmap();
     updating_ = true;
     if (rowAxis >= 0)
         rowAxis_->setCurrentIndex(rowAxis);

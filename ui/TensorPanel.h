@@ -3,11 +3,13 @@
 #include "numerics/Stats.h"
 #include "tensor/Tensor.h"
 
+#include <QPointer>
 #include <QWidget>
 
 #include <vector>
 
 class CheckpointSession;
+class HeatmapView;
 class HistogramView;
 class QComboBox;
 class QGridLayout;
@@ -35,6 +37,8 @@ public:
     HistogramView* histogram() const { return histogram_; }
     SliceTableModel* slice() const { return slice_; }
     QTableView* table() const { return table_; }
+    HeatmapView* heatmap() const { return heatmap_; }
+    void showValues(); // the tab of the table and the heatmap
     QString statText(const QString& key) const; // the text shown for "min", "max", "mean", ...
     // Chooses the displayed axes and the index of every other axis (what the controls do).
     void setSlice(int rowAxis, int colAxis, const std::vector<std::int64_t>& fixedIndices);
@@ -48,7 +52,9 @@ private:
     void applySliceControls();
     void updateWindowBar();
     void applyWindowStart();
+    void updateHeatmap(); // the heatmap follows the table's slice and window
 
+    QPointer<CheckpointSession> session_;
     const ckpt::Tensor* tensor_ = nullptr;
     int tensorIndex_ = -1;
     QLabel* header_;
@@ -65,6 +71,8 @@ private:
     QLineEdit* firstColumnEdit_;
     SliceTableModel* slice_;
     QTableView* table_;
+    HeatmapView* heatmap_;
+    QWidget* valuesPage_;
     HistogramView* histogram_;
     bool updating_ = false;
 };

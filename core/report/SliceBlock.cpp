@@ -30,34 +30,62 @@ void boxOf(const TensorInfo& info, const SliceBlockRequest& r, std::vector<std::
             throw std::out_of_range("the slice does not fit the tensor");
 }
 
+// The raw elements of the request's box, in the tensor's axis order.
+std::vector<std::byte> readBoxOf(const Tensor& tensor, const SliceBlockRequest& r, int& rows, int& columns)
+{
+    std::vector<std::int64_t> start, count;
+    boxOf(tensor.info, r, start, count);
+    rows = r.rowAxis >= 0 ? r.rows : 1;
+    columns = r.colAxis >= 0 ? r.columns : 1;
+    std::vector<std::byte> raw(std::size_t(rows) * std::size_t(columns) * dtypeSize(tensor.info.dtype));
+    if (!raw.empty())
+        tensor.data->readBox(start, count, raw.data());
+    return raw;
+}
+
+// The box comes in axis order; a block is (row, column) with rows along the row axis.
+bool transposed(const SliceBlockRequest& r)
+{
+    return r.rowAxis >= 0 && r.colAxis >= 0 && r.rowAxis > r.colAxis;
+}
+
 } // namespace
 
 SliceBlockValues readSliceBlock(const Tensor& tensor, const SliceBlockRequest& r)
 {
-    std::vector<std::int64_t> start, count;
-    boxOf(tensor.info, r, start, count);
     SliceBlockValues block;
-    block.rows = r.rowAxis >= 0 ? r.rows : 1;
-    block.columns = r.colAxis >= 0 ? r.columns : 1;
+    const std::vector<std::byte> raw = readBoxOf(tensor, r, block.rows, block.columns);
     const std::size_t n = std::size_t(block.rows) * std::size_t(block.columns);
     const std::size_t elem = dtypeSize(tensor.info.dtype);
-    std::vector<std::byte> raw(n * elem);
-    if (n > 0)
-        tensor.data->readBox(start, count, raw.data());
-    // The box comes in axis order; the block is (row, column) with rows along the row axis.
-    const bool transposed = r.rowAxis >= 0 && r.colAxis >= 0 && r.rowAxis > r.colAxis;
+    const bool swap = transposed(r);
     block.values.resize(n);
     block.exact.resize(n);
     for (int row = 0; row < block.rows; ++row)
         for (int col = 0; col < block.columns; ++col) {
             const std::size_t from
-                = transposed ? std::size_t(col) * block.rows + row : std::size_t(row) * block.columns + col;
+                = swap ? std::size_t(col) * block.rows + row : std::size_t(row) * block.columns + col;
             const std::byte* p = raw.data() + from * elem;
             const std::size_t to = std::size_t(row) * block.columns + col;
             block.values[to] = elementToDouble(tensor.info.dtype, p);
             block.exact[to] = elementToString(tensor.info.dtype, p);
         }
     return block;
+}
+
+std::vector<double> readSliceValues(const Tensor& tensor, const SliceBlockRequest& r)
+{
+    int rows = 0, columns = 0;
+    const std::vector<std::byte> raw = readBoxOf(tensor, r, rows, columns);
+    const std::size_t n = std::size_t(rows) * std::size_t(columns);
+    std::vector<double> values(n);
+    convertToDouble(tensor.info.dtype, raw.data(), std::int64_t(n), values.data());
+    if (!transposed(r))
+        return values;
+    std::vector<double> swapped(n);
+    for (int row = 0; row < rows; ++row)
+        for (int col = 0; col < columns; ++col)
+            swapped[std::size_t(row) * columns + col] = values[std::size_t(col) * rows + row];
+    return swapped;
 }
 
 } // namespace ckpt

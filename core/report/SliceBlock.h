@@ -33,4 +33,8 @@ struct SliceBlockValues {
 // std::out_of_range when the request lies outside the tensor.
 SliceBlockValues readSliceBlock(const Tensor& tensor, const SliceBlockRequest& request);
 
+// The same cells as float64 only (row-major; rows x columns of the block readSliceBlock returns),
+// converted in bulk: for pictures of many cells, whose exact text nobody reads.
+std::vector<double> readSliceValues(const Tensor& tensor, const SliceBlockRequest& request);
+
 } // namespace ckpt
