@@ -5,6 +5,7 @@
 #include "DiffTableModel.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
+#include "MetadataView.h"
 #include "OverlayPlot.h"
 #include "TensorPanel.h"
 #include "TreeFilterProxy.h"
@@ -253,6 +254,40 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(overlay->exportImage(dir.filePath(QStringLiteral("overlay.svg"))));
         QVERIFY(QFileInfo(dir.filePath(QStringLiteral("overlay.svg"))).size() > 1000);
+    }
+
+    // A JSON config held in a string unfolds as a tree; a value copies as JSON.
+    void metadataUnfoldsJson()
+    {
+        MainWindow w;
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/keras3/mlp.keras")));
+        auto* view = w.metadata();
+        QTreeWidgetItem* config = nullptr;
+        for (int r = 0; r < view->rowCount(); ++r)
+            if (view->text(r, 0) == QStringLiteral("config.json"))
+                config = view->topLevelItem(r);
+        QVERIFY(config);
+        QCOMPARE(config->text(1), QStringLiteral("{3 keys}"));
+        QTreeWidgetItem* layers = nullptr;
+        for (int i = 0; i < config->childCount(); ++i)
+            if (config->child(i)->text(0) == QStringLiteral("config"))
+                for (int j = 0; j < config->child(i)->childCount(); ++j)
+                    if (config->child(i)->child(j)->text(0) == QStringLiteral("layers"))
+                        layers = config->child(i)->child(j);
+        QVERIFY(layers);
+        QCOMPARE(layers->text(1), QStringLiteral("[2 items]"));
+        QCOMPARE(layers->child(1)->text(0), QStringLiteral("[1]"));
+        const QString json = view->jsonOf(layers->child(1));
+        QVERIFY2(json.contains(QStringLiteral("\"units\": 3")), qPrintable(json));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.tabs()->setCurrentWidget(view);
+        view->clearSelection();
+        layers->child(0)->setSelected(true);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+        QVERIFY2(QApplication::clipboard()->text().startsWith(QStringLiteral("[0]: {")),
+            qPrintable(QApplication::clipboard()->text()));
     }
 
     void versionAndHelpOpenNoWindow_data()

@@ -1,0 +1,36 @@
+#include "report/MetadataForDisplay.h"
+
+namespace ckpt {
+
+namespace {
+
+bool looksLikeJson(const std::string& s)
+{
+    const auto first = s.find_first_not_of(" \t\r\n");
+    return first != std::string::npos && (s[first] == '{' || s[first] == '[') && s.size() <= kMaxParsedBytes;
+}
+
+nlohmann::ordered_json unfolded(const nlohmann::ordered_json& value)
+{
+    if (value.is_string() && looksLikeJson(value.get_ref<const std::string&>())) {
+        auto parsed = nlohmann::ordered_json::parse(value.get_ref<const std::string&>(), nullptr, false);
+        if (!parsed.is_discarded())
+            return parsed;
+    }
+    return value;
+}
+
+} // namespace
+
+nlohmann::ordered_json metadataForDisplay(const Checkpoint& checkpoint, const std::string& prefix)
+{
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    if (!checkpoint.metadata.is_object())
+        return out;
+    for (const auto& [key, value] : checkpoint.metadata.items())
+        if (prefix.empty() || key.rfind(prefix, 0) == 0)
+            out[key] = unfolded(value);
+    return out;
+}
+
+} // namespace ckpt
