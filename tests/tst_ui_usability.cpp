@@ -8,8 +8,11 @@
 #include "MetadataView.h"
 #include "OverlayPlot.h"
 #include "TensorPanel.h"
+#include "ToleranceEdit.h"
 #include "TreeFilterProxy.h"
 #include "UiTestSupport.h"
+#include "VerifyPanel.h"
+#include "verify/Verify.h"
 
 #include <qcustomplot.h>
 
@@ -288,6 +291,30 @@ private slots:
         QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
         QVERIFY2(QApplication::clipboard()->text().startsWith(QStringLiteral("[0]: {")),
             qPrintable(QApplication::clipboard()->text()));
+    }
+
+    // Verify has the CLI's rtol and atol; a bad one is refused, a change clears the verdict.
+    void verifyTakesTolerances()
+    {
+        MainWindow w;
+        QVERIFY(openDemoAndWait(w));
+        auto* verify = w.verifyPanel();
+        const auto fields = verify->findChildren<ToleranceEdit*>();
+        QCOMPARE(fields.size(), 2);
+        ToleranceEdit* atol = fields[1];
+        QCOMPARE(atol->value().value_or(-1), ckpt::VerifyOptions {}.atol);
+        atol->setText(QStringLiteral("-1"));
+        QVERIFY(QTest::qWaitFor([&] { return !verify->verdictText().contains(QStringLiteral("Rebuilding")); }, 30000));
+        QVERIFY(!verify->run());
+        QVERIFY2(
+            verify->verdictText().contains(QStringLiteral("atol must be a number")), qPrintable(verify->verdictText()));
+        atol->setText(QStringLiteral("1e-3"));
+        QSignalSpy verified(verify, &VerifyPanel::verified);
+        QVERIFY(verify->run());
+        QVERIFY(verified.wait(30000));
+        QVERIFY2(verify->verdictText().contains(QStringLiteral("0.001")), qPrintable(verify->verdictText()));
+        atol->setText(QStringLiteral("1e-4"));
+        QVERIFY(!verify->verdictText().contains(QStringLiteral("0.001")));
     }
 
     void versionAndHelpOpenNoWindow_data()

@@ -6,11 +6,11 @@
 #include "OverlayPlot.h"
 #include "ShownText.h"
 #include "ThemedPlot.h"
+#include "ToleranceEdit.h"
 
 #include <qcustomplot.h>
 
 #include <QCheckBox>
-#include <QDoubleValidator>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -28,11 +28,6 @@
 
 namespace {
 constexpr int kBins = 100;
-
-QString numberText(double v)
-{
-    return QString::number(v, 'g', 6);
-}
 } // namespace
 
 DiffPanel::DiffPanel(QWidget* parent)
@@ -40,8 +35,8 @@ DiffPanel::DiffPanel(QWidget* parent)
     , files_(new QLabel(this))
     , prefixA_(new QLineEdit(this))
     , prefixB_(new QLineEdit(this))
-    , rtol_(new QLineEdit(numberText(ckpt::DiffOptions {}.rtol), this))
-    , atol_(new QLineEdit(numberText(ckpt::DiffOptions {}.atol), this))
+    , rtol_(new ToleranceEdit(ckpt::DiffOptions {}.rtol, this))
+    , atol_(new ToleranceEdit(ckpt::DiffOptions {}.atol, this))
     , compareButton_(new QPushButton(tr("Compare"), this))
     , progress_(new QProgressBar(this))
     , cancel_(new QPushButton(tr("Cancel"), this))
@@ -56,13 +51,16 @@ DiffPanel::DiffPanel(QWidget* parent)
     , differencePlot_(new ThemedPlot(this))
     , differenceBars_(new QCPBars(differencePlot_->xAxis, differencePlot_->yAxis))
 {
+    // The two plots side by side under the table, so that each gets half the height, not a third.
+    auto* plots = new QSplitter(Qt::Horizontal, this);
+    plots->addWidget(overlay_);
+    plots->addWidget(buildDifferencePlot());
+    plots->setChildrenCollapsible(false);
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(buildTable());
-    splitter->addWidget(overlay_);
-    splitter->addWidget(buildDifferencePlot());
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setStretchFactor(2, 2);
+    splitter->addWidget(plots);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buildFileRow());
@@ -89,22 +87,14 @@ QLayout* DiffPanel::buildOptionRow()
     prefixB_->setPlaceholderText(tr("prefix in B"));
     prefixA_->setToolTip(tr("Compare only A's tensors under this prefix, with the prefix removed"));
     prefixB_->setToolTip(tr("Compare only B's tensors under this prefix, with the prefix removed"));
-    for (QLineEdit* tol : { rtol_, atol_ }) {
-        auto* validator = new QDoubleValidator(0, 1e300, 20, tol);
-        validator->setNotation(QDoubleValidator::ScientificNotation);
-        validator->setLocale(QLocale::c()); // the text is parsed as the CLI parses it
-        tol->setValidator(validator);
-        tol->setMaximumWidth(90);
-    }
-    rtol_->setToolTip(tr("Equal within tolerance: |a − b| ≤ atol + rtol·|b|"));
-    atol_->setToolTip(rtol_->toolTip());
     progress_->setRange(0, 1000);
     progress_->setMaximumWidth(220);
     progress_->setVisible(false);
     cancel_->setVisible(false);
     auto* row = new QHBoxLayout;
     for (auto [label, field] : { std::pair { tr("Prefix A:"), prefixA_ }, std::pair { tr("Prefix B:"), prefixB_ },
-             std::pair { tr("rtol:"), rtol_ }, std::pair { tr("atol:"), atol_ } }) {
+             std::pair<QString, QLineEdit*> { tr("rtol:"), rtol_ },
+             std::pair<QString, QLineEdit*> { tr("atol:"), atol_ } }) {
         row->addWidget(new QLabel(label, this));
         row->addWidget(field, field == prefixA_ || field == prefixB_ ? 1 : 0);
         connect(field, &QLineEdit::returnPressed, this, &DiffPanel::rerun);
@@ -161,6 +151,7 @@ QWidget* DiffPanel::buildDifferencePlot()
     differencePlot_->yAxis->setLabel(tr("count"));
     differencePlot_->setMinimumHeight(120);
     overlay_->plot()->setMinimumHeight(120);
+    differenceHint_->setWordWrap(true);
     auto* box = new QWidget(this);
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -244,8 +235,8 @@ void DiffPanel::setPrefixes(const QString& prefixA, const QString& prefixB)
 
 void DiffPanel::setTolerances(double rtol, double atol)
 {
-    rtol_->setText(numberText(rtol));
-    atol_->setText(numberText(atol));
+    rtol_->setValue(rtol);
+    atol_->setValue(atol);
 }
 
 void DiffPanel::setNameFilter(const QString& text)
@@ -284,17 +275,11 @@ ckpt::DiffOptions DiffPanel::options(QString* error) const
     ckpt::DiffOptions o;
     o.prefixA = prefixA_->text().toStdString();
     o.prefixB = prefixB_->text().toStdString();
-    bool ok = false;
-    const double rtol = rtol_->text().toDouble(&ok);
-    if (ok && rtol >= 0)
-        o.rtol = rtol;
-    else
-        *error = tr("rtol must be a number ≥ 0, not “%1”").arg(rtol_->text());
-    const double atol = atol_->text().toDouble(&ok);
-    if (ok && atol >= 0)
-        o.atol = atol;
-    else
-        *error = tr("atol must be a number ≥ 0, not “%1”").arg(atol_->text());
+    o.rtol = rtol_->value().value_or(o.rtol);
+    o.atol = atol_->value().value_or(o.atol);
+    for (const auto& problem : { rtol_->problem(QStringLiteral("rtol")), atol_->problem(QStringLiteral("atol")) })
+        if (!problem.isEmpty())
+            *error = problem;
     return o;
 }
 
@@ -352,7 +337,7 @@ void DiffPanel::onCompared(const ckpt::DiffReport& report)
     const ckpt::DiffOptions& o = usedOptions_;
     summary_->setText((report.allEqual() ? tr("<b>Equal.</b> ") : tr("<b>Different.</b> "))
         + parts.join(QStringLiteral(" · "))
-        + tr(" &nbsp; (rtol %1, atol %2)").arg(numberText(o.rtol), numberText(o.atol)));
+        + tr(" &nbsp; (rtol %1, atol %2)").arg(ToleranceEdit::textOf(o.rtol), ToleranceEdit::textOf(o.atol)));
     clearPlots(tr("Select a row to overlay A's and B's distributions."));
     // Keep looking at the same tensor after a recompare; otherwise start on the first difference.
     if (previous.isEmpty() || !selectName(previous)) {

@@ -19,6 +19,7 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTableView;
+class ToleranceEdit;
 
 // "Compare with…": the open checkpoint (A) against a second one (B), through the core's
 // diffCheckpoints. A sortable, filterable table of every tensor's status and differences;
@@ -79,8 +80,8 @@ private:
     QLabel* files_;
     QLineEdit* prefixA_;
     QLineEdit* prefixB_;
-    QLineEdit* rtol_;
-    QLineEdit* atol_;
+    ToleranceEdit* rtol_;
+    ToleranceEdit* atol_;
     QPushButton* compareButton_;
     QProgressBar* progress_;
     QPushButton* cancel_;

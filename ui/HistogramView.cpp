@@ -36,7 +36,7 @@ HistogramView::HistogramView(QWidget* parent)
     auto* exportButton = new QPushButton(tr("Export…"), this);
     exportButton->setToolTip(tr("Save the plot (PNG, SVG, PDF) or the counts (CSV)"));
     auto* fitButton = new QPushButton(tr("Fit"), this);
-    fitButton->setToolTip(tr("Undo zoom and pan: show every bar"));
+    fitButton->setToolTip(tr("Undo zoom and pan (drag the plot to pan, turn the wheel to zoom): show every bar"));
     auto* legend = new QLabel(tr("<span style='color:#c83c28'>━ mean &nbsp;┅ mean ± std</span>"), this);
     legend->setToolTip(tr("The solid red line marks the mean, the dashed ones the mean minus and plus one standard "
                           "deviation"));
@@ -45,7 +45,6 @@ HistogramView::HistogramView(QWidget* parent)
     controls->addWidget(log_);
     controls->addWidget(legend);
     controls->addStretch();
-    controls->addWidget(new QLabel(tr("Drag to pan, wheel to zoom"), this));
     controls->addWidget(fitButton);
     controls->addWidget(exportButton);
     auto* layout = new QVBoxLayout(this);

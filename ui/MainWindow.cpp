@@ -50,6 +50,7 @@ static void initResources()
 
 namespace {
 constexpr int kMaxRecent = 10;
+constexpr int kMinTreeWidth = 240;
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -79,6 +80,9 @@ MainWindow::MainWindow(QWidget* parent)
     splitter_->addWidget(buildTabs());
     splitter_->setStretchFactor(0, 2);
     splitter_->setStretchFactor(1, 3);
+    // Neither pane collapses: the tree keeps room for names even in a small window.
+    splitter_->setChildrenCollapsible(false);
+    splitter_->widget(0)->setMinimumWidth(kMinTreeWidth);
     setCentralWidget(buildCentral());
     buildStatusBar();
     buildMenus();

@@ -75,7 +75,7 @@ QWidget* OverlayPlot::buildControls()
     normalised_->setToolTip(tr("Densities (each curve's area is 1), so tensors of different sizes compare; "
                                "off: counts"));
     auto* fitButton = new QPushButton(tr("Fit"), box);
-    fitButton->setToolTip(tr("Undo zoom and pan: show every curve"));
+    fitButton->setToolTip(tr("Undo zoom and pan (drag the plot to pan, turn the wheel to zoom): show every curve"));
     auto* exportButton = new QPushButton(tr("Export…"), box);
     exportButton->setToolTip(tr("Save the plot as PNG, SVG or PDF"));
     auto* row = new QHBoxLayout(box);
@@ -83,7 +83,6 @@ QWidget* OverlayPlot::buildControls()
     for (QWidget* w : std::initializer_list<QWidget*> { bins_, log_, normalised_ })
         row->addWidget(w);
     row->addStretch();
-    row->addWidget(new QLabel(tr("Drag to pan, wheel to zoom"), box));
     row->addWidget(fitButton);
     row->addWidget(exportButton);
     connect(bins_, &QSpinBox::editingFinished, this, [this] { emit binsChanged(bins_->value()); });

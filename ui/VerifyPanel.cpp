@@ -2,6 +2,7 @@
 
 #include "NumberText.h"
 #include "ThemedPlot.h"
+#include "ToleranceEdit.h"
 
 #include <qcustomplot.h>
 
@@ -65,6 +66,8 @@ VerifyPanel::VerifyPanel(QWidget* parent)
     , browse_(new QPushButton(tr("Browse…"), this))
     , seed_(new QSpinBox(this))
     , batch_(new QSpinBox(this))
+    , rtol_(new ToleranceEdit(ckpt::VerifyOptions {}.rtol, this))
+    , atol_(new ToleranceEdit(ckpt::VerifyOptions {}.atol, this))
     , run_(new QPushButton(tr("Run"), this))
     , verdict_(new QLabel(this))
     , outputs_(new QTableWidget(0, 3, this))
@@ -122,19 +125,27 @@ QWidget* VerifyPanel::buildSettings()
     acts->addWidget(hidden_);
     acts->addWidget(new QLabel(tr("last layer"), box));
     acts->addWidget(final_);
-    acts->addWidget(activationNote_, 1);
+    acts->addStretch();
     auto* src = new QHBoxLayout;
     src->addWidget(reference_);
     src->addWidget(seed_);
     src->addWidget(batch_);
     src->addStretch();
+    auto* tolerance = new QHBoxLayout;
+    tolerance->addWidget(new QLabel(tr("rtol"), box));
+    tolerance->addWidget(rtol_);
+    tolerance->addWidget(new QLabel(tr("atol"), box));
+    tolerance->addWidget(atol_);
+    tolerance->addStretch();
     auto* file = new QHBoxLayout;
     file->addWidget(otherPath_, 1);
     file->addWidget(browse_);
     auto* form = new QFormLayout;
     form->addRow(tr("Prefix:"), prefix_);
     form->addRow(tr("Activations:"), acts);
+    form->addRow(QString(), activationNote_); // on its own row: a long note never squeezes the boxes
     form->addRow(tr("Compare with:"), src);
+    form->addRow(tr("Tolerance:"), tolerance);
     form->addRow(tr("File:"), file);
     auto* top = new QHBoxLayout(box);
     top->setContentsMargins(0, 0, 0, 0);
@@ -148,6 +159,8 @@ QWidget* VerifyPanel::buildSettings()
     connect(otherPath_, &QLineEdit::textChanged, this, [this] { clearVerdict(); });
     for (auto* s : { seed_, batch_ })
         connect(s, &QSpinBox::valueChanged, this, [this] { clearVerdict(); });
+    for (auto* t : { rtol_, atol_ })
+        connect(t, &QLineEdit::textChanged, this, [this] { clearVerdict(); });
     connect(run_, &QPushButton::clicked, this, [this] { run(); });
     connect(browse_, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
@@ -211,6 +224,8 @@ ckpt::VerifyRequest VerifyPanel::request() const
     r.build.final = chosenActivation(final_);
     r.seed = std::uint64_t(seed_->value());
     r.batch = batch_->value();
+    r.verify.rtol = rtol_->value().value_or(r.verify.rtol);
+    r.verify.atol = atol_->value().value_or(r.verify.atol);
     return r;
 }
 
@@ -272,6 +287,11 @@ bool VerifyPanel::run()
 {
     if (!session_ || !session_->isOpen())
         return false;
+    for (const auto& problem : { rtol_->problem(QStringLiteral("rtol")), atol_->problem(QStringLiteral("atol")) })
+        if (!problem.isEmpty()) {
+            clearVerdict(problem.toHtmlEscaped());
+            return false;
+        }
     const ckpt::VerifyRequest r = request();
     const QString other = otherPath_->text().trimmed();
     if (r.reference != ckpt::VerifyReference::OutputsInFile && other.isEmpty()) {
@@ -280,6 +300,7 @@ bool VerifyPanel::run()
         return false;
     }
     clearVerdict(tr("Running…"));
+    ranWith_ = r.verify;
     awaiting_ = true;
     session_->verify(r, other);
     return true;
@@ -318,9 +339,9 @@ void VerifyPanel::showVerification(std::shared_ptr<const ckpt::Verification> v)
                   : tr(
                       "<span style='color:#b22222; font-size:large'><b>✗ mismatch</b></span> (%1 of %2 outputs differ)")
                         .arg(groupedCount(c.mismatched), groupedCount(c.compared)))
-        + tr(" with %1 — %2 outputs compared, max abs diff %3, max rel diff %4")
+        + tr(" with %1 — %2 outputs compared, max abs diff %3, max rel diff %4 (rtol %5, atol %6)")
               .arg(shownText(verification_->against).toHtmlEscaped(), groupedCount(c.compared), floatText(c.maxAbsDiff),
-                  floatText(c.maxRelDiff));
+                  floatText(c.maxRelDiff), ToleranceEdit::textOf(ranWith_.rtol), ToleranceEdit::textOf(ranWith_.atol));
     if (const auto& p = verification_->result.parameters)
         text += p->equal ? tr("; parameters identical")
                          : tr("; parameters differ (max %1)").arg(floatText(p->maxAbsDiff));

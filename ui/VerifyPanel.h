@@ -15,6 +15,7 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
+class ToleranceEdit;
 
 // Rebuild the MLP of the open checkpoint and check it against one of three references: X and Y
 // stored in this file, X and Y in another file (the seed's `ckpt verify PARAMS --io FILE`), or a
@@ -62,6 +63,9 @@ private:
     QPushButton* browse_;
     QSpinBox* seed_;
     QSpinBox* batch_;
+    ToleranceEdit* rtol_;
+    ToleranceEdit* atol_;
+    ckpt::VerifyOptions ranWith_; // the tolerances of the run under way or shown
     QPushButton* run_;
     QLabel* verdict_;
     QTableWidget* outputs_;
