@@ -18,11 +18,13 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDialog>
 #include <QMenuBar>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
@@ -315,6 +317,34 @@ private slots:
         QVERIFY2(verify->verdictText().contains(QStringLiteral("0.001")), qPrintable(verify->verdictText()));
         atol->setText(QStringLiteral("1e-4"));
         QVERIFY(!verify->verdictText().contains(QStringLiteral("0.001")));
+    }
+
+    // Value cells and axis choices show their whole text: no number loses digits to "…".
+    void numbersAreNotCut()
+    {
+        MainWindow w;
+        w.resize(800, 550);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
+        auto* panel = w.tensorPanel();
+        panel->showValues();
+        auto* table = panel->table();
+        QTRY_VERIFY_WITH_TIMEOUT(table->model()->index(0, 0).data().toString() != QStringLiteral("…"), 30000);
+        const QFontMetrics metrics(table->font());
+        int checked = 0;
+        for (int r = 0; r < 20; ++r)
+            for (int c = 0; c < 20; ++c) {
+                const QString text = table->model()->index(r, c).data().toString();
+                QVERIFY2(metrics.horizontalAdvance(text) + 6 <= table->columnWidth(c), qPrintable(text));
+                ++checked;
+            }
+        QCOMPARE(checked, 400);
+        for (auto* combo : panel->findChildren<QComboBox*>())
+            for (int i = 0; i < combo->count(); ++i)
+                QVERIFY2(combo->fontMetrics().horizontalAdvance(combo->itemText(i)) < combo->width(),
+                    qPrintable(combo->itemText(i)));
     }
 
     void versionAndHelpOpenNoWindow_data()

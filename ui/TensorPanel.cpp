@@ -22,6 +22,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 #include <map>
 
 TensorPanel::TensorPanel(QWidget* parent)
@@ -87,7 +89,7 @@ TensorPanel::TensorPanel(QWidget* parent)
     split->setStretchFactor(1, 1);
     valuesLayout->addWidget(split, 1);
     table_->setModel(slice_);
-    table_->horizontalHeader()->setDefaultSectionSize(90);
+    table_->horizontalHeader()->setDefaultSectionSize(cellWidthFor(ckpt::DType::Float32));
     table_->verticalHeader()->setDefaultSectionSize(22);
     table_->setSelectionMode(QAbstractItemView::ContiguousSelection);
     auto* copy = new QAction(tr("Copy"), table_);
@@ -108,10 +110,22 @@ TensorPanel::TensorPanel(QWidget* parent)
     layout->addLayout(statsGrid_);
     layout->addWidget(tabs_, 1);
 
+    for (auto* axis : { rowAxis_, colAxis_ })
+        axis->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "axis 1 (288)" whole
     connect(rowAxis_, &QComboBox::currentIndexChanged, this, [this] { applySliceControls(); });
     connect(colAxis_, &QComboBox::currentIndexChanged, this, [this] { applySliceControls(); });
     connect(histogram_, &HistogramView::binsChanged, this, &TensorPanel::binsChanged);
     setTensor(nullptr, nullptr, -1);
+}
+
+// Wide enough for the longest text a cell of this dtype shows (6 significant digits for floats,
+// every digit for integers), so that no number is cut.
+int TensorPanel::cellWidthFor(ckpt::DType dtype) const
+{
+    const QString widest = ckpt::isFloating(dtype)
+        ? QStringLiteral("-0.000000000e-000")
+        : QStringLiteral("-") + QString(int(std::ceil(double(ckpt::dtypeSize(dtype)) * 2.41)), QLatin1Char('0'));
+    return std::max(60, table_->fontMetrics().horizontalAdvance(widest) + 12);
 }
 
 void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tensor, int tensorIndex)
@@ -136,6 +150,7 @@ void TensorPanel::setTensor(CheckpointSession* session, const ckpt::Tensor* tens
                              shapeText(i.shape), groupedCount(i.numel()), sizeText(i.nbytes()),
                              shownText(i.location).toHtmlEscaped()));
     slice_->setTensor(session, tensor, tensorIndex);
+    table_->horizontalHeader()->setDefaultSectionSize(cellWidthFor(i.dtype));
     rebuildSliceControls();
     updateWindowBar();
     updateHeatmap();

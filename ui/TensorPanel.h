@@ -49,6 +49,7 @@ signals:
 
 private:
     void rebuildSliceControls();
+    int cellWidthFor(ckpt::DType dtype) const;
     void applySliceControls();
     void updateWindowBar();
     void applyWindowStart();
