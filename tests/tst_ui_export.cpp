@@ -15,6 +15,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QPointer>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -210,6 +211,36 @@ private slots:
         QTRY_COMPARE(w.opened().path, out);
         QVERIFY(questions_.last().contains("Open it now?"));
         QCOMPARE(w.treeModel()->rowCount(), 1); // "encoder"
+    }
+
+    // The CLI's --with-architecture: offered where the format holds it, written as the CLI writes it.
+    void exportWithArchitecture()
+    {
+        QTemporaryDir dir;
+        MainWindow w;
+        hook(w);
+        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
+        w.treeModel()->setAllChecked(true);
+        auto* dialog = w.openExportDialog();
+        QVERIFY(dialog);
+        QVERIFY(!dialog->withArchitectureAvailable()); // safetensors
+        const QString out = dir.filePath("with-architecture.h5");
+        dialog->setOutputPath(out);
+        QVERIFY(dialog->withArchitectureAvailable());
+        dialog->setWithArchitecture(true);
+        QSignalSpy exported(dialog, &ExportDialog::exported);
+        QVERIFY(dialog->startExport());
+        QVERIFY(exported.wait(30000));
+        const auto written = ckpt::openCheckpoint(out.toStdString());
+        QVERIFY2(written.metadata.contains("architecture"), written.metadata.dump().c_str());
+        QProcess cli;
+        cli.start(CKPT_BINARY_DIR "/app/ckpt",
+            { "export", data + "/verify/mlp.params", "-o", dir.filePath("cli.h5"), "--with-architecture" });
+        QVERIFY(cli.waitForFinished(30000));
+        QCOMPARE(cli.exitCode(), 0);
+        const auto byCli = ckpt::openCheckpoint(dir.filePath("cli.h5").toStdString());
+        QVERIFY2(written.metadata["architecture"] == byCli.metadata["architecture"],
+            byCli.metadata["architecture"].dump().c_str());
     }
 
     void refusesToReplaceAFileUnlessConfirmed()

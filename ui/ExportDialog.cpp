@@ -52,6 +52,7 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     , preview_(new QListWidget(this))
     , compress_(new QCheckBox(tr("Compress (HDF5 gzip + shuffle, npz deflate)"), this))
     , cast_(new QCheckBox(tr("Cast dtypes the format cannot hold (bfloat16, float8, …) to float32"), this))
+    , architecture_(new QCheckBox(tr("With architecture (HDF5: the rebuilt MLP's layers and activations)"), this))
     , message_(new QLabel(this))
     , progress_(new QProgressBar(this))
     , buttons_(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
@@ -90,13 +91,16 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     form->addRow(tr("Add prefix:"), add_);
     form->addRow(tr("Output names:"), preview_);
     form->addRow(QString(), compress_);
+    form->addRow(QString(), architecture_);
+    architecture_->setToolTip(tr("Store the network rebuilt from these parameters as the file's architecture "
+                                 "attribute, as `ckpt export --with-architecture` does"));
     form->addRow(QString(), cast_);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(message_);
     layout->addWidget(progress_);
     layout->addWidget(buttons_);
-    inputs_ = { path_, browse, strip_, add_, compress_, cast_, exportButton_ };
+    inputs_ = { path_, browse, strip_, add_, compress_, cast_, architecture_, exportButton_ };
 
     confirmer_ = [this](const QString& title, const QString& text) {
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
@@ -158,6 +162,16 @@ void ExportDialog::setCompress(bool compress)
 {
     compress_->setChecked(compress);
 }
+void ExportDialog::setWithArchitecture(bool with)
+{
+    architecture_->setChecked(with);
+}
+
+bool ExportDialog::withArchitectureAvailable() const
+{
+    return architecture_->isEnabled();
+}
+
 void ExportDialog::setCastToFloat32(bool cast)
 {
     cast_->setChecked(cast);
@@ -191,6 +205,7 @@ ckpt::ExportOptions ExportDialog::options() const
     o.selection.stripPrefix = strip_->text().toStdString();
     o.selection.addPrefix = add_->text().toStdString();
     o.compress = compress_->isChecked() && compress_->isEnabled();
+    o.withArchitecture = architecture_->isChecked() && architecture_->isEnabled();
     o.castToFloat32 = cast_->isChecked();
     return o;
 }
@@ -228,6 +243,7 @@ void ExportDialog::updateFormat()
         const auto& writer = ckpt::writerFor(outputPath().toStdString());
         format_->setText(QString::fromLatin1(writer.name().data(), qsizetype(writer.name().size())));
         compress_->setEnabled(writer.compresses());
+        architecture_->setEnabled(writer.holdsArchitecture());
         exportButton_->setEnabled(!isRunning());
     } catch (const std::invalid_argument&) {
         format_->setText(tr("unknown: the file name must end in .h5, .hdf5, .safetensors or .npz"));

@@ -36,6 +36,8 @@ public:
     void setAddPrefix(const QString& prefix);
     void setCompress(bool compress);
     void setCastToFloat32(bool cast);
+    void setWithArchitecture(bool with); // the CLI's --with-architecture
+    bool withArchitectureAvailable() const; // the chosen format can hold it (HDF5)
     QStringList previewNames() const; // the output names shown ("…" rows excluded)
     QString formatText() const;
     QString messageText() const;
@@ -75,6 +77,7 @@ private:
     QListWidget* preview_;
     QCheckBox* compress_;
     QCheckBox* cast_;
+    QCheckBox* architecture_;
     QLabel* message_;
     QProgressBar* progress_;
     QDialogButtonBox* buttons_;
