@@ -8,6 +8,7 @@
 #include "MetadataView.h"
 #include "OverlayPlot.h"
 #include "TensorPanel.h"
+#include "Theme.h"
 #include "ToleranceEdit.h"
 #include "TreeFilterProxy.h"
 #include "UiTestSupport.h"
@@ -22,6 +23,7 @@
 #include <QDialog>
 #include <QMenuBar>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -78,6 +80,38 @@ class TestUiUsability : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase()
+    {
+        // Settings of these tests stay apart from a user's.
+        QCoreApplication::setOrganizationName(QStringLiteral("ckptview-tests"));
+        QSettings().clear();
+    }
+
+    void cleanupTestCase() { QSettings().clear(); }
+
+    // View ▸ Theme: dark colours for the widgets and the plots, remembered for the next window.
+    void darkThemeIsChosenAndRemembered()
+    {
+        {
+            MainWindow w;
+            QCOMPARE(savedTheme(), Theme::System);
+            auto* dark = w.findChild<QAction*>(QStringLiteral("themeDark"));
+            QVERIFY(dark);
+            dark->trigger();
+            QVERIFY(QApplication::palette().color(QPalette::Base).lightness() < 100);
+            QCOMPARE(savedTheme(), Theme::Dark);
+            QTRY_VERIFY(
+                w.tensorPanel()->histogram()->plot()->xAxis->basePen().color().lightness() > 150); // light on dark
+        }
+        MainWindow again; // starts dark
+        QVERIFY(again.findChild<QAction*>(QStringLiteral("themeDark"))->isChecked());
+        QVERIFY(QApplication::palette().color(QPalette::Base).lightness() < 100);
+        again.findChild<QAction*>(QStringLiteral("themeLight"))->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Base).lightness() > 200);
+        again.findChild<QAction*>(QStringLiteral("themeSystem"))->trigger();
+        QCOMPARE(savedTheme(), Theme::System);
+    }
+
     void helpMenuHasAGuideAndAbout()
     {
         MainWindow w;

@@ -11,10 +11,12 @@
 #include "OverlayPlot.h"
 #include "ShownText.h"
 #include "TensorPanel.h"
+#include "Theme.h"
 #include "TreeFilterProxy.h"
 #include "VerifyPanel.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -242,12 +244,33 @@ void MainWindow::buildMenus()
     auto* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Expand all"), tree_, &QTreeView::expandAll);
     view->addAction(tr("&Collapse all"), tree_, &QTreeView::collapseAll);
+    buildThemeMenu(view->addMenu(tr("&Theme")));
     auto* help = menuBar()->addMenu(tr("&Help"));
     auto* guide = help->addAction(tr("&Quick guide"), this, [this] { showQuickGuide(this); });
     guide->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About ckptview"), this, [this] { showAbout(this); });
     buildToolBar(open, compare);
     buildKeyboard();
+}
+
+// View ▸ Theme: System (the default), Light or Dark, remembered for the next start.
+void MainWindow::buildThemeMenu(QMenu* menu)
+{
+    auto* group = new QActionGroup(menu);
+    const Theme current = savedTheme();
+    for (Theme theme : { Theme::System, Theme::Light, Theme::Dark }) {
+        auto* action = menu->addAction(theme == Theme::System ? tr("Follow the system") : themeName(theme));
+        action->setCheckable(true);
+        action->setChecked(theme == current);
+        action->setObjectName(QStringLiteral("theme") + themeName(theme));
+        group->addAction(action);
+        connect(action, &QAction::triggered, this, [theme] {
+            applyTheme(theme);
+            saveTheme(theme);
+        });
+    }
+    if (current != Theme::System)
+        applyTheme(current);
 }
 
 void MainWindow::buildToolBar(QAction* open, QAction* compare)

@@ -82,6 +82,7 @@ private:
     void buildMenus();
     void buildToolBar(QAction* open, QAction* compare);
     void buildKeyboard();
+    void buildThemeMenu(QMenu* menu);
     void copySelectedNames() const;
     void connectViews();
     void restoreWindowState();
