@@ -53,6 +53,7 @@ static void initResources()
 namespace {
 constexpr int kMaxRecent = 10;
 constexpr int kMinTreeWidth = 240;
+constexpr int kMaxProgressLabelWidth = 320;
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -72,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     , status_(new QLabel(this))
     , unsafeBanner_(new QLabel(this))
     , progress_(new QProgressBar(this))
+    , progressLabel_(new QLabel(this))
     , cancel_(new QPushButton(tr("Cancel"), this))
 {
     initResources();
@@ -153,11 +155,14 @@ QWidget* MainWindow::buildCentral()
 
 void MainWindow::buildStatusBar()
 {
-    progress_->setMaximumWidth(200);
+    progress_->setMaximumWidth(160);
     progress_->setRange(0, 1000);
+    progress_->setFormat(QStringLiteral("%p%"));
     progress_->setVisible(false);
+    progressLabel_->setVisible(false);
     cancel_->setVisible(false);
     statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(progressLabel_);
     statusBar()->addPermanentWidget(progress_);
     statusBar()->addPermanentWidget(cancel_);
 }
@@ -582,10 +587,14 @@ void MainWindow::onProgress(const QString& what, double fraction)
 {
     const bool busy = fraction >= 0;
     progress_->setVisible(busy);
+    progressLabel_->setVisible(busy);
     cancel_->setVisible(busy);
     if (busy) {
+        // The job's name beside the bar, elided with the whole of it in the tooltip.
         progress_->setValue(int(fraction * 1000));
-        progress_->setFormat(what);
+        progressLabel_->setText(
+            progressLabel_->fontMetrics().elidedText(what, Qt::ElideMiddle, kMaxProgressLabelWidth));
+        progressLabel_->setToolTip(what);
         progress_->setToolTip(what);
     }
 }

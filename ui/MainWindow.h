@@ -119,6 +119,7 @@ private:
     QLabel* status_;
     QLabel* unsafeBanner_;
     QProgressBar* progress_;
+    QLabel* progressLabel_; // what the progress bar is for
     QPushButton* cancel_;
     QMenu* recentMenu_ = nullptr;
     QAction* exportAction_ = nullptr;
