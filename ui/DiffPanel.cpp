@@ -121,6 +121,10 @@ QWidget* DiffPanel::buildTable()
     table_->verticalHeader()->setVisible(false);
     table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The stretched name columns never shrink below their own headers.
+    table_->horizontalHeader()->setMinimumSectionSize(
+        table_->fontMetrics().horizontalAdvance(model_->headerData(DiffTableModel::NameB, Qt::Horizontal).toString())
+        + 24);
     table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::Name, QHeaderView::Stretch);
     table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::NameB, QHeaderView::Stretch);
     table_->setWordWrap(false);
