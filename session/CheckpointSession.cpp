@@ -22,36 +22,27 @@ const QString kExport = QStringLiteral("export");
 const QString kNetwork = QStringLiteral("network");
 const QString kVerify = QStringLiteral("verify");
 
-// What the cells of a request are, whatever view asked for them.
-QString blockKey(int tensor, const ckpt::SliceBlockRequest& r)
+// A cache key: the tensor, a request's numbers and its fixed indices.
+QString requestKey(int tensor, std::initializer_list<std::int64_t> numbers, const std::vector<std::int64_t>& fixed)
 {
-    QString key = QStringLiteral("%1/%2/%3/%4/%5/%6/%7/")
-                      .arg(tensor)
-                      .arg(r.rowAxis)
-                      .arg(r.colAxis)
-                      .arg(r.firstRow)
-                      .arg(r.firstColumn)
-                      .arg(r.rows)
-                      .arg(r.columns);
-    for (auto i : r.fixed)
+    QString key = QString::number(tensor) + QLatin1Char('/');
+    for (auto n : numbers)
+        key += QString::number(n) + QLatin1Char('/');
+    for (auto i : fixed)
         key += QString::number(i) + QLatin1Char(',');
     return key;
 }
 
+// What the cells of a request are, whatever view asked for them.
+QString blockKey(int tensor, const ckpt::SliceBlockRequest& r)
+{
+    return requestKey(tensor, { r.rowAxis, r.colAxis, r.firstRow, r.firstColumn, r.rows, r.columns }, r.fixed);
+}
+
 QString heatmapKey(int tensor, const ckpt::SliceHeatmapRequest& r)
 {
-    QString key = QStringLiteral("%1/%2/%3/%4/%5/%6/%7/%8/")
-                      .arg(tensor)
-                      .arg(r.rowAxis)
-                      .arg(r.colAxis)
-                      .arg(r.firstRow)
-                      .arg(r.firstColumn)
-                      .arg(r.targetRows)
-                      .arg(r.targetColumns)
-                      .arg(r.maxElements);
-    for (auto i : r.fixed)
-        key += QString::number(i) + QLatin1Char(',');
-    return key;
+    return requestKey(tensor,
+        { r.rowAxis, r.colAxis, r.firstRow, r.firstColumn, r.targetRows, r.targetColumns, r.maxElements }, r.fixed);
 }
 
 std::shared_ptr<const ckpt::Checkpoint> openFile(const QString& path)
