@@ -151,6 +151,16 @@ private slots:
         QCOMPARE(setting(a.layers[0], "activation"), std::string("relu"));
     }
 
+    void theEmbeddedDemoCarriesItsMlp()
+    {
+        // resources/demo/mlp-demo.h5 is written by core/demo/SeedWorkflow with the attribute.
+        const auto a = architectureIn(data("../../resources/demo/mlp-demo.h5"));
+        QCOMPARE(a.source, std::string("stored architecture (MLP)"));
+        QCOMPARE(namesOf(a), (Strings { "hidden", "output" }));
+        QCOMPARE(a.layers[0].tensors, (Strings { "hidden.weight", "hidden.bias" }));
+        QCOMPARE(a.layers[1].tensors, (Strings { "output.weight", "output.bias" }));
+    }
+
     void tensorsOnlyHasNone()
     {
         QVERIFY(!architectureOf(openCheckpoint(data("verify/mlp.npz"))));
