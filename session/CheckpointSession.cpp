@@ -74,6 +74,8 @@ void CheckpointSession::open()
             OpenedCheckpoint o;
             o.checkpoint = openFile(path);
             o.tree = std::make_shared<const ckpt::CheckpointTree>(*o.checkpoint);
+            if (auto arch = ckpt::architectureOf(*o.checkpoint))
+                o.architecture = std::make_shared<const ckpt::Architecture>(std::move(*arch));
             // The scan is the one `ckpt scan` makes: the app and the CLI give the same verdict.
             const ckpt::ScanReport scan = ckpt::scanFile(path.toStdString(), *o.checkpoint);
             o.unsafeContent = scan.unsafe() ? shownText(scan.unsafeSummary()) : QString();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/Architecture.h"
 #include "tensor/Checkpoint.h"
 #include "tensor/CheckpointTree.h"
 
@@ -14,5 +15,6 @@ struct OpenedCheckpoint {
     QString path; // what the user opened
     QString displayName; // file name, or "demo" for the embedded demo
     qint64 fileSize = 0;
+    std::shared_ptr<const ckpt::Architecture> architecture; // the layers it describes, null when none
     QString unsafeContent; // what loading it in Python would run (ckpt::scanFile), "" when nothing
 };

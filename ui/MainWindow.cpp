@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "ArchitectureView.h"
 #include "CheckpointSession.h"
 #include "CheckpointTreeModel.h"
 #include "DiffPanel.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent)
     , panel_(new TensorPanel(this))
     , overlay_(new OverlayPlot(this))
     , metadata_(new MetadataView(this))
+    , architecture_(new ArchitectureView(this))
     , verify_(new VerifyPanel(this))
     , diff_(new DiffPanel(this))
     , jobs_(new JobTracker(this))
@@ -130,6 +132,8 @@ QWidget* MainWindow::buildTabs()
     tabs_->addTab(panel_, tr("Tensor"));
     tabs_->addTab(overlay_, tr("Overlay"));
     tabs_->addTab(metadata_, tr("Metadata"));
+    tabs_->addTab(architecture_, tr("Architecture"));
+    connect(architecture_, &ArchitectureView::tensorsChosen, this, &MainWindow::selectTensors);
     tabs_->addTab(verify_, tr("Verify"));
     tabs_->addTab(diff_, tr("Compare"));
     return tabs_;
@@ -466,6 +470,7 @@ void MainWindow::showSession(CheckpointSession* session)
     overlay_->clear(tr("Select several tensors or a group in the tree to overlay their distributions."));
     model_->setCheckpoint(opened);
     metadata_->show(opened.checkpoint.get());
+    architecture_->show(opened.architecture.get());
     verify_->setSession(session);
     diff_->setSession(session);
     showUnsafeBanner(opened.unsafeContent);
@@ -486,6 +491,28 @@ void MainWindow::showSession(CheckpointSession* session)
         if (selectTensor(QString::fromStdString(c.tensors[i].info.name)))
             break;
     }
+}
+
+bool MainWindow::selectTensors(const QStringList& fullNames)
+{
+    QItemSelection rows;
+    QModelIndex first;
+    for (const QString& name : fullNames) {
+        const QModelIndex source = model_->indexForPath(name);
+        const QModelIndex index = source.isValid() ? proxy_->mapFromSource(source) : QModelIndex();
+        if (!index.isValid())
+            continue; // filtered out of the tree
+        rows.select(index, index);
+        if (!first.isValid())
+            first = index;
+    }
+    if (!first.isValid())
+        return false;
+    tree_->scrollTo(first);
+    auto* selection = tree_->selectionModel();
+    selection->setCurrentIndex(first, QItemSelectionModel::NoUpdate);
+    selection->select(rows, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    return true;
 }
 
 QString MainWindow::statusText() const

@@ -10,6 +10,7 @@
 class CheckpointTreeModel;
 class DiffPanel;
 class ExportDialog;
+class ArchitectureView;
 class MetadataView;
 class OverlayPlot;
 class QLabel;
@@ -60,10 +61,12 @@ public:
     TensorPanel* tensorPanel() const { return panel_; }
     OverlayPlot* overlay() const { return overlay_; }
     MetadataView* metadata() const { return metadata_; }
+    ArchitectureView* architecture() const { return architecture_; }
     VerifyPanel* verifyPanel() const { return verify_; }
     CheckpointSession* session() const { return session_; } // of the checkpoint shown, or null
     QString statusText() const;
     bool selectTensor(const QString& fullName); // selects its row in the tree
+    bool selectTensors(const QStringList& fullNames); // selects exactly these rows, the first current
 
 signals:
     void checkpointShown(const QString& path);
@@ -111,6 +114,7 @@ private:
     TensorPanel* panel_;
     OverlayPlot* overlay_;
     MetadataView* metadata_;
+    ArchitectureView* architecture_;
     VerifyPanel* verify_;
     DiffPanel* diff_;
     JobTracker* jobs_;

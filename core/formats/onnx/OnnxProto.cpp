@@ -3,6 +3,9 @@
 #include "base/CheckpointError.h"
 #include "codec/ProtoWire.h"
 
+#include <cstdio>
+#include <cstring>
+
 namespace ckpt {
 
 namespace {
@@ -134,6 +137,51 @@ OnnxTensor parseTensor(std::span<const std::uint8_t> bytes)
     return t;
 }
 
+// A hostile file cannot make the attribute text grow past these.
+constexpr std::size_t kMaxAttributes = 32;
+constexpr std::size_t kMaxAttributeText = 80;
+
+// A float attribute as short text: "1", "0.5", "1e-05".
+std::string floatText(std::uint64_t bits)
+{
+    const auto u = static_cast<std::uint32_t>(bits);
+    float v;
+    std::memcpy(&v, &u, sizeof v);
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", double(v));
+    return text;
+}
+
+void appendValue(std::string& out, const std::string& value)
+{
+    if (out.size() >= kMaxAttributeText)
+        return;
+    out += (out.empty() ? "" : ",") + value;
+    if (out.size() >= kMaxAttributeText)
+        out = out.substr(0, kMaxAttributeText) + "…";
+}
+
+// AttributeProto: name 1, f 2, i 3, s 4, floats 7, ints 8. Packed lists are decoded element-wise.
+std::pair<std::string, std::string> parseAttribute(std::span<const std::uint8_t> bytes)
+{
+    std::pair<std::string, std::string> a;
+    ProtoWire w(bytes);
+    while (auto f = w.next()) {
+        if (f->number == 1)
+            a.first = text(*f, "AttributeProto.name");
+        else if (f->number == 2 && f->type == WireType::Fixed32)
+            appendValue(a.second, floatText(f->value));
+        else if ((f->number == 3 || f->number == 8) && f->type == WireType::Varint)
+            appendValue(a.second, std::to_string(f->asInt64()));
+        else if (f->number == 8 && f->type == WireType::Bytes)
+            for (std::size_t pos = 0; pos < f->bytes.size() && a.second.size() < kMaxAttributeText;)
+                appendValue(a.second, std::to_string(std::int64_t(ProtoWire::readVarint(f->bytes, pos))));
+        else if (f->number == 4 && f->type == WireType::Bytes)
+            appendValue(a.second, std::string(f->text().substr(0, kMaxAttributeText)));
+    }
+    return a;
+}
+
 OnnxNode parseNode(std::span<const std::uint8_t> bytes)
 {
     OnnxNode n;
@@ -141,6 +189,10 @@ OnnxNode parseNode(std::span<const std::uint8_t> bytes)
     while (auto f = w.next()) {
         if (f->number == 1)
             n.inputs.push_back(text(*f, "NodeProto.input"));
+        else if (f->number == 2)
+            n.outputs.push_back(text(*f, "NodeProto.output"));
+        else if (f->number == 5 && f->type == WireType::Bytes && n.attributes.size() < kMaxAttributes)
+            n.attributes.push_back(parseAttribute(f->bytes));
         else if (f->number == 3)
             n.name = text(*f, "NodeProto.name");
         else if (f->number == 4)

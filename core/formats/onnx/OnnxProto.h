@@ -41,6 +41,10 @@ struct OnnxNode {
     std::string name;
     std::string opType;
     std::vector<std::string> inputs;
+    std::vector<std::string> outputs;
+    // Scalar and list attributes as short text ("transB" -> "1", "kernel_shape" -> "3,3"); tensor
+    // and graph attributes are left out: they are not settings a reader of the list needs.
+    std::vector<std::pair<std::string, std::string>> attributes;
 };
 
 struct OnnxSparseInitializer {

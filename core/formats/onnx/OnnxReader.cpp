@@ -39,6 +39,32 @@ std::string nodeLabel(const OnnxNode& node, std::size_t index)
     return node.name.empty() ? node.opType + "#" + std::to_string(index) : node.name;
 }
 
+// A hostile graph may have millions of nodes; the architecture view lists the first ones.
+constexpr std::size_t kMaxListedNodes = 4096;
+constexpr std::size_t kMaxListedEdges = 64;
+
+nlohmann::ordered_json names(const std::vector<std::string>& list)
+{
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < list.size() && i < kMaxListedEdges; ++i)
+        out.push_back(list[i]);
+    return out;
+}
+
+// The graph's nodes in order (op type, inputs, outputs, attributes), for core/model/Architecture.
+nlohmann::ordered_json nodeList(const std::vector<OnnxNode>& nodes)
+{
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < nodes.size() && i < kMaxListedNodes; ++i) {
+        nlohmann::ordered_json attributes = nlohmann::ordered_json::object();
+        for (const auto& [key, value] : nodes[i].attributes)
+            attributes[key] = value;
+        out.push_back({ { "name", nodes[i].name }, { "op_type", nodes[i].opType }, { "inputs", names(nodes[i].inputs) },
+            { "outputs", names(nodes[i].outputs) }, { "attributes", attributes } });
+    }
+    return out;
+}
+
 // The external files initializers name, under the rule of io/ContainedPath.h.
 class ExternalFiles {
 public:
@@ -199,6 +225,7 @@ void OnnxReader::read(const FileProbe& probe, Checkpoint& ckpt) const
         meta["__onnx__/metadata_props/" + key] = value;
     meta["__onnx__/graph_name"] = model.graphName;
     meta["__onnx__/nodes"] = model.nodes.size();
+    meta["__onnx__/graph/nodes"] = nodeList(model.nodes);
 
     std::set<std::string> names;
     for (const auto& init : model.initializers)
