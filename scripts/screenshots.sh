@@ -41,7 +41,7 @@ shoot() {
         done
         xdotool windowmove "$win" 0 0 windowsize "$win" "$w" "$h"
         sleep 2
-        for tab in tensor overlay metadata verify compare architecture; do
+        for tab in tensor overlay metadata architecture verify compare; do
             xdotool windowfocus --sync "$win" 2>/dev/null || true # no window manager: focus by hand
             import -window root "${prefix}-${tab}.png"
             xdotool key ctrl+Tab 2>/dev/null # XTEST: Qt ignores synthetic (--window) key events

@@ -98,6 +98,7 @@ void OverlayPlot::clear(const QString& message)
     series_.clear();
     note_.clear();
     plot_->clearGraphs();
+    showAxes(false); // no curves: no axes with a range made up for them
     hint_->setText(message);
     plot_->replot();
 }
@@ -128,9 +129,17 @@ void OverlayPlot::addDensity(const QString& name, const ckpt::Histogram& histogr
     redraw();
 }
 
+void OverlayPlot::showAxes(bool shown)
+{
+    for (QCPAxis* axis : { plot_->xAxis, plot_->yAxis })
+        axis->setVisible(shown);
+    plot_->legend->setVisible(shown);
+}
+
 void OverlayPlot::redraw()
 {
     plot_->clearGraphs();
+    showAxes(!series_.empty());
     for (const auto& s : series_)
         addCurve(s);
     const bool density = !normalised_ || normalised_->isChecked();

@@ -46,6 +46,7 @@ signals:
 private:
     QWidget* buildControls();
     void redraw();
+    void showAxes(bool shown);
     void addCurve(const Series& series);
     void exportDialog();
 
