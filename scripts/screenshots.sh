@@ -44,6 +44,11 @@ shoot() {
         for tab in tensor overlay metadata architecture verify compare; do
             xdotool windowfocus --sync "$win" 2>/dev/null || true # no window manager: focus by hand
             import -window root "${prefix}-${tab}.png"
+            if [ "$tab" = tensor ]; then # its Values page too (Alt+U): the table and the heatmap
+                xdotool key alt+u 2>/dev/null
+                sleep 1
+                import -window root "${prefix}-values.png"
+            fi
             xdotool key ctrl+Tab 2>/dev/null # XTEST: Qt ignores synthetic (--window) key events
             sleep 1
         done

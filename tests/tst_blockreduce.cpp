@@ -123,6 +123,27 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(std::out_of_range, outside.add(6, 0, 2, 9, x.data()));
     }
 
+    void rowAndColumnNormsExactAndPerBand()
+    {
+        // 3 x 4, not downsampled: each norm is the row's (column's) own L2 norm.
+        const std::vector<double> x { 3, 4, 0, 0, 1, 1, 1, 1, 0, -2, 0, 0 };
+        const BlockGrid g = reduceBlocks(x.data(), 3, 4, 8, 8);
+        QCOMPARE(rowNorms(g), (std::vector<double> { 5, 2, 2 }));
+        QCOMPARE(columnNorms(g), (std::vector<double> { std::sqrt(10.0), std::sqrt(21.0), 1, 1 }));
+        // Blocks of 2 rows x 4 columns: the first band holds rows of norm 5 and 2, so its value is
+        // sqrt((25 + 4) / 2); the last band is the single row of norm 2 (a smaller edge block).
+        const BlockGrid banded = reduceBlocks(x.data(), 3, 4, 2, 1);
+        QCOMPARE(banded.gridRows, 2);
+        const std::vector<double> rows = rowNorms(banded);
+        QCOMPARE(rows[0], std::sqrt(29.0 / 2));
+        QCOMPARE(rows[1], 2.0);
+        // One column of blocks: the root mean square of the four column norms.
+        QCOMPARE(columnNorms(banded), (std::vector<double> { std::sqrt((10.0 + 21 + 1 + 1) / 4) }));
+        // Non-finite elements are left out, as in the means.
+        const std::vector<double> y { 3, std::numeric_limits<double>::quiet_NaN(), 4, 0 };
+        QCOMPARE(rowNorms(reduceBlocks(y.data(), 1, 4, 1, 4)), (std::vector<double> { 5 }));
+    }
+
     void colourRangeIsSymmetricWithNegativeValues()
     {
         const std::vector<double> x { 0.5, -3, 2, 1 };

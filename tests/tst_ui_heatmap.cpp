@@ -75,6 +75,45 @@ private slots:
         QVERIFY(errors_.isEmpty());
     }
 
+    void rowAndColumnNormsBesideTheHeatmap()
+    {
+        MainWindow w;
+        captureErrors(w);
+        QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
+        QVERIFY(w.selectTensor(QStringLiteral("cube"))); // 2 x 3 x 4, values 0..23; cube[0] first
+        HeatmapView* view = w.tensorPanel()->heatmap();
+        QVERIFY(showHeatmap(w));
+        QVERIFY(view->norms().shown());
+        // cube[0] is rows (0 1 2 3), (4 5 6 7), (8 9 10 11): norms computed here by hand.
+        const std::vector<double> rows { std::sqrt(14.0), std::sqrt(126.0), std::sqrt(366.0) };
+        const std::vector<double> columns { std::sqrt(80.0), std::sqrt(107.0), std::sqrt(140.0), std::sqrt(179.0) };
+        QCOMPARE(view->norms().rows().size(), rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            QVERIFY(std::abs(view->norms().rows()[i] - rows[i]) < 1e-12);
+        QCOMPARE(view->norms().columns().size(), columns.size());
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            QVERIFY(std::abs(view->norms().columns()[i] - columns[i]) < 1e-12);
+        // The strips share the heatmap's axes: zooming the heatmap zooms them.
+        QCPAxisRect* rowStrip = view->plot()->axisRectCount() > 1 ? view->plot()->axisRect(1) : nullptr;
+        QVERIFY(rowStrip);
+        view->plot()->yAxis->setRange(0.5, 1.5);
+        QCOMPARE(rowStrip->axis(QCPAxis::atLeft)->range(), QCPRange(0.5, 1.5));
+        // Off, and never for the filter grid.
+        view->showNorms(false);
+        QVERIFY(!view->norms().shown());
+        QCOMPARE(view->plot()->axisRectCount(), 1);
+        view->showNorms(true);
+        QVERIFY(view->norms().shown());
+        QVERIFY(openAndWait(w, data + "/real/pytorch/gnet.pth"));
+        QVERIFY(w.selectTensor(QStringLiteral("conv1.weight")));
+        QVERIFY(showHeatmap(w));
+        view->showFilterGrid(true);
+        QTRY_VERIFY(view->filterGrid());
+        QVERIFY(!view->norms().shown());
+        QCOMPARE(view->plot()->axisRectCount(), 1);
+        QVERIFY(errors_.isEmpty());
+    }
+
     void nonNegativeValuesStartAtZeroAndFollowTheSlice()
     {
         MainWindow w;

@@ -37,23 +37,30 @@ HeatmapView::HeatmapView(QWidget* parent)
     , plot_(new ThemedPlot(this))
     , map_(new QCPColorMap(plot_->xAxis, plot_->yAxis))
     , scale_(new QCPColorScale(plot_))
+    , rowsAligned_(new QCPMarginGroup(plot_))
+    , norms_(plot_, plot_->axisRect(), rowsAligned_)
     , colourBy_(new QComboBox(this))
     , filterGrid_(new QCheckBox(tr("Filter grid"), this))
+    , showNorms_(new QCheckBox(tr("Norms"), this))
     , note_(new QLabel(this))
     , hover_(new QLabel(this))
 {
     colourBy_->addItem(tr("Block mean"));
-    colourBy_->addItem(tr("Block extreme (largest |x|)"));
-    colourBy_->setToolTip(tr("What colours a block of values when the slice is downsampled"));
+    colourBy_->addItem(tr("Block max |x|"));
+    colourBy_->setToolTip(tr("What colours a block of values when the slice is downsampled: their mean, or the value "
+                             "of the largest magnitude (with its sign), so that a lone spike stays visible"));
     auto* fitButton = new QPushButton(tr("Fit"), this);
-    fitButton->setToolTip(tr("Show the whole heatmap again"));
+    fitButton->setToolTip(tr("Show the whole heatmap again (the wheel zooms, dragging pans)"));
     auto* controls = new QHBoxLayout;
     controls->addWidget(colourBy_);
     controls->addWidget(filterGrid_);
+    controls->addWidget(showNorms_);
+    showNorms_->setChecked(true);
+    showNorms_->setToolTip(tr("The L2 norm of every row (right) and column (below) of the slice; per band of rows "
+                              "or columns when downsampled"));
     filterGrid_->setToolTip(tr("Every kernel of the convolution as a small tile: outputs down, inputs across"));
     filterGrid_->setVisible(false);
     controls->addStretch();
-    controls->addWidget(new QLabel(tr("Wheel to zoom, drag to pan"), this));
     controls->addWidget(fitButton);
     note_->setWordWrap(true);
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -64,7 +71,7 @@ HeatmapView::HeatmapView(QWidget* parent)
     layout->addWidget(plot_, 1);
     layout->addWidget(hover_);
 
-    plot_->plotLayout()->addElement(0, 1, scale_);
+    plot_->plotLayout()->addElement(0, 1, scale_); // the norm strips go between them when shown
     scale_->setType(QCPAxis::atRight);
     map_->setColorScale(scale_);
     map_->setInterpolate(false); // a cell is a value (or a block): never blend neighbours
@@ -77,12 +84,12 @@ HeatmapView::HeatmapView(QWidget* parent)
     }
     plot_->xAxis->setLabel(tr("column"));
     plot_->yAxis->setLabel(tr("row"));
-    auto* margins = new QCPMarginGroup(plot_);
-    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, rowsAligned_);
+    scale_->setMarginGroup(QCP::msBottom | QCP::msTop, rowsAligned_);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setMinimumSize(200, 200);
     plot_->setMouseTracking(true);
+    plot_->setToolTip(tr("Wheel to zoom, drag to pan"));
 
     connect(fitButton, &QPushButton::clicked, this, &HeatmapView::fit);
     connect(colourBy_, &QComboBox::currentIndexChanged, this, [this] {
@@ -93,6 +100,11 @@ HeatmapView::HeatmapView(QWidget* parent)
     connect(filterGrid_, &QCheckBox::toggled, this, [this] {
         forget(tr("Reading…"));
         requestIfNeeded();
+    });
+    connect(showNorms_, &QCheckBox::toggled, this, [this] {
+        if (grid())
+            draw(filters_ ? filters_->range : shown_->range, shown_ ? shown_->firstRow : 0,
+                shown_ ? shown_->firstColumn : 0);
     });
     connect(plot_, &QCustomPlot::mouseMove, this, &HeatmapView::showHover);
     showMessage(QString());
@@ -142,6 +154,11 @@ void HeatmapView::setActive(bool active)
 void HeatmapView::showFilterGrid(bool on)
 {
     filterGrid_->setChecked(on && kernels_);
+}
+
+void HeatmapView::showNorms(bool on)
+{
+    showNorms_->setChecked(on);
 }
 
 void HeatmapView::forget(const QString& message)
@@ -202,6 +219,7 @@ void HeatmapView::showMessage(const QString& message)
     map_->data()->clear();
     map_->setVisible(false);
     scale_->setVisible(false);
+    norms_.hide();
     note_->setText(message);
     hover_->clear();
     redraw();
@@ -229,11 +247,15 @@ void HeatmapView::draw(const ckpt::ColourRange& r, std::int64_t firstRow, std::i
     const bool degenerate = !(r.upper > r.lower);
     map_->setDataRange(
         degenerate ? QCPRange(0, std::isfinite(r.upper) && r.upper > 0 ? r.upper : 1) : QCPRange(r.lower, r.upper));
-    scale_->axis()->setLabel(r.diverging ? tr("value (0 in the middle)") : tr("value"));
+    scale_->axis()->setLabel(tr("value")); // short: the scale can be short; its ticks show where 0 is
     plot_->xAxis->setLabel(filters_ ? tr("inputs: a kernel's columns each") : tr("column"));
     plot_->yAxis->setLabel(filters_ ? tr("outputs: a kernel's rows each") : tr("row"));
     map_->setVisible(true);
     scale_->setVisible(true);
+    if (showNorms_->isChecked() && !filters_)
+        norms_.show(g, firstRow, firstColumn);
+    else
+        norms_.hide();
     colourBy_->setEnabled(g.downsampled()); // one value per cell: nothing to choose
     note_->setText(note());
     hover_->clear();
@@ -304,8 +326,9 @@ void HeatmapView::showEvent(QShowEvent* event)
 
 void HeatmapView::showHover(QMouseEvent* event)
 {
-    const QString text
-        = hoverText(plot_->xAxis->pixelToCoord(event->pos().x()), plot_->yAxis->pixelToCoord(event->pos().y()));
+    QString text = norms_.hoverText(event->position());
+    if (text.isEmpty())
+        text = hoverText(plot_->xAxis->pixelToCoord(event->pos().x()), plot_->yAxis->pixelToCoord(event->pos().y()));
     hover_->setText(text);
-    plot_->setToolTip(text);
+    plot_->setToolTip(text.isEmpty() ? tr("Wheel to zoom, drag to pan") : text);
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "HeatmapNorms.h"
+#include "ThemedPlot.h"
 #include "report/FilterGrid.h"
 #include "report/SliceHeatmap.h"
 
@@ -11,6 +13,7 @@
 class CheckpointSession;
 class QCPColorMap;
 class QCPColorScale;
+class QCPMarginGroup;
 class QCPRange;
 class QCheckBox;
 class QComboBox;
@@ -23,7 +26,8 @@ class QShowEvent;
 // slice is larger than the picture (the session reduces it; a label says so). Colours are
 // diverging around zero over [-max|x|, +max|x|] when the slice has negative values, sequential
 // from 0 otherwise, with a colour scale. Hovering shows row, column and value (a block's rows,
-// columns, mean, min and max); wheel zooms, drag pans, "Fit" shows it whole again. For a
+// columns, mean, min and max); wheel zooms, drag pans, "Fit" shows it whole again. Strips
+// beside it plot the L2 norm of every row and column (on the same axes). For a
 // convolution weight it can draw the filter grid instead: every kernel as a small tile.
 class HeatmapView : public QWidget {
     Q_OBJECT
@@ -43,6 +47,8 @@ public:
     QString note() const; // what is drawn: its size, and whether and how it was downsampled
     QString hoverText(double column, double row) const; // for plot coordinates; empty outside
     QCustomPlot* plot() const { return plot_; }
+    const HeatmapNorms& norms() const { return norms_; } // shown for slices, not for the filter grid
+    void showNorms(bool on); // as the "Norms" check box does
     void fit();
 
 signals:
@@ -74,11 +80,14 @@ private:
     bool kernels_ = false; // the tensor is a convolution weight
     std::shared_ptr<const ckpt::SliceHeatmap> shown_;
     std::shared_ptr<const ckpt::FilterGrid> filters_;
-    QCustomPlot* plot_;
+    ThemedPlot* plot_;
     QCPColorMap* map_;
     QCPColorScale* scale_;
+    QCPMarginGroup* rowsAligned_;
+    HeatmapNorms norms_;
     QComboBox* colourBy_;
     QCheckBox* filterGrid_;
+    QCheckBox* showNorms_;
     QLabel* note_;
     QLabel* hover_;
 };

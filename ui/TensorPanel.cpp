@@ -85,6 +85,10 @@ TensorPanel::TensorPanel(QWidget* parent)
     auto* split = new QSplitter(Qt::Horizontal, valuesPage_);
     split->addWidget(table_);
     split->addWidget(heatmap_);
+    split->setChildrenCollapsible(false);
+    // Room for one whole float32 cell beside the row numbers, so a value is never cut at the smallest size.
+    table_->setMinimumWidth(
+        cellWidthFor(ckpt::DType::Float32) + table_->fontMetrics().horizontalAdvance(QStringLiteral("000000")));
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
     valuesLayout->addWidget(split, 1);
@@ -99,8 +103,8 @@ TensorPanel::TensorPanel(QWidget* parent)
     table_->setContextMenuPolicy(Qt::ActionsContextMenu);
     connect(copy, &QAction::triggered, this, &TensorPanel::copySelection);
 
-    tabs_->addTab(histogram_, tr("Histogram"));
-    tabs_->addTab(valuesPage_, tr("Values"));
+    tabs_->addTab(histogram_, tr("Histo&gram"));
+    tabs_->addTab(valuesPage_, tr("Val&ues"));
     // The heatmap reads the slice only while it can be seen.
     connect(tabs_, &QTabWidget::currentChanged, this,
         [this] { heatmap_->setActive(tabs_->currentWidget() == valuesPage_); });

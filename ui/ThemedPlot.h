@@ -8,10 +8,8 @@ class ThemedPlot : public QCustomPlot {
     Q_OBJECT
 public:
     explicit ThemedPlot(QWidget* parent = nullptr);
+    void applyPalette(); // to every axis rect in the layout (again after adding one)
 
 protected:
     void changeEvent(QEvent* event) override;
-
-private:
-    void applyPalette();
 };

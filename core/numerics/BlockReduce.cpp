@@ -59,6 +59,7 @@ BlockReducer::BlockReducer(std::int64_t rows, std::int64_t columns, int targetRo
     grid_.min.assign(n, std::numeric_limits<double>::infinity());
     grid_.max.assign(n, -std::numeric_limits<double>::infinity());
     grid_.nonFinite.assign(n, 0);
+    grid_.sumSquares.assign(n, 0.0);
 }
 
 void BlockReducer::add(
@@ -79,6 +80,7 @@ void BlockReducer::add(
                 continue;
             }
             sum_[b] += v;
+            grid_.sumSquares[b] += v * v;
             ++finite_[b];
             grid_.min[b] = std::min(grid_.min[b], v);
             grid_.max[b] = std::max(grid_.max[b], v);
@@ -106,6 +108,40 @@ BlockGrid BlockReducer::finish()
     sum_.clear();
     finite_.clear();
     return g;
+}
+
+namespace {
+
+// Elements of the array along one axis in block `i` (the last block may be smaller).
+double extentOfBlock(std::int64_t extent, std::int64_t block, int i)
+{
+    return double(std::min(block, extent - std::int64_t(i) * block));
+}
+
+} // namespace
+
+std::vector<double> rowNorms(const BlockGrid& g)
+{
+    std::vector<double> norms(std::size_t(g.gridRows), 0.0);
+    for (int r = 0; r < g.gridRows; ++r) {
+        double sum = 0;
+        for (int c = 0; c < g.gridColumns; ++c)
+            sum += g.sumSquares[g.at(r, c)];
+        norms[std::size_t(r)] = std::sqrt(sum / extentOfBlock(g.rows, g.blockRows, r));
+    }
+    return norms;
+}
+
+std::vector<double> columnNorms(const BlockGrid& g)
+{
+    std::vector<double> norms(std::size_t(g.gridColumns), 0.0);
+    for (int c = 0; c < g.gridColumns; ++c) {
+        double sum = 0;
+        for (int r = 0; r < g.gridRows; ++r)
+            sum += g.sumSquares[g.at(r, c)];
+        norms[std::size_t(c)] = std::sqrt(sum / extentOfBlock(g.columns, g.blockColumns, c));
+    }
+    return norms;
 }
 
 BlockGrid reduceBlocks(const double* values, std::int64_t rows, std::int64_t columns, int targetRows, int targetColumns)

@@ -18,6 +18,7 @@ struct BlockGrid {
     int gridColumns = 0;
     // Per block, row-major; NaN where a block has no finite element.
     std::vector<double> mean, min, max;
+    std::vector<double> sumSquares; // of the finite elements, for the row and column norms
     std::vector<std::int64_t> nonFinite;
     // The finite extremes of the whole array (NaN when no element is finite).
     double lowest = 0;
@@ -43,6 +44,13 @@ struct ColourRange {
     bool diverging = false;
 };
 ColourRange colourRange(const BlockGrid& grid);
+
+// The L2 norm of each row of the array (over its finite elements), one value per row of blocks:
+// exactly the row's norm when the grid is not downsampled, else the root mean square of the norms
+// of the rows in the block row (sqrt(sum of their squares / rows)), so that a band of large rows
+// stands out as one large row would. columnNorms: the same for columns, per column of blocks.
+std::vector<double> rowNorms(const BlockGrid& grid);
+std::vector<double> columnNorms(const BlockGrid& grid);
 
 // Builds a BlockGrid from pieces of the array, so that an array too large to hold is reduced
 // as it is read. Block sizes: ceil(rows / targetRows) x ceil(columns / targetColumns).
