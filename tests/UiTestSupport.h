@@ -7,6 +7,16 @@
 #include <QSignalSpy>
 #include <QTest>
 
+// Errors the window reports are collected into `errors` (and logged) instead of shown: a modal
+// error box would hang an offscreen test until the watchdog fires.
+inline void collectErrors(MainWindow& w, QStringList& errors)
+{
+    w.setErrorReporter([&errors](const QString&, const QString& message) {
+        errors << message;
+        qWarning("reported error: %s", qPrintable(message));
+    });
+}
+
 // True when the file is shown; false when it could not be opened (the error was reported).
 inline bool openAndWait(MainWindow& w, const QString& path)
 {

@@ -80,15 +80,6 @@ class TestUiDiff : public QObject {
     QString copy_;
     QStringList errors_;
 
-    // A modal error box would hang the test until the watchdog fires: errors are collected instead.
-    void captureErrors(MainWindow& w)
-    {
-        w.setErrorReporter([this](const QString&, const QString& m) {
-            errors_ << m;
-            qWarning("reported error: %s", qPrintable(m));
-        });
-    }
-
     bool compare(MainWindow& w, const QString& b)
     {
         QSignalSpy compared(w.diffPanel(), &DiffPanel::compared);
@@ -103,7 +94,7 @@ private slots:
     void perturbedCopyListsWhatChanged()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         auto* panel = w.diffPanel();
         auto* m = panel->model();
@@ -140,7 +131,7 @@ private slots:
     void sortingAndFiltering()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
@@ -163,7 +154,7 @@ private slots:
     void selectingARowPlotsBothDistributionsAndTheDifference()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
@@ -200,7 +191,7 @@ private slots:
     void prefixesAndTolerances()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         auto* panel = w.diffPanel();
@@ -227,7 +218,7 @@ private slots:
     void acrossFormatsTransposedKernels()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, data + "/verify/mlp-keras.h5"));
         const auto* m = w.diffPanel()->model();
@@ -259,7 +250,7 @@ private slots:
     void pairingByNameIsSaid()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(compare(w, copy_));
         const auto* m = w.diffPanel()->model();

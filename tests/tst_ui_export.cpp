@@ -76,6 +76,20 @@ class TestUiExport : public QObject {
         });
     }
 
+    // The export dialog of `file` with `checked` ticked (every tensor when empty); null when
+    // the file could not be opened or nothing is ticked.
+    ExportDialog* exportDialogFor(MainWindow& w, const QString& file, const QString& checked = {})
+    {
+        hook(w);
+        if (!openAndWait(w, file))
+            return nullptr;
+        if (checked.isEmpty())
+            w.treeModel()->setAllChecked(true);
+        else if (!w.treeModel()->setChecked(checked, true))
+            return nullptr;
+        return w.openExportDialog();
+    }
+
 private slots:
     void init()
     {
@@ -143,10 +157,7 @@ private slots:
     {
         QTemporaryDir dir;
         MainWindow w;
-        hook(w);
-        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
-        QVERIFY(w.treeModel()->setChecked("hidden", true));
-        QPointer<ExportDialog> dialog = w.openExportDialog();
+        QPointer<ExportDialog> dialog = exportDialogFor(w, data + "/verify/mlp.params", "hidden");
         QVERIFY(dialog);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QVERIFY2(dialog->messageText().contains("closed"), qPrintable(dialog->messageText()));
@@ -161,10 +172,7 @@ private slots:
     {
         QTemporaryDir dir;
         MainWindow w;
-        hook(w);
-        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
-        QVERIFY(w.treeModel()->setChecked("hidden", true));
-        auto* dialog = w.openExportDialog();
+        auto* dialog = exportDialogFor(w, data + "/verify/mlp.params", "hidden");
         QVERIFY(dialog);
         QVERIFY(dialog->isVisible());
         // The default output sits beside the source and is safetensors.
@@ -218,10 +226,7 @@ private slots:
     {
         QTemporaryDir dir;
         MainWindow w;
-        hook(w);
-        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
-        w.treeModel()->setAllChecked(true);
-        auto* dialog = w.openExportDialog();
+        auto* dialog = exportDialogFor(w, data + "/verify/mlp.params");
         QVERIFY(dialog);
         QVERIFY(!dialog->withArchitectureAvailable()); // safetensors
         const QString out = dir.filePath("with-architecture.h5");
@@ -253,10 +258,8 @@ private slots:
             f.write("precious");
         }
         MainWindow w;
-        hook(w);
-        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
-        QVERIFY(w.treeModel()->setChecked("output.bias", true));
-        auto* dialog = w.openExportDialog();
+        auto* dialog = exportDialogFor(w, data + "/verify/mlp.params", "output.bias");
+        QVERIFY(dialog);
         dialog->setOutputPath(out);
         answer_ = false;
         QVERIFY(!dialog->startExport());
@@ -291,10 +294,7 @@ private slots:
         QTemporaryDir sourceDir, dir;
         const QString big = writeBigNpy(sourceDir.filePath("big.npy"), 8192, 8192); // 256 MiB
         MainWindow w;
-        hook(w);
-        QVERIFY(openAndWait(w, big));
-        w.treeModel()->setAllChecked(true);
-        auto* dialog = w.openExportDialog();
+        auto* dialog = exportDialogFor(w, big);
         QVERIFY(dialog);
         dialog->setOutputPath(dir.filePath(output));
         QSignalSpy cancelled(dialog, &ExportDialog::cancelled);
@@ -318,10 +318,8 @@ private slots:
     {
         QTemporaryDir dir;
         MainWindow w;
-        hook(w);
-        QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
-        w.treeModel()->setAllChecked(true);
-        auto* dialog = w.openExportDialog();
+        auto* dialog = exportDialogFor(w, data + "/verify/mlp.params");
+        QVERIFY(dialog);
         const QString out = dir.filePath("no-such-dir/out.h5");
         dialog->setOutputPath(out);
         QSignalSpy failed(dialog, &ExportDialog::failed);

@@ -42,18 +42,13 @@ class TestUiHeatmap : public QObject {
     Q_OBJECT
     QStringList errors_;
 
-    void captureErrors(MainWindow& w)
-    {
-        w.setErrorReporter([this](const QString&, const QString& message) { errors_ << message; });
-    }
-
 private slots:
     void init() { errors_.clear(); }
 
     void negativeValuesGetASymmetricRange()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openDemoAndWait(w));
         QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
         const auto* map = showHeatmap(w);
@@ -78,7 +73,7 @@ private slots:
     void rowAndColumnNormsBesideTheHeatmap()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("cube"))); // 2 x 3 x 4, values 0..23; cube[0] first
         HeatmapView* view = w.tensorPanel()->heatmap();
@@ -117,7 +112,7 @@ private slots:
     void nonNegativeValuesStartAtZeroAndFollowTheSlice()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("cube"))); // 2 x 3 x 4, values 0..23
         const auto* map = showHeatmap(w);
@@ -142,7 +137,7 @@ private slots:
     void hugeSliceIsDownsampledAndSaysSo()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/unbounded/huge_declared.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("w"))); // 2^31 x 2^31, every value the fill value 7
         const auto* map = showHeatmap(w);
@@ -167,7 +162,7 @@ private slots:
     void convolutionKernelsAsAFilterGrid()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/real/pytorch/gnet.pth"));
         QVERIFY(w.selectTensor(QStringLiteral("conv1.weight"))); // (16, 3, 3, 3): out, in, kh, kw
         HeatmapView* view = w.tensorPanel()->heatmap();

@@ -90,18 +90,13 @@ class TestUiMainWindow : public QObject {
     Q_OBJECT
     QStringList errors_;
 
-    void captureErrors(MainWindow& w)
-    {
-        w.setErrorReporter([this](const QString&, const QString& message) { errors_ << message; });
-    }
-
 private slots:
     void init() { errors_.clear(); }
 
     void demoOpensWithSomethingReal()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openDemoAndWait(w));
         QVERIFY(errors_.isEmpty());
         QCOMPARE(w.opened().checkpoint->tensors.size(), std::size_t(6));
@@ -116,7 +111,7 @@ private slots:
     void treeRowsTotalsAndNaturalOrder()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         const auto* m = w.treeModel();
         const QModelIndex layers = childNamed(m, "layers");
@@ -139,7 +134,7 @@ private slots:
     void filterKeepsMatchesAndTheirParents()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         auto* proxy = w.treeProxy();
         proxy->setNameFilter(QStringLiteral("10/WEI"));
@@ -154,7 +149,7 @@ private slots:
     void statisticsAndHistogramEqualTheCore()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/verify/mlp.params"));
         QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
         const int index = w.tensorPanel()->tensorIndex();
@@ -182,7 +177,7 @@ private slots:
     void slicingA3dTensor()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("cube")));
         auto* slice = w.tensorPanel()->slice();
@@ -213,7 +208,7 @@ private slots:
     void overlayOfAGroup()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         const QModelIndex layers = childNamed(w.treeProxy(), "layers");
         w.treeView()->selectionModel()->select(layers, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -224,7 +219,7 @@ private slots:
     void metadataOfTheFile()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QCOMPARE(w.metadata()->rowCount(), 1);
         QCOMPARE(w.metadata()->text(0, 0), QStringLiteral("note"));
@@ -233,7 +228,7 @@ private slots:
     void verifyPanelReproducesTheDemo()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openDemoAndWait(w));
         auto* v = w.verifyPanel();
         QTRY_COMPARE(v->layerTable()->rowCount(), 2);
@@ -272,7 +267,7 @@ private slots:
         QFETCH(QString, other);
         QFETCH(QStringList, cliArguments);
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + params));
         auto* v = w.verifyPanel();
         v->setReference(ckpt::VerifyReference(reference), other.isEmpty() ? QString() : data + other);
@@ -296,7 +291,7 @@ private slots:
     void verifyRunsTheChosenActivation()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openDemoAndWait(w));
         auto* v = w.verifyPanel();
         QVERIFY(runVerify(*v));
@@ -321,7 +316,7 @@ private slots:
     void verifyNamesTheTensorsItDidNotUse()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/keras3/convnet.keras"));
         auto* v = w.verifyPanel();
         QTRY_VERIFY(v->layerTable()->rowCount() > 0);
@@ -337,7 +332,7 @@ private slots:
     void unsafeFileShowsABanner()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         w.show();
         auto* banner = w.findChild<QLabel*>(QStringLiteral("unsafeBanner"));
         QVERIFY(banner);
@@ -359,7 +354,7 @@ private slots:
     void hugeTensorIsBrowsedThroughAWindow()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/unbounded/huge_declared.h5"));
         QVERIFY(w.selectTensor(QStringLiteral("w")));
         SliceTableModel* slice = w.tensorPanel()->slice();
@@ -383,7 +378,7 @@ private slots:
     void controlCharactersAreShownVisibly()
     {
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openAndWait(w, data + "/bad/safetensors_control_names.safetensors"));
         const QStringList names = childNames(w.treeModel());
         QCOMPARE(names.size(), 1);
@@ -409,7 +404,7 @@ private slots:
     {
         QFETCH(QString, file);
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         QVERIFY(openDemoAndWait(w));
         const auto before = w.opened().checkpoint;
         QVERIFY(!openAndWait(w, file));
@@ -442,7 +437,7 @@ private slots:
             }
         }
         MainWindow w;
-        captureErrors(w);
+        collectErrors(w, errors_);
         w.show();
         QVERIFY(openAndWait(w, path));
         QElapsedTimer clock;

@@ -255,6 +255,46 @@ private slots:
         QCOMPARE(w.diffPanel()->model()->rowCount(), 0);
     }
 
+    // Bins and log counts become the defaults only when asked (View menu), and are remembered
+    // for the next window (QSettings); "Reset" brings back the built-in ones.
+    void histogramDefaultsOnlyWhenAsked()
+    {
+        const auto action = [](MainWindow& w, const QString& text) {
+            for (QAction* a : w.findChildren<QAction*>())
+                if (a->text().remove(QLatin1Char('&')) == text)
+                    return a;
+            return static_cast<QAction*>(nullptr);
+        };
+        HistogramView::forgetDefaults();
+        {
+            MainWindow w;
+            QVERIFY(openDemoAndWait(w));
+            auto* h = w.tensorPanel()->histogram();
+            h->setBins(16);
+            h->findChild<QCheckBox*>()->setChecked(true);
+            QAction* keep = action(w, QStringLiteral("Use these histogram settings for every file"));
+            QVERIFY(keep);
+            keep->trigger();
+        }
+        MainWindow w; // a new window, as at the next start
+        QVERIFY(openDemoAndWait(w));
+        auto* h = w.tensorPanel()->histogram();
+        QCOMPARE(h->bins(), 16);
+        QVERIFY(h->logCounts());
+        QVERIFY(w.selectTensor(QStringLiteral("hidden.weight")));
+        QTRY_COMPARE(int(h->bars()->data()->size()), 16); // the statistics were computed with them
+        h->setBins(40); // chosen for this file only
+        QVERIFY(openDemoAndWait(w));
+        QCOMPARE(h->bins(), 16);
+        QAction* reset = action(w, QStringLiteral("Reset histogram settings"));
+        QVERIFY(reset);
+        reset->trigger();
+        QCOMPARE(h->bins(), HistogramView::kDefaultBins);
+        QVERIFY(!h->logCounts());
+        QVERIFY(openDemoAndWait(w));
+        QCOMPARE(h->bins(), HistogramView::kDefaultBins);
+    }
+
     // More tensors than the overlay draws: the cap is said, every curve looks different, and
     // tensors of a single element (scalars, counters) are named instead of drawn as spikes.
     void overlaySaysItsCapAndKeepsCurvesApart()

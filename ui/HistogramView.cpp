@@ -15,6 +15,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSvgGenerator>
 #include <QTextStream>
@@ -31,7 +32,8 @@ HistogramView::HistogramView(QWidget* parent)
     bins_->setRange(2, 4096);
     bins_->setValue(kDefaultBins);
     bins_->setPrefix(tr("Bins: "));
-    bins_->setToolTip(tr("Number of equal-width bins between the smallest and the largest finite value"));
+    bins_->setToolTip(tr("Number of equal-width bins between the smallest and the largest finite value (View ▸ "
+                         "Use these histogram settings for every file keeps them for the next files)"));
     log_->setToolTip(tr("Counts on a logarithmic axis: bars start at the bottom of the axis, so rare values show"));
     auto* exportButton = new QPushButton(tr("Export…"), this);
     exportButton->setToolTip(tr("Save the plot (PNG, SVG, PDF) or the counts (CSV)"));
@@ -81,12 +83,37 @@ void HistogramView::setBins(int bins)
     emit binsChanged(bins_->value());
 }
 
+namespace {
+const QString kBinsKey = QStringLiteral("histogram/bins");
+const QString kLogKey = QStringLiteral("histogram/logCounts");
+} // namespace
+
 void HistogramView::resetSettings()
 {
     const QSignalBlocker quietBins(bins_), quietLog(log_);
-    bins_->setValue(kDefaultBins);
-    log_->setChecked(false);
+    const QSettings settings;
+    bins_->setValue(settings.value(kBinsKey, kDefaultBins).toInt()); // clamped to the spin box's range
+    log_->setChecked(settings.value(kLogKey, false).toBool());
     applyScale();
+}
+
+void HistogramView::saveAsDefaults() const
+{
+    QSettings settings;
+    settings.setValue(kBinsKey, bins_->value());
+    settings.setValue(kLogKey, log_->isChecked());
+}
+
+void HistogramView::forgetDefaults()
+{
+    QSettings settings;
+    settings.remove(kBinsKey);
+    settings.remove(kLogKey);
+}
+
+bool HistogramView::logCounts() const
+{
+    return log_->isChecked();
 }
 
 void HistogramView::clear(const QString& message)

@@ -20,8 +20,14 @@ public:
     void clear(const QString& message = {});
     int bins() const;
     void setBins(int bins); // as if the user changed the spin box
-    void resetSettings(); // default bins, linear counts: each file starts from them (no signal)
+    // Each file starts from the user's defaults (no signal): the bins and log scale saved by
+    // saveAsDefaults, else 128 bins and linear counts; what was chosen for one file never carries
+    // over silently to the next.
+    void resetSettings();
+    void saveAsDefaults() const; // the current bins and log scale, for every file from now on (QSettings)
+    static void forgetDefaults(); // back to the built-in ones
     static constexpr int kDefaultBins = 128;
+    bool logCounts() const;
     QCustomPlot* plot() const { return plot_; }
     QCPBars* bars() const { return bars_; }
     double barTop(int bin) const; // where bar `bin` ends on the count axis (its count, linear or log)

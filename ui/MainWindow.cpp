@@ -251,9 +251,19 @@ void MainWindow::buildMenus()
     });
     find->setShortcut(QKeySequence::Find);
     auto* view = menuBar()->addMenu(tr("&View"));
+    view->setToolTipsVisible(true);
     view->addAction(tr("&Expand all"), tree_, &QTreeView::expandAll);
     view->addAction(tr("&Collapse all"), tree_, &QTreeView::collapseAll);
     buildThemeMenu(view->addMenu(tr("&Theme")));
+    view->addSeparator();
+    auto* keepBins = view->addAction(
+        tr("Use these histogram &settings for every file"), this, [this] { panel_->histogram()->saveAsDefaults(); });
+    keepBins->setToolTip(tr("The current number of bins and log counts become the defaults every file opens with"));
+    view->addAction(tr("&Reset histogram settings"), this, [this] {
+        HistogramView::forgetDefaults();
+        panel_->histogram()->resetSettings();
+        panel_->histogram()->setBins(panel_->histogram()->bins()); // recompute with the default bins
+    });
     auto* help = menuBar()->addMenu(tr("&Help"));
     auto* guide = help->addAction(tr("&Quick guide"), this, [this] { showQuickGuide(this); });
     guide->setShortcut(QKeySequence::HelpContents);
