@@ -15,6 +15,7 @@
 #include <qcustomplot.h>
 
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTest>
 
 #include <cmath>
@@ -191,6 +192,48 @@ private slots:
         QVERIFY(w.selectTensor(QStringLiteral("lin1.weight")));
         QTRY_VERIFY(view->heatmap());
         QVERIFY(!view->filterGrid());
+        QVERIFY(errors_.isEmpty());
+    }
+
+    // More kernels than one grid draws (32 x 32): the start boxes appear and page through them.
+    void filterGridPagesThroughManyKernels()
+    {
+        MainWindow w;
+        collectErrors(w, errors_);
+        QVERIFY(openAndWait(w, data + "/hdf5/conv40x36.h5"));
+        QVERIFY(w.selectTensor(QStringLiteral("conv/weight"))); // (40, 36, 3, 3), values 0, 1, 2, ...
+        HeatmapView* view = w.tensorPanel()->heatmap();
+        QVERIFY(showHeatmap(w));
+        view->showFilterGrid(true);
+        QTRY_VERIFY(view->filterGrid());
+        QCOMPARE(view->filterGrid()->outs, std::int64_t(32));
+        QCOMPARE(view->filterGrid()->ins, std::int64_t(32));
+        QSpinBox* firstOut = nullptr;
+        QSpinBox* firstIn = nullptr;
+        for (auto* box : view->findChildren<QSpinBox*>()) {
+            if (box->prefix().startsWith(QStringLiteral("From output")))
+                firstOut = box;
+            if (box->prefix().startsWith(QStringLiteral("From input")))
+                firstIn = box;
+        }
+        QVERIFY(firstOut && firstIn);
+        QVERIFY(firstOut->isVisibleTo(view));
+        QCOMPARE(firstOut->maximum(), 39);
+        QCOMPARE(firstIn->maximum(), 35);
+        firstOut->stepUp(); // a page on: outputs 32-39
+        QTRY_VERIFY(view->filterGrid() && view->filterGrid()->firstOut == 32);
+        firstIn->setValue(32);
+        QTRY_VERIFY(view->filterGrid() && view->filterGrid()->firstIn == 32);
+        const ckpt::FilterGrid& g = *view->filterGrid();
+        QCOMPARE(g.outs, std::int64_t(8));
+        QCOMPARE(g.ins, std::int64_t(4));
+        QVERIFY2(view->note().contains(QStringLiteral("outputs 32–39 of 40")), qPrintable(view->note()));
+        // Output 35, input 33, kernel row 1, column 2 holds (35 * 36 + 33) * 9 + 1 * 3 + 2.
+        QCOMPARE(view->hoverText((33 - 32) * 4 + 2, (35 - 32) * 4 + 1),
+            QStringLiteral("output 35, input 33, kernel row 1, column 2: %1").arg(floatText(11642)));
+        // Off, the boxes go; a tensor with few kernels never shows them.
+        view->showFilterGrid(false);
+        QVERIFY(!firstOut->isVisibleTo(view));
         QVERIFY(errors_.isEmpty());
     }
 };

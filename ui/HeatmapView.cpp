@@ -13,9 +13,14 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 namespace {
 
@@ -42,6 +47,9 @@ HeatmapView::HeatmapView(QWidget* parent)
     , colourBy_(new QComboBox(this))
     , filterGrid_(new QCheckBox(tr("Filter grid"), this))
     , showNorms_(new QCheckBox(tr("Norms"), this))
+    , pages_(new QWidget(this))
+    , firstOut_(new QSpinBox(pages_))
+    , firstIn_(new QSpinBox(pages_))
     , note_(new QLabel(this))
     , hover_(new QLabel(this))
 {
@@ -62,11 +70,30 @@ HeatmapView::HeatmapView(QWidget* parent)
     filterGrid_->setVisible(false);
     controls->addStretch();
     controls->addWidget(fitButton);
+    auto* pageControls = new QHBoxLayout(pages_);
+    pageControls->setContentsMargins(0, 0, 0, 0);
+    const ckpt::FilterGridRequest page;
+    for (auto [box, prefix, step] : { std::tuple { firstOut_, tr("From output "), page.maxOuts },
+             std::tuple { firstIn_, tr("From input "), page.maxIns } }) {
+        box->setPrefix(prefix);
+        box->setSingleStep(step); // a page of kernels at a time; any start can be typed
+        box->setKeyboardTracking(false);
+        box->setToolTip(
+            tr("The filter grid draws up to %1 outputs × %2 inputs: which ones").arg(page.maxOuts).arg(page.maxIns));
+        pageControls->addWidget(box);
+        connect(box, &QSpinBox::valueChanged, this, [this] {
+            forget(tr("Reading…"));
+            requestIfNeeded();
+        });
+    }
+    pageControls->addStretch();
+    pages_->setVisible(false);
     note_->setWordWrap(true);
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addWidget(pages_);
     layout->addWidget(note_);
     layout->addWidget(plot_, 1);
     layout->addWidget(hover_);
@@ -97,7 +124,9 @@ HeatmapView::HeatmapView(QWidget* parent)
         note_->setText(note());
         redraw();
     });
-    connect(filterGrid_, &QCheckBox::toggled, this, [this] {
+    connect(filterGrid_, &QCheckBox::toggled, this, [this](bool on) {
+        if (!on)
+            showFilterGridPages(nullptr);
         forget(tr("Reading…"));
         requestIfNeeded();
     });
@@ -128,6 +157,12 @@ void HeatmapView::setSlice(
         filterGrid_->setChecked(filterGrid_->isChecked() && kernels);
     }
     filterGrid_->setVisible(kernels);
+    if (!sameTensor) {
+        showFilterGridPages(nullptr);
+        const QSignalBlocker quietOut(firstOut_), quietIn(firstIn_);
+        firstOut_->setValue(0);
+        firstIn_->setValue(0);
+    }
     forget(tensor_ < 0 ? QString() : tr("Reading…"));
     requestIfNeeded();
 }
@@ -161,6 +196,43 @@ void HeatmapView::showNorms(bool on)
     showNorms_->setChecked(on);
 }
 
+void HeatmapView::setFilterGridStart(std::int64_t firstOut, std::int64_t firstIn)
+{
+    {
+        const QSignalBlocker quietOut(firstOut_), quietIn(firstIn_);
+        for (auto [box, first] : { std::pair { firstOut_, firstOut }, std::pair { firstIn_, firstIn } }) {
+            const int value = int(std::clamp<std::int64_t>(first, 0, INT_MAX));
+            box->setMaximum(std::max(box->maximum(), value)); // the grid drawn then gives the real range
+            box->setValue(value);
+        }
+    }
+    forget(tr("Reading…"));
+    requestIfNeeded();
+}
+
+ckpt::FilterGridRequest HeatmapView::filterGridRequest() const
+{
+    ckpt::FilterGridRequest r;
+    r.firstOut = firstOut_->value();
+    r.firstIn = firstIn_->value();
+    return r;
+}
+
+// The start boxes, when the tensor has more kernels than one grid draws: their ranges from the
+// grid drawn (the core clamps a start past the end).
+void HeatmapView::showFilterGridPages(const ckpt::FilterGrid* grid)
+{
+    const bool paged = grid && (grid->totalOuts > grid->request.maxOuts || grid->totalIns > grid->request.maxIns);
+    pages_->setVisible(paged);
+    if (!grid)
+        return;
+    const QSignalBlocker quietOut(firstOut_), quietIn(firstIn_);
+    firstOut_->setRange(0, int(std::clamp<std::int64_t>(grid->totalOuts - 1, 0, INT_MAX)));
+    firstIn_->setRange(0, int(std::clamp<std::int64_t>(grid->totalIns - 1, 0, INT_MAX)));
+    firstOut_->setValue(int(grid->firstOut));
+    firstIn_->setValue(int(grid->firstIn));
+}
+
 void HeatmapView::forget(const QString& message)
 {
     asked_ = false;
@@ -175,7 +247,7 @@ void HeatmapView::requestIfNeeded()
         return;
     asked_ = true;
     if (filterGrid_->isChecked())
-        session_->requestFilterGrid(tensor_, ckpt::FilterGridRequest {});
+        session_->requestFilterGrid(tensor_, filterGridRequest());
     else
         session_->requestHeatmap(tensor_, request_);
 }
@@ -199,9 +271,10 @@ void HeatmapView::onFailed(int tensor, const ckpt::SliceHeatmapRequest& request,
 
 void HeatmapView::onFilterGrid(int tensor, const std::shared_ptr<const ckpt::FilterGrid>& grid)
 {
-    if (tensor != tensor_ || !filterGrid_->isChecked())
-        return;
+    if (tensor != tensor_ || !filterGrid_->isChecked() || grid->request != filterGridRequest())
+        return; // of another tensor or another page
     filters_ = grid;
+    showFilterGridPages(grid.get());
     draw(grid->range, 0, 0);
     emit drawn();
 }
@@ -248,8 +321,14 @@ void HeatmapView::draw(const ckpt::ColourRange& r, std::int64_t firstRow, std::i
     map_->setDataRange(
         degenerate ? QCPRange(0, std::isfinite(r.upper) && r.upper > 0 ? r.upper : 1) : QCPRange(r.lower, r.upper));
     scale_->axis()->setLabel(tr("value")); // short: the scale can be short; its ticks show where 0 is
-    plot_->xAxis->setLabel(filters_ ? tr("inputs: a kernel's columns each") : tr("column"));
-    plot_->yAxis->setLabel(filters_ ? tr("outputs: a kernel's rows each") : tr("row"));
+    if (filters_) { // the ticks count cells of the grid; the labels say which channels they are
+        const ckpt::FilterGrid& f = *filters_;
+        plot_->xAxis->setLabel(tr("inputs %1–%2, a tile each").arg(f.firstIn).arg(f.firstIn + f.ins - 1));
+        plot_->yAxis->setLabel(tr("outputs %1–%2, a tile each").arg(f.firstOut).arg(f.firstOut + f.outs - 1));
+    } else {
+        plot_->xAxis->setLabel(tr("column"));
+        plot_->yAxis->setLabel(tr("row"));
+    }
     map_->setVisible(true);
     scale_->setVisible(true);
     if (showNorms_->isChecked() && !filters_)

@@ -21,6 +21,7 @@ class QCustomPlot;
 class QLabel;
 class QMouseEvent;
 class QShowEvent;
+class QSpinBox;
 
 // A heatmap of a 2-D slice (QCustomPlot): one cell per value, or per block of values when the
 // slice is larger than the picture (the session reduces it; a label says so). Colours are
@@ -40,6 +41,9 @@ public:
         CheckpointSession* session, int tensorIndex, const ckpt::SliceHeatmapRequest& request, bool kernels = false);
     void setActive(bool active); // whether the user can see it (its tab is current)
     void showFilterGrid(bool on); // as the "Filter grid" check box does (when the tensor has kernels)
+    // The first output and input drawn in the filter grid (it draws up to 32 x 32 kernels), as
+    // the "From output / input" spin boxes do.
+    void setFilterGridStart(std::int64_t firstOut, std::int64_t firstIn);
 
     const ckpt::SliceHeatmap* heatmap() const { return shown_.get(); } // null until drawn
     const ckpt::FilterGrid* filterGrid() const { return filters_.get(); } // null unless drawn
@@ -65,6 +69,8 @@ private:
     void onFilterGrid(int tensor, const std::shared_ptr<const ckpt::FilterGrid>& grid);
     void onFilterGridFailed(int tensor, const QString& message);
     void forget(const QString& message); // what is drawn, until the next answer
+    ckpt::FilterGridRequest filterGridRequest() const;
+    void showFilterGridPages(const ckpt::FilterGrid* grid);
     void connectTo(CheckpointSession* session);
     const ckpt::BlockGrid* grid() const; // of what is drawn
     void draw(const ckpt::ColourRange& range, std::int64_t firstRow, std::int64_t firstColumn);
@@ -88,6 +94,9 @@ private:
     QComboBox* colourBy_;
     QCheckBox* filterGrid_;
     QCheckBox* showNorms_;
+    QWidget* pages_; // where the filter grid starts, when it has more kernels than it draws
+    QSpinBox* firstOut_;
+    QSpinBox* firstIn_;
     QLabel* note_;
     QLabel* hover_;
 };

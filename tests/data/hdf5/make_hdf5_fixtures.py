@@ -71,6 +71,10 @@ with h5py.File(path("slices3d.h5"), "w") as f:
         f[f"layers/{i}/weight"] = np.full((4, 3), float(i), dtype=np.float32)
     f.attrs["note"] = "fixture for tst_ui_mainwindow: a 3-D tensor and numbered layers"
 
+# A convolution weight with more kernels than the filter grid draws at once (32 x 32): paging.
+with h5py.File(path("conv40x36.h5"), "w") as f:
+    f["conv/weight"] = np.arange(40 * 36 * 3 * 3, dtype=np.float32).reshape(40, 36, 3, 3)
+
 
 # Chunked datasets read chunk by chunk (Hdf5ChunkedSource): every filter decoded there, partial
 # edge chunks, big-endian chunks, chunks never written (fill value), and a filter that is not
