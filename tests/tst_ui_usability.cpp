@@ -21,6 +21,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QProcess>
 #include <QSettings>
@@ -182,6 +183,27 @@ private slots:
         QVERIFY(w.exportAction()->isEnabled());
         QTest::keyClick(w.treeView(), Qt::Key_Space);
         QCOMPARE(current.data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
+    }
+
+    // The tree shows when it has the keyboard focus: framed in the highlight colour, not otherwise.
+    void treeShowsItsFocus()
+    {
+        MainWindow w;
+        w.resize(800, 550);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QVERIFY(openDemoAndWait(w));
+        QTreeView* tree = w.treeView();
+        const QColor highlight = tree->palette().color(QPalette::Active, QPalette::Highlight);
+        const auto edge = [&] { // the middle of the left edge, where no row is drawn
+            return tree->grab().toImage().pixelColor(0, tree->height() / 2);
+        };
+        tree->setFocus();
+        QTRY_VERIFY(tree->hasFocus());
+        QCOMPARE(edge(), highlight);
+        w.findChild<QLineEdit*>()->setFocus();
+        QTRY_VERIFY(!tree->hasFocus());
+        QVERIFY(edge() != highlight);
     }
 
     void aGroupOrAFilterClearsTheTensorTab()

@@ -112,6 +112,10 @@ QWidget* MainWindow::buildTreePane()
     tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     tree_->setUniformRowHeights(true);
     tree_->setAlternatingRowColors(true);
+    // Where the keys go must show: the selection looks the same whether or not the tree has the
+    // focus, so the tree is framed in the highlight colour while it has it.
+    tree_->setStyleSheet(QStringLiteral(
+        "QTreeView { border: 2px solid transparent; } QTreeView:focus { border: 2px solid palette(highlight); }"));
     tree_->header()->setStretchLastSection(false);
     tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     tree_->header()->setSectionResizeMode(CheckpointTreeModel::Name, QHeaderView::Stretch);
