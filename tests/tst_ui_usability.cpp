@@ -21,6 +21,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QProcess>
@@ -204,6 +205,38 @@ private slots:
         w.findChild<QLineEdit*>()->setFocus();
         QTRY_VERIFY(!tree->hasFocus());
         QVERIFY(edge() != highlight);
+    }
+
+    // At the smallest size the Verify tab's labels and choices show whole (nothing pushed off
+    // the right edge), and a long path shows whole in the field's tooltip.
+    void verifyFitsTheSmallestWindow()
+    {
+        MainWindow w;
+        w.resize(800, 550);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(openDemoAndWait(w));
+        w.tabs()->setCurrentWidget(w.verifyPanel());
+        QTest::qWait(50);
+        VerifyPanel* panel = w.verifyPanel();
+        QVERIFY(panel->width() <= w.width());
+        for (auto* label : panel->findChildren<QLabel*>())
+            if (label->isVisible() && !label->wordWrap() && !label->text().isEmpty())
+                QVERIFY2(label->width() >= label->minimumSizeHint().width(), qPrintable(label->text()));
+        for (auto* combo : panel->findChildren<QComboBox*>())
+            if (combo->isVisible()) {
+                QVERIFY2(combo->width() >= combo->minimumSizeHint().width(), qPrintable(combo->currentText()));
+                QVERIFY(combo->geometry().right() < panel->width());
+            }
+        auto* path = panel->findChild<QLineEdit*>(QString(), Qt::FindChildrenRecursively);
+        QVERIFY(path);
+        for (auto* edit : panel->findChildren<QLineEdit*>())
+            if (edit->placeholderText().startsWith(QStringLiteral("file with")))
+                path = edit;
+        const QString longPath
+            = QStringLiteral("/a/very/long/folder/name/that/does/not/fit/in/the/field/at/all/x.params");
+        path->setText(longPath);
+        QCOMPARE(path->toolTip(), longPath);
     }
 
     void aGroupOrAFilterClearsTheTensorTab()

@@ -128,15 +128,18 @@ QWidget* VerifyPanel::buildSettings()
     acts->addStretch();
     auto* src = new QHBoxLayout;
     src->addWidget(reference_);
-    src->addWidget(seed_);
-    src->addWidget(batch_);
     src->addStretch();
+    auto* random = new QHBoxLayout; // a row of its own: beside the choice they squeezed the labels at 800 px
+    random->addWidget(seed_);
+    random->addWidget(batch_);
+    random->addStretch();
     auto* tolerance = new QHBoxLayout;
     tolerance->addWidget(new QLabel(tr("rtol"), box));
     tolerance->addWidget(rtol_);
     tolerance->addWidget(new QLabel(tr("atol"), box));
     tolerance->addWidget(atol_);
     tolerance->addStretch();
+    tolerance->addWidget(run_); // under the settings, not beside them: the form keeps the width in a small window
     auto* file = new QHBoxLayout;
     file->addWidget(otherPath_, 1);
     file->addWidget(browse_);
@@ -145,18 +148,20 @@ QWidget* VerifyPanel::buildSettings()
     form->addRow(tr("Activations:"), acts);
     form->addRow(QString(), activationNote_); // on its own row: a long note never squeezes the boxes
     form->addRow(tr("Compare with:"), src);
+    form->addRow(tr("Random inputs:"), random);
     form->addRow(tr("Tolerance:"), tolerance);
     form->addRow(tr("File:"), file);
-    auto* top = new QHBoxLayout(box);
-    top->setContentsMargins(0, 0, 0, 0);
-    top->addLayout(form, 1);
-    top->addWidget(run_);
+    form->setContentsMargins(0, 0, 0, 0);
+    box->setLayout(form);
 
     connect(prefix_, &QLineEdit::textEdited, this, [this] { clearVerdict(); });
     connect(prefix_, &QLineEdit::editingFinished, this, &VerifyPanel::settingsChanged);
     for (auto* b : { hidden_, final_, reference_ })
         connect(b, &QComboBox::currentIndexChanged, this, &VerifyPanel::settingsChanged);
-    connect(otherPath_, &QLineEdit::textChanged, this, [this] { clearVerdict(); });
+    connect(otherPath_, &QLineEdit::textChanged, this, [this](const QString& path) {
+        otherPath_->setToolTip(path); // the whole path, however narrow the field
+        clearVerdict();
+    });
     for (auto* s : { seed_, batch_ })
         connect(s, &QSpinBox::valueChanged, this, [this] { clearVerdict(); });
     for (auto* t : { rtol_, atol_ })
