@@ -59,9 +59,10 @@ DiffPanel::DiffPanel(QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(buildTable());
     splitter->addWidget(plots);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
     splitter->setChildrenCollapsible(false);
+    splitter->setSizes({ 400, 600 }); // the plots get the larger share, whatever the table asks for
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buildFileRow());
     layout->addLayout(buildOptionRow());
@@ -399,7 +400,7 @@ void DiffPanel::showHistograms(const QString& name, const ckpt::PairHistograms& 
         overlay_->addDensity(tr("A: %1").arg(name), h.a);
     if (!h.b.counts.empty())
         overlay_->addDensity(tr("B: %1").arg(nameB), h.b);
-    overlay_->plot()->xAxis->setLabel(tr("value (shared bins over the joint range)"));
+    overlay_->plot()->xAxis->setLabel(tr("value (bins shared by A and B)"));
     overlay_->plot()->replot();
     differenceBars_->data()->clear();
     showDifferenceAxes(false);
