@@ -17,6 +17,8 @@
 
 #include <qcustomplot.h>
 
+#include <QAbstractButton>
+#include <QAbstractSpinBox>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -237,6 +239,29 @@ private slots:
             = QStringLiteral("/a/very/long/folder/name/that/does/not/fit/in/the/field/at/all/x.params");
         path->setText(longPath);
         QCOMPARE(path->toolTip(), longPath);
+    }
+
+    // Every button, box and field of the window says what it does when hovered (the tab bar's
+    // and the fields' own small buttons apart).
+    void everyControlHasATooltip()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(openDemoAndWait(w));
+        QStringList missing;
+        for (auto* c : w.findChildren<QAbstractButton*>())
+            if (!c->text().isEmpty() && c->toolTip().isEmpty())
+                missing << c->text();
+        for (auto* c : w.findChildren<QComboBox*>())
+            if (c->toolTip().isEmpty())
+                missing << c->currentText();
+        for (auto* c : w.findChildren<QAbstractSpinBox*>())
+            if (c->toolTip().isEmpty())
+                missing << c->text();
+        for (auto* c : w.findChildren<QLineEdit*>())
+            if (!qobject_cast<QAbstractSpinBox*>(c->parent()) && c->toolTip().isEmpty())
+                missing << c->placeholderText();
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral(", "))));
     }
 
     void aGroupOrAFilterClearsTheTensorTab()

@@ -73,6 +73,7 @@ DiffPanel::DiffPanel(QWidget* parent)
 QLayout* DiffPanel::buildFileRow()
 {
     auto* browse = new QPushButton(tr("Compare with…"), this);
+    browse->setToolTip(tr("Choose the checkpoint B to compare the open one (A) with"));
     connect(browse, &QPushButton::clicked, this, &DiffPanel::browse);
     files_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     files_->setWordWrap(true);
@@ -129,6 +130,10 @@ QWidget* DiffPanel::buildTable()
     table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::Name, QHeaderView::Stretch);
     table_->horizontalHeader()->setSectionResizeMode(DiffTableModel::NameB, QHeaderView::Stretch);
     table_->setWordWrap(false);
+    filter_->setToolTip(tr("Show only tensors whose name contains this text"));
+    differencesOnly_->setToolTip(tr("Hide the tensors that are equal within the tolerances"));
+    compareButton_->setToolTip(tr("Compare A and B again with these prefixes and tolerances"));
+    cancel_->setToolTip(tr("Stop the comparison"));
     connect(filter_, &QLineEdit::textChanged, proxy_, &DiffFilterProxy::setNameFilter);
     connect(differencesOnly_, &QCheckBox::toggled, proxy_, &DiffFilterProxy::setDifferencesOnly);
     connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &DiffPanel::onCurrentRowChanged);

@@ -122,6 +122,7 @@ QWidget* MainWindow::buildTreePane()
     tree_->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(tree_, &QTreeView::customContextMenuRequested, this, &MainWindow::showTreeMenu);
     filter_->setPlaceholderText(tr("Filter by name (Ctrl+F)"));
+    filter_->setToolTip(tr("Show only tensors whose full name contains this text"));
     filter_->setClearButtonEnabled(true);
     auto* left = new QWidget(this);
     auto* layout = new QVBoxLayout(left);
@@ -169,6 +170,7 @@ void MainWindow::buildStatusBar()
     progress_->setVisible(false);
     progressLabel_->setVisible(false);
     cancel_->setVisible(false);
+    cancel_->setToolTip(tr("Stop the work in progress (a file being opened leaves the one before open)"));
     statusBar()->addWidget(status_, 1);
     statusBar()->addPermanentWidget(progressLabel_);
     statusBar()->addPermanentWidget(progress_);

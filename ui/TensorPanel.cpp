@@ -116,6 +116,8 @@ TensorPanel::TensorPanel(QWidget* parent)
 
     for (auto* axis : { rowAxis_, colAxis_ })
         axis->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "axis 1 (288)" whole
+    rowAxis_->setToolTip(tr("The tensor axis that runs down the table's rows (and the heatmap's)"));
+    colAxis_->setToolTip(tr("The tensor axis that runs across the table's columns (and the heatmap's)"));
     connect(rowAxis_, &QComboBox::currentIndexChanged, this, [this] { applySliceControls(); });
     connect(colAxis_, &QComboBox::currentIndexChanged, this, [this] { applySliceControls(); });
     connect(histogram_, &HistogramView::binsChanged, this, &TensorPanel::binsChanged);

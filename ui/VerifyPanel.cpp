@@ -112,6 +112,10 @@ QWidget* VerifyPanel::buildSettings()
     reference_->addItem(tr("a clone checkpoint, on random inputs"));
     reference_->setToolTip(tr("What the rebuilt network's outputs are compared with"));
     otherPath_->setPlaceholderText(tr("file with X and Y, or the clone…"));
+    otherPath_->setToolTip(tr("The file with the inputs X and outputs Y, or the clone checkpoint"));
+    browse_->setToolTip(tr("Choose the file with X and Y, or the clone checkpoint"));
+    run_->setToolTip(
+        tr("Rebuild the network from these parameters, run it and compare its outputs with the reference"));
     seed_->setRange(0, 1'000'000);
     seed_->setPrefix(tr("seed "));
     seed_->setToolTip(tr("Seed of the random inputs of a clone check"));
@@ -159,7 +163,8 @@ QWidget* VerifyPanel::buildSettings()
     for (auto* b : { hidden_, final_, reference_ })
         connect(b, &QComboBox::currentIndexChanged, this, &VerifyPanel::settingsChanged);
     connect(otherPath_, &QLineEdit::textChanged, this, [this](const QString& path) {
-        otherPath_->setToolTip(path); // the whole path, however narrow the field
+        otherPath_->setToolTip(path.isEmpty() ? tr("The file with the inputs X and outputs Y, or the clone checkpoint")
+                                              : path); // the whole path, however narrow the field
         clearVerdict();
     });
     for (auto* s : { seed_, batch_ })
