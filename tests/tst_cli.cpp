@@ -63,6 +63,28 @@ private slots:
         demo_ = dir_.filePath(QStringLiteral("mlp-demo.h5"));
     }
 
+    // ckpt timeline: the run summary, CSV with a header and one row per tensor per step, and one
+    // error line for a run that cannot be read.
+    void timeline()
+    {
+        const QString run = QStringLiteral(CKPT_TEST_DATA "/timeline/run");
+        Run r = runCkpt({ QStringLiteral("timeline"), run });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("3 checkpoints, ordered by the number in each file or folder name"), r.out.constData());
+        QVERIFY2(r.out.contains("first NaN or Inf at step 10 (index 2) in: 0.weight"), r.out.constData());
+        QVERIFY2(r.out.contains("skipped "), r.out.constData());
+        r = runCkpt({ QStringLiteral("timeline"), QStringLiteral("--csv"), QStringLiteral("--select"),
+            QStringLiteral("2.*"), run });
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 1 + 2 * 3);
+        QVERIFY(lines[0].startsWith("step_index,step,file,tensor,shape,count,l2,"));
+        r = runCkpt({ QStringLiteral("timeline"), QStringLiteral("--order"), QStringLiteral("meta"), run });
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.startsWith("error: " + run.toUtf8() + ": cannot order the run"), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
     void ls()
     {
         const Run r = runCkpt({ QStringLiteral("ls"), QStringLiteral("--json"), demo_ });

@@ -28,6 +28,7 @@ int main(int argc, char** argv)
     addExportCommand(app, run);
     addDiffCommand(app, run);
     addScanCommand(app, run);
+    addTimelineCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

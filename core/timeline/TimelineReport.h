@@ -1,0 +1,21 @@
+#pragma once
+
+#include "timeline/Timeline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+namespace ckpt {
+
+// The run as JSON: how it was ordered, its steps, the skipped entries, every tensor's metrics
+// per step (null where a value is not defined), the events and the summary.
+nlohmann::ordered_json timelineJson(const RunTimeline& run);
+
+// One row per tensor per step it is in, with a header row: loads straight into pandas.
+void writeTimelineCsv(const RunTimeline& run, std::ostream& out);
+
+// The summary in a few lines of text: order, steps, first NaN/Inf, most and least changed, events.
+void writeTimelineSummary(const RunTimeline& run, std::ostream& out);
+
+} // namespace ckpt

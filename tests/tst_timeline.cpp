@@ -1,0 +1,135 @@
+// A training run read after the fact (core/timeline): a folder of checkpoints written by torch
+// and numpy in three spellings is put in step order by the numbers in the names (epoch_2 before
+// epoch_10), a file that is not a checkpoint is skipped and said, tensors are lined up across the
+// "module." and "model_state_dict." wrappers, and every metric matches numpy's (expected.json,
+// made by tests/data/timeline/make_timeline_fixtures.py).
+#include "base/CheckpointError.h"
+#include "timeline/Timeline.h"
+#include "timeline/TimelineReport.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+using namespace ckpt;
+
+namespace {
+const std::string run = CKPT_TEST_DATA "/timeline/run";
+
+nlohmann::json expected()
+{
+    std::ifstream in(CKPT_TEST_DATA "/timeline/expected.json");
+    return nlohmann::json::parse(in);
+}
+
+bool near(double actual, const nlohmann::json& want)
+{
+    if (want.is_null())
+        return std::isnan(actual);
+    const double w = want.get<double>();
+    return std::abs(actual - w) <= 1e-12 + 1e-9 * std::abs(w);
+}
+} // namespace
+
+class TestTimeline : public QObject {
+    Q_OBJECT
+private slots:
+    void stepsFromNames()
+    {
+        QCOMPARE(stepInName("epoch_12.pt").value(), 12.0);
+        QCOMPARE(stepInName("step-3000.safetensors").value(), 3000.0);
+        QCOMPARE(stepInName("checkpoint-500").value(), 500.0);
+        QCOMPARE(stepInName("model.ckpt-1000.index").value(), 1000.0);
+        QVERIFY(!stepInName("final.pt").has_value());
+    }
+
+    void wrappersAreRemoved()
+    {
+        QCOMPARE(unwrappedName("module.0.weight"), std::string("0.weight"));
+        QCOMPARE(unwrappedName("model_state_dict.module._orig_mod.fc.bias"), std::string("fc.bias"));
+        QCOMPARE(unwrappedName("state_dict.model.layers.0.w"), std::string("layers.0.w"));
+        QCOMPARE(
+            unwrappedName("optimizer_state_dict.state.0.exp_avg"), std::string("optimizer_state_dict.state.0.exp_avg"));
+        QCOMPARE(unwrappedName("module."), std::string("module.")); // nothing would be left
+    }
+
+    void folderInStepOrderWithSkippedEntries()
+    {
+        const RunPlan plan = planRun({ run });
+        QCOMPARE(plan.order, StepOrder::Name);
+        const auto want = expected();
+        QCOMPARE(plan.members.size(), want["files"].size());
+        for (std::size_t i = 0; i < plan.members.size(); ++i) {
+            QCOMPARE(plan.members[i].label, want["files"][i].get<std::string>());
+            QCOMPARE(plan.members[i].step, want["steps"][i].get<double>());
+        }
+        QCOMPARE(plan.skipped.size(), std::size_t(1));
+        QVERIFY(plan.skipped[0].first.ends_with("notes.txt"));
+        QVERIFY(plan.skipped[0].second.find("not a recognised checkpoint format") != std::string::npos);
+        // Asked for an order the files cannot give (the .npz records no epoch): said, not guessed.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, planRun({ run }, StepOrder::Meta));
+        // A file given by name that is not a checkpoint is an error naming it.
+        QVERIFY_THROWS_EXCEPTION(CheckpointError, planRun({ run + "/epoch_1.pt", run + "/notes.txt" }));
+    }
+
+    void metricsMatchNumpy()
+    {
+        const RunTimeline t = computeTimeline(planRun({ run }));
+        const auto want = expected()["tensors"];
+        QCOMPARE(t.tensors.size(), want.size());
+        for (const TensorTimeline& line : t.tensors) {
+            QVERIFY2(want.contains(line.name), line.name.c_str());
+            const auto& rows = want[line.name];
+            for (std::size_t s = 0; s < line.steps.size(); ++s) {
+                const StepMetrics& m = line.steps[s];
+                const std::string where = line.name + " at step " + std::to_string(s);
+                QVERIFY2(m.present == !rows[s].is_null(), where.c_str());
+                if (!m.present)
+                    continue;
+                const auto& r = rows[s];
+                QCOMPARE(m.count, r["count"].get<std::int64_t>());
+                QCOMPARE(m.nan, r["nan"].get<std::int64_t>());
+                QCOMPARE(m.inf, r["inf"].get<std::int64_t>());
+                for (auto [value, key] : { std::pair { m.l2, "l2" }, { m.mean, "mean" }, { m.std, "std" },
+                         { m.min, "min" }, { m.max, "max" }, { m.zeroFraction, "zero_fraction" },
+                         { m.changePrevious, "change_previous" }, { m.changeFirst, "change_first" },
+                         { m.cosinePrevious, "cosine_previous" }, { m.cosineFirst, "cosine_first" } })
+                    QVERIFY2(near(value, r[key]),
+                        (where + " " + key + ": " + std::to_string(value) + " against " + r[key].dump()).c_str());
+            }
+        }
+        // The run's story: the NaN at epoch 10, the tensor that appeared, the frozen layer last.
+        QCOMPARE(t.firstNonFiniteStep.value(), std::size_t(2));
+        QCOMPARE(t.nonFiniteTensors, std::vector<std::string> { "0.weight" });
+        QCOMPARE(t.events.size(), std::size_t(1));
+        QCOMPARE(t.events[0].tensor, std::string("extra"));
+        QCOMPARE(t.events[0].what, std::string("appears"));
+        const auto order = tensorsByChange(t);
+        QCOMPARE(order.front().first, std::string("extra"));
+        QCOMPARE(order.back().second, 0.0); // layer 2, frozen after epoch 1
+    }
+
+    void selectionAndReports()
+    {
+        TimelineOptions options;
+        options.select = { "0.*" };
+        const RunTimeline t = computeTimeline(planRun({ run }), options);
+        QCOMPARE(t.tensors.size(), std::size_t(2));
+        std::ostringstream csv;
+        writeTimelineCsv(t, csv);
+        const std::string text = csv.str();
+        QCOMPARE(std::count(text.begin(), text.end(), '\n'), std::ptrdiff_t(1 + 2 * 3)); // header, 2 tensors x 3 steps
+        QVERIFY(text.find("\"(3, 4)\"") != std::string::npos); // a shape with a comma is quoted
+        const auto json = timelineJson(t);
+        QCOMPARE(json["order"].get<std::string>(), std::string("name"));
+        QVERIFY(json["tensors"][0]["steps"][0]["change_previous"].is_null());
+        QCOMPARE(json["summary"]["first_nonfinite_step_index"].get<int>(), 2);
+    }
+};
+
+QTEST_MAIN(TestTimeline)
+#include "tst_timeline.moc"
