@@ -79,6 +79,58 @@ private slots:
         QCOMPARE(a.layers[2].tensors, (Strings { "raw.float32" }));
     }
 
+    // Hostile graphs (tests/data/bad/make_round4_files.py): the architecture lists 4096 nodes,
+    // 64 inputs and outputs and 32 attributes per node, 80 characters of an attribute's value,
+    // and does not descend into subgraphs.
+    void onnxHostileGraphsAreCapped()
+    {
+        const auto nodes = architectureIn(data("bad/onnx_100000_nodes.onnx"));
+        QCOMPARE(nodes.layers.size(), std::size_t(4096));
+        QCOMPARE(nodes.settings, (Settings { { "listed", "4096 of 100000 nodes" } }));
+        QCOMPARE(nodes.layers[4095].name, std::string("Relu#4095"));
+        QCOMPARE(nodes.layers[4095].tensors, (Strings { "w" }));
+
+        const auto inputs = architectureIn(data("bad/onnx_100000_inputs.onnx"));
+        QCOMPARE(inputs.layers.size(), std::size_t(1));
+        QCOMPARE(inputs.layers[0].inputs, Strings(64, "w"));
+        QCOMPARE(inputs.layers[0].tensors, (Strings { "w" }));
+
+        const auto attributes = architectureIn(data("bad/onnx_10000_attributes.onnx"));
+        QCOMPARE(attributes.layers.at(0).settings.size(), std::size_t(32));
+        QCOMPARE(attributes.layers[0].settings.back(), (std::pair<std::string, std::string>("a31", "31")));
+
+        const auto long_ = architectureIn(data("bad/onnx_long_attributes.onnx"));
+        QCOMPARE(setting(long_.layers.at(0), "s"), std::string(80, 'x') + "…");
+        QCOMPARE(setting(long_.layers[0], "ints").size(), std::string_view("…").size() + 80);
+
+        const auto nested = architectureIn(data("bad/onnx_nested_subgraphs.onnx"));
+        QCOMPARE(namesOf(nested), (Strings { "if" }));
+        QCOMPARE(setting(nested.layers[0], "then_branch"), std::string());
+
+        const auto control = architectureIn(data("bad/onnx_control_names.onnx"));
+        QCOMPARE(control.layers.size(), std::size_t(1));
+        QCOMPARE(control.layers[0].inputs.size(), std::size_t(2));
+        QCOMPARE(control.layers[0].tensors, (Strings { "w" }));
+    }
+
+    // A Keras 2 model_config whose layer setting nests 100000 deep describes no architecture
+    // (base/BoundedJson.h); unbounded, settingText recursed once per level and overflowed the stack.
+    void deeplyNestedModelConfigIsRefused()
+    {
+        const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+        Checkpoint c;
+        c.metadata["model_config"] = R"({"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", )"
+                                     R"("config": {"name": "d", "units": )"
+            + deep + "}}]}}";
+        c.metadata["architecture"] = R"({"type": "mlp", "layers": )" + deep + "}";
+        QVERIFY(!architectureOf(c));
+        c.metadata["model_config"] = R"({"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", )"
+                                     R"("config": {"name": "d", "units": [[8]]}}]}})";
+        const auto shallow = architectureOf(c);
+        QVERIFY(shallow);
+        QCOMPARE(setting(shallow->layers.at(0), "units"), std::string("8"));
+    }
+
     void keras3ConvnetLayersAndTheirVariables()
     {
         const auto a = architectureIn(data("keras3/convnet.keras"));

@@ -4,6 +4,7 @@
 #include "base/CheckpointError.h"
 #include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
+#include "report/MetadataForDisplay.h"
 
 #include <QDir>
 #include <QFile>
@@ -183,6 +184,39 @@ private slots:
     void noPickleRanCode()
     {
         QCOMPARE(markerFiles(), QStringList {});
+    }
+
+    // JSON strings in metadata unfold for the metadata view (core/report/MetadataForDisplay) only
+    // within the bounds of base/BoundedJson.h: the 100000-deep and the 120000-key configs of
+    // make_round4_files.py stay strings, a config holding a 1.5 MB string unfolds, and what is
+    // shown can be dumped (the view's "Copy value"; unbounded, dump() overflowed the stack).
+    void hostileJsonInMetadataStaysBounded()
+    {
+        const auto shown
+            = [](const char* file) { return metadataForDisplay(openCheckpoint((badDir + "/" + file).toStdString())); };
+        const auto deep = shown("safetensors_metadata_deep_json.safetensors");
+        QVERIFY(deep.at("__metadata__/config").is_string());
+        QCOMPARE(deep.at("__metadata__/config").dump().size(), std::size_t(200002));
+        const auto many = shown("safetensors_metadata_many_keys.safetensors");
+        QVERIFY(many.at("__metadata__/config").is_string());
+        const auto longString = shown("safetensors_metadata_long_string.safetensors");
+        QCOMPARE(
+            longString.at("__metadata__/config").at("a").get_ref<const std::string&>().size(), std::size_t(1500000));
+        QCOMPARE(longString.at("__metadata__/note").get<std::string>(), std::string("ok"));
+
+        // At the bounds a config still unfolds; one past them it stays a string.
+        Checkpoint c;
+        c.metadata["deep"] = std::string(256, '[') + std::string(256, ']');
+        c.metadata["deeper"] = std::string(257, '[') + std::string(257, ']');
+        std::string keys = "{";
+        for (int i = 0; i < 1025; ++i)
+            keys += (i ? ",\"" : "\"") + std::to_string(i) + "\":0";
+        c.metadata["keys"] = keys + "}";
+        const auto bounds = metadataForDisplay(c);
+        QVERIFY(bounds.at("deep").is_array());
+        QCOMPARE(bounds.at("deep").dump(), c.metadata["deep"].get<std::string>());
+        QVERIFY(bounds.at("deeper").is_string());
+        QVERIFY(bounds.at("keys").is_string());
     }
 
 private:

@@ -4,6 +4,7 @@
 // external data beside the model, unsupported types listed with a read error, and the seed MLP
 // exported as Gemm nodes that `ckpt verify` rebuilds.
 #include "base/CheckpointError.h"
+#include "formats/onnx/OnnxProto.h"
 #include "formats/onnx/OnnxReader.h"
 #include "io/ByteSource.h"
 #include "model/DenseLayerFinder.h"
@@ -433,6 +434,47 @@ private slots:
     }
 
     // ONNX has no magic number: the sniff must claim ONNX models and nothing else in the test data.
+    // Empty nodes and empty inputs take 2 bytes each: parsed whole, a 20 MB graph of them took
+    // 2.2 GB. The model keeps the first 4096 nodes and 64 inputs of each, counts them all and
+    // finds the initializers' consumers (at most 4096 each) as it reads the nodes.
+    void hugeGraphsAreKeptBounded()
+    {
+        const auto bytesField = [](int number, const std::vector<std::uint8_t>& payload) {
+            std::vector<std::uint8_t> out { std::uint8_t(number << 3 | 2) };
+            for (std::size_t n = payload.size();; n >>= 7) {
+                out.push_back(std::uint8_t((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+                if (n < 0x80)
+                    break;
+            }
+            out.insert(out.end(), payload.begin(), payload.end());
+            return out;
+        };
+        const auto append = [](std::vector<std::uint8_t>& to, const std::vector<std::uint8_t>& bytes) {
+            to.insert(to.end(), bytes.begin(), bytes.end());
+        };
+        std::vector<std::uint8_t> manyInputs;
+        for (int i = 0; i < 1000000; ++i)
+            manyInputs.insert(manyInputs.end(), { 0x0a, 0x00 }); // input ""
+        std::vector<std::uint8_t> graph = bytesField(1, manyInputs);
+        for (int i = 0; i < 1000000; ++i)
+            graph.insert(graph.end(), { 0x0a, 0x00 }); // an empty node
+        const std::vector<std::uint8_t> reading { 0x0a, 0x01, 'w', 0x22, 0x01, 'R' }; // input "w", op type "R"
+        for (int i = 0; i < 5000; ++i)
+            append(graph, bytesField(1, reading));
+        append(graph, bytesField(5, bytesField(8, { 'w' }))); // initializer "w", after the nodes
+        std::vector<std::uint8_t> model { 0x08, 0x08 };
+        append(model, bytesField(7, graph));
+
+        const OnnxModel m = parseOnnxModel(model);
+        QCOMPARE(m.nodeCount, std::size_t(1005001));
+        QCOMPARE(m.nodes.size(), std::size_t(4096));
+        QCOMPARE(m.nodes[0].inputs.size(), std::size_t(64));
+        QCOMPARE(m.consumers.size(), std::size_t(1));
+        const auto& consumers = m.consumers.at("w");
+        QCOMPARE(consumers.size(), std::size_t(4096));
+        QCOMPARE(consumers.front(), std::string("R#1000001"));
+    }
+
     void sniffClaimsOnlyOnnxModels()
     {
         const OnnxReader reader;

@@ -99,6 +99,29 @@ private slots:
         QCOMPARE(selectedTensors(w), sorted({ "logits/kernel", "logits/bias" }));
     }
 
+    // Hostile graphs (tests/data/bad/make_round4_files.py): 4096 of 100000 nodes are listed, and
+    // names with NUL, terminal escapes and invalid UTF-8 show as one line.
+    void hostileOnnxGraphs()
+    {
+        MainWindow w;
+        w.setErrorReporter([](const QString&, const QString& message) { QFAIL(qPrintable(message)); });
+        QVERIFY(openAndWait(w, data + "/bad/onnx_100000_nodes.onnx"));
+        showTab(w);
+        QCOMPARE(w.architecture()->table()->rowCount(), 4096);
+        QVERIFY2(w.architecture()->summaryText().contains(QStringLiteral("4096 of 100000 nodes")),
+            qPrintable(w.architecture()->summaryText()));
+        QVERIFY(openAndWait(w, data + "/bad/onnx_control_names.onnx"));
+        const QTableWidget* table = w.architecture()->table();
+        QCOMPARE(table->rowCount(), 1);
+        for (int c = ArchitectureView::Name; c < ArchitectureView::ColumnCount; ++c) {
+            const QString text = table->item(0, c)->text();
+            QVERIFY2(!text.contains(QChar(0)) && !text.contains(QChar(0x1b)) && !text.contains(QLatin1Char('\n')),
+                qPrintable(text));
+        }
+        clickLayer(w.architecture(), 0);
+        QCOMPARE(selectedTensors(w), QStringList { "w" });
+    }
+
     void tensorsOnlyFileSaysSo()
     {
         MainWindow w;

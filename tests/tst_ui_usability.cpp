@@ -451,6 +451,32 @@ private slots:
             qPrintable(QApplication::clipboard()->text()));
     }
 
+    // Hostile JSON in metadata (tests/data/bad/make_round4_files.py): a config 100000 deep stays a
+    // string that copies as it is; a config holding a 1.5 MB string unfolds with the cell cut.
+    void metadataHostileJson()
+    {
+        const auto row = [](MetadataView* view, const QString& key) -> QTreeWidgetItem* {
+            for (int r = 0; r < view->rowCount(); ++r)
+                if (view->text(r, 0) == key)
+                    return view->topLevelItem(r);
+            return nullptr;
+        };
+        MainWindow w;
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/bad/safetensors_metadata_deep_json.safetensors")));
+        auto* deep = row(w.metadata(), QStringLiteral("__metadata__/config"));
+        QVERIFY(deep);
+        QCOMPARE(deep->childCount(), 0);
+        QVERIFY(deep->text(1).startsWith(QStringLiteral("[[[[")));
+        QCOMPARE(w.metadata()->jsonOf(deep).size(), 200000);
+
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/bad/safetensors_metadata_long_string.safetensors")));
+        auto* config = row(w.metadata(), QStringLiteral("__metadata__/config"));
+        QVERIFY(config);
+        QCOMPARE(config->text(1), QStringLiteral("{1 key}"));
+        QCOMPARE(config->child(0)->text(1).size(), 2001); // 2000 characters and "…"
+        QCOMPARE(w.metadata()->jsonOf(config).size(), 1500000 + 13); // {\n  "a": "…"\n}
+    }
+
     // Verify has the CLI's rtol and atol; a bad one is refused, a change clears the verdict.
     void verifyTakesTolerances()
     {

@@ -2,6 +2,8 @@
 
 #include "model/ArchitectureSources_p.h"
 
+#include "base/BoundedJson.h"
+
 namespace ckpt {
 
 namespace detail {
@@ -22,7 +24,7 @@ std::string settingText(const nlohmann::ordered_json& value)
 nlohmann::ordered_json jsonValue(const nlohmann::ordered_json& value)
 {
     if (value.is_string())
-        return nlohmann::ordered_json::parse(value.get<std::string>(), nullptr, false);
+        return parseBoundedJson(value.get<std::string>()); // settingText and dump() recurse per level
     return value;
 }
 

@@ -26,7 +26,7 @@ ArchitectureLayer nodeLayer(const Checkpoint& ckpt, const nlohmann::ordered_json
     layer.type = node.value("op_type", "");
     layer.name = node.value("name", "");
     if (layer.name.empty())
-        layer.name = layer.type + "#" + std::to_string(index); // as OnnxReader names consumers
+        layer.name = layer.type + "#" + std::to_string(index); // as OnnxProto names consumers
     if (node.contains("attributes") && node["attributes"].is_object())
         for (const auto& [key, value] : node["attributes"].items())
             layer.settings.emplace_back(key, settingText(value));

@@ -1,5 +1,6 @@
 #include "model/MlpBuilder.h"
 
+#include "base/BoundedJson.h"
 #include "model/DenseLayerFinder.h"
 #include "numerics/Convert.h"
 
@@ -51,7 +52,7 @@ nlohmann::ordered_json storedArchitecture(const Checkpoint& ckpt, const MlpBuild
     const auto it = ckpt.metadata.find("architecture");
     if (it == ckpt.metadata.end() || !options.prefix.empty())
         return nullptr;
-    auto arch = it->is_string() ? nlohmann::ordered_json::parse(it->get<std::string>(), nullptr, false) : *it;
+    auto arch = it->is_string() ? parseBoundedJson(it->get<std::string>()) : *it;
     if (arch.is_object() && arch.value("type", "") == "mlp" && arch.contains("layers") && arch["layers"].is_array())
         return arch;
     return nullptr;

@@ -1,5 +1,7 @@
 #include "report/MetadataForDisplay.h"
 
+#include "base/BoundedJson.h"
+
 namespace ckpt {
 
 namespace {
@@ -13,7 +15,8 @@ bool looksLikeJson(const std::string& s)
 nlohmann::ordered_json unfolded(const nlohmann::ordered_json& value)
 {
     if (value.is_string() && looksLikeJson(value.get_ref<const std::string&>())) {
-        auto parsed = nlohmann::ordered_json::parse(value.get_ref<const std::string&>(), nullptr, false);
+        // Bounded: a 100000-deep string would unfold into a tree whose "Copy" (dump) overflows the stack.
+        auto parsed = parseBoundedJson(value.get_ref<const std::string&>());
         if (!parsed.is_discarded())
             return parsed;
     }

@@ -1,5 +1,6 @@
 #include "formats/keras/KerasArchiveReader.h"
 
+#include "base/BoundedJson.h"
 #include "base/CheckpointError.h"
 #include "codec/ZipArchive.h"
 #include "formats/hdf5/Hdf5Reader.h"
@@ -20,9 +21,12 @@ nlohmann::ordered_json readJsonMember(const ZipArchive& archive, const ZipArchiv
     if (member.size > kMaxJsonBytes)
         throw FormatError(member.name + " is " + std::to_string(member.size) + " bytes, too large for a config");
     const std::string text = archive.memberBytes(member)->readString(0, static_cast<std::size_t>(member.size));
-    auto json = nlohmann::ordered_json::parse(text, nullptr, false);
+    // Bounded: config.dump() below recurses once per level (a 100000-deep config.json overflowed
+    // the stack), and an ordered_json object of a million keys takes hours to parse.
+    std::string why;
+    auto json = parseBoundedJson(text, &why);
     if (json.is_discarded())
-        throw FormatError(member.name + " is not valid JSON");
+        throw FormatError(member.name + " is " + (why == "not valid JSON" ? why : "refused: " + why));
     return json;
 }
 

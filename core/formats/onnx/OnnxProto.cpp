@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <set>
+#include <string_view>
 
 namespace ckpt {
 
@@ -182,16 +184,27 @@ std::pair<std::string, std::string> parseAttribute(std::span<const std::uint8_t>
     return a;
 }
 
-OnnxNode parseNode(std::span<const std::uint8_t> bytes)
+// A node with its first kMaxOnnxEdges inputs and outputs; `read` gets the initializers (of
+// `initializers`) among all its inputs, each once.
+OnnxNode parseNode(std::span<const std::uint8_t> bytes, const std::set<std::string_view>& initializers,
+    std::set<std::string_view>& read)
 {
     OnnxNode n;
+    read.clear();
     ProtoWire w(bytes);
     while (auto f = w.next()) {
-        if (f->number == 1)
-            n.inputs.push_back(text(*f, "NodeProto.input"));
-        else if (f->number == 2)
-            n.outputs.push_back(text(*f, "NodeProto.output"));
-        else if (f->number == 5 && f->type == WireType::Bytes && n.attributes.size() < kMaxAttributes)
+        if (f->number == 1) {
+            expect(*f, WireType::Bytes, "NodeProto.input");
+            const auto input = f->text();
+            if (n.inputs.size() < kMaxOnnxEdges)
+                n.inputs.emplace_back(input);
+            if (const auto it = initializers.find(input); it != initializers.end())
+                read.insert(*it);
+        } else if (f->number == 2) {
+            expect(*f, WireType::Bytes, "NodeProto.output");
+            if (n.outputs.size() < kMaxOnnxEdges)
+                n.outputs.emplace_back(f->text());
+        } else if (f->number == 5 && f->type == WireType::Bytes && n.attributes.size() < kMaxAttributes)
             n.attributes.push_back(parseAttribute(f->bytes));
         else if (f->number == 3)
             n.name = text(*f, "NodeProto.name");
@@ -223,10 +236,6 @@ void parseGraph(std::span<const std::uint8_t> bytes, OnnxModel& m)
     ProtoWire w(bytes);
     while (auto f = w.next()) {
         switch (f->number) {
-        case 1:
-            expect(*f, WireType::Bytes, "GraphProto.node");
-            m.nodes.push_back(parseNode(f->bytes));
-            break;
         case 2:
             m.graphName = text(*f, "GraphProto.name");
             break;
@@ -241,6 +250,27 @@ void parseGraph(std::span<const std::uint8_t> bytes, OnnxModel& m)
         default:
             break;
         }
+    }
+    // The nodes once the initializers are known (they may come in any order).
+    std::set<std::string_view> initializers;
+    for (const auto& init : m.initializers)
+        initializers.insert(init.name);
+    std::set<std::string_view> read;
+    ProtoWire nodes(bytes);
+    while (auto f = nodes.next()) {
+        if (f->number != 1)
+            continue;
+        expect(*f, WireType::Bytes, "GraphProto.node");
+        OnnxNode node = parseNode(f->bytes, initializers, read);
+        const std::string label = node.name.empty() ? node.opType + "#" + std::to_string(m.nodeCount) : node.name;
+        for (const auto name : read) {
+            auto& list = m.consumers[std::string(name)];
+            if (list.size() < kMaxOnnxNodes && (list.empty() || list.back() != label))
+                list.push_back(label);
+        }
+        if (m.nodes.size() < kMaxOnnxNodes)
+            m.nodes.push_back(std::move(node));
+        ++m.nodeCount;
     }
 }
 

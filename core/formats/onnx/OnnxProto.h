@@ -4,6 +4,7 @@
 #include "tensor/Shape.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,6 +48,9 @@ struct OnnxNode {
     std::vector<std::pair<std::string, std::string>> attributes;
 };
 
+constexpr std::size_t kMaxOnnxNodes = 4096;
+constexpr std::size_t kMaxOnnxEdges = 64;
+
 struct OnnxSparseInitializer {
     std::string name;
     std::int32_t dataType = 0;
@@ -61,7 +65,15 @@ struct OnnxModel {
     std::vector<std::pair<std::string, std::string>> metadataProps;
     bool hasGraph = false;
     std::string graphName;
+    // A hostile graph may have millions of nodes, or a node millions of inputs, in a few bytes
+    // each (2 bytes for an empty one; parsed, each took 100 bytes or more: 2 GB for a 20 MB file).
+    // So only the first kMaxOnnxNodes nodes are kept, each with its first kMaxOnnxEdges inputs and
+    // outputs, and the initializers' consumers are found while the nodes are read.
     std::vector<OnnxNode> nodes;
+    std::size_t nodeCount = 0; // all the graph's nodes
+    // Initializer name -> labels of the nodes that read it (the node's name, or "<op type>#<index>"),
+    // the first kMaxOnnxNodes of them.
+    std::map<std::string, std::vector<std::string>> consumers;
     std::vector<OnnxTensor> initializers;
     std::vector<OnnxSparseInitializer> sparseInitializers;
 };

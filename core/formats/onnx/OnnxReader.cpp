@@ -34,14 +34,10 @@ private:
     std::string reason_;
 };
 
-std::string nodeLabel(const OnnxNode& node, std::size_t index)
-{
-    return node.name.empty() ? node.opType + "#" + std::to_string(index) : node.name;
-}
-
-// A hostile graph may have millions of nodes; the architecture view lists the first ones.
-constexpr std::size_t kMaxListedNodes = 4096;
-constexpr std::size_t kMaxListedEdges = 64;
+// A hostile graph may have millions of nodes; the architecture view lists the first ones
+// (OnnxModel keeps no more).
+constexpr std::size_t kMaxListedNodes = kMaxOnnxNodes;
+constexpr std::size_t kMaxListedEdges = kMaxOnnxEdges;
 
 nlohmann::ordered_json names(const std::vector<std::string>& list)
 {
@@ -224,7 +220,7 @@ void OnnxReader::read(const FileProbe& probe, Checkpoint& ckpt) const
     for (const auto& [key, value] : model.metadataProps)
         meta["__onnx__/metadata_props/" + key] = value;
     meta["__onnx__/graph_name"] = model.graphName;
-    meta["__onnx__/nodes"] = model.nodes.size();
+    meta["__onnx__/nodes"] = model.nodeCount;
     meta["__onnx__/graph/nodes"] = nodeList(model.nodes);
 
     std::set<std::string> names;
@@ -235,17 +231,8 @@ void OnnxReader::read(const FileProbe& probe, Checkpoint& ckpt) const
     for (const auto& init : model.initializers)
         builder.add(init);
 
-    std::map<std::string, std::vector<std::string>> consumers;
-    for (std::size_t i = 0; i < model.nodes.size(); ++i)
-        for (const auto& input : model.nodes[i].inputs)
-            if (names.count(input)) {
-                auto& list = consumers[input];
-                const std::string label = nodeLabel(model.nodes[i], i);
-                if (list.empty() || list.back() != label)
-                    list.push_back(label);
-            }
     for (const auto& init : model.initializers)
-        if (auto it = consumers.find(init.name); it != consumers.end())
+        if (auto it = model.consumers.find(init.name); it != model.consumers.end())
             meta[init.name + "/consumers"] = it->second;
     for (const auto& sparse : model.sparseInitializers)
         meta[sparse.name] = "<sparse initializer, " + onnxTypeName(sparse.dataType) + " " + shapeToString(sparse.dims)
