@@ -8,9 +8,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 xml="$root/resources/mime/ckptview.xml"
 
-for tool in update-mime-database xdg-mime; do
+# Outside a desktop session xdg-mime asks `mimetype` (libfile-mimeinfo-perl), which reads the
+# shared-mime-info database; without it xdg-mime falls back to file(1), which ignores our XML.
+for tool in update-mime-database xdg-mime mimetype; do
     if ! command -v "$tool" >/dev/null; then
-        echo "SKIP: $tool not installed (shared-mime-info, xdg-utils)"
+        echo "SKIP: $tool not installed (shared-mime-info, xdg-utils, libfile-mimeinfo-perl)"
         exit 77
     fi
 done
