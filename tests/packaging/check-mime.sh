@@ -91,6 +91,8 @@ by_name    application/x-onnx                tests/data/onnx/dtypes.onnx
 by_name    application/x-onnx                tests/data/real/onnx/xor.onnx
 by_name    application/x-tensorflow-checkpoint-index tests/data/tfcheckpoint/dtypes.index
 by_name    application/x-keras               tests/data/real/keras-h5/my_model.keras
+by_content application/x-keras               tests/data/real/keras-h5/my_model.keras
+by_content application/x-keras               tests/data/keras3/mlp.keras
 by_name    application/x-hdf                 tests/data/hdf5/chunked_filters.h5
 by_content application/x-hdf                 tests/data/real/keras-h5/model.weights.h5
 by_content application/x-hdf                 tests/data/real/keras-h5/iris.model
