@@ -7,7 +7,7 @@ _ckpt()
     local cur prev words cword
     _init_completion || return
 
-    local commands="ls tree stats values demo verify export diff scan"
+    local commands="ls tree stats values demo verify export diff scan timeline"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         if [[ " $commands " == *" ${words[i]} "* ]]; then
@@ -35,6 +35,10 @@ _ckpt()
             COMPREPLY=($(compgen -W "float32" -- "$cur"))
             return
             ;;
+        --order)
+            COMPREPLY=($(compgen -W "auto name meta mtime" -- "$cur"))
+            return
+            ;;
         --bins | --limit | --seed | --batch | --rtol | --atol | --x | --y | --prefix | \
             --clone-prefix | --select | --exclude | --strip-prefix | --add-prefix | \
             --prefix-a | --prefix-b)
@@ -57,6 +61,7 @@ _ckpt()
             options+=" -o --output --select --exclude --strip-prefix --add-prefix --compress
                 --with-architecture --cast --force --json"
             ;;
+        timeline) options+=" --select --order --json --csv" ;;
         diff)
             options+=" --prefix-a --prefix-b --rtol --atol --transpose-kernels --by-layer --json"
             ;;
