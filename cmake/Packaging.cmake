@@ -1,0 +1,33 @@
+# The Debian package (issue 21): `cpack -G DEB` in a build folder, run by scripts/package.sh.
+# It packs what `cmake --install` installs under /usr; dpkg-shlibdeps computes the library
+# dependencies from the binaries, and the HDF5 filter plugins that libhdf5 loads at run time
+# (so no binary links them) are added by hand.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME ckptview)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "browser for deep-learning checkpoints")
+# Debian's long description: one line per paragraph line, indented by cpack.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "browser for deep-learning checkpoints
+ckptview is a fast, safe desktop browser for deep-learning checkpoints,
+and ckpt its command line. It opens PyTorch, MXNet/Gluon, Keras and
+TensorFlow, NumPy, safetensors, HDF5, GGUF, ONNX and Flax files,
+recognised by content, and never runs code from a file: pickles are parsed,
+not executed. It shows the layer hierarchy, browses and plots weight
+tensors, compares and exports checkpoints, and checks that a rebuilt MLP
+gives the same outputs.")
+# No project address exists yet: set a real one (-DCKPT_PACKAGE_MAINTAINER=...) before
+# publishing a package.
+set(CKPT_PACKAGE_MAINTAINER "ckptview maintainers <ckptview@localhost>"
+    CACHE STRING "Maintainer field of the Debian package")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CKPT_PACKAGE_MAINTAINER}")
+set(CPACK_DEBIAN_PACKAGE_SECTION science)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # ckptview_<version>_<arch>.deb
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# LZF and Blosc chunks are decoded by these plugins (README, Formats: HDF5).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "hdf5-plugin-lzf, hdf5-filter-plugin-blosc-serial")
+# Debug information stays in the build folder; the package ships stripped binaries.
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+include(CPack)
