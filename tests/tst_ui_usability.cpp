@@ -3,6 +3,7 @@
 #include "CheckpointTreeModel.h"
 #include "DiffPanel.h"
 #include "DiffTableModel.h"
+#include "HeatmapView.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
 #include "MetadataView.h"
@@ -262,6 +263,24 @@ private slots:
             if (!qobject_cast<QAbstractSpinBox*>(c->parent()) && c->toolTip().isEmpty())
                 missing << c->placeholderText();
         QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QStringLiteral(", "))));
+    }
+
+    // A convolution kernel's Values page at the smallest size: nothing pushed off the right edge,
+    // and the heatmap gets more room than the table.
+    void valuesPageFitsTheSmallestWindow()
+    {
+        MainWindow w;
+        w.resize(800, 550);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/keras3/convnet.keras")));
+        QVERIFY(w.selectTensor(QStringLiteral("conv/kernel")));
+        auto* panel = w.tensorPanel();
+        panel->showValues();
+        QTRY_VERIFY(panel->heatmap()->heatmap());
+        QVERIFY2(panel->minimumSizeHint().width() <= panel->width(),
+            qPrintable(QStringLiteral("%1 > %2").arg(panel->minimumSizeHint().width()).arg(panel->width())));
+        QVERIFY(panel->heatmap()->width() > panel->table()->width());
     }
 
     void aGroupOrAFilterClearsTheTensorTab()

@@ -55,6 +55,7 @@ HeatmapView::HeatmapView(QWidget* parent)
 {
     colourBy_->addItem(tr("Block mean"));
     colourBy_->addItem(tr("Block max |x|"));
+    colourBy_->setVisible(false); // until a downsampled slice is drawn
     colourBy_->setToolTip(tr("What colours a block of values when the slice is downsampled: their mean, or the value "
                              "of the largest magnitude (with its sign), so that a lone spike stays visible"));
     auto* fitButton = new QPushButton(tr("Fit"), this);
@@ -335,7 +336,7 @@ void HeatmapView::draw(const ckpt::ColourRange& r, std::int64_t firstRow, std::i
         norms_.show(g, firstRow, firstColumn);
     else
         norms_.hide();
-    colourBy_->setEnabled(g.downsampled()); // one value per cell: nothing to choose
+    colourBy_->setVisible(g.downsampled()); // one value per cell: nothing to choose (and room for the rest)
     note_->setText(note());
     hover_->clear();
     fit();

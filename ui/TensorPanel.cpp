@@ -86,6 +86,7 @@ TensorPanel::TensorPanel(QWidget* parent)
     split->addWidget(table_);
     split->addWidget(heatmap_);
     split->setChildrenCollapsible(false);
+    split->setSizes({ 300, 500 }); // the heatmap and its norm strips get the larger share
     // Room for one whole float32 cell beside the row numbers, so a value is never cut at the smallest size.
     table_->setMinimumWidth(
         cellWidthFor(ckpt::DType::Float32) + table_->fontMetrics().horizontalAdvance(QStringLiteral("000000")));
