@@ -120,28 +120,34 @@ double extentOfBlock(std::int64_t extent, std::int64_t block, int i)
 
 } // namespace
 
-std::vector<double> rowNorms(const BlockGrid& g)
+namespace {
+
+// Per band of blocks along one axis (rows: a row of blocks), sqrt(sum of squares / elements
+// across the band's extent on that axis).
+std::vector<double> bandNorms(const BlockGrid& g, bool rows)
 {
-    std::vector<double> norms(std::size_t(g.gridRows), 0.0);
-    for (int r = 0; r < g.gridRows; ++r) {
+    const int bands = rows ? g.gridRows : g.gridColumns, across = rows ? g.gridColumns : g.gridRows;
+    std::vector<double> norms(std::size_t(bands), 0.0);
+    for (int band = 0; band < bands; ++band) {
         double sum = 0;
-        for (int c = 0; c < g.gridColumns; ++c)
-            sum += g.sumSquares[g.at(r, c)];
-        norms[std::size_t(r)] = std::sqrt(sum / extentOfBlock(g.rows, g.blockRows, r));
+        for (int k = 0; k < across; ++k)
+            sum += g.sumSquares[rows ? g.at(band, k) : g.at(k, band)];
+        norms[std::size_t(band)]
+            = std::sqrt(sum / extentOfBlock(rows ? g.rows : g.columns, rows ? g.blockRows : g.blockColumns, band));
     }
     return norms;
 }
 
+} // namespace
+
+std::vector<double> rowNorms(const BlockGrid& g)
+{
+    return bandNorms(g, true);
+}
+
 std::vector<double> columnNorms(const BlockGrid& g)
 {
-    std::vector<double> norms(std::size_t(g.gridColumns), 0.0);
-    for (int c = 0; c < g.gridColumns; ++c) {
-        double sum = 0;
-        for (int r = 0; r < g.gridRows; ++r)
-            sum += g.sumSquares[g.at(r, c)];
-        norms[std::size_t(c)] = std::sqrt(sum / extentOfBlock(g.columns, g.blockColumns, c));
-    }
-    return norms;
+    return bandNorms(g, false);
 }
 
 BlockGrid reduceBlocks(const double* values, std::int64_t rows, std::int64_t columns, int targetRows, int targetColumns)
