@@ -7,9 +7,9 @@ set(CPACK_PACKAGE_NAME ckptview)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "browser for deep-learning checkpoints")
-# Debian's long description: one line per paragraph line, indented by cpack.
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "browser for deep-learning checkpoints
-ckptview is a fast, safe desktop browser for deep-learning checkpoints,
+# Debian's long description: one line per paragraph line, indented by cpack, which puts the
+# summary above it as the synopsis (repeating it here is a lintian error).
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "ckptview is a fast, safe desktop browser for deep-learning checkpoints,
 and ckpt its command line. It opens PyTorch, MXNet/Gluon, Keras and
 TensorFlow, NumPy, safetensors, HDF5, GGUF, ONNX and Flax files,
 recognised by content, and never runs code from a file: pickles are parsed,

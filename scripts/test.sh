@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, checks the formatting, builds, and runs the whole test suite; then the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then every fuzz target for a bounded time.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then every fuzz target for a bounded time, then
+# builds the Debian package and installs it.
 # CKPT_QUICK=1 runs only the first part; CKPT_FUZZ_SECONDS sets the time per fuzz target.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,4 +15,7 @@ if [ "${CKPT_QUICK:-0}" != 1 ]; then
   "$here/scripts/test-sanitized.sh"
   echo "== fuzz targets, ${CKPT_FUZZ_SECONDS:-60}s each"
   "$here/scripts/fuzz.sh" "${CKPT_FUZZ_SECONDS:-60}"
+  echo "== the Debian package: built in a clean folder, unpacked and installed"
+  "$here/scripts/package.sh" "$here/build-package" >/dev/null
+  "$here/scripts/check-package.sh" "$here"/build-package/ckptview_*.deb
 fi
