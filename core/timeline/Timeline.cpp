@@ -16,7 +16,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Statistics of one tensor's values, streamed (Welford's update for the mean and variance).
+// Statistics of one tensor's values, streamed chunk by chunk: each chunk's mean and sum of
+// squared deviations in two passes over the chunk (no division per element), merged across
+// chunks with Chan et al.'s update, which keeps the variance accurate without a second read.
 struct ValueSums {
     std::int64_t count = 0, finite = 0, zeros = 0, nan = 0, inf = 0;
     double mean = 0, m2 = 0, sumSquares = 0;
@@ -25,25 +27,36 @@ struct ValueSums {
     void add(const double* v, std::int64_t n)
     {
         count += n;
+        std::int64_t k = 0;
+        double sum = 0, squares = 0, lo = min, hi = max;
         for (std::int64_t i = 0; i < n; ++i) {
             const double x = v[i];
-            if (std::isnan(x)) {
-                ++nan;
+            if (!std::isfinite(x)) {
+                nan += std::isnan(x);
+                inf += std::isinf(x);
                 continue;
             }
-            if (std::isinf(x)) {
-                ++inf;
-                continue;
-            }
-            ++finite;
+            ++k;
             zeros += x == 0;
-            const double delta = x - mean;
-            mean += delta / double(finite);
-            m2 += delta * (x - mean);
-            sumSquares += x * x;
-            min = std::min(min, x);
-            max = std::max(max, x);
+            sum += x;
+            squares += x * x;
+            lo = std::min(lo, x);
+            hi = std::max(hi, x);
         }
+        if (k == 0)
+            return;
+        const double chunkMean = sum / double(k);
+        double chunkM2 = 0;
+        for (std::int64_t i = 0; i < n; ++i)
+            if (std::isfinite(v[i]))
+                chunkM2 += (v[i] - chunkMean) * (v[i] - chunkMean);
+        const double total = double(finite + k), delta = chunkMean - mean;
+        m2 += chunkM2 + delta * delta * double(finite) * double(k) / total;
+        mean += delta * double(k) / total;
+        finite += k;
+        sumSquares += squares;
+        min = lo;
+        max = hi;
     }
 
     void into(StepMetrics& m) const
