@@ -16,6 +16,6 @@ if [ "${CKPT_QUICK:-0}" != 1 ]; then
   echo "== fuzz targets, ${CKPT_FUZZ_SECONDS:-60}s each"
   "$here/scripts/fuzz.sh" "${CKPT_FUZZ_SECONDS:-60}"
   echo "== the Debian package: built in a clean folder, unpacked and installed"
-  "$here/scripts/package.sh" "$here/build-package" >/dev/null
-  "$here/scripts/check-package.sh" "$here"/build-package/ckptview_*.deb
+  bash "$here/scripts/package.sh" "$here/build-package" >/dev/null
+  bash "$here/scripts/check-package.sh" "$here"/build-package/ckptview_*.deb
 fi
