@@ -197,20 +197,6 @@ void HeatmapView::showNorms(bool on)
     showNorms_->setChecked(on);
 }
 
-void HeatmapView::setFilterGridStart(std::int64_t firstOut, std::int64_t firstIn)
-{
-    {
-        const QSignalBlocker quietOut(firstOut_), quietIn(firstIn_);
-        for (auto [box, first] : { std::pair { firstOut_, firstOut }, std::pair { firstIn_, firstIn } }) {
-            const int value = int(std::clamp<std::int64_t>(first, 0, INT_MAX));
-            box->setMaximum(std::max(box->maximum(), value)); // the grid drawn then gives the real range
-            box->setValue(value);
-        }
-    }
-    forget(tr("Reading…"));
-    requestIfNeeded();
-}
-
 ckpt::FilterGridRequest HeatmapView::filterGridRequest() const
 {
     ckpt::FilterGridRequest r;

@@ -41,9 +41,6 @@ public:
         CheckpointSession* session, int tensorIndex, const ckpt::SliceHeatmapRequest& request, bool kernels = false);
     void setActive(bool active); // whether the user can see it (its tab is current)
     void showFilterGrid(bool on); // as the "Filter grid" check box does (when the tensor has kernels)
-    // The first output and input drawn in the filter grid (it draws up to 32 x 32 kernels), as
-    // the "From output / input" spin boxes do.
-    void setFilterGridStart(std::int64_t firstOut, std::int64_t firstIn);
 
     const ckpt::SliceHeatmap* heatmap() const { return shown_.get(); } // null until drawn
     const ckpt::FilterGrid* filterGrid() const { return filters_.get(); } // null unless drawn

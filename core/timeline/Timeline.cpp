@@ -167,14 +167,6 @@ void compareWithFirst(const Tensor& t, const Tensor& first, const TimelineOption
     m.cosineFirst = pair.cosine();
 }
 
-std::string shapeText(const Shape& s)
-{
-    std::string text = "(";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(s[i]);
-    return text + ")";
-}
-
 } // namespace
 
 RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
@@ -203,7 +195,8 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
             line.shapes[s] = tensor->info.shape;
             if (s > 0 && line.steps[s - 1].present && line.shapes[s - 1] != tensor->info.shape)
                 run.events.push_back({ s, name,
-                    "changes shape from " + shapeText(line.shapes[s - 1]) + " to " + shapeText(tensor->info.shape) });
+                    "changes shape from " + shapeToString(line.shapes[s - 1]) + " to "
+                        + shapeToString(tensor->info.shape) });
             StepMetrics& m = line.steps[s];
             const Tensor* before = sameShaped(previous.get(), name, *tensor);
             measure(*tensor, before, options, m);

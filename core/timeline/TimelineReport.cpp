@@ -34,14 +34,6 @@ std::string csvField(const std::string& s)
     return quoted + "\"";
 }
 
-std::string shapeText(const Shape& s)
-{
-    std::string text = "(";
-    for (std::size_t i = 0; i < s.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(s[i]);
-    return text + ")";
-}
-
 const char* orderName(StepOrder order)
 {
     return order == StepOrder::Name ? "name" : order == StepOrder::Meta ? "meta" : "mtime";
@@ -103,7 +95,7 @@ void writeTimelineCsv(const RunTimeline& run, std::ostream& out)
                 continue;
             out << s << ',' << csvNumber(run.plan.members[s].step) << ','
                 << csvField(printable(run.plan.members[s].path)) << ',' << csvField(printable(line.name)) << ','
-                << csvField(shapeText(line.shapes[s])) << ',' << m.count;
+                << csvField(shapeToString(line.shapes[s])) << ',' << m.count;
             for (double v : { m.l2, m.mean, m.std, m.min, m.max, m.maxAbs, m.zeroFraction })
                 out << ',' << csvNumber(v);
             out << ',' << m.nan << ',' << m.inf;
