@@ -16,9 +16,9 @@ recognised by content, and never runs code from a file: pickles are parsed,
 not executed. It shows the layer hierarchy, browses and plots weight
 tensors, compares and exports checkpoints, and checks that a rebuilt MLP
 gives the same outputs.")
-# No project address exists yet: set a real one (-DCKPT_PACKAGE_MAINTAINER=...) before
-# publishing a package.
-set(CKPT_PACKAGE_MAINTAINER "ckptview maintainers <ckptview@localhost>"
+# The identity the project's commits are made under (git log); override it
+# (-DCKPT_PACKAGE_MAINTAINER=...) for a package published elsewhere.
+set(CKPT_PACKAGE_MAINTAINER "Seed 7ee1d3e3 maintainers <maintainers@users.noreply.b-seed-7ee1d3e3.example>"
     CACHE STRING "Maintainer field of the Debian package")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CKPT_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)

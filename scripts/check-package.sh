@@ -13,7 +13,8 @@ for f in usr/bin/ckpt usr/bin/ckptview usr/share/applications/ckptview.desktop \
     usr/share/mime/packages/ckptview.xml usr/share/metainfo/io.github.ckptview.metainfo.xml \
     usr/share/man/man1/ckpt.1.gz usr/share/man/man1/ckptview.1.gz \
     usr/share/bash-completion/completions/ckpt usr/share/icons/hicolor/scalable/apps/ckptview.svg \
-    usr/share/icons/hicolor/48x48/apps/ckptview.png; do
+    usr/share/icons/hicolor/48x48/apps/ckptview.png usr/share/doc/ckptview/copyright \
+    usr/share/doc/ckptview/changelog.gz; do
     [ -e "$root/$f" ] || { echo "check-package: $f is missing from $deb" >&2; exit 1; }
 done
 "$root/usr/bin/ckpt" --version | head -1

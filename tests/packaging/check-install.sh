@@ -22,6 +22,8 @@ need() { # PATH under /usr
 need bin/ckpt
 need share/bash-completion/completions/ckpt
 need share/man/man1/ckpt.1.gz
+need share/doc/ckptview/copyright
+need share/doc/ckptview/changelog.gz
 if [ -e "$usr/bin/ckptview" ]; then # the GUI is optional (CKPT_BUILD_GUI)
     for f in bin/ckptview share/applications/ckptview.desktop share/mime/packages/ckptview.xml \
         share/metainfo/io.github.ckptview.metainfo.xml share/man/man1/ckptview.1.gz \
@@ -39,6 +41,17 @@ for exe in ckpt ckptview; do
         echo "FAIL $exe --version"; failures=$((failures + 1))
     fi
 done
+
+# The changelog's newest entry is the version the executables say (one version to bump).
+if command -v dpkg-parsechangelog >/dev/null && [ -s "$usr/share/doc/ckptview/changelog.gz" ]; then
+    logged=$(gzip -dc "$usr/share/doc/ckptview/changelog.gz" | dpkg-parsechangelog -l- -S Version)
+    said=$("$usr/bin/ckpt" --version | sed -n '1s/^ckpt //p')
+    if [ -n "$logged" ] && [ "$logged" = "$said" ]; then
+        echo "ok   changelog names version $logged"
+    else
+        echo "FAIL changelog names version '$logged', ckpt --version says '$said'"; failures=$((failures + 1))
+    fi
+fi
 
 if [ -e "$usr/share/applications/ckptview.desktop" ]; then
     # What dpkg's triggers do on a real install: the MIME cache and the desktop cache.
