@@ -85,6 +85,27 @@ private slots:
         QCOMPARE(r.err.count('\n'), 1);
     }
 
+    // Exit 0 clean, 1 findings, 3 unreadable; the JSON names each finding and PyTorch's errors.
+    void doctor()
+    {
+        const QString data = QStringLiteral(CKPT_TEST_DATA "/doctor/");
+        Run r = runCkpt({ QStringLiteral("doctor"), data + "clean.pt" });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith("no findings in 9 tensors"), r.out.constData());
+        r = runCkpt({ QStringLiteral("doctor"), QStringLiteral("--json"), data + "target.pt",
+            QStringLiteral("--against"), data + "reference.pt" });
+        QCOMPARE(r.exitCode, 1);
+        const auto o = json(r);
+        QCOMPARE(o.value(QStringLiteral("load_state_dict_errors")).toArray().size(), 3);
+        const auto first = o.value(QStringLiteral("findings")).toArray().at(0).toObject();
+        QCOMPARE(first.keys(),
+            (QStringList { QStringLiteral("evidence"), QStringLiteral("kind"), QStringLiteral("tensor") }));
+        r = runCkpt({ QStringLiteral("doctor"), data + "make_doctor_fixtures.py" });
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.startsWith("error: " + data.toUtf8() + "make_doctor_fixtures.py: "), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
     void ls()
     {
         const Run r = runCkpt({ QStringLiteral("ls"), QStringLiteral("--json"), demo_ });

@@ -19,6 +19,7 @@ void addExportCommand(CLI::App& app, CommandAction& run);
 void addDiffCommand(CLI::App& app, CommandAction& run);
 void addScanCommand(CLI::App& app, CommandAction& run);
 void addTimelineCommand(CLI::App& app, CommandAction& run);
+void addDoctorCommand(CLI::App& app, CommandAction& run);
 
 namespace exitcode {
 inline constexpr int ok = 0;

@@ -29,6 +29,7 @@ int main(int argc, char** argv)
     addDiffCommand(app, run);
     addScanCommand(app, run);
     addTimelineCommand(app, run);
+    addDoctorCommand(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

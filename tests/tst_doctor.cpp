@@ -1,0 +1,174 @@
+// ckpt doctor (issue 20): every finding of tests/data/doctor/findings.pt and none in clean.pt
+// (both written by torch), the counts behind them as torch/numpy computed them, and the
+// reference check against PyTorch's own load_state_dict(strict=True) message (expected.json,
+// from make_doctor_fixtures.py).
+#include "doctor/Doctor.h"
+#include "doctor/TensorFacts.h"
+#include "open/ReaderRegistry.h"
+#include "tensor/TensorData.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+
+using namespace ckpt;
+
+namespace {
+
+nlohmann::json expected()
+{
+    std::ifstream in(CKPT_TEST_DATA "/doctor/expected.json");
+    return nlohmann::json::parse(in);
+}
+
+Checkpoint open(const char* name)
+{
+    return openCheckpoint(std::string(CKPT_TEST_DATA "/doctor/") + name);
+}
+
+std::set<std::pair<std::string, std::string>> kindsAndTensors(const std::vector<Finding>& findings)
+{
+    std::set<std::pair<std::string, std::string>> out;
+    for (const Finding& f : findings)
+        out.emplace(f.kind, f.tensor);
+    return out;
+}
+
+Tensor floats(const std::string& name, const std::vector<float>& values)
+{
+    return makeMemoryTensor(name, makeTensorData(DType::Float32, { std::int64_t(values.size()) }, values));
+}
+
+std::string joined(const std::vector<std::string>& lines, const std::string& separator)
+{
+    std::string s;
+    for (const auto& l : lines)
+        s += (s.empty() ? "" : separator) + l;
+    return s;
+}
+
+} // namespace
+
+class TestDoctor : public QObject {
+    Q_OBJECT
+private slots:
+    void everyFindingOfTheFindingsFile()
+    {
+        const auto report = diagnose(open("findings.pt"));
+        std::set<std::pair<std::string, std::string>> want;
+        const auto file = expected();
+        for (const auto& pair : file["findings.pt"])
+            want.emplace(pair[0].get<std::string>(), pair[1].get<std::string>());
+        const auto got = kindsAndTensors(report.findings);
+        QVERIFY2(got == want, nlohmann::json(got).dump().c_str());
+        QCOMPARE(report.tensorsChecked, 12);
+    }
+
+    void countsMatchTorch()
+    {
+        const auto c = open("findings.pt");
+        const auto counts = expected()["counts"];
+        QCOMPARE(scanTensor(*c.find("bad.nan")).nan, counts["bad.nan"].get<std::int64_t>());
+        const auto inf = scanTensor(*c.find("bad.inf"));
+        QCOMPARE(inf.posInf + inf.negInf, counts["bad.inf"].get<std::int64_t>());
+        QCOMPARE(scanTensor(*c.find("big.weight")).beyondHalf, counts["big.weight"].get<std::int64_t>());
+        QCOMPARE(scanTensor(*c.find("tiny.weight")).denormals, counts["tiny.weight"].get<std::int64_t>());
+        const auto var = scanTensor(*c.find("bn.running_var"));
+        QCOMPARE(var.min, -0.25);
+        QCOMPARE(var.zeros, std::int64_t(1));
+    }
+
+    void aTrainedNetworkIsClean()
+    {
+        const auto report = diagnose(open("clean.pt"));
+        QVERIFY2(report.findings.empty(), report.findings.empty() ? "" : report.findings[0].evidence.c_str());
+        QCOMPARE(report.tensorsChecked, 9);
+    }
+
+    void againstTheReferenceAsPyTorchSaysIt()
+    {
+        const auto target = open("target.pt");
+        const auto reference = open("reference.pt");
+        DoctorOptions options;
+        options.reference = &reference;
+        const auto report = diagnose(target, options);
+        QVERIFY(report.againstReference);
+        const std::string torch = expected()["load_state_dict"];
+        const std::string body = torch.substr(torch.find(":\n\t") + 3);
+        QCOMPARE(joined(report.againstReference->loadErrors, "\n\t"), body);
+
+        std::set<std::string> same, wantSame;
+        for (const Finding& f : report.findings)
+            if (f.kind == "same-as-reference")
+                same.insert(f.tensor);
+        const auto want = expected();
+        for (const auto& name : want["same_as_reference"])
+            wantSame.insert(name.get<std::string>());
+        QVERIFY(same == wantSame);
+        const auto got = kindsAndTensors(report.againstReference->findings);
+        QVERIFY(got.count({ "missing-key", "fc2.bias" }));
+        QVERIFY(got.count({ "unexpected-key", "head.weight" }));
+        QVERIFY(got.count({ "size-mismatch", "fc2.weight" }));
+    }
+
+    // DataParallel's "module." on one side: stripped with the prefix option, the same message.
+    void prefixesAreStripped()
+    {
+        auto target = open("target.pt");
+        for (Tensor& t : target.tensors)
+            t.info.name = "module." + t.info.name;
+        const auto reference = open("reference.pt");
+        StateDictCheckOptions options;
+        const auto unprefixed = checkAgainstReference(target, reference, options);
+        QCOMPARE(unprefixed.findings.size(), reference.tensors.size() + target.tensors.size());
+        options.prefix = "module.";
+        const auto check = checkAgainstReference(target, reference, options);
+        const std::string torch = expected()["load_state_dict"];
+        QCOMPARE(joined(check.loadErrors, "\n\t"), torch.substr(torch.find(":\n\t") + 3));
+    }
+
+    // PyTorch reports unexpected keys module by module (the root first), not in file order; the
+    // expected line is what torch 1.13 printed for this layout.
+    void unexpectedKeysInPyTorchsOrder()
+    {
+        Checkpoint reference, target;
+        for (const char* name : { "fc1.weight", "block.0.weight", "fc2.weight" })
+            reference.tensors.push_back(floats(name, { 1, 2 }));
+        for (const char* name : { "fc2.extra", "fc1.weight", "block.0.extra", "stray", "block.0.weight", "fc2.weight" })
+            target.tensors.push_back(floats(name, { 1, 3 }));
+        const auto check = checkAgainstReference(target, reference);
+        QCOMPARE(check.loadErrors.size(), std::size_t(1));
+        QCOMPARE(check.loadErrors[0],
+            std::string("Unexpected key(s) in state_dict: \"stray\", \"block.0.extra\", \"fc2.extra\". "));
+    }
+
+    // Equal statistics are not enough: -0 and 0 differ in their bytes.
+    void duplicatesAreConfirmedByteForByte()
+    {
+        Checkpoint c;
+        c.tensors.push_back(floats("a", { 1.0f, -0.0f, 2.0f }));
+        c.tensors.push_back(floats("b", { 1.0f, 0.0f, 2.0f }));
+        c.tensors.push_back(floats("c", { 1.0f, -0.0f, 2.0f }));
+        const auto got = kindsAndTensors(diagnose(c).findings);
+        QVERIFY(got == (std::set<std::pair<std::string, std::string>> { { "duplicate", "c" } }));
+    }
+
+    void anUnreadableTensorIsAFindingNotAnError()
+    {
+        Checkpoint c;
+        c.tensors.push_back(floats("fine", { 1, 2 }));
+        c.tensors.push_back(floats("refused", { 1, 2 }));
+        c.tensors.back().info.unreadable = "its data lies outside the checkpoint's folder";
+        const auto report = diagnose(c);
+        QCOMPARE(report.findings.size(), std::size_t(1));
+        QCOMPARE(report.findings[0].kind, std::string("unreadable"));
+        QCOMPARE(report.findings[0].evidence, c.tensors[1].info.unreadable);
+        QCOMPARE(report.tensorsChecked, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDoctor)
+#include "tst_doctor.moc"
