@@ -7,7 +7,7 @@ _ckpt()
     local cur prev words cword
     _init_completion || return
 
-    local commands="ls tree stats values demo verify export diff scan timeline"
+    local commands="ls tree stats values demo verify export diff scan timeline doctor"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         if [[ " $commands " == *" ${words[i]} "* ]]; then
@@ -41,7 +41,7 @@ _ckpt()
             ;;
         --bins | --limit | --seed | --batch | --rtol | --atol | --x | --y | --prefix | \
             --clone-prefix | --select | --exclude | --strip-prefix | --add-prefix | \
-            --prefix-a | --prefix-b)
+            --prefix-a | --prefix-b | --reference-prefix)
             return
             ;;
     esac
@@ -62,6 +62,7 @@ _ckpt()
                 --with-architecture --cast --force --json"
             ;;
         timeline) options+=" --select --order --json --csv" ;;
+        doctor) options+=" --against --prefix --reference-prefix --json" ;;
         diff)
             options+=" --prefix-a --prefix-b --rtol --atol --transpose-kernels --by-layer --json"
             ;;
