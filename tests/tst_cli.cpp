@@ -144,6 +144,32 @@ private slots:
         const auto h = t.value(QStringLiteral("histogram")).toObject();
         QCOMPARE(h.value(QStringLiteral("edges")).toArray().size(), 9);
         QCOMPARE(h.value(QStringLiteral("counts")).toArray().size(), 8);
+        QCOMPARE(t.value(QStringLiteral("l2")).toDouble(), std::sqrt(14.0));
+        QCOMPARE(t.value(QStringLiteral("max_abs")).toDouble(), 3.0);
+        QCOMPARE(t.value(QStringLiteral("zero_fraction")).toDouble(), 0.25);
+    }
+
+    // The tensor table as CSV: one row per tensor; spectral metrics as numpy computed them
+    // (tests/data/spectral/expected.json), empty cells where a tensor has none.
+    void statsTableCsv()
+    {
+        const Run r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--csv"), QStringLiteral("--metrics"),
+            QStringLiteral("all"), QStringLiteral(CKPT_TEST_DATA "/spectral/matrices.npz") });
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 1 + 6);
+        const QList<QByteArray> header = lines[0].split(',');
+        QCOMPARE(header.last(), QByteArray("effective_rank"));
+        QCOMPARE(header.at(header.size() - 3), QByteArray("spectral_norm"));
+        for (const QByteArray& line : lines.mid(1)) {
+            if (!line.startsWith("small,"))
+                continue;
+            const QList<QByteArray> fields = line.split(','); // the quoted shape holds a comma: count from the end
+            const double got = fields.at(fields.size() - 3).toDouble();
+            QVERIFY2(std::fabs(got - 14.486578387602913) < 1e-5 * 14.49, line.constData());
+            return;
+        }
+        QFAIL("no row for the tensor 'small'");
     }
 
     void statsOfAllTensors()

@@ -4,6 +4,7 @@
 #include "report/PrintableText.h"
 
 #include "report/Reports.h"
+#include "report/TensorTable.h"
 
 #include <cstdio>
 #include <iostream>
@@ -14,14 +15,20 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
         std::string file;
         std::vector<std::string> names;
         int bins = 256;
-        bool json = false;
+        bool json = false, csv = false;
+        std::string metrics = "basic";
     };
     auto opts = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("stats", "Statistics and histograms of tensors (all when no NAME is given)");
     cmd->add_option("FILE", opts->file, "Checkpoint file")->required();
     cmd->add_option("NAME", opts->names, "Tensor names");
     cmd->add_option("--bins", opts->bins, "Histogram bins")->check(CLI::Range(1, 1 << 20));
-    cmd->add_flag("--json", opts->json, "Print JSON");
+    auto* json = cmd->add_flag("--json", opts->json, "Print JSON");
+    cmd->add_flag("--csv", opts->csv, "Print one CSV row per tensor (the tensor table, no histograms)")->excludes(json);
+    cmd->add_option("--metrics", opts->metrics,
+           "basic: statistics, max |x|, L2, zero fraction; all: also denormal and float16-overflow fractions "
+           "and, for matrices, spectral norm, stable rank and effective rank")
+        ->check(CLI::IsMember({ "basic", "all" }));
     cmd->callback([opts, &run] {
         run = [opts] {
             const auto c = openOrFail(opts->file);
@@ -31,20 +38,30 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                     selected.push_back(&t);
             for (const auto& n : opts->names)
                 selected.push_back(&tensorOrFail(c, n));
+            const auto metrics = opts->metrics == "all" ? ckpt::TableMetrics::All : ckpt::TableMetrics::Basic;
             nlohmann::ordered_json all = nlohmann::ordered_json::array();
+            if (opts->csv)
+                ckpt::writeTensorTableCsvHeader(std::cout, metrics);
             for (const auto* t : selected) {
                 ckpt::StatsOptions so;
                 so.bins = opts->bins;
-                ckpt::TensorStats s;
+                ckpt::TensorTableRow row;
                 try {
-                    s = ckpt::computeStats(*t, so);
+                    row = ckpt::tensorTableRow(*t, metrics, so);
                 } catch (const ckpt::CheckpointError&) {
                     throw;
                 } catch (const std::exception& e) {
                     throw ckpt::CheckpointError(c.path, t->info.name + ": " + e.what());
                 }
+                const ckpt::TensorStats& s = row.stats;
+                if (opts->csv) {
+                    ckpt::writeTensorTableCsvRow(std::cout, row, metrics);
+                    continue;
+                }
                 if (opts->json) {
-                    all.push_back(ckpt::statsJson(t->info, s));
+                    auto j = ckpt::statsJson(t->info, s);
+                    ckpt::addTableJson(row, j);
+                    all.push_back(std::move(j));
                     continue;
                 }
                 std::printf("%s  %s %s\n  count %lld  min %.9g  max %.9g  mean %.9g  std %.9g\n"
@@ -53,6 +70,13 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                     ckpt::shapeToString(t->info.shape).c_str(), static_cast<long long>(s.count), s.min, s.max, s.mean,
                     s.std, static_cast<long long>(s.nan), static_cast<long long>(s.posInf),
                     static_cast<long long>(s.negInf), static_cast<long long>(s.zeros));
+                std::printf("  max |x| %.9g  L2 %.9g\n", row.maxAbs, row.l2);
+                if (row.facts)
+                    std::printf(
+                        "  denormal %.6g  beyond float16 %.6g\n", row.denormalFraction(), row.beyondFloat16Fraction());
+                if (row.spectral)
+                    std::printf("  spectral norm %.9g  stable rank %.6g  effective rank %.6g\n",
+                        row.spectral->spectralNorm, row.spectral->stableRank, row.spectral->effectiveRank);
             }
             if (opts->json)
                 std::cout << ckpt::jsonText(nlohmann::ordered_json { { "tensors", all } }) << "\n";

@@ -1,5 +1,6 @@
 #include "timeline/TimelineReport.h"
 
+#include "report/Csv.h"
 #include "report/PrintableText.h"
 
 #include <cmath>
@@ -12,26 +13,6 @@ namespace {
 nlohmann::ordered_json number(double v)
 {
     return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-
-std::string csvNumber(double v)
-{
-    if (std::isnan(v))
-        return {};
-    char text[32];
-    std::snprintf(text, sizeof text, "%.9g", v);
-    return text;
-}
-
-// A CSV field: quoted when it holds a comma, a quote or a line break.
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\r\n") == std::string::npos)
-        return s;
-    std::string quoted = "\"";
-    for (char c : s)
-        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return quoted + "\"";
 }
 
 const char* orderName(StepOrder order)

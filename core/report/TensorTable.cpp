@@ -1,0 +1,112 @@
+#include "report/TensorTable.h"
+
+#include "base/Cancelled.h"
+#include "report/Csv.h"
+#include "report/PrintableText.h"
+#include "tensor/JsonNumber.h"
+
+#include <cmath>
+#include <limits>
+
+namespace ckpt {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double fraction(std::int64_t part, std::int64_t whole)
+{
+    return whole > 0 ? double(part) / double(whole) : kNaN;
+}
+
+void addSpectral(TensorTableRow& row, const Tensor& tensor, const std::atomic<bool>* cancel)
+{
+    if (!matrixShape(tensor)) {
+        row.noSpectrum = "not a matrix";
+        return;
+    }
+    SpectralOptions options;
+    options.cancel = cancel;
+    try {
+        row.spectral = computeSpectral(tensor, options);
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const std::exception& e) {
+        row.noSpectrum = e.what();
+    }
+}
+
+} // namespace
+
+double TensorTableRow::denormalFraction() const
+{
+    return facts ? fraction(facts->denormals, facts->count) : kNaN;
+}
+
+double TensorTableRow::beyondFloat16Fraction() const
+{
+    return facts ? fraction(facts->beyondHalf, facts->count) : kNaN;
+}
+
+TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const StatsOptions& options)
+{
+    TensorTableRow row;
+    row.info = tensor.info;
+    row.stats = computeStats(tensor, options);
+    const TensorStats& s = row.stats;
+    // std is the population deviation of the finite values: their squares sum to n (std² + mean²).
+    row.l2 = std::sqrt(double(s.finite) * (s.std * s.std + s.mean * s.mean));
+    row.maxAbs = s.finite > 0 ? std::max(std::fabs(s.min), std::fabs(s.max)) : kNaN;
+    row.zeroFraction = fraction(s.zeros, s.count);
+    if (metrics == TableMetrics::All) {
+        row.facts = scanTensor(tensor, options.cancel);
+        addSpectral(row, tensor, options.cancel);
+    }
+    return row;
+}
+
+void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out)
+{
+    out["l2"] = jsonNumber(row.l2);
+    out["max_abs"] = jsonNumber(row.maxAbs);
+    out["zero_fraction"] = jsonNumber(row.zeroFraction);
+    if (row.facts) {
+        out["denormal_fraction"] = jsonNumber(row.denormalFraction());
+        out["beyond_float16_fraction"] = jsonNumber(row.beyondFloat16Fraction());
+    }
+    if (row.spectral) {
+        const SpectralMetrics& m = *row.spectral;
+        out["spectral"] = { { "rows", m.rows }, { "cols", m.cols }, { "frobenius", jsonNumber(m.frobenius) },
+            { "spectral_norm", jsonNumber(m.spectralNorm) }, { "stable_rank", jsonNumber(m.stableRank) },
+            { "effective_rank", jsonNumber(m.effectiveRank) } };
+    } else if (!row.noSpectrum.empty()) {
+        out["no_spectrum"] = row.noSpectrum;
+    }
+}
+
+void writeTensorTableCsvHeader(std::ostream& out, TableMetrics metrics)
+{
+    out << "name,dtype,shape,count,min,max,mean,std,max_abs,l2,zero_fraction,nan,posinf,neginf";
+    if (metrics == TableMetrics::All)
+        out << ",denormal_fraction,beyond_float16_fraction,spectral_norm,stable_rank,effective_rank";
+    out << "\n";
+}
+
+void writeTensorTableCsvRow(std::ostream& out, const TensorTableRow& row, TableMetrics metrics)
+{
+    const TensorStats& s = row.stats;
+    out << csvField(printable(row.info.name)) << ',' << dtypeName(row.info.dtype) << ','
+        << csvField(shapeToString(row.info.shape)) << ',' << s.count;
+    for (double v : { s.min, s.max, s.mean, s.std, row.maxAbs, row.l2 })
+        out << ',' << csvNumber(s.finite > 0 ? v : kNaN); // empty: no finite value
+    out << ',' << csvNumber(row.zeroFraction);
+    out << ',' << s.nan << ',' << s.posInf << ',' << s.negInf;
+    if (metrics == TableMetrics::All) {
+        const SpectralMetrics* m = row.spectral ? &*row.spectral : nullptr;
+        for (double v : { row.denormalFraction(), row.beyondFloat16Fraction(), m ? m->spectralNorm : kNaN,
+                 m ? m->stableRank : kNaN, m ? m->effectiveRank : kNaN })
+            out << ',' << csvNumber(v);
+    }
+    out << "\n";
+}
+
+} // namespace ckpt
