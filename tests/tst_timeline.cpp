@@ -3,6 +3,7 @@
 // epoch_10), a file that is not a checkpoint is skipped and said, tensors are lined up across the
 // "module." and "model_state_dict." wrappers, and every metric matches numpy's (expected.json,
 // made by tests/data/timeline/make_timeline_fixtures.py).
+#include "base/Cancelled.h"
 #include "base/CheckpointError.h"
 #include "timeline/Timeline.h"
 #include "timeline/TimelineReport.h"
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +34,33 @@ bool near(double actual, const nlohmann::json& want)
         return std::isnan(actual);
     const double w = want.get<double>();
     return std::abs(actual - w) <= 1e-12 + 1e-9 * std::abs(w);
+}
+
+// Every metric of every tensor at every step, in order (NaN where absent), to compare runs bit for bit.
+std::vector<double> allMetrics(const RunTimeline& t)
+{
+    std::vector<double> all;
+    for (const TensorTimeline& line : t.tensors)
+        for (const StepMetrics& m : line.steps)
+            all.insert(all.end(),
+                { double(m.present), double(m.count), m.l2, m.mean, m.std, m.min, m.max, m.maxAbs, m.zeroFraction,
+                    double(m.nan), double(m.inf), m.changePrevious, m.changeFirst, m.cosinePrevious, m.cosineFirst });
+    return all;
+}
+
+// The metrics that expected.json holds for a tensor at a step: a description of the first mismatch, or empty.
+std::string mismatch(const StepMetrics& m, const nlohmann::json& r)
+{
+    if (m.count != r["count"].get<std::int64_t>() || m.nan != r["nan"].get<std::int64_t>()
+        || m.inf != r["inf"].get<std::int64_t>())
+        return "counts";
+    for (auto [value, key] : { std::pair { m.l2, "l2" }, { m.mean, "mean" }, { m.std, "std" }, { m.min, "min" },
+             { m.max, "max" }, { m.zeroFraction, "zero_fraction" }, { m.changePrevious, "change_previous" },
+             { m.changeFirst, "change_first" }, { m.cosinePrevious, "cosine_previous" },
+             { m.cosineFirst, "cosine_first" } })
+        if (!near(value, r[key]))
+            return std::string(key) + ": " + std::to_string(value) + " against " + r[key].dump();
+    return {};
 }
 } // namespace
 
@@ -111,6 +140,52 @@ private slots:
         const auto order = tensorsByChange(t);
         QCOMPARE(order.front().first, std::string("extra"));
         QCOMPARE(order.back().second, 0.0); // layer 2, frozen after epoch 1
+    }
+
+    // Chunks far smaller than the tensors, so that every sum is merged across chunk boundaries
+    // (and the all-finite blocks' vector loops and their tails both run): still numpy's numbers,
+    // and the same bits on one thread as on several.
+    void chunkedSweepOnAnyThreads()
+    {
+        const RunPlan plan = planRun({ run });
+        const auto want = expected()["tensors"];
+        for (std::int64_t chunk : { 1, 3, 5, 1 << 16 }) {
+            std::vector<double> single;
+            for (int threads : { 1, 2, 3 }) {
+                TimelineOptions options;
+                options.chunkElements = chunk;
+                options.threads = threads;
+                const RunTimeline t = computeTimeline(plan, options);
+                for (const TensorTimeline& line : t.tensors)
+                    for (std::size_t s = 0; s < line.steps.size(); ++s)
+                        if (line.steps[s].present) {
+                            const std::string what = mismatch(line.steps[s], want[line.name][s]);
+                            const std::string where = line.name + " at step " + std::to_string(s) + " in chunks of "
+                                + std::to_string(chunk) + ": " + what;
+                            QVERIFY2(what.empty(), where.c_str());
+                        }
+                const std::vector<double> all = allMetrics(t);
+                if (threads == 1)
+                    single = all;
+                QCOMPARE(all.size(), single.size());
+                QVERIFY(std::memcmp(all.data(), single.data(), all.size() * sizeof(double)) == 0);
+            }
+        }
+    }
+
+    void cancelStopsTheSweep()
+    {
+        std::atomic<bool> cancel { false };
+        TimelineOptions options;
+        options.cancel = &cancel;
+        std::vector<std::size_t> reported;
+        options.progress = [&](std::size_t step, std::size_t) {
+            reported.push_back(step);
+            if (step == 1)
+                cancel = true;
+        };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, computeTimeline(planRun({ run }), options));
+        QCOMPARE(reported, (std::vector<std::size_t> { 0, 1 }));
     }
 
     void selectionAndReports()
