@@ -14,85 +14,136 @@
 #include <mutex>
 #include <thread>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace ckpt {
 
 namespace {
-
-// The vectors below never cross this file's boundary, so how an AVX-less build would pass them
-// between translation units (GCC's -Wpsabi note) does not matter.
-#pragma GCC diagnostic ignored "-Wpsabi"
 
 // Each chunk is converted to float64 in blocks small enough that the three sides stay in the L1
 // cache while every pass over them runs.
 constexpr std::int64_t kBlockElements = 1024;
 constexpr std::int64_t kMaxRunElements = std::int64_t(1) << 22; // one compressed storage unit, as the stats do
 
-// Four doubles as one GCC/Clang vector: four independent accumulators, so the loops pipeline and
-// vectorise without reassociating a sum (which would change the result).
-using Quad = double __attribute__((vector_size(4 * sizeof(double))));
-using QuadMask = std::int64_t __attribute__((vector_size(4 * sizeof(double))));
+// Two doubles as one SSE2 register (a GCC/Clang vector). Each loop keeps two such chains of
+// accumulators, so it pipelines without reassociating a sum (which would change the result).
+using Pair = double __attribute__((vector_size(2 * sizeof(double))));
+using PairMask = std::int64_t __attribute__((vector_size(2 * sizeof(double))));
 
-Quad load(const double* p)
+// Four values as two pairs: float64 as stored, float32 widened in registers (exact).
+void loadPairs(const double* p, Pair& first, Pair& second)
 {
-    Quad x;
-    std::memcpy(&x, p, sizeof x);
-    return x;
+    std::memcpy(&first, p, sizeof first);
+    std::memcpy(&second, p + 2, sizeof second);
 }
 
-Quad splat(double x)
+void loadPairs(const float* p, Pair& first, Pair& second)
 {
-    return Quad { x, x, x, x };
+#ifdef __SSE2__
+    const __m128 x = _mm_loadu_ps(p);
+    first = reinterpret_cast<Pair>(_mm_cvtps_pd(x));
+    second = reinterpret_cast<Pair>(_mm_cvtps_pd(_mm_movehl_ps(x, x)));
+#else
+    first = Pair { p[0], p[1] };
+    second = Pair { p[2], p[3] };
+#endif
 }
 
-double total(Quad q)
+Pair splat(double x)
 {
-    return (q[0] + q[1]) + (q[2] + q[3]);
+    return Pair { x, x };
+}
+
+// a < b ? a : b and a > b ? a : b, lane by lane (one instruction each with SSE2).
+Pair lesser(Pair a, Pair b)
+{
+#ifdef __SSE2__
+    return reinterpret_cast<Pair>(_mm_min_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
+#else
+    return a < b ? a : b;
+#endif
+}
+
+Pair greater(Pair a, Pair b)
+{
+#ifdef __SSE2__
+    return reinterpret_cast<Pair>(_mm_max_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
+#else
+    return a > b ? a : b;
+#endif
+}
+
+// Lanes summed in a fixed order: chain a's, then chain b's.
+double total(Pair a, Pair b)
+{
+    return (a[0] + a[1]) + (b[0] + b[1]);
 }
 
 // A block's mean and squared deviations from it, the second pass on values still in the cache.
-void finishMoments(const double* v, std::int64_t n, double sum, ValueSums& out)
+template <typename T> void finishMoments(const T* v, std::int64_t n, double sum, ValueSums& out)
 {
     out.mean = sum / double(n);
-    Quad deviations {};
-    const Quad mean = splat(out.mean);
+    Pair da {}, db {};
+    const Pair mean = splat(out.mean);
     const std::int64_t whole = n - n % 4;
     for (std::int64_t i = 0; i < whole; i += 4) {
-        const Quad d = load(v + i) - mean;
-        deviations += d * d;
+        Pair x, y;
+        loadPairs(v + i, x, y);
+        x -= mean;
+        y -= mean;
+        da += x * x;
+        db += y * y;
     }
-    double m2 = total(deviations);
-    for (std::int64_t i = whole; i < n; ++i)
-        m2 += (v[i] - out.mean) * (v[i] - out.mean);
+    double m2 = total(da, db);
+    for (std::int64_t i = whole; i < n; ++i) {
+        const double d = double(v[i]) - out.mean;
+        m2 += d * d;
+    }
     out.m2 = m2;
 }
 
-// The usual block, without a branch per element: false (out untouched) when a value is NaN or inf.
-bool finiteValues(const double* v, std::int64_t n, ValueSums& out)
-{
-    Quad sum {}, squares {}, check {};
-    Quad lo = splat(std::numeric_limits<double>::infinity()), hi = -lo;
-    QuadMask zeros {};
-    const std::int64_t whole = n - n % 4;
-    for (std::int64_t i = 0; i < whole; i += 4) {
-        const Quad x = load(v + i);
+// One chain of the value sums.
+struct ValueChain {
+    Pair sum {}, squares {}, check {};
+    Pair lo = splat(std::numeric_limits<double>::infinity()), hi = -splat(std::numeric_limits<double>::infinity());
+    PairMask zeros {};
+
+    void add(Pair x)
+    {
         sum += x;
         squares += x * x;
-        lo = x < lo ? x : lo;
-        hi = x > hi ? x : hi;
+        lo = lesser(x, lo);
+        hi = greater(x, hi);
         zeros -= x == 0; // a true comparison is -1
         check += x - x; // NaN from here on if x is NaN or inf
     }
-    double s = total(sum), sq = total(squares), bad = total(check);
-    double low = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
-    double high = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
-    std::int64_t zeroCount = zeros[0] + zeros[1] + zeros[2] + zeros[3];
+};
+
+// The usual block, without a branch per element: false (out untouched) when a value is NaN or inf.
+template <typename T> bool finiteValues(const T* v, std::int64_t n, ValueSums& out)
+{
+    ValueChain a, b;
+    const std::int64_t whole = n - n % 4;
+    for (std::int64_t i = 0; i < whole; i += 4) {
+        Pair x, y;
+        loadPairs(v + i, x, y);
+        a.add(x);
+        b.add(y);
+    }
+    double s = total(a.sum, b.sum), sq = total(a.squares, b.squares), bad = total(a.check, b.check);
+    double low = std::min(std::min(a.lo[0], a.lo[1]), std::min(b.lo[0], b.lo[1]));
+    double high = std::max(std::max(a.hi[0], a.hi[1]), std::max(b.hi[0], b.hi[1]));
+    std::int64_t zeroCount = a.zeros[0] + a.zeros[1] + b.zeros[0] + b.zeros[1];
     for (std::int64_t i = whole; i < n; ++i) {
-        s += v[i];
-        sq += v[i] * v[i];
-        low = std::min(low, v[i]);
-        high = std::max(high, v[i]);
-        zeroCount += v[i] == 0;
-        bad += v[i] - v[i];
+        const double x = v[i];
+        s += x;
+        sq += x * x;
+        low = std::min(low, x);
+        high = std::max(high, x);
+        zeroCount += x == 0;
+        bad += x - x;
     }
     if (!(bad == 0))
         return false;
@@ -108,7 +159,7 @@ bool finiteValues(const double* v, std::int64_t n, ValueSums& out)
 }
 
 // A block with NaN or inf in it: they are counted, the rest summed.
-ValueSums valuesCarefully(const double* v, std::int64_t n)
+template <typename T> ValueSums valuesCarefully(const T* v, std::int64_t n)
 {
     ValueSums block;
     block.count = n;
@@ -130,13 +181,15 @@ ValueSums valuesCarefully(const double* v, std::int64_t n)
     if (block.finite == 0)
         return block;
     block.mean = sum / double(block.finite);
-    for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double d = double(v[i]) - block.mean;
         if (std::isfinite(v[i]))
-            block.m2 += (v[i] - block.mean) * (v[i] - block.mean);
+            block.m2 += d * d;
+    }
     return block;
 }
 
-ValueSums blockValues(const double* v, std::int64_t n)
+template <typename T> ValueSums blockValues(const T* v, std::int64_t n)
 {
     ValueSums block;
     if (!finiteValues(v, n, block))
@@ -144,28 +197,42 @@ ValueSums blockValues(const double* v, std::int64_t n)
     return block;
 }
 
-// Both blocks finite, without a branch per element: false (out untouched) otherwise.
-bool finitePairs(const double* a, const double* b, std::int64_t n, PairSums& out)
-{
-    Quad difference {}, dot {}, aa {}, bb {}, check {};
-    const std::int64_t whole = n - n % 4;
-    for (std::int64_t i = 0; i < whole; i += 4) {
-        const Quad x = load(a + i), y = load(b + i), d = x - y;
+// One chain of the sums of a pair of blocks.
+struct PairChain {
+    Pair difference {}, dot {}, aa {}, bb {}, check {};
+
+    void add(Pair x, Pair y)
+    {
+        const Pair d = x - y;
         difference += d * d;
         dot += x * y;
         aa += x * x;
         bb += y * y;
-        check += (x - x) + (y - y);
+        check += (x - x) + (y - y); // NaN from here on if x or y is NaN or inf
     }
-    PairSums block { total(difference), total(dot), total(aa), total(bb) };
-    double bad = total(check);
+};
+
+// Both blocks finite, without a branch per element: false (out untouched) otherwise.
+template <typename A, typename B> bool finitePairs(const A* a, const B* b, std::int64_t n, PairSums& out)
+{
+    PairChain p, q;
+    const std::int64_t whole = n - n % 4;
+    for (std::int64_t i = 0; i < whole; i += 4) {
+        Pair a0, a1, b0, b1;
+        loadPairs(a + i, a0, a1);
+        loadPairs(b + i, b0, b1);
+        p.add(a0, b0);
+        q.add(a1, b1);
+    }
+    PairSums block { total(p.difference, q.difference), total(p.dot, q.dot), total(p.aa, q.aa), total(p.bb, q.bb) };
+    double bad = total(p.check, q.check);
     for (std::int64_t i = whole; i < n; ++i) {
-        const double d = a[i] - b[i];
+        const double x = a[i], y = b[i], d = x - y;
         block.differenceSquares += d * d;
-        block.dot += a[i] * b[i];
-        block.aSquares += a[i] * a[i];
-        block.bSquares += b[i] * b[i];
-        bad += (a[i] - a[i]) + (b[i] - b[i]);
+        block.dot += x * y;
+        block.aSquares += x * x;
+        block.bSquares += y * y;
+        bad += (x - x) + (y - y);
     }
     if (!(bad == 0))
         return false;
@@ -173,22 +240,22 @@ bool finitePairs(const double* a, const double* b, std::int64_t n, PairSums& out
     return true;
 }
 
-PairSums pairsCarefully(const double* a, const double* b, std::int64_t n)
+template <typename A, typename B> PairSums pairsCarefully(const A* a, const B* b, std::int64_t n)
 {
     PairSums block;
     for (std::int64_t i = 0; i < n; ++i) {
-        if (!std::isfinite(a[i]) || !std::isfinite(b[i]))
+        const double x = a[i], y = b[i], d = x - y;
+        if (!std::isfinite(x) || !std::isfinite(y))
             continue;
-        const double d = a[i] - b[i];
         block.differenceSquares += d * d;
-        block.dot += a[i] * b[i];
-        block.aSquares += a[i] * a[i];
-        block.bSquares += b[i] * b[i];
+        block.dot += x * y;
+        block.aSquares += x * x;
+        block.bSquares += y * y;
     }
     return block;
 }
 
-PairSums blockPairs(const double* a, const double* b, std::int64_t n)
+template <typename A, typename B> PairSums blockPairs(const A* a, const B* b, std::int64_t n)
 {
     PairSums block;
     if (!finitePairs(a, b, n, block))
@@ -243,22 +310,50 @@ struct ChunkReader {
     }
 };
 
+// One side's block: float32 read where it is stored (aligned, the usual case), anything else
+// converted to float64 into `buffer`.
+struct SideBlock {
+    const float* floats = nullptr;
+    const double* doubles = nullptr;
+
+    template <typename F> void visit(F f) const
+    {
+        if (floats)
+            f(floats);
+        else
+            f(doubles);
+    }
+};
+
+SideBlock sideBlock(const Tensor& t, const std::byte* chunk, std::int64_t b, std::int64_t n, double* buffer)
+{
+    const DType dtype = t.info.dtype;
+    const std::byte* block = chunk + std::size_t(b) * dtypeSize(dtype);
+    if (dtype == DType::Float32 && reinterpret_cast<std::uintptr_t>(block) % alignof(float) == 0)
+        return { reinterpret_cast<const float*>(block), nullptr };
+    convertToDouble(dtype, block, n, buffer);
+    return { nullptr, buffer };
+}
+
 // Sums one chunk block by block (merged in order). Touches mapped memory, so it neither throws
 // nor owns anything (see runMappedAccess).
 void sumChunk(const SweepJob& job, const Chunk& chunk, const std::array<const std::byte*, 3>& bytes, SweepSums& sums)
 {
-    double values[3][kBlockElements];
+    double buffers[3][kBlockElements];
     for (std::int64_t b = 0; b < chunk.count; b += kBlockElements) {
         const std::int64_t n = std::min(kBlockElements, chunk.count - b);
+        std::array<SideBlock, 3> sides;
         for (int side = 0; side < 3; ++side)
             if (const Tensor* t = job.tensors[side])
-                convertToDouble(
-                    t->info.dtype, bytes[side] + std::size_t(b) * dtypeSize(t->info.dtype), n, values[side]);
-        sums.values.merge(blockValues(values[SweepJob::Current], n));
-        if (job.tensors[SweepJob::Previous])
-            sums.previous.merge(blockPairs(values[SweepJob::Current], values[SweepJob::Previous], n));
-        if (job.tensors[SweepJob::First])
-            sums.first.merge(blockPairs(values[SweepJob::Current], values[SweepJob::First], n));
+                sides[side] = sideBlock(*t, bytes[side], b, n, buffers[side]);
+        sides[SweepJob::Current].visit([&](auto current) {
+            sums.values.merge(blockValues(current, n));
+            if (job.tensors[SweepJob::Previous])
+                sides[SweepJob::Previous].visit(
+                    [&](auto previous) { sums.previous.merge(blockPairs(current, previous, n)); });
+            if (job.tensors[SweepJob::First])
+                sides[SweepJob::First].visit([&](auto first) { sums.first.merge(blockPairs(current, first, n)); });
+        });
     }
 }
 
