@@ -263,6 +263,60 @@ template <typename A, typename B> PairSums blockPairs(const A* a, const B* b, st
     return block;
 }
 
+// One chain of the sums of the current block against a reference block, once both are known
+// finite: ||current||^2 is then the values' own sum of squares.
+struct ReferenceChain {
+    Pair difference {}, dot {}, squares {}, check {};
+
+    void add(Pair x, Pair y)
+    {
+        const Pair d = x - y;
+        difference += d * d;
+        dot += x * y;
+        squares += y * y;
+        check += y - y;
+    }
+};
+
+// The usual block from the third step on, in one loop rather than three (the current values are
+// loaded and widened once): current, previous and first all finite and n a multiple of 4, else
+// false with nothing summed.
+template <typename C, typename P, typename F>
+bool finiteTriple(const C* c, const P* p, const F* f, std::int64_t n, SweepSums& out)
+{
+    if (n % 4 != 0)
+        return false;
+    ValueChain values;
+    ReferenceChain previous, first;
+    for (std::int64_t i = 0; i < n; i += 4) {
+        Pair c0, c1, p0, p1, f0, f1;
+        loadPairs(c + i, c0, c1);
+        loadPairs(p + i, p0, p1);
+        loadPairs(f + i, f0, f1);
+        values.add(c0);
+        previous.add(c0, p0);
+        first.add(c0, f0);
+        values.add(c1);
+        previous.add(c1, p1);
+        first.add(c1, f1);
+    }
+    const Pair check = values.check + previous.check + first.check;
+    if (!(check[0] + check[1] == 0))
+        return false;
+    ValueSums block;
+    block.count = block.finite = n;
+    block.zeros = values.zeros[0] + values.zeros[1];
+    block.sumSquares = values.squares[0] + values.squares[1];
+    block.min = std::min(values.lo[0], values.lo[1]);
+    block.max = std::max(values.hi[0], values.hi[1]);
+    finishMoments(c, n, values.sum[0] + values.sum[1], block);
+    out.values.merge(block);
+    for (auto [chain, into] : { std::pair { &previous, &out.previous }, { &first, &out.first } })
+        into->merge(PairSums { chain->difference[0] + chain->difference[1], chain->dot[0] + chain->dot[1],
+            block.sumSquares, chain->squares[0] + chain->squares[1] });
+    return true;
+}
+
 // A piece of work: elements [first, first + count) of one job.
 struct Chunk {
     std::size_t job = 0;
@@ -346,6 +400,17 @@ void sumChunk(const SweepJob& job, const Chunk& chunk, const std::array<const st
         for (int side = 0; side < 3; ++side)
             if (const Tensor* t = job.tensors[side])
                 sides[side] = sideBlock(*t, bytes[side], b, n, buffers[side]);
+        if (job.tensors[SweepJob::Previous] && job.tensors[SweepJob::First]) {
+            bool done = false;
+            sides[SweepJob::Current].visit([&](auto current) {
+                sides[SweepJob::Previous].visit([&](auto previous) {
+                    sides[SweepJob::First].visit(
+                        [&](auto first) { done = finiteTriple(current, previous, first, n, sums); });
+                });
+            });
+            if (done)
+                continue;
+        }
         sides[SweepJob::Current].visit([&](auto current) {
             sums.values.merge(blockValues(current, n));
             if (job.tensors[SweepJob::Previous])
