@@ -28,6 +28,8 @@ bool isDataShard(const std::string& name)
 struct Candidate {
     std::string path, label;
     bool explicitlyGiven = false;
+    bool opened = false; // already opened as a checkpoint, metaStep read from it then
+    std::optional<double> metaStep = std::nullopt;
 };
 
 // Each path as given, or a folder's entries when it is a folder of checkpoints (a folder that
@@ -44,8 +46,7 @@ std::vector<Candidate> candidatesOf(const std::vector<std::string>& paths, RunPl
             continue;
         }
         try { // a checkpoint folder (config.json and weights): one member
-            (void)openCheckpoint(path);
-            found.push_back({ path, label, true });
+            found.push_back({ path, label, true, true, stepInMetadata(openCheckpoint(path)) });
             continue;
         } catch (const std::exception&) {
         }
@@ -163,9 +164,10 @@ RunPlan planRun(const std::vector<std::string>& paths, StepOrder order)
     RunPlan plan;
     std::vector<std::optional<double>> metaSteps; // per member: opened once here, not again to order
     for (const Candidate& c : candidatesOf(paths, plan)) {
-        std::optional<double> metaStep;
+        std::optional<double> metaStep = c.metaStep;
         try { // a folder's entry may be anything: said why it is not a member
-            metaStep = stepInMetadata(openCheckpoint(c.path));
+            if (!c.opened)
+                metaStep = stepInMetadata(openCheckpoint(c.path));
         } catch (const CheckpointError& e) {
             if (c.explicitlyGiven)
                 throw;

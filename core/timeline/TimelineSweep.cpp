@@ -365,10 +365,12 @@ struct ChunkReader {
 };
 
 // One side's block: float32 read where it is stored (aligned, the usual case), anything else
-// converted to float64 into `buffer`.
+// converted to float64 into `buffer`; neither for a side that is not there.
 struct SideBlock {
     const float* floats = nullptr;
     const double* doubles = nullptr;
+
+    bool present() const { return floats || doubles; }
 
     template <typename F> void visit(F f) const
     {
@@ -389,6 +391,33 @@ SideBlock sideBlock(const Tensor& t, const std::byte* chunk, std::int64_t b, std
     return { nullptr, buffer };
 }
 
+// All three sides in one loop (finiteTriple); false when the block needs the side-by-side sums.
+bool sumBlockTogether(const std::array<SideBlock, 3>& sides, std::int64_t n, SweepSums& sums)
+{
+    if (!sides[SweepJob::Previous].present() || !sides[SweepJob::First].present())
+        return false;
+    bool done = false;
+    sides[SweepJob::Current].visit([&](auto current) {
+        sides[SweepJob::Previous].visit([&](auto previous) {
+            sides[SweepJob::First].visit([&](auto first) { done = finiteTriple(current, previous, first, n, sums); });
+        });
+    });
+    return done;
+}
+
+// The values, then each reference beside them, each with its own NaN/inf check.
+void sumBlockSideBySide(const std::array<SideBlock, 3>& sides, std::int64_t n, SweepSums& sums)
+{
+    sides[SweepJob::Current].visit([&](auto current) {
+        sums.values.merge(blockValues(current, n));
+        if (sides[SweepJob::Previous].present())
+            sides[SweepJob::Previous].visit(
+                [&](auto previous) { sums.previous.merge(blockPairs(current, previous, n)); });
+        if (sides[SweepJob::First].present())
+            sides[SweepJob::First].visit([&](auto first) { sums.first.merge(blockPairs(current, first, n)); });
+    });
+}
+
 // Sums one chunk block by block (merged in order). Touches mapped memory, so it neither throws
 // nor owns anything (see runMappedAccess).
 void sumChunk(const SweepJob& job, const Chunk& chunk, const std::array<const std::byte*, 3>& bytes, SweepSums& sums)
@@ -400,25 +429,8 @@ void sumChunk(const SweepJob& job, const Chunk& chunk, const std::array<const st
         for (int side = 0; side < 3; ++side)
             if (const Tensor* t = job.tensors[side])
                 sides[side] = sideBlock(*t, bytes[side], b, n, buffers[side]);
-        if (job.tensors[SweepJob::Previous] && job.tensors[SweepJob::First]) {
-            bool done = false;
-            sides[SweepJob::Current].visit([&](auto current) {
-                sides[SweepJob::Previous].visit([&](auto previous) {
-                    sides[SweepJob::First].visit(
-                        [&](auto first) { done = finiteTriple(current, previous, first, n, sums); });
-                });
-            });
-            if (done)
-                continue;
-        }
-        sides[SweepJob::Current].visit([&](auto current) {
-            sums.values.merge(blockValues(current, n));
-            if (job.tensors[SweepJob::Previous])
-                sides[SweepJob::Previous].visit(
-                    [&](auto previous) { sums.previous.merge(blockPairs(current, previous, n)); });
-            if (job.tensors[SweepJob::First])
-                sides[SweepJob::First].visit([&](auto first) { sums.first.merge(blockPairs(current, first, n)); });
-        });
+        if (!sumBlockTogether(sides, n, sums))
+            sumBlockSideBySide(sides, n, sums);
     }
 }
 
