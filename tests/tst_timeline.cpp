@@ -3,15 +3,19 @@
 // epoch_10), a file that is not a checkpoint is skipped and said, tensors are lined up across the
 // "module." and "model_state_dict." wrappers, and every metric matches numpy's (expected.json,
 // made by tests/data/timeline/make_timeline_fixtures.py).
+#include "base/Cancelled.h"
 #include "base/CheckpointError.h"
+#include "tensor/FlatTensorSource.h"
 #include "timeline/Timeline.h"
 #include "timeline/TimelineReport.h"
+#include "timeline/TimelineSweep.h"
 
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +36,71 @@ bool near(double actual, const nlohmann::json& want)
         return std::isnan(actual);
     const double w = want.get<double>();
     return std::abs(actual - w) <= 1e-12 + 1e-9 * std::abs(w);
+}
+
+// Every metric of every tensor at every step, in order (NaN where absent), to compare runs bit for bit.
+std::vector<double> allMetrics(const RunTimeline& t)
+{
+    std::vector<double> all;
+    for (const TensorTimeline& line : t.tensors)
+        for (const StepMetrics& m : line.steps)
+            all.insert(all.end(),
+                { double(m.present), double(m.count), m.l2, m.mean, m.std, m.min, m.max, m.maxAbs, m.zeroFraction,
+                    double(m.nan), double(m.inf), m.changePrevious, m.changeFirst, m.cosinePrevious, m.cosineFirst });
+    return all;
+}
+
+// The metrics that expected.json holds for a tensor at a step: a description of the first mismatch, or empty.
+std::string mismatch(const StepMetrics& m, const nlohmann::json& r)
+{
+    if (m.count != r["count"].get<std::int64_t>() || m.nan != r["nan"].get<std::int64_t>()
+        || m.inf != r["inf"].get<std::int64_t>())
+        return "counts";
+    for (auto [value, key] : { std::pair { m.l2, "l2" }, { m.mean, "mean" }, { m.std, "std" }, { m.min, "min" },
+             { m.max, "max" }, { m.zeroFraction, "zero_fraction" }, { m.changePrevious, "change_previous" },
+             { m.changeFirst, "change_first" }, { m.cosinePrevious, "cosine_previous" },
+             { m.cosineFirst, "cosine_first" } })
+        if (!near(value, r[key]))
+            return std::string(key) + ": " + std::to_string(value) + " against " + r[key].dump();
+    return {};
+}
+
+// Values held in memory, served by readFlat (or, when `mapped`, in place as a mapped file's are).
+class MemorySource : public FlatTensorSource {
+public:
+    template <typename T>
+    MemorySource(const std::vector<T>& values, DType dtype, bool mapped)
+        : FlatTensorSource(dtype, { std::int64_t(values.size()) })
+        , bytes_(values.size() * sizeof(T))
+        , mapped_(mapped)
+    {
+        std::memcpy(bytes_.data(), values.data(), bytes_.size());
+    }
+    void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override
+    {
+        const std::size_t elem = bytes_.size() / std::size_t(shape()[0]);
+        std::memcpy(out, bytes_.data() + std::size_t(first) * elem, std::size_t(count) * elem);
+    }
+    const std::byte* mappedElements() const override { return mapped_ ? bytes_.data() : nullptr; }
+
+private:
+    std::vector<std::byte> bytes_;
+    bool mapped_;
+};
+
+template <typename T> Tensor memoryTensor(const std::vector<T>& values, DType dtype, bool mapped)
+{
+    Tensor t;
+    t.info.name = "w";
+    t.info.dtype = dtype;
+    t.info.shape = { std::int64_t(values.size()) };
+    t.data = std::make_shared<MemorySource>(values, dtype, mapped);
+    return t;
+}
+
+bool close(double actual, long double want)
+{
+    return std::abs(actual - double(want)) <= 1e-12 * std::max(1.0L, std::abs(want));
 }
 } // namespace
 
@@ -111,6 +180,117 @@ private slots:
         const auto order = tensorsByChange(t);
         QCOMPARE(order.front().first, std::string("extra"));
         QCOMPARE(order.back().second, 0.0); // layer 2, frozen after epoch 1
+    }
+
+    // Chunks far smaller than the tensors, so that every sum is merged across chunk boundaries
+    // (and the all-finite blocks' vector loops and their tails both run): still numpy's numbers,
+    // and the same bits on one thread as on several.
+    void chunkedSweepOnAnyThreads()
+    {
+        const RunPlan plan = planRun({ run });
+        const auto want = expected()["tensors"];
+        for (std::int64_t chunk : { 1, 3, 5, 1 << 16 }) {
+            std::vector<double> single;
+            for (int threads : { 1, 2, 3 }) {
+                TimelineOptions options;
+                options.chunkElements = chunk;
+                options.threads = threads;
+                const RunTimeline t = computeTimeline(plan, options);
+                for (const TensorTimeline& line : t.tensors)
+                    for (std::size_t s = 0; s < line.steps.size(); ++s)
+                        if (line.steps[s].present) {
+                            const std::string what = mismatch(line.steps[s], want[line.name][s]);
+                            const std::string where = line.name + " at step " + std::to_string(s) + " in chunks of "
+                                + std::to_string(chunk) + ": " + what;
+                            QVERIFY2(what.empty(), where.c_str());
+                        }
+                const std::vector<double> all = allMetrics(t);
+                if (threads == 1)
+                    single = all;
+                QCOMPARE(all.size(), single.size());
+                QVERIFY(std::memcmp(all.data(), single.data(), all.size() * sizeof(double)) == 0);
+            }
+        }
+    }
+
+    // Tensors of several blocks (float32 as stored, float64 converted; in place and read), with a
+    // NaN and an inf in one block: the sweep's sums against plain long double sums, in chunks
+    // that split blocks and chunks of many blocks, the same bits on one thread as on two.
+    void sweepMatchesPlainSums()
+    {
+        const std::size_t n = 5003;
+        std::vector<float> current(n), first(n);
+        std::vector<double> previous(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            current[i] = float(std::sin(double(i)) * 3 + 0.5);
+            previous[i] = double(current[i]) - 0.01 * std::cos(double(i) * 0.7);
+            first[i] = float(std::cos(double(i) * 1.3));
+        }
+        current[17] = 0;
+        current[4000] = std::numeric_limits<float>::quiet_NaN();
+        first[4500] = std::numeric_limits<float>::infinity();
+        long double sum = 0, squares = 0, dp = 0, pp = 0, ccp = 0, cp = 0, df = 0, ff = 0, ccf = 0, cf = 0;
+        std::int64_t finite = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const long double c = current[i], p = previous[i], f = first[i];
+            if (std::isnan(double(c)))
+                continue;
+            ++finite;
+            sum += c;
+            squares += c * c;
+            dp += (c - p) * (c - p), pp += p * p, ccp += c * c, cp += c * p;
+            if (std::isfinite(double(f)))
+                df += (c - f) * (c - f), ff += f * f, ccf += c * c, cf += c * f;
+        }
+        const long double mean = sum / finite;
+        long double m2 = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isnan(current[i]))
+                m2 += (current[i] - mean) * (current[i] - mean);
+        for (bool mapped : { true, false }) {
+            const Tensor c = memoryTensor(current, DType::Float32, mapped),
+                         p = memoryTensor(previous, DType::Float64, mapped),
+                         f = memoryTensor(first, DType::Float32, mapped);
+            const SweepJob job { "w", { &c, &p, &f }, { "c", "p", "f" } };
+            for (std::int64_t chunk : { 7, 1000, 4096, 1 << 16 }) {
+                std::vector<double> single;
+                for (int threads : { 1, 2 }) {
+                    const SweepSums s = sweepTensors({ job }, SweepOptions { chunk, threads, nullptr })[0];
+                    QCOMPARE(s.values.count, std::int64_t(n));
+                    QCOMPARE(s.values.finite, finite);
+                    QCOMPARE(s.values.nan, std::int64_t(1));
+                    QCOMPARE(s.values.zeros, std::int64_t(1));
+                    QVERIFY(close(s.values.mean, mean));
+                    QVERIFY(close(s.values.m2, m2));
+                    QVERIFY(close(s.values.sumSquares, squares));
+                    QVERIFY(close(s.previous.differenceSquares, dp) && close(s.previous.bSquares, pp));
+                    QVERIFY(close(s.previous.aSquares, ccp) && close(s.previous.dot, cp));
+                    QVERIFY(close(s.first.differenceSquares, df) && close(s.first.bSquares, ff));
+                    QVERIFY(close(s.first.aSquares, ccf) && close(s.first.dot, cf));
+                    const std::vector<double> all { s.values.mean, s.values.m2, s.values.sumSquares, s.values.min,
+                        s.values.max, s.previous.differenceSquares, s.previous.dot, s.first.differenceSquares,
+                        s.first.dot };
+                    if (threads == 1)
+                        single = all;
+                    QVERIFY(all == single);
+                }
+            }
+        }
+    }
+
+    void cancelStopsTheSweep()
+    {
+        std::atomic<bool> cancel { false };
+        TimelineOptions options;
+        options.cancel = &cancel;
+        std::vector<std::size_t> reported;
+        options.progress = [&](std::size_t step, std::size_t) {
+            reported.push_back(step);
+            if (step == 1)
+                cancel = true;
+        };
+        QVERIFY_THROWS_EXCEPTION(Cancelled, computeTimeline(planRun({ run }), options));
+        QCOMPARE(reported, (std::vector<std::size_t> { 0, 1 }));
     }
 
     void selectionAndReports()

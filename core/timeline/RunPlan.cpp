@@ -28,6 +28,8 @@ bool isDataShard(const std::string& name)
 struct Candidate {
     std::string path, label;
     bool explicitlyGiven = false;
+    bool opened = false; // already opened as a checkpoint, metaStep read from it then
+    std::optional<double> metaStep = std::nullopt;
 };
 
 // Each path as given, or a folder's entries when it is a folder of checkpoints (a folder that
@@ -44,8 +46,7 @@ std::vector<Candidate> candidatesOf(const std::vector<std::string>& paths, RunPl
             continue;
         }
         try { // a checkpoint folder (config.json and weights): one member
-            (void)openCheckpoint(path);
-            found.push_back({ path, label, true });
+            found.push_back({ path, label, true, true, stepInMetadata(openCheckpoint(path)) });
             continue;
         } catch (const std::exception&) {
         }
@@ -75,15 +76,18 @@ bool distinct(const std::vector<double>& steps)
 }
 
 // The numbers of one rule for every member; none when the rule does not give every member one.
-std::optional<std::vector<double>> stepsBy(StepOrder order, const std::vector<RunMember>& members)
+// metaSteps: each member's stepInMetadata, read when it was opened to see that it is a checkpoint.
+std::optional<std::vector<double>> stepsBy(
+    StepOrder order, const std::vector<RunMember>& members, const std::vector<std::optional<double>>& metaSteps)
 {
     std::vector<double> steps;
-    for (const RunMember& m : members) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        const RunMember& m = members[i];
         std::optional<double> step;
         if (order == StepOrder::Name)
             step = stepInName(m.label);
         else if (order == StepOrder::Meta)
-            step = stepInMetadata(m.path);
+            step = metaSteps[i];
         else {
             std::error_code ec;
             const auto time = fs::last_write_time(m.path, ec);
@@ -125,7 +129,11 @@ std::optional<double> stepInName(const std::string& name)
 
 std::optional<double> stepInMetadata(const std::string& path)
 {
-    const Checkpoint c = openCheckpoint(path);
+    return stepInMetadata(openCheckpoint(path));
+}
+
+std::optional<double> stepInMetadata(const Checkpoint& c)
+{
     for (const char* wanted : { "global_step", "step", "epoch" })
         for (const auto& [key, value] : c.metadata.items()) {
             const std::size_t cut = key.find_last_of("/.");
@@ -154,9 +162,12 @@ std::string unwrappedName(std::string name)
 RunPlan planRun(const std::vector<std::string>& paths, StepOrder order)
 {
     RunPlan plan;
+    std::vector<std::optional<double>> metaSteps; // per member: opened once here, not again to order
     for (const Candidate& c : candidatesOf(paths, plan)) {
+        std::optional<double> metaStep = c.metaStep;
         try { // a folder's entry may be anything: said why it is not a member
-            (void)openCheckpoint(c.path);
+            if (!c.opened)
+                metaStep = stepInMetadata(openCheckpoint(c.path));
         } catch (const CheckpointError& e) {
             if (c.explicitlyGiven)
                 throw;
@@ -169,6 +180,7 @@ RunPlan planRun(const std::vector<std::string>& paths, StepOrder order)
             continue;
         }
         plan.members.push_back({ c.path, c.label, 0 });
+        metaSteps.push_back(metaStep);
     }
     if (plan.members.empty())
         throw std::invalid_argument("no checkpoint in the run");
@@ -176,7 +188,7 @@ RunPlan planRun(const std::vector<std::string>& paths, StepOrder order)
     for (StepOrder rule : { StepOrder::Name, StepOrder::Meta, StepOrder::Mtime }) {
         if (order != StepOrder::Auto && order != rule)
             continue;
-        steps = stepsBy(rule, plan.members);
+        steps = stepsBy(rule, plan.members, metaSteps);
         if (steps && (order == rule || distinct(*steps))) {
             plan.order = rule;
             break;

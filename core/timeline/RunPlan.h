@@ -6,6 +6,8 @@
 
 namespace ckpt {
 
+struct Checkpoint;
+
 // How the checkpoints of a run are put in order: by the number in their file or folder name
 // (epoch_12.pt, step-3000.safetensors, checkpoint-500/, model.ckpt-1000), by an epoch / step /
 // global_step value in their metadata, or by modification time. Auto takes the first rule that
@@ -40,6 +42,8 @@ std::optional<double> stepInName(const std::string& name);
 // The step a checkpoint's metadata records: global_step, else step, else epoch (a key of that
 // name at any depth, "trainer_state/global_step" included); none when there is none.
 std::optional<double> stepInMetadata(const std::string& path);
+// The same of a checkpoint already open.
+std::optional<double> stepInMetadata(const Checkpoint& checkpoint);
 
 // A tensor's name without what training wraps around it: "module." (DataParallel / DDP),
 // "_orig_mod." (torch.compile), and the "model_state_dict.", "state_dict." and "model."

@@ -1,9 +1,10 @@
 #include "timeline/Timeline.h"
 
+#include "base/Cancelled.h"
 #include "base/CheckpointError.h"
-#include "compare/ElementReads.h"
 #include "export/ExportPlan.h"
 #include "open/ReaderRegistry.h"
+#include "timeline/TimelineSweep.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,85 +17,21 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Statistics of one tensor's values, streamed chunk by chunk: each chunk's mean and sum of
-// squared deviations in two passes over the chunk (no division per element), merged across
-// chunks with Chan et al.'s update, which keeps the variance accurate without a second read.
-struct ValueSums {
-    std::int64_t count = 0, finite = 0, zeros = 0, nan = 0, inf = 0;
-    double mean = 0, m2 = 0, sumSquares = 0;
-    double min = std::numeric_limits<double>::infinity(), max = -std::numeric_limits<double>::infinity();
-
-    void add(const double* v, std::int64_t n)
-    {
-        count += n;
-        std::int64_t k = 0;
-        double sum = 0, squares = 0, lo = min, hi = max;
-        for (std::int64_t i = 0; i < n; ++i) {
-            const double x = v[i];
-            if (!std::isfinite(x)) {
-                nan += std::isnan(x);
-                inf += std::isinf(x);
-                continue;
-            }
-            ++k;
-            zeros += x == 0;
-            sum += x;
-            squares += x * x;
-            lo = std::min(lo, x);
-            hi = std::max(hi, x);
-        }
-        if (k == 0)
-            return;
-        const double chunkMean = sum / double(k);
-        double chunkM2 = 0;
-        for (std::int64_t i = 0; i < n; ++i)
-            if (std::isfinite(v[i]))
-                chunkM2 += (v[i] - chunkMean) * (v[i] - chunkMean);
-        const double total = double(finite + k), delta = chunkMean - mean;
-        m2 += chunkM2 + delta * delta * double(finite) * double(k) / total;
-        mean += delta * double(k) / total;
-        finite += k;
-        sumSquares += squares;
-        min = lo;
-        max = hi;
-    }
-
-    void into(StepMetrics& m) const
-    {
-        m.present = true;
-        m.count = count;
-        m.nan = nan;
-        m.inf = inf;
-        m.l2 = std::sqrt(sumSquares);
-        m.mean = finite ? mean : kNaN;
-        m.std = finite ? std::sqrt(m2 / double(finite)) : kNaN; // population std, as numpy's std()
-        m.min = finite ? min : kNaN;
-        m.max = finite ? max : kNaN;
-        m.maxAbs = finite ? std::max(std::abs(min), std::abs(max)) : kNaN;
-        m.zeroFraction = count ? double(zeros) / double(count) : 0;
-    }
-};
-
-// ||a - b||^2, <a, b>, ||a||^2 and ||b||^2 of two tensors of the same shape, over the elements
-// finite in both (a NaN is counted in the step's metrics, not spread over its change).
-struct PairSums {
-    double differenceSquares = 0, dot = 0, aSquares = 0, bSquares = 0;
-
-    void add(const double* a, const double* b, std::int64_t n)
-    {
-        for (std::int64_t i = 0; i < n; ++i) {
-            if (!std::isfinite(a[i]) || !std::isfinite(b[i]))
-                continue;
-            const double d = a[i] - b[i];
-            differenceSquares += d * d;
-            dot += a[i] * b[i];
-            aSquares += a[i] * a[i];
-            bSquares += b[i] * b[i];
-        }
-    }
-    double change() const { return std::sqrt(differenceSquares) / std::sqrt(bSquares); }
-    double cosine() const { return dot / (std::sqrt(aSquares) * std::sqrt(bSquares)); }
-};
+void into(const ValueSums& v, StepMetrics& m)
+{
+    m.present = true;
+    m.count = v.count;
+    m.nan = v.nan;
+    m.inf = v.inf;
+    m.l2 = std::sqrt(v.sumSquares);
+    const bool any = v.finite > 0;
+    m.mean = any ? v.mean : kNaN;
+    m.std = any ? std::sqrt(v.m2 / double(v.finite)) : kNaN; // population std, as numpy's std()
+    m.min = any ? v.min : kNaN;
+    m.max = any ? v.max : kNaN;
+    m.maxAbs = any ? std::max(std::abs(v.min), std::abs(v.max)) : kNaN;
+    m.zeroFraction = v.count ? double(v.zeros) / double(v.count) : 0;
+}
 
 // A checkpoint's tensors by unwrapped name (the first of two that unwrap alike keeps the short
 // name, the other its full one), restricted to the selection.
@@ -115,6 +52,7 @@ std::map<std::string, const Tensor*> tensorsByName(const Checkpoint& c, const st
 
 // One open checkpoint of the run and its tensors by name.
 struct OpenStep {
+    std::string path;
     Checkpoint checkpoint;
     std::map<std::string, const Tensor*> tensors;
 };
@@ -122,6 +60,7 @@ struct OpenStep {
 std::shared_ptr<OpenStep> openStep(const RunMember& m, const TimelineOptions& options)
 {
     auto step = std::make_shared<OpenStep>();
+    step->path = m.path;
     try {
         step->checkpoint = openCheckpoint(m.path);
     } catch (const CheckpointError&) {
@@ -141,30 +80,87 @@ const Tensor* sameShaped(const OpenStep* step, const std::string& name, const Te
     return it != step->tensors.end() && it->second->info.shape == like.info.shape ? it->second : nullptr;
 }
 
-// Reads `t` once, with `previous` beside it when there is one.
-void measure(const Tensor& t, const Tensor* previous, const TimelineOptions& options, StepMetrics& m)
+// One measurement to make at a step, and where its result goes.
+struct Pending {
+    std::size_t line = 0; // index into run.tensors
+    SweepJob job;
+    bool firstIsPrevious = false; // the previous step is the tensor's first: its sums serve both
+};
+
+// The metrics from one sweep.
+void record(const SweepSums& sums, const Pending& p, StepMetrics& m)
 {
-    ValueSums values;
-    PairSums pair;
-    if (previous) {
-        forEachPairedChunk(t, *previous, false, options.cancel, [&](const PairedChunk& c) {
-            values.add(c.a, c.n);
-            pair.add(c.a, c.b, c.n);
-        });
-        m.changePrevious = pair.change();
-        m.cosinePrevious = pair.cosine();
-    } else {
-        forEachValueChunk(t, options.cancel, [&](const double* v, std::int64_t n) { values.add(v, n); });
+    into(sums.values, m);
+    if (p.job.tensors[SweepJob::Previous]) {
+        m.changePrevious = sums.previous.change();
+        m.cosinePrevious = sums.previous.cosine();
     }
-    values.into(m);
+    const PairSums* first = p.firstIsPrevious ? &sums.previous : p.job.tensors[SweepJob::First] ? &sums.first : nullptr;
+    if (first) {
+        m.changeFirst = first->change();
+        m.cosineFirst = first->cosine();
+    }
 }
 
-void compareWithFirst(const Tensor& t, const Tensor& first, const TimelineOptions& options, StepMetrics& m)
+// What the walk over the run keeps from step to step: at most the first and previous
+// checkpoints stay open.
+struct Walk {
+    std::map<std::string, std::size_t> index; // tensor name -> position in run.tensors
+    std::map<std::size_t, std::shared_ptr<OpenStep>> firsts; // steps where some tensor first appears
+    std::vector<std::size_t> firstStepOf; // per line of run.tensors
+    std::shared_ptr<OpenStep> previous;
+};
+
+// Lines up step s's tensors with the run (new lines, "appears" and "changes shape" events) and
+// says what to measure for each.
+std::vector<Pending> lineUp(
+    RunTimeline& run, Walk& walk, std::size_t s, const std::shared_ptr<OpenStep>& current, std::size_t steps)
 {
-    PairSums pair;
-    forEachPairedChunk(t, first, false, options.cancel, [&](const PairedChunk& c) { pair.add(c.a, c.b, c.n); });
-    m.changeFirst = pair.change();
-    m.cosineFirst = pair.cosine();
+    std::vector<Pending> pending;
+    for (const auto& [name, tensor] : current->tensors) {
+        auto [it, added] = walk.index.emplace(name, run.tensors.size());
+        if (added) {
+            run.tensors.push_back({ name, std::vector<Shape>(steps), std::vector<StepMetrics>(steps) });
+            walk.firstStepOf.push_back(s);
+            walk.firsts[s] = current;
+            if (s > 0)
+                run.events.push_back({ s, name, "appears" });
+        }
+        TensorTimeline& line = run.tensors[it->second];
+        line.shapes[s] = tensor->info.shape;
+        if (s > 0 && line.steps[s - 1].present && line.shapes[s - 1] != tensor->info.shape)
+            run.events.push_back({ s, name,
+                "changes shape from " + shapeToString(line.shapes[s - 1]) + " to "
+                    + shapeToString(tensor->info.shape) });
+        Pending p { it->second, { name, { tensor, sameShaped(walk.previous.get(), name, *tensor), nullptr }, {} } };
+        p.job.files = { current->path, walk.previous ? walk.previous->path : "", "" };
+        const std::size_t first = walk.firstStepOf[it->second];
+        if (first != s) {
+            const OpenStep* atFirst = walk.firsts[first].get();
+            p.job.tensors[SweepJob::First] = sameShaped(atFirst, name, *tensor);
+            p.job.files[SweepJob::First] = atFirst->path;
+        }
+        if (p.job.tensors[SweepJob::First] && p.job.tensors[SweepJob::First] == p.job.tensors[SweepJob::Previous]) {
+            p.job.tensors[SweepJob::First] = nullptr; // read once, used twice
+            p.firstIsPrevious = true;
+        }
+        pending.push_back(std::move(p));
+    }
+    return pending;
+}
+
+// The events and the first non-finite step, once step s is measured.
+void noteStepEnd(RunTimeline& run, std::size_t s)
+{
+    for (TensorTimeline& line : run.tensors)
+        if (s > 0 && line.steps[s - 1].present && !line.steps[s].present)
+            run.events.push_back({ s, line.name, "disappears" });
+    if (!run.firstNonFiniteStep)
+        for (const TensorTimeline& line : run.tensors)
+            if (line.steps[s].present && line.steps[s].nan + line.steps[s].inf > 0) {
+                run.firstNonFiniteStep = s;
+                run.nonFiniteTensors.push_back(line.name);
+            }
 }
 
 } // namespace
@@ -174,53 +170,23 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
     RunTimeline run;
     run.plan = plan;
     const std::size_t steps = plan.members.size();
-    std::map<std::string, std::size_t> index; // tensor name -> position in run.tensors
-    std::map<std::size_t, std::shared_ptr<OpenStep>> firsts; // steps where some tensor first appears
-    std::vector<std::size_t> firstStepOf;
-    std::shared_ptr<OpenStep> previous;
+    const SweepOptions sweep { options.chunkElements, options.threads, options.cancel };
+    Walk walk;
     for (std::size_t s = 0; s < steps; ++s) {
         if (options.progress)
             options.progress(s, steps);
+        if (options.cancel && options.cancel->load())
+            throw Cancelled();
         const auto current = openStep(plan.members[s], options);
-        for (const auto& [name, tensor] : current->tensors) {
-            auto [it, added] = index.emplace(name, run.tensors.size());
-            if (added) {
-                run.tensors.push_back({ name, std::vector<Shape>(steps), std::vector<StepMetrics>(steps) });
-                firstStepOf.push_back(s);
-                firsts[s] = current;
-                if (s > 0)
-                    run.events.push_back({ s, name, "appears" });
-            }
-            TensorTimeline& line = run.tensors[it->second];
-            line.shapes[s] = tensor->info.shape;
-            if (s > 0 && line.steps[s - 1].present && line.shapes[s - 1] != tensor->info.shape)
-                run.events.push_back({ s, name,
-                    "changes shape from " + shapeToString(line.shapes[s - 1]) + " to "
-                        + shapeToString(tensor->info.shape) });
-            StepMetrics& m = line.steps[s];
-            const Tensor* before = sameShaped(previous.get(), name, *tensor);
-            measure(*tensor, before, options, m);
-            const std::size_t first = firstStepOf[it->second];
-            if (first == s)
-                continue;
-            const Tensor* atFirst = sameShaped(firsts[first].get(), name, *tensor);
-            if (atFirst && first + 1 == s && before == atFirst) {
-                m.changeFirst = m.changePrevious; // the previous step is the first: the same sums
-                m.cosineFirst = m.cosinePrevious;
-            } else if (atFirst) {
-                compareWithFirst(*tensor, *atFirst, options, m);
-            }
-        }
-        for (TensorTimeline& line : run.tensors)
-            if (s > 0 && line.steps[s - 1].present && !line.steps[s].present)
-                run.events.push_back({ s, line.name, "disappears" });
-        if (!run.firstNonFiniteStep)
-            for (const TensorTimeline& line : run.tensors)
-                if (line.steps[s].present && line.steps[s].nan + line.steps[s].inf > 0) {
-                    run.firstNonFiniteStep = s;
-                    run.nonFiniteTensors.push_back(line.name);
-                }
-        previous = current;
+        const std::vector<Pending> pending = lineUp(run, walk, s, current, steps);
+        std::vector<SweepJob> jobs;
+        for (const Pending& p : pending)
+            jobs.push_back(p.job);
+        const std::vector<SweepSums> sums = sweepTensors(jobs, sweep);
+        for (std::size_t i = 0; i < pending.size(); ++i)
+            record(sums[i], pending[i], run.tensors[pending[i].line].steps[s]);
+        noteStepEnd(run, s);
+        walk.previous = current;
     }
     if (options.progress)
         options.progress(steps, steps);

@@ -54,11 +54,15 @@ struct TimelineOptions {
     std::vector<std::string> select; // globs on the unwrapped names; empty: every tensor
     const std::atomic<bool>* cancel = nullptr;
     std::function<void(std::size_t step, std::size_t steps)> progress;
+    int threads = 0; // 0: one per core; the numbers are the same on any number
+    std::int64_t chunkElements = 1 << 16; // elements per piece of work (tests set it small)
 };
 
 // Reads the run checkpoint by checkpoint: at most the first, the previous and the current one
-// are open at a time (memory does not grow with the number of steps). A checkpoint that cannot
-// be read throws CheckpointError naming it.
+// are open at a time (memory does not grow with the number of steps). Each tensor is read once
+// per step, beside its previous and first self, its chunks spread over threads. A checkpoint
+// that cannot be read throws CheckpointError naming it; progress is reported per step, from the
+// calling thread.
 RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options = {});
 
 // The tensors ordered by their change from the first step at the last step they are in, largest
