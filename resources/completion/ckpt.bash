@@ -39,6 +39,10 @@ _ckpt()
             COMPREPLY=($(compgen -W "auto name meta mtime" -- "$cur"))
             return
             ;;
+        --metrics)
+            COMPREPLY=($(compgen -W "basic all" -- "$cur"))
+            return
+            ;;
         --bins | --limit | --seed | --batch | --rtol | --atol | --x | --y | --prefix | \
             --clone-prefix | --select | --exclude | --strip-prefix | --add-prefix | \
             --prefix-a | --prefix-b | --reference-prefix)
@@ -51,7 +55,7 @@ _ckpt()
         ls | stats | values | demo | scan) options+=" --json" ;;
     esac
     case $command in
-        stats) options+=" --bins" ;;
+        stats) options+=" --bins --csv --metrics" ;;
         values) options+=" --limit" ;;
         verify)
             options+=" --io --against --x --y --seed --batch --prefix --clone-prefix --activation
