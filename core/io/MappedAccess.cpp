@@ -1,7 +1,11 @@
 #include "io/MappedAccess.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <csetjmp>
 #include <csignal>
+#include <cstdint>
 #include <mutex>
 
 namespace ckpt {
@@ -52,6 +56,15 @@ bool runMappedAccess(void (*fn)(void*), void* context)
     fn(context);
     activeAccess = outer;
     return true;
+}
+
+void adviseWillNeed(const std::byte* mapped, std::size_t bytes)
+{
+    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<std::uintptr_t>(mapped) & ~(page - 1);
+    const auto end = reinterpret_cast<std::uintptr_t>(mapped) + bytes;
+    if (bytes > 0)
+        ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_WILLNEED);
 }
 
 } // namespace ckpt

@@ -4,6 +4,7 @@
 #include "io/MappedAccess.h"
 #include "numerics/Convert.h"
 #include "numerics/CpuFeatures.h"
+#include "numerics/PairVector.h"
 #include "numerics/StatsKernels.h"
 #include "tensor/TensorChunks.h"
 
@@ -13,10 +14,6 @@
 #include <limits>
 #include <mutex>
 #include <thread>
-
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 namespace ckpt {
 
@@ -29,66 +26,7 @@ constexpr std::int64_t kBlockElements = 2048;
 constexpr std::int64_t kMaxRunElements = std::int64_t(1) << 22; // per-thread buffers of at most 32 MiB
 constexpr int kLanes = 4; // independent accumulators, so the loops pipeline and vectorise
 
-// Two doubles as one GCC/Clang vector (an SSE2 register; wider targets pair them up).
-using Pair = double __attribute__((vector_size(2 * sizeof(double))));
-using PairMask = std::int64_t __attribute__((vector_size(2 * sizeof(double))));
-
-inline Pair splat(double x)
-{
-    return Pair { x, x };
-}
-
-inline Pair loadPair(const double* p)
-{
-    Pair x;
-    std::memcpy(&x, p, sizeof x);
-    return x;
-}
-
-// float32 data is read as it is stored and widened in registers (exact), never copied to doubles:
-// four at a time, as two pairs.
-inline void loadPairs(const float* p, Pair& first, Pair& second)
-{
-#ifdef __SSE2__
-    const __m128 x = _mm_loadu_ps(p);
-    first = reinterpret_cast<Pair>(_mm_cvtps_pd(x));
-    second = reinterpret_cast<Pair>(_mm_cvtps_pd(_mm_movehl_ps(x, x)));
-#else
-    first = Pair { p[0], p[1] };
-    second = Pair { p[2], p[3] };
-#endif
-}
-
-inline void loadPairs(const double* p, Pair& first, Pair& second)
-{
-    first = loadPair(p);
-    second = loadPair(p + 2);
-}
-
-// mask ? a : b, lane by lane (spelt with bit operations, which GCC and Clang both accept).
-inline Pair select(PairMask mask, Pair a, Pair b)
-{
-    return reinterpret_cast<Pair>((reinterpret_cast<PairMask>(a) & mask) | (reinterpret_cast<PairMask>(b) & ~mask));
-}
-
-// a < b ? a : b and a > b ? a : b, lane by lane (one instruction each with SSE2).
-inline Pair lesser(Pair a, Pair b)
-{
-#ifdef __SSE2__
-    return reinterpret_cast<Pair>(_mm_min_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
-#else
-    return select(a < b, a, b);
-#endif
-}
-
-inline Pair greater(Pair a, Pair b)
-{
-#ifdef __SSE2__
-    return reinterpret_cast<Pair>(_mm_max_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
-#else
-    return select(a > b, a, b);
-#endif
-}
+using namespace pairs;
 
 // min, max, sum, zero count and a NaN/inf detector over one stream of pairs.
 // Sums are of x - shift, the block's first value: a block's squared deviations are then
@@ -316,6 +254,19 @@ struct BinMapper {
     }
 };
 
+// From a cold page cache, faulting pages in one by one leaves the disk idle while a chunk is
+// computed: each chunk taken asks for the one kReadAheadBytes further on, so reads stay ahead.
+constexpr std::int64_t kReadAheadBytes = std::int64_t(32) << 20;
+
+void adviseAhead(const ChunkPlan& plan, std::int64_t chunk, const std::byte* mapped, std::int64_t elem)
+{
+    const std::int64_t chunkBytes = plan.chunkElements * elem;
+    const std::int64_t ahead = std::max<std::int64_t>(1, kReadAheadBytes / std::max<std::int64_t>(chunkBytes, 1));
+    // The first chunk asks for the whole window; each later one for the chunk at its far end.
+    for (std::int64_t c = chunk == 0 ? 1 : chunk + ahead; c <= chunk + ahead && c < plan.chunks(); ++c)
+        adviseWillNeed(mapped + plan.first(c) * elem, std::size_t(plan.count(c) * elem));
+}
+
 // Runs the tensor through per-thread state: each thread makes a State, feeds it chunks of raw
 // elements (host order) with body(state, bytes, count), and hands it to merge(state) (serialised)
 // at the end.
@@ -350,6 +301,8 @@ void forEachChunkInParallel(const Tensor& tensor, const StatsOptions& options, d
                 const std::int64_t first = plan.first(c);
                 const std::int64_t count = plan.count(c);
                 const std::byte* chunk = mapped ? mapped + first * elem : raw.data();
+                if (mapped)
+                    adviseAhead(plan, c, mapped, elem);
                 auto run = [&] { body(state, chunk, count); };
                 if (!mapped) {
                     tensor.data->readFlat(first, count, raw.data());

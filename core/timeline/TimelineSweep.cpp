@@ -4,6 +4,7 @@
 #include "base/CheckpointError.h"
 #include "io/MappedAccess.h"
 #include "numerics/Convert.h"
+#include "numerics/PairVector.h"
 #include "tensor/StoredElements.h"
 #include "tensor/TensorChunks.h"
 
@@ -14,10 +15,6 @@
 #include <mutex>
 #include <thread>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 namespace ckpt {
 
 namespace {
@@ -27,53 +24,9 @@ namespace {
 constexpr std::int64_t kBlockElements = 1024;
 constexpr std::int64_t kMaxRunElements = std::int64_t(1) << 22; // one compressed storage unit, as the stats do
 
-// Two doubles as one SSE2 register (a GCC/Clang vector). Each loop keeps two such chains of
-// accumulators, so it pipelines without reassociating a sum (which would change the result).
-using Pair = double __attribute__((vector_size(2 * sizeof(double))));
-using PairMask = std::int64_t __attribute__((vector_size(2 * sizeof(double))));
-
-// Four values as two pairs: float64 as stored, float32 widened in registers (exact).
-void loadPairs(const double* p, Pair& first, Pair& second)
-{
-    std::memcpy(&first, p, sizeof first);
-    std::memcpy(&second, p + 2, sizeof second);
-}
-
-void loadPairs(const float* p, Pair& first, Pair& second)
-{
-#ifdef __SSE2__
-    const __m128 x = _mm_loadu_ps(p);
-    first = reinterpret_cast<Pair>(_mm_cvtps_pd(x));
-    second = reinterpret_cast<Pair>(_mm_cvtps_pd(_mm_movehl_ps(x, x)));
-#else
-    first = Pair { p[0], p[1] };
-    second = Pair { p[2], p[3] };
-#endif
-}
-
-Pair splat(double x)
-{
-    return Pair { x, x };
-}
-
-// a < b ? a : b and a > b ? a : b, lane by lane (one instruction each with SSE2).
-Pair lesser(Pair a, Pair b)
-{
-#ifdef __SSE2__
-    return reinterpret_cast<Pair>(_mm_min_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
-#else
-    return a < b ? a : b;
-#endif
-}
-
-Pair greater(Pair a, Pair b)
-{
-#ifdef __SSE2__
-    return reinterpret_cast<Pair>(_mm_max_pd(reinterpret_cast<__m128d>(a), reinterpret_cast<__m128d>(b)));
-#else
-    return a > b ? a : b;
-#endif
-}
+// Each loop keeps two chains of pair accumulators, so it pipelines without reassociating a sum
+// (which would change the result).
+using namespace pairs;
 
 // Lanes summed in a fixed order: chain a's, then chain b's.
 double total(Pair a, Pair b)

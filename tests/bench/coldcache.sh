@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `ckpt stats --json` of every tensor of a large PyTorch checkpoint read from a cold page cache,
+# side by side with `dd` reading the same file (issue 20: at least 90 % of dd's rate). Needs root
+# to drop the page cache (echo 3 > /proc/sys/vm/drop_caches); without it, it says so and stops.
+# Usage: tests/bench/coldcache.sh [BUILD_DIR] [MB] [RUNS]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$here/build}
+mb=${2:-1500}
+runs=${3:-3}
+data=/tmp/ckpt-bench-cold-$mb.pt
+ckpt="$build/app/ckpt"
+[ -w /proc/sys/vm/drop_caches ] || { echo "coldcache: needs root to drop the page cache"; exit 0; }
+
+/usr/bin/python3 - "$data" "$mb" <<'PY'
+import os, sys, torch
+path, mb = sys.argv[1], int(sys.argv[2])
+if not os.path.exists(path):
+    torch.manual_seed(0)
+    n = 194  # tensors, as in the checkpoint the issue measured
+    per = mb * 2**20 // 4 // n
+    torch.save({f"layer{i}.weight": torch.randn(per) for i in range(n)}, path)
+PY
+cold() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+seconds() { local s=$(date +%s.%N); "$@" >/dev/null 2>&1; local e=$(date +%s.%N); echo "$s $e" | awk '{print $2-$1}'; }
+size=$(stat -c %s "$data")
+echo "file $data: $((size / 1048576)) MiB, cold page cache each run"
+for i in $(seq "$runs"); do
+    cold; d=$(seconds dd if="$data" of=/dev/null bs=16M)
+    cold; c=$(seconds "$ckpt" stats --json --bins 1 "$data")
+    awk -v d="$d" -v c="$c" -v s="$size" 'BEGIN { printf "dd %.2f s (%.0f MB/s)   ckpt stats %.2f s (%.0f MB/s)   ckpt / dd rate %.0f %%\n", d, s/d/1e6, c, s/c/1e6, 100*d/c }'
+done
