@@ -19,7 +19,12 @@ struct Run {
 
 Run runCkpt(const QStringList& args)
 {
+    // The timeline's cache goes to a folder of this run, never the user's.
+    static QTemporaryDir cache;
     QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), cache.path());
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(CKPT_BINARY_DIR "/app/ckpt"), args);
     p.waitForFinished(60000);
     return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),

@@ -10,6 +10,7 @@
 #include "timeline/TimelineReport.h"
 #include "timeline/TimelineSweep.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +103,24 @@ bool close(double actual, long double want)
 {
     return std::abs(actual - double(want)) <= 1e-12 * std::max(1.0L, std::abs(want));
 }
+// The whole timeline as CSV, plus its events and NaN summary: what a cached run must reproduce.
+std::string everything(const RunTimeline& t)
+{
+    std::ostringstream csv;
+    writeTimelineCsv(t, csv);
+    auto json = timelineJson(t);
+    json.erase("steps_from_cache");
+    return csv.str() + json["events"].dump() + json["summary"].dump();
+}
+
+// A copy of the fixture run in a folder the test may change.
+QString copyOfRun(const QTemporaryDir& dir, const QStringList& files)
+{
+    for (const QString& f : files)
+        QFile::copy(QString::fromStdString(run) + "/" + f, dir.filePath(f));
+    return dir.path();
+}
+
 } // namespace
 
 class TestTimeline : public QObject {
@@ -308,6 +327,74 @@ private slots:
         QCOMPARE(json["order"].get<std::string>(), std::string("name"));
         QVERIFY(json["tensors"][0]["steps"][0]["change_previous"].is_null());
         QCOMPARE(json["summary"]["first_nonfinite_step_index"].get<int>(), 2);
+    }
+    // A second look at the same run takes every step from the cache, with the same numbers.
+    void cacheHit()
+    {
+        QTemporaryDir cache;
+        TimelineOptions options;
+        options.cacheFolder = cache.path().toStdString();
+        const std::string fresh = everything(computeTimeline(planRun({ run })));
+        const RunTimeline first = computeTimeline(planRun({ run }), options);
+        QCOMPARE(first.stepsFromCache, std::size_t(0));
+        const RunTimeline second = computeTimeline(planRun({ run }), options);
+        QCOMPARE(second.stepsFromCache, std::size_t(3));
+        QCOMPARE(everything(first), fresh);
+        QCOMPARE(everything(second), fresh);
+    }
+
+    // A changed file is measured again, and so is every step after it (their previous or first
+    // step changed); the steps before it still come from the cache.
+    void cacheInvalidatedByAChange()
+    {
+        QTemporaryDir cache, folder;
+        const QString dir = copyOfRun(folder, { "epoch_1.pt", "epoch_2.pt", "epoch_10.npz" });
+        TimelineOptions options;
+        options.cacheFolder = cache.path().toStdString();
+        computeTimeline(planRun({ dir.toStdString() }), options);
+        QFile file(dir + "/epoch_2.pt");
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(60), QFileDevice::FileModificationTime));
+        file.close();
+        const RunTimeline again = computeTimeline(planRun({ dir.toStdString() }), options);
+        QCOMPARE(again.stepsFromCache, std::size_t(1));
+        QCOMPARE(everything(again), everything(computeTimeline(planRun({ dir.toStdString() }))));
+    }
+
+    // A checkpoint appended to a run (training went on): the earlier steps come from the cache,
+    // the new one is measured against checkpoints the cached steps never opened.
+    void cacheKeepsEarlierStepsOfAGrowingRun()
+    {
+        QTemporaryDir cache, folder;
+        const QString dir = copyOfRun(folder, { "epoch_1.pt", "epoch_2.pt" });
+        TimelineOptions options;
+        options.cacheFolder = cache.path().toStdString();
+        computeTimeline(planRun({ dir.toStdString() }), options);
+        copyOfRun(folder, { "epoch_10.npz" });
+        const RunTimeline grown = computeTimeline(planRun({ dir.toStdString() }), options);
+        QCOMPARE(grown.stepsFromCache, std::size_t(2));
+        QCOMPARE(everything(grown), everything(computeTimeline(planRun({ dir.toStdString() }))));
+    }
+
+    // Damaged entries are misses, never errors.
+    void damagedCacheIsAMiss()
+    {
+        QTemporaryDir cache;
+        TimelineOptions options;
+        options.cacheFolder = cache.path().toStdString();
+        const std::string fresh = everything(computeTimeline(planRun({ run }), options));
+        const QDir entries(cache.filePath(QStringLiteral("timeline")));
+        const QStringList names = entries.entryList(QDir::Files);
+        QCOMPARE(names.size(), 3);
+        const QByteArray garbage[] = { "", "{\"lines\": [[\"x\", [2], [1, 2]]]}", QByteArray(100000, '[') };
+        for (int i = 0; i < names.size(); ++i) {
+            QFile f(entries.filePath(names[i]));
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(garbage[i]);
+        }
+        const RunTimeline again = computeTimeline(planRun({ run }), options);
+        QCOMPARE(again.stepsFromCache, std::size_t(0));
+        QCOMPARE(everything(again), fresh);
     }
 };
 

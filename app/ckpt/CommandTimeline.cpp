@@ -2,6 +2,7 @@
 
 #include "base/CheckpointError.h"
 #include "report/Reports.h"
+#include "timeline/TimelineCache.h"
 #include "timeline/TimelineReport.h"
 
 #include <iostream>
@@ -15,6 +16,7 @@ void addTimelineCommand(CLI::App& app, CommandAction& run)
         std::string order = "auto";
         bool json = false;
         bool csv = false;
+        bool noCache = false;
     };
     auto opts = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("timeline",
@@ -26,6 +28,8 @@ void addTimelineCommand(CLI::App& app, CommandAction& run)
         ->check(CLI::IsMember({ "auto", "name", "meta", "mtime" }));
     auto* json = cmd->add_flag("--json", opts->json, "Print JSON");
     cmd->add_flag("--csv", opts->csv, "Print one CSV row per tensor per step")->excludes(json);
+    cmd->add_flag("--no-cache", opts->noCache,
+        "Read every checkpoint again instead of using the results kept in $XDG_CACHE_HOME/ckptview");
     cmd->callback([opts, &run] {
         run = [opts] {
             static const std::map<std::string, ckpt::StepOrder> orders { { "auto", ckpt::StepOrder::Auto },
@@ -39,6 +43,8 @@ void addTimelineCommand(CLI::App& app, CommandAction& run)
             }
             ckpt::TimelineOptions options;
             options.select = opts->select;
+            if (!opts->noCache)
+                options.cacheFolder = ckpt::defaultCacheFolder();
             const ckpt::RunTimeline timeline = ckpt::computeTimeline(plan, options);
             if (opts->json)
                 std::cout << ckpt::jsonText(ckpt::timelineJson(timeline)) << "\n";

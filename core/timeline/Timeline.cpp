@@ -1,4 +1,5 @@
 #include "timeline/Timeline.h"
+#include "timeline/TimelineCache.h"
 
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
@@ -103,13 +104,68 @@ void record(const SweepSums& sums, const Pending& p, StepMetrics& m)
 }
 
 // What the walk over the run keeps from step to step: at most the first and previous
-// checkpoints stay open.
+// checkpoints stay open. A step taken from the cache is not opened; it is opened later only if
+// a step measured from the files needs it as its previous or first.
 struct Walk {
     std::map<std::string, std::size_t> index; // tensor name -> position in run.tensors
     std::map<std::size_t, std::shared_ptr<OpenStep>> firsts; // steps where some tensor first appears
     std::vector<std::size_t> firstStepOf; // per line of run.tensors
-    std::shared_ptr<OpenStep> previous;
+    std::shared_ptr<OpenStep> previous; // null after a cached step (or before the first)
 };
+
+// Opens what a measured step s needs that cached steps left closed.
+void openWhatCachedStepsSkipped(Walk& walk, const RunPlan& plan, std::size_t s, const TimelineOptions& options)
+{
+    if (s > 0 && !walk.previous)
+        walk.previous = walk.firsts.count(s - 1) && walk.firsts[s - 1] ? walk.firsts[s - 1]
+                                                                       : openStep(plan.members[s - 1], options);
+    for (auto& [step, open] : walk.firsts)
+        if (!open)
+            open = step == s - 1 ? walk.previous : openStep(plan.members[step], options);
+}
+
+// A new line for a tensor first seen at step s, or the existing one; "appears" and "changes
+// shape" events as the step is lined up.
+TensorTimeline& lineFor(RunTimeline& run, Walk& walk, std::size_t s, const std::string& name, const Shape& shape,
+    std::size_t steps, bool& added)
+{
+    auto [it, isNew] = walk.index.emplace(name, run.tensors.size());
+    added = isNew;
+    if (isNew) {
+        run.tensors.push_back({ name, std::vector<Shape>(steps), std::vector<StepMetrics>(steps) });
+        walk.firstStepOf.push_back(s);
+        if (s > 0)
+            run.events.push_back({ s, name, "appears" });
+    }
+    TensorTimeline& line = run.tensors[it->second];
+    line.shapes[s] = shape;
+    if (s > 0 && line.steps[s - 1].present && line.shapes[s - 1] != shape)
+        run.events.push_back(
+            { s, name, "changes shape from " + shapeToString(line.shapes[s - 1]) + " to " + shapeToString(shape) });
+    return line;
+}
+
+// Step s from the cache: lined up like a measured step, its checkpoint left closed.
+void applyCached(RunTimeline& run, Walk& walk, std::size_t s, const CachedStep& cached, std::size_t steps)
+{
+    for (const auto& entry : cached.lines) {
+        bool added = false;
+        lineFor(run, walk, s, entry.name, entry.shape, steps, added).steps[s] = entry.metrics;
+        if (added)
+            walk.firsts.emplace(s, nullptr);
+    }
+    walk.previous = nullptr;
+}
+
+CachedStep toCache(const RunTimeline& run, const std::vector<Pending>& pending, std::size_t s)
+{
+    CachedStep step;
+    for (const Pending& p : pending) {
+        const TensorTimeline& line = run.tensors[p.line];
+        step.lines.push_back({ line.name, line.shapes[s], line.steps[s] });
+    }
+    return step;
+}
 
 // Lines up step s's tensors with the run (new lines, "appears" and "changes shape" events) and
 // says what to measure for each.
@@ -118,23 +174,14 @@ std::vector<Pending> lineUp(
 {
     std::vector<Pending> pending;
     for (const auto& [name, tensor] : current->tensors) {
-        auto [it, added] = walk.index.emplace(name, run.tensors.size());
-        if (added) {
-            run.tensors.push_back({ name, std::vector<Shape>(steps), std::vector<StepMetrics>(steps) });
-            walk.firstStepOf.push_back(s);
+        bool added = false;
+        lineFor(run, walk, s, name, tensor->info.shape, steps, added);
+        if (added)
             walk.firsts[s] = current;
-            if (s > 0)
-                run.events.push_back({ s, name, "appears" });
-        }
-        TensorTimeline& line = run.tensors[it->second];
-        line.shapes[s] = tensor->info.shape;
-        if (s > 0 && line.steps[s - 1].present && line.shapes[s - 1] != tensor->info.shape)
-            run.events.push_back({ s, name,
-                "changes shape from " + shapeToString(line.shapes[s - 1]) + " to "
-                    + shapeToString(tensor->info.shape) });
-        Pending p { it->second, { name, { tensor, sameShaped(walk.previous.get(), name, *tensor), nullptr }, {} } };
+        const std::size_t lineIndex = walk.index[name];
+        Pending p { lineIndex, { name, { tensor, sameShaped(walk.previous.get(), name, *tensor), nullptr }, {} } };
         p.job.files = { current->path, walk.previous ? walk.previous->path : "", "" };
-        const std::size_t first = walk.firstStepOf[it->second];
+        const std::size_t first = walk.firstStepOf[lineIndex];
         if (first != s) {
             const OpenStep* atFirst = walk.firsts[first].get();
             p.job.tensors[SweepJob::First] = sameShaped(atFirst, name, *tensor);
@@ -172,11 +219,23 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
     const std::size_t steps = plan.members.size();
     const SweepOptions sweep { options.chunkElements, options.threads, options.cancel };
     Walk walk;
+    const TimelineCache cache(options.cacheFolder);
+    std::uint64_t key = 0;
     for (std::size_t s = 0; s < steps; ++s) {
         if (options.progress)
             options.progress(s, steps);
         if (options.cancel && options.cancel->load())
             throw Cancelled();
+        if (!options.cacheFolder.empty()) {
+            key = TimelineCache::stepKey(key, plan.members[s].path, options.select);
+            if (const auto cached = cache.load(key)) {
+                applyCached(run, walk, s, *cached, steps);
+                noteStepEnd(run, s);
+                ++run.stepsFromCache;
+                continue;
+            }
+            openWhatCachedStepsSkipped(walk, plan, s, options);
+        }
         const auto current = openStep(plan.members[s], options);
         const std::vector<Pending> pending = lineUp(run, walk, s, current, steps);
         std::vector<SweepJob> jobs;
@@ -187,6 +246,8 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
             record(sums[i], pending[i], run.tensors[pending[i].line].steps[s]);
         noteStepEnd(run, s);
         walk.previous = current;
+        if (!options.cacheFolder.empty())
+            cache.store(key, toCache(run, pending, s));
     }
     if (options.progress)
         options.progress(steps, steps);

@@ -48,6 +48,7 @@ struct RunTimeline {
     // The first step where some tensor holds a NaN or an infinity, and those tensors.
     std::optional<std::size_t> firstNonFiniteStep;
     std::vector<std::string> nonFiniteTensors;
+    std::size_t stepsFromCache = 0; // steps whose results came from the cache, not the files
 };
 
 struct TimelineOptions {
@@ -56,6 +57,8 @@ struct TimelineOptions {
     std::function<void(std::size_t step, std::size_t steps)> progress;
     int threads = 0; // 0: one per core; the numbers are the same on any number
     std::int64_t chunkElements = 1 << 16; // elements per piece of work (tests set it small)
+    // Where to keep each step's results (TimelineCache); empty: no cache.
+    std::string cacheFolder;
 };
 
 // Reads the run checkpoint by checkpoint: at most the first, the previous and the current one

@@ -27,6 +27,7 @@ nlohmann::ordered_json timelineJson(const RunTimeline& run)
     nlohmann::ordered_json j;
     j["order"] = orderName(run.plan.order);
     j["order_rule"] = run.plan.orderWhy;
+    j["steps_from_cache"] = run.stepsFromCache;
     for (const RunMember& m : run.plan.members)
         j["steps"].push_back({ { "step", m.step }, { "file", printable(m.path) } });
     j["skipped"] = nlohmann::ordered_json::array();
@@ -95,6 +96,8 @@ void writeTimelineSummary(const RunTimeline& run, std::ostream& out)
     for (const auto& [path, why] : run.plan.skipped)
         out << "skipped " << printable(path) << ": " << printable(why) << "\n";
     out << run.tensors.size() << " tensors\n";
+    if (run.stepsFromCache > 0)
+        out << run.stepsFromCache << " of " << members.size() << " steps from the cache\n";
     if (run.firstNonFiniteStep) {
         out << "first NaN or Inf at step " << csvNumber(members[*run.firstNonFiniteStep].step) << " (index "
             << *run.firstNonFiniteStep << ") in:";
