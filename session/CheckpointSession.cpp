@@ -17,6 +17,7 @@ const QString kOverlay = QStringLiteral("overlay");
 const QString kHeatmap = QStringLiteral("heatmap");
 const QString kFilterGrid = QStringLiteral("filters");
 const QString kCompare = QStringLiteral("compare");
+const QString kDiagnose = QStringLiteral("doctor");
 const QString kPairHistograms = QStringLiteral("histograms");
 const QString kExport = QStringLiteral("export");
 const QString kNetwork = QStringLiteral("network");
@@ -307,6 +308,29 @@ void CheckpointSession::compare(const QString& pathB, const ckpt::DiffOptions& o
             b_.reset(); // what was compared belonged to another B
             emit compareFailed(why.message);
         });
+}
+
+void CheckpointSession::diagnose(const QString& referencePath)
+{
+    const auto checkpoint = opened_.checkpoint;
+    if (!checkpoint)
+        return;
+    jobs_->run(
+        this, kDiagnose, tr("Checking %1").arg(QFileInfo(path_).fileName()),
+        [checkpoint, referencePath](JobTracker::Job& job) {
+            std::shared_ptr<const ckpt::Checkpoint> reference;
+            ckpt::DoctorOptions options;
+            options.cancel = job.cancelFlag();
+            options.progress = job.progressCallback();
+            if (!referencePath.isEmpty()) {
+                reference = openFile(referencePath);
+                options.reference = reference.get();
+            }
+            return std::make_shared<const ckpt::DoctorReport>(ckpt::diagnose(*checkpoint, options));
+        },
+        [this, referencePath](
+            std::shared_ptr<const ckpt::DoctorReport> report) { emit diagnosed(report, referencePath); },
+        [this](const JobFailure& why) { emit diagnoseFailed(why.cancelled ? tr("Cancelled") : why.message); });
 }
 
 void CheckpointSession::requestPairHistograms(const ckpt::TensorDiff& diff, int bins,

@@ -5,6 +5,7 @@
 
 #include "compare/Diff.h"
 #include "compare/PairHistograms.h"
+#include "doctor/Doctor.h"
 #include "export/Export.h"
 #include "numerics/Stats.h"
 #include "report/FilterGrid.h"
@@ -85,6 +86,8 @@ public:
     // the file with X and Y or the clone (unused when X and Y are in this file).
     void previewNetwork(const ckpt::MlpBuildOptions& options);
     void verify(const ckpt::VerifyRequest& request, const QString& otherPath);
+    // ckpt doctor on the open checkpoint, against the reference file when one is named.
+    void diagnose(const QString& referencePath = {});
 
     void cancel(const QString& operation); // "stats", "compare", "export", "verify", …
     void cancelAll();
@@ -114,6 +117,8 @@ signals:
     void networkFailed(const QString& message);
     void verified(std::shared_ptr<const ckpt::Verification> verification);
     void verifyFailed(const QString& message);
+    void diagnosed(std::shared_ptr<const ckpt::DoctorReport> report, const QString& referencePath);
+    void diagnoseFailed(const QString& message); // also when cancelled
 
 private:
     struct BlockWaiter {

@@ -3,6 +3,7 @@
 // a 3-D tensor, an overlay, a bad file that leaves the previous checkpoint open, and an event
 // loop that keeps running while a large histogram is computed.
 #include "CheckpointTreeModel.h"
+#include "FindingsPanel.h"
 #include "HistogramView.h"
 #include "MainWindow.h"
 #include "MetadataView.h"
@@ -13,6 +14,7 @@
 #include "TreeFilterProxy.h"
 #include "UiTestSupport.h"
 #include "VerifyPanel.h"
+#include "doctor/Doctor.h"
 #include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
 
@@ -223,6 +225,38 @@ private slots:
         QVERIFY(openAndWait(w, data + "/hdf5/slices3d.h5"));
         QCOMPARE(w.metadata()->rowCount(), 1);
         QCOMPARE(w.metadata()->text(0, 0), QStringLiteral("note"));
+    }
+
+    // The Findings tab lists what `ckpt doctor --against` finds (the same core function), with
+    // PyTorch's message; double-clicking a finding shows its tensor.
+    void findingsAgainstAReference()
+    {
+        const QString dir = QStringLiteral(CKPT_TEST_DATA "/doctor/");
+        MainWindow w;
+        collectErrors(w, errors_);
+        QVERIFY(openAndWait(w, dir + "target.pt"));
+        auto* f = w.findingsPanel();
+        QSignalSpy checked(f, &FindingsPanel::checked);
+        f->check(dir + "reference.pt");
+        QVERIFY(checked.wait(30000));
+        const auto target = ckpt::openCheckpoint((dir + "target.pt").toStdString());
+        const auto reference = ckpt::openCheckpoint((dir + "reference.pt").toStdString());
+        ckpt::DoctorOptions options;
+        options.reference = &reference;
+        const auto report = ckpt::diagnose(target, options);
+        QCOMPARE(f->table()->rowCount(), int(report.findings.size()));
+        QVERIFY2(f->summaryText().contains(QStringLiteral("Missing key(s) in state_dict: \"fc2.bias\".")),
+            qPrintable(f->summaryText()));
+        int row = 0;
+        while (row < f->table()->rowCount() && f->table()->item(row, 1)->text() != QLatin1String("fc1.weight"))
+            ++row;
+        QVERIFY(row < f->table()->rowCount());
+        QCOMPARE(f->table()->item(row, 0)->text(), QStringLiteral("same-as-reference"));
+        emit const_cast<QTableWidget*>(f->table())->cellDoubleClicked(row, 0);
+        const int shown = w.tensorPanel()->tensorIndex();
+        QVERIFY(shown >= 0);
+        QCOMPARE(target.tensors[std::size_t(shown)].info.name, std::string("fc1.weight"));
+        QVERIFY(errors_.isEmpty());
     }
 
     void verifyPanelReproducesTheDemo()

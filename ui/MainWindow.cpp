@@ -5,6 +5,7 @@
 #include "CheckpointTreeModel.h"
 #include "DiffPanel.h"
 #include "ExportDialog.h"
+#include "FindingsPanel.h"
 #include "HelpDialogs.h"
 #include "HistogramView.h"
 #include "MetadataView.h"
@@ -71,6 +72,7 @@ MainWindow::MainWindow(QWidget* parent)
     , architecture_(new ArchitectureView(this))
     , verify_(new VerifyPanel(this))
     , diff_(new DiffPanel(this))
+    , findings_(new FindingsPanel(this))
     , jobs_(new JobTracker(this))
     , status_(new QLabel(this))
     , unsafeBanner_(new QLabel(this))
@@ -141,6 +143,11 @@ QWidget* MainWindow::buildTabs()
     connect(architecture_, &ArchitectureView::tensorsChosen, this, &MainWindow::selectTensors);
     tabs_->addTab(verify_, tr("Verify"));
     tabs_->addTab(diff_, tr("Compare"));
+    tabs_->addTab(findings_, tr("Findings"));
+    connect(findings_, &FindingsPanel::tensorChosen, this, [this](const QString& name) {
+        if (selectTensor(name))
+            tabs_->setCurrentWidget(panel_);
+    });
     return tabs_;
 }
 
@@ -489,6 +496,7 @@ void MainWindow::showSession(CheckpointSession* session)
     architecture_->show(opened.architecture.get());
     verify_->setSession(session);
     diff_->setSession(session);
+    findings_->setSession(session);
     showUnsafeBanner(opened.unsafeContent);
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));

@@ -25,6 +25,7 @@ class CheckpointSession;
 class JobTracker;
 class TensorPanel;
 class TreeFilterProxy;
+class FindingsPanel;
 class VerifyPanel;
 
 // The main window: the layer tree (filterable) on the left; the selected tensor (statistics,
@@ -51,6 +52,7 @@ public:
     // "Compare with…": the open checkpoint against another file, in the Compare tab.
     void compareWith(const QString& path);
     DiffPanel* diffPanel() const { return diff_; }
+    FindingsPanel* findingsPanel() const { return findings_; }
     QTabWidget* tabs() const { return tabs_; }
     QAction* exportAction() const { return exportAction_; }
 
@@ -117,6 +119,7 @@ private:
     ArchitectureView* architecture_;
     VerifyPanel* verify_;
     DiffPanel* diff_;
+    FindingsPanel* findings_;
     JobTracker* jobs_;
     CheckpointSession* session_ = nullptr; // shown
     CheckpointSession* opening_ = nullptr; // being opened
