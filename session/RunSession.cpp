@@ -55,6 +55,7 @@ QString RunSession::displayName() const
 
 void RunSession::compute(ckpt::StepOrder order)
 {
+    order_ = order;
     const std::vector<std::string> paths = toStd(paths_);
     jobs_->run(
         this, kTimeline, tr("Reading the run %1").arg(displayName()),

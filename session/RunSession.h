@@ -24,6 +24,7 @@ public:
     void compute(ckpt::StepOrder order = ckpt::StepOrder::Auto);
     void cancel();
     bool busy() const;
+    ckpt::StepOrder requestedOrder() const { return order_; } // of the newest compute()
 
     const QStringList& paths() const { return paths_; }
     QString displayName() const; // the folder or first file, and how many more
@@ -38,5 +39,6 @@ signals:
 private:
     JobTracker* jobs_;
     QStringList paths_;
+    ckpt::StepOrder order_ = ckpt::StepOrder::Auto;
     std::shared_ptr<const ckpt::RunTimeline> timeline_;
 };

@@ -10,9 +10,11 @@
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
+#include "RunSession.h"
 #include "ShownText.h"
 #include "TensorPanel.h"
 #include "Theme.h"
+#include "TimelinePanel.h"
 #include "TreeFilterProxy.h"
 #include "VerifyPanel.h"
 
@@ -71,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     , architecture_(new ArchitectureView(this))
     , verify_(new VerifyPanel(this))
     , diff_(new DiffPanel(this))
+    , timeline_(new TimelinePanel(this))
     , jobs_(new JobTracker(this))
     , status_(new QLabel(this))
     , unsafeBanner_(new QLabel(this))
@@ -141,6 +144,13 @@ QWidget* MainWindow::buildTabs()
     connect(architecture_, &ArchitectureView::tensorsChosen, this, &MainWindow::selectTensors);
     tabs_->addTab(verify_, tr("Verify"));
     tabs_->addTab(diff_, tr("Compare"));
+    tabs_->addTab(timeline_, tr("Timeline"));
+    // A step clicked in the run opens its checkpoint as File ▸ Open does (errors alike).
+    connect(timeline_, &TimelinePanel::checkpointChosen, this, &MainWindow::openFile);
+    connect(timeline_, &TimelinePanel::orderChosen, this, [this](ckpt::StepOrder order) {
+        if (run_)
+            openRun(run_->paths(), order); // read again in that order; the run shown stays until then
+    });
     return tabs_;
 }
 
@@ -220,6 +230,7 @@ MainWindow::~MainWindow()
     // Every session (the shown one, one being opened, one failing to open) goes before the
     // tracker that runs their jobs.
     qDeleteAll(findChildren<CheckpointSession*>(Qt::FindDirectChildrenOnly));
+    qDeleteAll(findChildren<RunSession*>(Qt::FindDirectChildrenOnly));
     if (!demoPath_.isEmpty())
         QFile::remove(demoPath_);
 }
@@ -232,6 +243,11 @@ void MainWindow::buildMenus()
     auto* openFolder = file->addAction(tr("Open &folder…"), this, &MainWindow::openFolderDialog);
     openFolder->setToolTip(
         tr("A model folder (Hugging Face, TensorFlow SavedModel) or a folder holding one checkpoint"));
+    auto* openRunFolder = file->addAction(tr("Open &run…"), this, &MainWindow::openRunFolderDialog);
+    openRunFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    openRunFolder->setToolTip(tr("A training run: a folder of checkpoints, shown step by step in the Timeline tab"));
+    file->addAction(tr("Open run from f&iles…"), this, &MainWindow::openRunFilesDialog)
+        ->setToolTip(tr("A training run made of the checkpoint files you choose (any formats, mixed)"));
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
