@@ -25,13 +25,14 @@ TimelineHeatmap::TimelineHeatmap(QWidget* parent)
     , hover_(new QLabel(this))
 {
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    hover_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_, 1);
     layout->addWidget(hover_);
     plot_->plotLayout()->addElement(0, 1, scale_);
     scale_->setType(QCPAxis::atRight);
-    scale_->setLabel(tr("change from the previous step"));
+    scale_->setLabel(tr("relative change")); // short: the scale is narrow and tall
     auto* margins = new QCPMarginGroup(plot_);
     plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
     scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
@@ -68,7 +69,9 @@ void TimelineHeatmap::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
     plot_->xAxis->setRange(-0.5, steps == 0 ? 0.5 : steps - 0.5);
     plot_->yAxis->setRange(-0.5, tensors == 0 ? 0.5 : tensors - 0.5);
     plot_->xAxis->setLabel(run_ ? tr("step") : QString());
-    hover_->setText(run_ ? tr("Hover over a cell for its tensor, step and change.") : QString());
+    hover_->setText(run_ ? tr("Change from the previous step, ‖W(t) − W(t−1)‖ / ‖W(t−1)‖: hover over a cell for its "
+                              "value, click a column to open that checkpoint.")
+                         : QString());
     plot_->replot();
 }
 

@@ -52,6 +52,7 @@ TimelinePanel::TimelinePanel(QWidget* parent)
 QWidget* TimelinePanel::buildTensorPane()
 {
     filter_->setPlaceholderText(tr("Filter tensors"));
+    filter_->setToolTip(tr("Show only the run's tensors whose name contains this text"));
     filter_->setClearButtonEnabled(true);
     tensors_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     tensors_->setToolTip(tr("Select tensors (Ctrl or Shift for several) to overlay their curves"));
