@@ -4,17 +4,14 @@
 #include "ShownText.h"
 #include "StepMetricFields.h"
 #include "ThemedPlot.h"
-#include "TimelineText.h"
+#include "TimelineTicks.h"
 
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
-
-namespace {
-constexpr int kMaxStepTicks = 12; // more labels than this overlap in a narrow window
-}
 
 TimelineCurves::TimelineCurves(QWidget* parent)
     : QWidget(parent)
@@ -34,6 +31,10 @@ TimelineCurves::TimelineCurves(QWidget* parent)
     plot_->xAxis->setLabel(tr("step"));
     plot_->setToolTip(tr("Click a step to open its checkpoint in the other tabs; the wheel zooms"));
     connect(plot_, &QCustomPlot::mousePress, this, &TimelineCurves::onPress);
+    connect(plot_, &QCustomPlot::beforeReplot, this, [this] { // the labels that fit depend on the width
+        if (run_)
+            plot_->xAxis->setTicker(stepTicker(run_->plan, plot_->axisRect()->width(), plot_->xAxis->tickLabelFont()));
+    });
     setRun(nullptr);
 }
 
@@ -44,15 +45,17 @@ void TimelineCurves::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
     showCurves({}, 0, false);
 }
 
-// Ticks at steps, labelled with their step numbers; every k-th one when there are many.
+int TimelineCurves::axisWidth() const
+{
+    return plot_->axisRect()->width();
+}
+
+// Ticks at steps, labelled with their step numbers, as many as the width allows.
 void TimelineCurves::setStepTicks()
 {
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     const std::size_t steps = run_ ? run_->plan.members.size() : 0;
-    const std::size_t every = steps > std::size_t(kMaxStepTicks) ? (steps + kMaxStepTicks - 1) / kMaxStepTicks : 1;
-    for (std::size_t s = 0; s < steps; s += every)
-        ticker->addTick(double(s), stepLabel(run_->plan, s));
-    plot_->xAxis->setTicker(ticker);
+    plot_->xAxis->setTicker(run_ ? stepTicker(run_->plan, axisWidth(), plot_->xAxis->tickLabelFont())
+                                 : QSharedPointer<QCPAxisTickerText>::create());
     plot_->xAxis->setRange(-0.5, steps == 0 ? 0.5 : double(steps) - 0.5);
     plot_->xAxis->setLabel(run_ ? tr("step (%1)").arg(QString::fromStdString(run_->plan.orderWhy)) : tr("step"));
 }
@@ -99,12 +102,33 @@ void TimelineCurves::showCurves(const std::vector<int>& tensors, int metric, boo
             + tr("%n value(s) not above zero left out of the log scale.", nullptr, leftOut);
     hint_->setText(hint);
     hint_->setVisible(!hint.isEmpty());
-    if (plot_->graphCount() > 0) {
-        plot_->yAxis->rescale(true); // over the points drawn, left-out ones apart
-        plot_->yAxis->scaleRange(1.1); // a margin, so the extreme points are not on the frame
-    }
+    if (plot_->graphCount() > 0)
+        fitValues();
     setStepTicks();
     plot_->replot();
+}
+
+// Over the points drawn (left-out ones apart), with a margin so that the extreme points are not
+// on the frame; a flat curve (a frozen layer) gets a narrow range around its value, not ±2.
+void TimelineCurves::fitValues()
+{
+    QCPRange r;
+    bool any = false;
+    for (int g = 0; g < plot_->graphCount(); ++g) {
+        bool found = false;
+        const QCPRange range = plot_->graph(g)->getValueRange(found, QCP::sdBoth);
+        if (found)
+            r = any ? QCPRange(std::min(r.lower, range.lower), std::max(r.upper, range.upper)) : range;
+        any = any || found;
+    }
+    if (!any)
+        return;
+    if (plot_->yAxis->scaleType() == QCPAxis::stLogarithmic) {
+        plot_->yAxis->setRange(r.lower / 1.2, r.upper * 1.2);
+        return;
+    }
+    const double pad = std::max({ (r.upper - r.lower) * 0.05, std::abs(r.center()) * 0.05, 1e-12 });
+    plot_->yAxis->setRange(r.lower - pad, r.upper + pad);
 }
 
 QString TimelineCurves::hintText() const

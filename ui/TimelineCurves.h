@@ -35,6 +35,8 @@ signals:
 
 private:
     void setStepTicks();
+    void fitValues();
+    int axisWidth() const;
     void onPress(QMouseEvent* event);
 
     QCustomPlot* plot_;

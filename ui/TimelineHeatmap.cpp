@@ -5,6 +5,7 @@
 #include "ShownText.h"
 #include "ThemedPlot.h"
 #include "TimelineText.h"
+#include "TimelineTicks.h"
 
 #include <QLabel>
 #include <QVBoxLayout>
@@ -12,8 +13,6 @@
 #include <cmath>
 
 namespace {
-constexpr int kMaxTensorTicks = 40; // names beyond this overlap; hovering still names every row
-constexpr int kMaxStepTicks = 12;
 constexpr int kMaxNameWidth = 220; // pixels: long names are elided in the middle, whole on hover
 } // namespace
 
@@ -25,7 +24,6 @@ TimelineHeatmap::TimelineHeatmap(QWidget* parent)
     , hover_(new QLabel(this))
 {
     hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    hover_->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_, 1);
@@ -45,6 +43,11 @@ TimelineHeatmap::TimelineHeatmap(QWidget* parent)
     plot_->setToolTip(tr("Click a column to open that step's checkpoint in the other tabs"));
     connect(plot_, &QCustomPlot::mouseMove, this, &TimelineHeatmap::onMove);
     connect(plot_, &QCustomPlot::mousePress, this, &TimelineHeatmap::onPress);
+    // How many labels fit depends on the size: chosen again once the layout knows it.
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+        if (setTensorTicks())
+            plot_->replot(QCustomPlot::rpQueuedReplot);
+    });
     setRun(nullptr);
 }
 
@@ -69,31 +72,27 @@ void TimelineHeatmap::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
     plot_->xAxis->setRange(-0.5, steps == 0 ? 0.5 : steps - 0.5);
     plot_->yAxis->setRange(-0.5, tensors == 0 ? 0.5 : tensors - 0.5);
     plot_->xAxis->setLabel(run_ ? tr("step") : QString());
-    hover_->setText(run_ ? tr("Change from the previous step, ‖W(t) − W(t−1)‖ / ‖W(t−1)‖: hover over a cell for its "
-                              "value, click a column to open that checkpoint.")
-                         : QString());
+    // One line: a wrapped label takes height from the plot in a small window.
+    hover_->setText(run_ ? tr("Hover for values; click a column to open that step.") : QString());
+    hover_->setToolTip(tr("Colour: the change of each tensor from the previous step, ‖W(t) − W(t−1)‖ / ‖W(t−1)‖"));
     plot_->replot();
 }
 
-// Tensor names down the left (elided), step numbers along the bottom; every k-th when crowded.
-void TimelineHeatmap::setTensorTicks()
+// Tensor names down the left, step numbers along the bottom: as many as the size allows, the
+// names at most a third of the width.
+bool TimelineHeatmap::setTensorTicks()
 {
-    auto rows = QSharedPointer<QCPAxisTickerText>::create();
-    auto columns = QSharedPointer<QCPAxisTickerText>::create();
-    if (run_) {
-        const QFontMetrics metrics(plot_->yAxis->tickLabelFont());
-        const std::size_t tensors = run_->tensors.size();
-        const std::size_t everyRow = tensors > kMaxTensorTicks ? (tensors + kMaxTensorTicks - 1) / kMaxTensorTicks : 1;
-        for (std::size_t t = 0; t < tensors; t += everyRow)
-            rows->addTick(
-                double(t), metrics.elidedText(shownText(run_->tensors[t].name), Qt::ElideMiddle, kMaxNameWidth));
-        const std::size_t steps = run_->plan.members.size();
-        const std::size_t everyColumn = steps > kMaxStepTicks ? (steps + kMaxStepTicks - 1) / kMaxStepTicks : 1;
-        for (std::size_t s = 0; s < steps; s += everyColumn)
-            columns->addTick(double(s), stepLabel(run_->plan, s));
-    }
-    plot_->yAxis->setTicker(rows);
-    plot_->xAxis->setTicker(columns);
+    std::vector<QString> names;
+    for (std::size_t t = 0; run_ && t < run_->tensors.size(); ++t)
+        names.push_back(shownText(run_->tensors[t].name));
+    const int nameWidth = std::min(kMaxNameWidth, plot_->width() / 3);
+    const QCPAxisRect* rect = plot_->axisRect();
+    const bool rows
+        = replaceTicker(plot_->yAxis, nameTicker(names, rect->height(), nameWidth, plot_->yAxis->tickLabelFont()));
+    const bool columns = replaceTicker(plot_->xAxis,
+        run_ ? stepTicker(run_->plan, rect->width(), plot_->xAxis->tickLabelFont())
+             : QSharedPointer<QCPAxisTickerText>::create());
+    return rows || columns;
 }
 
 bool TimelineHeatmap::cellAt(const QPointF& pixel, int& tensor, int& step) const

@@ -33,7 +33,7 @@ signals:
 
 private:
     bool cellAt(const QPointF& pixel, int& tensor, int& step) const;
-    void setTensorTicks();
+    bool setTensorTicks(); // whether they changed
     void onMove(QMouseEvent* event);
     void onPress(QMouseEvent* event);
 

@@ -38,7 +38,7 @@ TimelinePanel::TimelinePanel(QWidget* parent)
     split->addWidget(buildTensorPane());
     split->addWidget(buildPlots());
     split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(1, 2);
     split->setChildrenCollapsible(false);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -55,6 +55,8 @@ QWidget* TimelinePanel::buildTensorPane()
     filter_->setToolTip(tr("Show only the run's tensors whose name contains this text"));
     filter_->setClearButtonEnabled(true);
     tensors_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    tensors_->setTextElideMode(Qt::ElideMiddle); // layer numbers and the parameter both stay readable
+    tensors_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     tensors_->setToolTip(tr("Select tensors (Ctrl or Shift for several) to overlay their curves"));
     connect(filter_, &QLineEdit::textChanged, this, &TimelinePanel::applyFilter);
     connect(tensors_, &QListWidget::itemSelectionChanged, this, &TimelinePanel::redrawCurves);
@@ -134,6 +136,7 @@ void TimelinePanel::showRun(std::shared_ptr<const ckpt::RunTimeline> run)
     for (std::size_t t = 0; run_ && t < run_->tensors.size(); ++t) {
         auto* item = new QListWidgetItem(shownText(run_->tensors[t].name), tensors_);
         item->setData(kTensorIndexRole, int(t));
+        item->setToolTip(item->text()); // whole, when the list is too narrow for it
     }
     applyFilter(filter_->text());
     curves_->setRun(run_);
