@@ -3,7 +3,9 @@
 // computes (computeTimeline on the same folder), fills the layers × steps heatmap, names the
 // first NaN in its summary; clicking a step opens that checkpoint in the other tabs, and a
 // folder that is no run gives one line of error and leaves what was open.
+#include "CheckpointSession.h"
 #include "CheckpointTreeModel.h"
+#include "JobTracker.h"
 #include "MainWindow.h"
 #include "RunSession.h"
 #include "StepMetricFields.h"
@@ -20,9 +22,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <cmath>
 #include <optional>
@@ -281,6 +286,50 @@ private slots:
             QCOMPARE(w.timelinePanel()->summary()->text(), before); // the run shown stays
             QCOMPARE(choice->currentData().toInt(), int(ckpt::StepOrder::Auto));
         }
+    }
+
+    // While the run is read, the status bar names it with Cancel beside; Cancel stops it and
+    // what was shown stays. The workers are held busy so that the run is still waiting for one
+    // when Cancel is clicked (no race with a fast machine).
+    void cancelStopsReadingAndKeepsWhatWasOpen()
+    {
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(openRunAndWait(w, { runDir }));
+        RunSession* shownRun = w.runSession();
+        JobTracker* jobs = w.session()->jobs();
+        QObject holder;
+        QSemaphore release;
+        const int workers = QThread::idealThreadCount();
+        for (int i = 0; i < workers; ++i)
+            jobs->run(
+                &holder, QString::number(i), QString(),
+                [&release](JobTracker::Job&) {
+                    release.acquire();
+                    return 0;
+                },
+                [](int) {});
+        QSignalSpy failed(&w, &MainWindow::runFailed);
+        QVERIFY(w.openRun({ runDir }));
+        QPushButton* cancel = nullptr;
+        for (auto* button : w.findChildren<QPushButton*>())
+            if (button->text() == QStringLiteral("Cancel") && !button->isHidden())
+                cancel = button;
+        QVERIFY(cancel); // shown with the progress
+        bool named = false;
+        for (auto* label : w.findChildren<QLabel*>())
+            named = named || (!label->isHidden() && label->text().contains(QStringLiteral("Reading the run")));
+        QVERIFY(named);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        release.release(workers);
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(failed.first().first().toString(), QStringLiteral("cancelled"));
+        QVERIFY(errors.isEmpty()); // a cancel is not an error
+        QCOMPARE(w.runSession(), shownRun);
+        QCOMPARE(w.timelinePanel()->tensorList()->count(), int(reference_.tensors.size()));
+        QVERIFY(w.session());
     }
 
     void aFolderThatIsNoRunKeepsWhatWasOpen()
