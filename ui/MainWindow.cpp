@@ -11,9 +11,11 @@
 #include "MetadataView.h"
 #include "NumberText.h"
 #include "OverlayPlot.h"
+#include "RunSession.h"
 #include "ShownText.h"
 #include "TensorPanel.h"
 #include "Theme.h"
+#include "TimelinePanel.h"
 #include "TreeFilterProxy.h"
 #include "VerifyPanel.h"
 
@@ -73,6 +75,7 @@ MainWindow::MainWindow(QWidget* parent)
     , verify_(new VerifyPanel(this))
     , diff_(new DiffPanel(this))
     , findings_(new FindingsPanel(this))
+    , timeline_(new TimelinePanel(this))
     , jobs_(new JobTracker(this))
     , status_(new QLabel(this))
     , unsafeBanner_(new QLabel(this))
@@ -147,6 +150,13 @@ QWidget* MainWindow::buildTabs()
     connect(findings_, &FindingsPanel::tensorChosen, this, [this](const QString& name) {
         if (selectTensor(name))
             tabs_->setCurrentWidget(panel_);
+    });
+    tabs_->addTab(timeline_, tr("Timeline"));
+    // A step clicked in the run opens its checkpoint as File ▸ Open does (errors alike).
+    connect(timeline_, &TimelinePanel::checkpointChosen, this, &MainWindow::openFile);
+    connect(timeline_, &TimelinePanel::orderChosen, this, [this](ckpt::StepOrder order) {
+        if (run_)
+            openRun(run_->paths(), order); // read again in that order; the run shown stays until then
     });
     return tabs_;
 }
@@ -227,6 +237,7 @@ MainWindow::~MainWindow()
     // Every session (the shown one, one being opened, one failing to open) goes before the
     // tracker that runs their jobs.
     qDeleteAll(findChildren<CheckpointSession*>(Qt::FindDirectChildrenOnly));
+    qDeleteAll(findChildren<RunSession*>(Qt::FindDirectChildrenOnly));
     if (!demoPath_.isEmpty())
         QFile::remove(demoPath_);
 }
@@ -239,6 +250,11 @@ void MainWindow::buildMenus()
     auto* openFolder = file->addAction(tr("Open &folder…"), this, &MainWindow::openFolderDialog);
     openFolder->setToolTip(
         tr("A model folder (Hugging Face, TensorFlow SavedModel) or a folder holding one checkpoint"));
+    auto* openRunFolder = file->addAction(tr("Open &run…"), this, &MainWindow::openRunFolderDialog);
+    openRunFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    openRunFolder->setToolTip(tr("A training run: a folder of checkpoints, shown step by step in the Timeline tab"));
+    file->addAction(tr("Open run from f&iles…"), this, &MainWindow::openRunFilesDialog)
+        ->setToolTip(tr("A training run made of the checkpoint files you choose (any formats, mixed)"));
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();

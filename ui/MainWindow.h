@@ -2,6 +2,8 @@
 
 #include "OpenedCheckpoint.h"
 
+#include "timeline/RunPlan.h"
+
 #include <QMainWindow>
 
 #include <functional>
@@ -22,6 +24,8 @@ class QSplitter;
 class QTabWidget;
 class QTreeView;
 class CheckpointSession;
+class RunSession;
+class TimelinePanel;
 class JobTracker;
 class TensorPanel;
 class TreeFilterProxy;
@@ -41,6 +45,12 @@ public:
     // stays open (openFailed). False when another file is still being opened.
     bool openFile(const QString& path);
     bool openDemo(); // the embedded demo: a small MLP with its inputs and outputs
+    // Opens a training run (a folder of checkpoints, or several files and folders) in the
+    // Timeline tab, read in the background: runShown() once shown; on failure one line
+    // "FILE: reason" is reported (runFailed) and the run and checkpoint shown before stay.
+    // False when another run is still being read. The checkpoint of the other tabs stays open.
+    // `order`: how to put the steps in order (Auto: the first rule that works).
+    bool openRun(const QStringList& paths, ckpt::StepOrder order = ckpt::StepOrder::Auto);
 
     // Errors go to a message box; tests replace this to record them instead.
     void setErrorReporter(std::function<void(const QString& title, const QString& message)> reporter);
@@ -65,6 +75,8 @@ public:
     MetadataView* metadata() const { return metadata_; }
     ArchitectureView* architecture() const { return architecture_; }
     VerifyPanel* verifyPanel() const { return verify_; }
+    TimelinePanel* timelinePanel() const { return timeline_; }
+    RunSession* runSession() const { return run_; } // of the run shown, or null
     CheckpointSession* session() const { return session_; } // of the checkpoint shown, or null
     QString statusText() const;
     bool selectTensor(const QString& fullName); // selects its row in the tree
@@ -73,6 +85,8 @@ public:
 signals:
     void checkpointShown(const QString& path);
     void openFailed(const QString& message);
+    void runShown();
+    void runFailed(const QString& message); // also "cancelled"
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -102,6 +116,9 @@ private:
     void rebuildRecentMenu();
     void openDialog();
     void openFolderDialog();
+    void openRunFolderDialog(); // MainWindowRun.cpp, with openRun
+    void openRunFilesDialog();
+    void dropRunOpening(); // a run that failed or was cancelled; what was shown stays
     void compareDialog();
     void reportError(const QString& title, const QString& message);
     bool confirm(const QString& title, const QString& text);
@@ -120,9 +137,12 @@ private:
     VerifyPanel* verify_;
     DiffPanel* diff_;
     FindingsPanel* findings_;
+    TimelinePanel* timeline_;
     JobTracker* jobs_;
     CheckpointSession* session_ = nullptr; // shown
     CheckpointSession* opening_ = nullptr; // being opened
+    RunSession* run_ = nullptr; // the run shown in the Timeline tab
+    RunSession* runOpening_ = nullptr; // being read
     QLabel* status_;
     QLabel* unsafeBanner_;
     QProgressBar* progress_;

@@ -1,6 +1,7 @@
 #include "OverlayPlot.h"
 
 #include "PlotImage.h"
+#include "SeriesPen.h"
 #include "ThemedPlot.h"
 
 #include <qcustomplot.h>
@@ -17,17 +18,6 @@
 #include <cmath>
 
 namespace {
-
-// Ten colours (Matplotlib's tab10) × three dash patterns: 30 distinguishable curves, more than
-// the cap, so no two curves look alike.
-QPen seriesPen(int i)
-{
-    static const QColor palette[] = { QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-        QColor(214, 39, 40), QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
-        QColor(188, 189, 34), QColor(23, 190, 207) };
-    static const Qt::PenStyle styles[] = { Qt::SolidLine, Qt::DashLine, Qt::DashDotLine };
-    return QPen(palette[i % 10], 1.6, styles[(i / 10) % 3]);
-}
 
 // One element (a scalar, a step counter) has no distribution: its density is a single bin that
 // rises far above every other curve.

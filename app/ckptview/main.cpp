@@ -13,15 +13,18 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(Usage: ckptview [FILE|FOLDER]
+constexpr const char* kUsage = R"(Usage: ckptview [--run RUN]... [FILE|FOLDER]
 A fast, safe desktop browser for deep-learning checkpoints.
 
-Opens FILE (or a model FOLDER) in the layer browser, or the embedded demo without one.
+Opens FILE (or a model FOLDER) in the layer browser, or the embedded demo without one (and
+without --run).
 Formats are recognised by content: PyTorch (.pt/.pth/.bin, zip and legacy), safetensors
 (and sharded indexes), HDF5 and Keras (.h5/.keras), NumPy (.npy/.npz), MXNet/Gluon (.params),
 TensorFlow checkpoints (.index), ONNX, GGUF and Flax msgpack. No code from a file is ever run.
 
 Options:
+  --run RUN      open a training run in the Timeline tab: a folder of checkpoints, or one of
+                 its files (repeat --run for several files and folders)
   -h, --help     show this help and exit
   --version      show the version and the libraries used, and exit
 
@@ -60,10 +63,20 @@ int main(int argc, char** argv)
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/ckptview.svg")));
     MainWindow window;
     window.show();
+    QStringList run;
+    QString file;
     const QStringList args = QApplication::arguments();
-    if (args.size() > 1)
-        window.openFile(args.at(1));
-    else
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args.at(i) == QStringLiteral("--run") && i + 1 < args.size())
+            run << args.at(++i);
+        else if (file.isEmpty())
+            file = args.at(i);
+    }
+    if (!run.isEmpty())
+        window.openRun(run);
+    if (!file.isEmpty())
+        window.openFile(file);
+    else if (run.isEmpty())
         window.openDemo();
     return QApplication::exec();
 }

@@ -1,0 +1,94 @@
+#include "RunSession.h"
+
+#include "base/Cancelled.h"
+#include "base/CheckpointError.h"
+#include "timeline/RunPlan.h"
+
+#include <QFileInfo>
+
+#include <stdexcept>
+
+namespace {
+
+const QString kTimeline = QStringLiteral("timeline");
+
+std::vector<std::string> toStd(const QStringList& paths)
+{
+    std::vector<std::string> out;
+    for (const QString& p : paths)
+        out.push_back(p.toStdString());
+    return out;
+}
+
+ckpt::RunPlan plan(const std::vector<std::string>& paths, ckpt::StepOrder order)
+{
+    try {
+        return ckpt::planRun(paths, order);
+    } catch (const std::invalid_argument& e) {
+        // About the run as a whole ("no checkpoint in the run"): named by its first path, as
+        // `ckpt timeline` does, so the message is still "FILE: reason".
+        throw ckpt::CheckpointError(paths.empty() ? std::string() : paths.front(), e.what());
+    }
+}
+
+} // namespace
+
+RunSession::RunSession(JobTracker* jobs, const QStringList& paths, QObject* parent)
+    : QObject(parent)
+    , jobs_(jobs)
+    , paths_(paths)
+{
+}
+
+RunSession::~RunSession()
+{
+    jobs_->cancelAll(this);
+}
+
+QString RunSession::displayName() const
+{
+    if (paths_.isEmpty())
+        return {};
+    const QString first = QFileInfo(paths_.front()).fileName();
+    return paths_.size() == 1 ? first : tr("%1 and %n more", nullptr, int(paths_.size() - 1)).arg(first);
+}
+
+void RunSession::compute(ckpt::StepOrder order)
+{
+    order_ = order;
+    const std::vector<std::string> paths = toStd(paths_);
+    jobs_->run(
+        this, kTimeline, tr("Reading the run %1").arg(displayName()),
+        [paths, order](JobTracker::Job& job) {
+            ckpt::TimelineOptions options;
+            options.cancel = job.cancelFlag();
+            auto fraction = job.progressCallback();
+            // Between checkpoints too: a run of many small files stops at the next one.
+            options.progress = [&job, fraction](std::size_t step, std::size_t steps) {
+                if (job.cancelled())
+                    throw ckpt::Cancelled();
+                fraction(steps == 0 ? 1.0 : double(step) / double(steps));
+            };
+            return std::make_shared<const ckpt::RunTimeline>(ckpt::computeTimeline(plan(paths, order), options));
+        },
+        [this](std::shared_ptr<const ckpt::RunTimeline> timeline) {
+            timeline_ = std::move(timeline);
+            emit ready();
+        },
+        [this](const JobFailure& why) {
+            if (why.cancelled)
+                emit cancelled();
+            else
+                emit failed(why.message);
+        });
+}
+
+void RunSession::cancel()
+{
+    jobs_->cancel(this, kTimeline);
+}
+
+bool RunSession::busy() const
+{
+    return jobs_->busy(this, kTimeline);
+}

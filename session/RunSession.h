@@ -1,0 +1,44 @@
+#pragma once
+
+#include "JobTracker.h"
+
+#include "timeline/Timeline.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <memory>
+
+// A training run the app has open: the checkpoints the user chose (a folder of them, or several
+// files and folders), put in step order and measured step by step (the core's planRun and
+// computeTimeline, as `ckpt timeline` does), off the UI thread through the JobTracker with
+// progress and cancel. Widgets ask and listen; they never read the run themselves.
+class RunSession : public QObject {
+    Q_OBJECT
+public:
+    RunSession(JobTracker* jobs, const QStringList& paths, QObject* parent = nullptr);
+    ~RunSession() override; // cancels what is still running for it
+
+    // Plans the run (the order rule, or the first that works) and computes its timeline:
+    // ready() or failed(), later. A newer request supersedes one still running.
+    void compute(ckpt::StepOrder order = ckpt::StepOrder::Auto);
+    void cancel();
+    bool busy() const;
+    ckpt::StepOrder requestedOrder() const { return order_; } // of the newest compute()
+
+    const QStringList& paths() const { return paths_; }
+    QString displayName() const; // the folder or first file, and how many more
+    // Null until ready(); then the measured run.
+    std::shared_ptr<const ckpt::RunTimeline> timeline() const { return timeline_; }
+
+signals:
+    void ready();
+    void failed(const QString& message); // one line, "FILE: reason"
+    void cancelled();
+
+private:
+    JobTracker* jobs_;
+    QStringList paths_;
+    ckpt::StepOrder order_ = ckpt::StepOrder::Auto;
+    std::shared_ptr<const ckpt::RunTimeline> timeline_;
+};

@@ -1,0 +1,133 @@
+// RunSession without any window: a training run read through the JobTracker gives the core's
+// timeline (computeTimeline on the same folder), names itself in the progress, fails with one
+// line "FOLDER: reason" when the folder holds no checkpoint, and a cancelled run says so and
+// gives no timeline.
+#include "JobTracker.h"
+#include "RunSession.h"
+
+#include <QCoreApplication>
+#include <QSemaphore>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <cmath>
+
+namespace {
+const QString runDir = QStringLiteral(CKPT_TEST_DATA "/timeline/run");
+
+bool same(double a, double b)
+{
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+// Waits for the run's answer; which one came.
+enum class Answer { Ready, Failed, Cancelled, None };
+Answer waitAnswer(RunSession& run)
+{
+    QSignalSpy ready(&run, &RunSession::ready);
+    QSignalSpy failed(&run, &RunSession::failed);
+    QSignalSpy cancelled(&run, &RunSession::cancelled);
+    if (!QTest::qWaitFor([&] { return ready.count() + failed.count() + cancelled.count() > 0; }, 60000))
+        return Answer::None;
+    return ready.count()    ? Answer::Ready
+        : failed.count()    ? Answer::Failed
+        : cancelled.count() ? Answer::Cancelled
+                            : Answer::None;
+}
+} // namespace
+
+class TestSessionRun : public QObject {
+    Q_OBJECT
+
+private slots:
+    void givesTheCoresTimeline()
+    {
+        JobTracker jobs;
+        RunSession run(&jobs, { runDir });
+        QSignalSpy progress(&jobs, &JobTracker::progress);
+        QVERIFY(!run.timeline());
+        QSignalSpy ready(&run, &RunSession::ready);
+        run.compute();
+        QVERIFY(run.busy());
+        QVERIFY(!progress.isEmpty()); // the job is named in the progress at once
+        QVERIFY2(progress.first().first().toString().contains(QStringLiteral("run")),
+            qPrintable(progress.first().first().toString()));
+        QVERIFY(ready.wait(60000));
+        const auto timeline = run.timeline();
+        QVERIFY(timeline);
+        const ckpt::RunTimeline want = ckpt::computeTimeline(ckpt::planRun({ runDir.toStdString() }));
+        QCOMPARE(timeline->plan.members.size(), want.plan.members.size());
+        QCOMPARE(timeline->plan.orderWhy, want.plan.orderWhy);
+        QCOMPARE(timeline->plan.skipped.size(), want.plan.skipped.size());
+        QCOMPARE(timeline->firstNonFiniteStep, want.firstNonFiniteStep);
+        QCOMPARE(timeline->tensors.size(), want.tensors.size());
+        for (std::size_t t = 0; t < want.tensors.size(); ++t) {
+            QCOMPARE(timeline->tensors[t].name, want.tensors[t].name);
+            for (std::size_t s = 0; s < want.plan.members.size(); ++s) {
+                const auto& a = timeline->tensors[t].steps[s];
+                const auto& b = want.tensors[t].steps[s];
+                QCOMPARE(a.present, b.present);
+                QVERIFY(same(a.l2, b.l2) && same(a.changePrevious, b.changePrevious) && a.nan == b.nan);
+            }
+        }
+    }
+
+    void aFolderWithoutCheckpointsIsOneLine()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        JobTracker jobs;
+        RunSession run(&jobs, { dir.path() });
+        QSignalSpy failed(&run, &RunSession::failed);
+        run.compute();
+        QCOMPARE(waitAnswer(run), Answer::Failed);
+        const QString message = failed.first().first().toString();
+        QCOMPARE(message, dir.path() + QStringLiteral(": no checkpoint in the run"));
+        QVERIFY(!run.timeline());
+    }
+
+    // Cancelled while it waits for a worker (every worker is held busy until then): it never
+    // starts, says it was cancelled, and gives no timeline.
+    void cancelledBeforeItStarts()
+    {
+        JobTracker jobs;
+        QObject holder;
+        QSemaphore release;
+        const int workers = QThread::idealThreadCount();
+        for (int i = 0; i < workers; ++i)
+            jobs.run(
+                &holder, QString::number(i), QString(),
+                [&release](JobTracker::Job&) {
+                    release.acquire();
+                    return 0;
+                },
+                [](int) {});
+        RunSession run(&jobs, { runDir });
+        run.compute();
+        run.cancel();
+        release.release(workers);
+        QCOMPARE(waitAnswer(run), Answer::Cancelled);
+        QVERIFY(!run.timeline());
+    }
+
+    // A newer request supersedes the older: one answer, in the order asked for last.
+    void aNewerOrderSupersedes()
+    {
+        JobTracker jobs;
+        RunSession run(&jobs, { runDir });
+        QSignalSpy ready(&run, &RunSession::ready);
+        run.compute(ckpt::StepOrder::Auto);
+        run.compute(ckpt::StepOrder::Name);
+        QCOMPARE(run.requestedOrder(), ckpt::StepOrder::Name);
+        QVERIFY(ready.wait(60000));
+        QVERIFY(jobs.waitForIdle());
+        QCoreApplication::processEvents(); // a superseded answer would come queued by now: none does
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(run.timeline()->plan.order, ckpt::StepOrder::Name);
+    }
+};
+
+QTEST_MAIN(TestSessionRun)
+#include "tst_session_run.moc"

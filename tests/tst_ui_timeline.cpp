@@ -1,0 +1,359 @@
+// The Timeline tab, driven as a user would (offscreen): tests/data/timeline/run opened as a
+// training run lists its tensors, draws a chosen metric per step with the numbers the core
+// computes (computeTimeline on the same folder), fills the layers × steps heatmap, names the
+// first NaN in its summary; clicking a step opens that checkpoint in the other tabs, and a
+// folder that is no run gives one line of error and leaves what was open.
+#include "CheckpointSession.h"
+#include "CheckpointTreeModel.h"
+#include "JobTracker.h"
+#include "MainWindow.h"
+#include "RunSession.h"
+#include "StepMetricFields.h"
+#include "TimelineCurves.h"
+#include "TimelineHeatmap.h"
+#include "TimelinePanel.h"
+#include "UiTestSupport.h"
+#include "timeline/Timeline.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSemaphore>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <cmath>
+#include <optional>
+
+namespace {
+const QString runDir = QStringLiteral(CKPT_TEST_DATA "/timeline/run");
+
+// True when the run is shown; false when it failed (the error was reported).
+bool openRunAndWait(MainWindow& w, const QStringList& paths)
+{
+    QSignalSpy shown(&w, &MainWindow::runShown);
+    QSignalSpy failed(&w, &MainWindow::runFailed);
+    if (!w.openRun(paths))
+        return false;
+    return QTest::qWaitFor([&] { return shown.count() + failed.count() > 0; }, 60000) && shown.count() == 1;
+}
+
+int metricIndex(const char* key)
+{
+    const auto& fields = stepMetricFields();
+    for (std::size_t i = 0; i < fields.size(); ++i)
+        if (QString::fromLatin1(fields[i].key) == QLatin1String(key))
+            return int(i);
+    return -1;
+}
+
+bool same(double a, double b)
+{
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
+
+// Selects exactly the list rows of these tensors, by name.
+void selectTensors(QListWidget* list, const QStringList& names)
+{
+    list->clearSelection();
+    for (int row = 0; row < list->count(); ++row)
+        if (names.contains(list->item(row)->text()))
+            list->item(row)->setSelected(true);
+}
+} // namespace
+
+class TestUiTimeline : public QObject {
+    Q_OBJECT
+    ckpt::RunTimeline reference_; // what the core computes for the same folder
+
+private slots:
+    void initTestCase() { reference_ = ckpt::computeTimeline(ckpt::planRun({ runDir.toStdString() })); }
+
+    void listsTheRunsTensors()
+    {
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openRunAndWait(w, { runDir }));
+        QListWidget* list = w.timelinePanel()->tensorList();
+        QCOMPARE(list->count(), int(reference_.tensors.size()));
+        QVERIFY(list->count() >= 2);
+        for (std::size_t t = 0; t < reference_.tensors.size(); ++t)
+            QCOMPARE(list->item(int(t))->text(), QString::fromStdString(reference_.tensors[t].name));
+        // The filter hides what does not match and keeps what does.
+        const QString name = list->item(1)->text();
+        w.timelinePanel()->filter()->setText(name);
+        QVERIFY(!list->item(1)->isHidden());
+        for (int row = 0; row < list->count(); ++row)
+            QCOMPARE(list->item(row)->isHidden(), !list->item(row)->text().contains(name));
+        QVERIFY(errors.isEmpty());
+    }
+
+    void curvesHoldTheCoresNumbers_data()
+    {
+        QTest::addColumn<QString>("metric");
+        for (const char* key : { "l2", "mean", "std", "max_abs", "nan", "change_previous", "cosine_first" })
+            QTest::newRow(key) << QString::fromLatin1(key);
+    }
+
+    void curvesHoldTheCoresNumbers()
+    {
+        QFETCH(QString, metric);
+        MainWindow w;
+        QVERIFY(openRunAndWait(w, { runDir }));
+        TimelinePanel* panel = w.timelinePanel();
+        const int m = metricIndex(metric.toLatin1().constData());
+        QVERIFY(m >= 0);
+        panel->metric()->setCurrentIndex(m);
+        QStringList names;
+        for (const auto& line : reference_.tensors)
+            names << QString::fromStdString(line.name);
+        selectTensors(panel->tensorList(), names); // every tensor, overlaid
+        QCustomPlot* plot = panel->curves()->plot();
+        QCOMPARE(plot->graphCount(), int(reference_.tensors.size()));
+        const StepMetricField& field = stepMetricFields()[std::size_t(m)];
+        for (int g = 0; g < plot->graphCount(); ++g) {
+            const ckpt::TensorTimeline& line = reference_.tensors[std::size_t(g)];
+            QCOMPARE(plot->graph(g)->name(), QString::fromStdString(line.name));
+            const auto data = plot->graph(g)->data();
+            int point = 0;
+            for (std::size_t s = 0; s < line.steps.size(); ++s) {
+                if (!line.steps[s].present)
+                    continue;
+                QVERIFY2(point < data->size(), qPrintable(QString::fromStdString(line.name)));
+                const auto it = data->at(point++);
+                QCOMPARE(it->key, double(s));
+                QVERIFY2(same(it->value, field.value(line.steps[s])),
+                    qPrintable(QStringLiteral("%1 at step %2: %3")
+                                   .arg(QString::fromStdString(line.name))
+                                   .arg(s)
+                                   .arg(it->value)));
+            }
+            QCOMPARE(data->size(), point); // one point per step the tensor is in, no more
+        }
+    }
+
+    void logScaleLeavesOutValuesNotAboveZero()
+    {
+        MainWindow w;
+        QVERIFY(openRunAndWait(w, { runDir }));
+        TimelinePanel* panel = w.timelinePanel();
+        panel->metric()->setCurrentIndex(metricIndex("nan"));
+        selectTensors(panel->tensorList(), { QString::fromStdString(reference_.nonFiniteTensors.front()) });
+        panel->logScale()->setChecked(true);
+        QCOMPARE(panel->curves()->plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+        // The NaN count is 0 before the NaN step: those points are gaps, and the hint says so.
+        QVERIFY2(
+            panel->curves()->hintText().contains(QStringLiteral("left out")), qPrintable(panel->curves()->hintText()));
+        const auto data = panel->curves()->plot()->graph(0)->data();
+        const std::size_t nanStep = *reference_.firstNonFiniteStep;
+        for (auto it = data->constBegin(); it != data->constEnd(); ++it)
+            QCOMPARE(std::isnan(it->value), it->key != double(nanStep));
+    }
+
+    void heatmapHasATensorByStepCell()
+    {
+        MainWindow w;
+        QVERIFY(openRunAndWait(w, { runDir }));
+        QCPColorMap* map = w.timelinePanel()->heatmap()->colorMap();
+        const std::size_t steps = reference_.plan.members.size();
+        QCOMPARE(map->data()->keySize(), int(steps));
+        QCOMPARE(map->data()->valueSize(), int(reference_.tensors.size()));
+        for (std::size_t t = 0; t < reference_.tensors.size(); ++t)
+            for (std::size_t s = 0; s < steps; ++s) {
+                const ckpt::StepMetrics& m = reference_.tensors[t].steps[s];
+                const double want = m.present ? m.changePrevious : std::nan("");
+                QVERIFY(same(map->data()->cell(int(s), int(t)), want));
+            }
+        // Hovering a cell names its tensor, step and value.
+        w.resize(1400, 900);
+        w.show();
+        w.tabs()->setCurrentWidget(w.timelinePanel());
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.timelinePanel()->heatmap()->plot()->replot();
+        TimelineHeatmap* heatmap = w.timelinePanel()->heatmap();
+        const QString hover = heatmap->hoverText(heatmap->cellCentre(0, 1));
+        QVERIFY2(hover.contains(QString::fromStdString(reference_.tensors[0].name)), qPrintable(hover));
+        QVERIFY2(hover.contains(QString::fromStdString(reference_.plan.members[1].label)), qPrintable(hover));
+    }
+
+    void summaryNamesTheNanStepAndTheSkippedFile()
+    {
+        MainWindow w;
+        QVERIFY(openRunAndWait(w, { runDir }));
+        QVERIFY(reference_.firstNonFiniteStep.has_value());
+        const ckpt::RunMember& nan = reference_.plan.members[*reference_.firstNonFiniteStep];
+        const QString summary = w.timelinePanel()->summary()->text();
+        QVERIFY2(summary.contains(QStringLiteral("first NaN/Inf at step %1 (%2)")
+                                      .arg(QString::number(nan.step), QString::fromStdString(nan.label))),
+            qPrintable(summary));
+        QVERIFY2(summary.contains(QString::fromStdString(reference_.nonFiniteTensors.front())), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("%1 checkpoints").arg(reference_.plan.members.size())),
+            qPrintable(summary));
+        QVERIFY(!reference_.plan.skipped.empty());
+        QVERIFY2(summary.contains(QStringLiteral("%1 entry skipped").arg(reference_.plan.skipped.size())),
+            qPrintable(summary));
+        QVERIFY(!reference_.events.empty());
+        const ckpt::TimelineEvent& event = reference_.events.front();
+        QVERIFY2(summary.contains(QStringLiteral("%1 %2 at step")
+                                      .arg(QString::fromStdString(event.tensor), QString::fromStdString(event.what))),
+            qPrintable(summary));
+        const QString details = w.timelinePanel()->summary()->toolTip();
+        QVERIFY2(details.contains(QString::fromStdString(reference_.plan.skipped.front().second)), qPrintable(details));
+    }
+
+    void clickingAStepOpensItsCheckpoint()
+    {
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(openRunAndWait(w, { runDir }));
+        QVERIFY(w.session()); // the run did not close the checkpoint of the other tabs
+        w.resize(1400, 900);
+        w.show();
+        w.tabs()->setCurrentWidget(w.timelinePanel());
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        TimelineHeatmap* heatmap = w.timelinePanel()->heatmap();
+        heatmap->plot()->replot();
+        for (int step : { 1, 0 }) {
+            QSignalSpy shown(&w, &MainWindow::checkpointShown);
+            QTest::mouseClick(heatmap->plot(), Qt::LeftButton, {}, heatmap->cellCentre(0, step).toPoint());
+            QVERIFY(QTest::qWaitFor([&] { return shown.count() > 0; }, 60000));
+            const ckpt::RunMember& member = reference_.plan.members[std::size_t(step)];
+            QCOMPARE(shown.first().first().toString(), QString::fromStdString(member.path));
+            QCOMPARE(w.opened().path, QString::fromStdString(member.path));
+            QVERIFY(w.treeModel()->rowCount() > 0);
+        }
+        // On the curves: the x of the last step.
+        TimelineCurves* curves = w.timelinePanel()->curves();
+        curves->plot()->replot();
+        const std::size_t last = reference_.plan.members.size() - 1;
+        const QPoint at(int(curves->plot()->xAxis->coordToPixel(double(last))),
+            int(curves->plot()->yAxis->coordToPixel(curves->plot()->yAxis->range().center())));
+        QCOMPARE(curves->stepAt(at.x()), int(last));
+        QSignalSpy shown(&w, &MainWindow::checkpointShown);
+        QTest::mouseClick(curves->plot(), Qt::LeftButton, {}, at);
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() > 0; }, 60000));
+        QCOMPARE(w.opened().path, QString::fromStdString(reference_.plan.members[last].path));
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
+    }
+
+    // Choosing a rule reads the run again in that order, or says why it cannot (as the core does).
+    void theOrderCanBeChosen_data()
+    {
+        QTest::addColumn<int>("order");
+        QTest::newRow("name") << int(ckpt::StepOrder::Name);
+        QTest::newRow("meta") << int(ckpt::StepOrder::Meta);
+    }
+
+    void theOrderCanBeChosen()
+    {
+        QFETCH(int, order);
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openRunAndWait(w, { runDir }));
+        const QString before = w.timelinePanel()->summary()->text();
+        std::optional<ckpt::RunPlan> plan;
+        QString why;
+        try {
+            plan = ckpt::planRun({ runDir.toStdString() }, ckpt::StepOrder(order));
+        } catch (const std::exception& e) {
+            why = QString::fromStdString(e.what());
+        }
+        QComboBox* choice = w.timelinePanel()->order();
+        QSignalSpy shown(&w, &MainWindow::runShown);
+        QSignalSpy failed(&w, &MainWindow::runFailed);
+        choice->setCurrentIndex(choice->findData(order));
+        emit choice->activated(choice->currentIndex()); // as a user's choice does
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() + failed.count() > 0; }, 60000));
+        if (plan) {
+            QCOMPARE(shown.count(), 1);
+            QVERIFY2(w.timelinePanel()->summary()->text().contains(QString::fromStdString(plan->orderWhy)),
+                qPrintable(w.timelinePanel()->summary()->text()));
+            QCOMPARE(w.timelinePanel()->tensorList()->count(), int(reference_.tensors.size()));
+        } else {
+            QCOMPARE(errors.size(), 1);
+            QVERIFY2(errors.first().endsWith(why), qPrintable(errors.first() + QStringLiteral(" / ") + why));
+            QCOMPARE(w.timelinePanel()->summary()->text(), before); // the run shown stays
+            QCOMPARE(choice->currentData().toInt(), int(ckpt::StepOrder::Auto));
+        }
+    }
+
+    // While the run is read, the status bar names it with Cancel beside; Cancel stops it and
+    // what was shown stays. The workers are held busy so that the run is still waiting for one
+    // when Cancel is clicked (no race with a fast machine).
+    void cancelStopsReadingAndKeepsWhatWasOpen()
+    {
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(openRunAndWait(w, { runDir }));
+        RunSession* shownRun = w.runSession();
+        JobTracker* jobs = w.session()->jobs();
+        QObject holder;
+        QSemaphore release;
+        const int workers = QThread::idealThreadCount();
+        for (int i = 0; i < workers; ++i)
+            jobs->run(
+                &holder, QString::number(i), QString(),
+                [&release](JobTracker::Job&) {
+                    release.acquire();
+                    return 0;
+                },
+                [](int) {});
+        QSignalSpy failed(&w, &MainWindow::runFailed);
+        QVERIFY(w.openRun({ runDir }));
+        QPushButton* cancel = nullptr;
+        for (auto* button : w.findChildren<QPushButton*>())
+            if (button->text() == QStringLiteral("Cancel") && !button->isHidden())
+                cancel = button;
+        QVERIFY(cancel); // shown with the progress
+        bool named = false;
+        for (auto* label : w.findChildren<QLabel*>())
+            named = named || (!label->isHidden() && label->text().contains(QStringLiteral("Reading the run")));
+        QVERIFY(named);
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        release.release(workers);
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(failed.first().first().toString(), QStringLiteral("cancelled"));
+        QVERIFY(errors.isEmpty()); // a cancel is not an error
+        QCOMPARE(w.runSession(), shownRun);
+        QCOMPARE(w.timelinePanel()->tensorList()->count(), int(reference_.tensors.size()));
+        QVERIFY(w.session());
+    }
+
+    void aFolderThatIsNoRunKeepsWhatWasOpen()
+    {
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openDemoAndWait(w));
+        QVERIFY(openRunAndWait(w, { runDir }));
+        const QString shownPath = w.opened().path;
+        RunSession* shownRun = w.runSession();
+        QTemporaryDir empty;
+        QVERIFY(empty.isValid());
+        QVERIFY(QFile(empty.filePath(QStringLiteral("readme.txt"))).open(QIODevice::WriteOnly));
+        QVERIFY(!openRunAndWait(w, { empty.path() }));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(!errors.first().contains(QLatin1Char('\n')), qPrintable(errors.first()));
+        QVERIFY2(errors.first().startsWith(empty.path() + QStringLiteral(": ")), qPrintable(errors.first()));
+        QCOMPARE(w.opened().path, shownPath); // the checkpoint stays open
+        QVERIFY(w.session());
+        QCOMPARE(w.runSession(), shownRun); // and so does the run
+        QCOMPARE(w.timelinePanel()->tensorList()->count(), int(reference_.tensors.size()));
+    }
+};
+
+QTEST_MAIN(TestUiTimeline)
+#include "tst_ui_timeline.moc"

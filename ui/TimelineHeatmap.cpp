@@ -1,0 +1,142 @@
+#include "TimelineHeatmap.h"
+
+#include "HeatmapColours.h"
+#include "NumberText.h"
+#include "ShownText.h"
+#include "ThemedPlot.h"
+#include "TimelineText.h"
+#include "TimelineTicks.h"
+
+#include <QLabel>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace {
+constexpr int kMaxNameWidth = 220; // pixels: long names are elided in the middle, whole on hover
+} // namespace
+
+TimelineHeatmap::TimelineHeatmap(QWidget* parent)
+    : QWidget(parent)
+    , plot_(new ThemedPlot(this))
+    , map_(new QCPColorMap(plot_->xAxis, plot_->yAxis))
+    , scale_(new QCPColorScale(plot_))
+    , hover_(new QLabel(this))
+{
+    hover_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(plot_, 1);
+    layout->addWidget(hover_);
+    plot_->plotLayout()->addElement(0, 1, scale_);
+    scale_->setType(QCPAxis::atRight);
+    scale_->setLabel(tr("relative change")); // short: the scale is narrow and tall
+    auto* margins = new QCPMarginGroup(plot_);
+    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    map_->setColorScale(scale_);
+    map_->setGradient(sequentialGradient()); // a relative change is never negative
+    map_->setInterpolate(false); // a cell is one tensor at one step: never blend neighbours
+    plot_->yAxis->setRangeReversed(true); // the first tensor at the top, as in the list
+    plot_->setMinimumHeight(160);
+    plot_->setMouseTracking(true);
+    plot_->setToolTip(tr("Click a column to open that step's checkpoint in the other tabs"));
+    connect(plot_, &QCustomPlot::mouseMove, this, &TimelineHeatmap::onMove);
+    connect(plot_, &QCustomPlot::mousePress, this, &TimelineHeatmap::onPress);
+    // How many labels fit depends on the size: chosen again once the layout knows it.
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+        if (setTensorTicks())
+            plot_->replot(QCustomPlot::rpQueuedReplot);
+    });
+    setRun(nullptr);
+}
+
+void TimelineHeatmap::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
+{
+    run_ = std::move(run);
+    const int steps = run_ ? int(run_->plan.members.size()) : 0;
+    const int tensors = run_ ? int(run_->tensors.size()) : 0;
+    map_->data()->setSize(steps, tensors);
+    map_->data()->setRange(QCPRange(0, std::max(0, steps - 1)), QCPRange(0, std::max(0, tensors - 1)));
+    double largest = 0;
+    for (int t = 0; t < tensors; ++t)
+        for (int s = 0; s < steps; ++s) {
+            const ckpt::StepMetrics& m = run_->tensors[std::size_t(t)].steps[std::size_t(s)];
+            const double v = m.present ? m.changePrevious : std::nan("");
+            map_->data()->setCell(s, t, v); // NaN cells are left transparent
+            if (std::isfinite(v))
+                largest = std::max(largest, v);
+        }
+    map_->setDataRange(QCPRange(0, largest > 0 ? largest : 1));
+    setTensorTicks();
+    plot_->xAxis->setRange(-0.5, steps == 0 ? 0.5 : steps - 0.5);
+    plot_->yAxis->setRange(-0.5, tensors == 0 ? 0.5 : tensors - 0.5);
+    plot_->xAxis->setLabel(run_ ? tr("step") : QString());
+    // One line: a wrapped label takes height from the plot in a small window.
+    hover_->setText(run_ ? tr("Hover for values; click a column to open that step.") : QString());
+    hover_->setToolTip(tr("Colour: the change of each tensor from the previous step, ‖W(t) − W(t−1)‖ / ‖W(t−1)‖"));
+    plot_->replot();
+}
+
+// Tensor names down the left, step numbers along the bottom: as many as the size allows, the
+// names at most a third of the width.
+bool TimelineHeatmap::setTensorTicks()
+{
+    std::vector<QString> names;
+    for (std::size_t t = 0; run_ && t < run_->tensors.size(); ++t)
+        names.push_back(shownText(run_->tensors[t].name));
+    const int nameWidth = std::min(kMaxNameWidth, plot_->width() / 3);
+    const QCPAxisRect* rect = plot_->axisRect();
+    const bool rows
+        = replaceTicker(plot_->yAxis, nameTicker(names, rect->height(), nameWidth, plot_->yAxis->tickLabelFont()));
+    const bool columns = replaceTicker(plot_->xAxis,
+        run_ ? stepTicker(run_->plan, rect->width(), plot_->xAxis->tickLabelFont())
+             : QSharedPointer<QCPAxisTickerText>::create());
+    return rows || columns;
+}
+
+bool TimelineHeatmap::cellAt(const QPointF& pixel, int& tensor, int& step) const
+{
+    if (!run_ || !plot_->axisRect()->rect().contains(pixel.toPoint()))
+        return false;
+    step = int(std::lround(plot_->xAxis->pixelToCoord(pixel.x())));
+    tensor = int(std::lround(plot_->yAxis->pixelToCoord(pixel.y())));
+    return step >= 0 && std::size_t(step) < run_->plan.members.size() && tensor >= 0
+        && std::size_t(tensor) < run_->tensors.size();
+}
+
+QPointF TimelineHeatmap::cellCentre(int tensor, int step) const
+{
+    return { plot_->xAxis->coordToPixel(step), plot_->yAxis->coordToPixel(tensor) };
+}
+
+QString TimelineHeatmap::hoverText(const QPointF& pixel) const
+{
+    int tensor = 0, step = 0;
+    if (!cellAt(pixel, tensor, step))
+        return {};
+    const ckpt::TensorTimeline& line = run_->tensors[std::size_t(tensor)];
+    const ckpt::StepMetrics& m = line.steps[std::size_t(step)];
+    QString value;
+    if (!m.present)
+        value = tr("not in this checkpoint");
+    else if (std::isnan(m.changePrevious))
+        value = step == 0 ? tr("first step: no change yet") : tr("change not defined (new or reshaped)");
+    else
+        value = tr("change %1").arg(floatText(m.changePrevious));
+    return tr("%1 · %2 · %3").arg(shownText(line.name), stepDescription(run_->plan, std::size_t(step)), value);
+}
+
+void TimelineHeatmap::onMove(QMouseEvent* event)
+{
+    const QString text = hoverText(event->position());
+    if (!text.isEmpty())
+        hover_->setText(text);
+}
+
+void TimelineHeatmap::onPress(QMouseEvent* event)
+{
+    int tensor = 0, step = 0;
+    if (event->button() == Qt::LeftButton && cellAt(event->position(), tensor, step))
+        emit stepClicked(step);
+}

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "timeline/Timeline.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QCPColorMap;
+class QCPColorScale;
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+
+// The layers × steps picture of a run: one row per tensor (in the order they first appear), one
+// column per step, coloured by the change from the previous step ||W_t - W_t-1|| / ||W_t-1||
+// (empty where it is not defined: the first step, an absent tensor, a changed shape). Hovering
+// names the tensor, the step and the value; clicking a column asks for that checkpoint.
+class TimelineHeatmap : public QWidget {
+    Q_OBJECT
+public:
+    explicit TimelineHeatmap(QWidget* parent = nullptr);
+
+    void setRun(std::shared_ptr<const ckpt::RunTimeline> run); // null: nothing
+    QCustomPlot* plot() const { return plot_; }
+    QCPColorMap* colorMap() const { return map_; }
+    // What hovering at that pixel of the plot says (empty outside the cells).
+    QString hoverText(const QPointF& pixel) const;
+    QPointF cellCentre(int tensor, int step) const; // in the plot's pixels
+
+signals:
+    void stepClicked(int step);
+
+private:
+    bool cellAt(const QPointF& pixel, int& tensor, int& step) const;
+    bool setTensorTicks(); // whether they changed
+    void onMove(QMouseEvent* event);
+    void onPress(QMouseEvent* event);
+
+    QCustomPlot* plot_;
+    QCPColorMap* map_;
+    QCPColorScale* scale_;
+    QLabel* hover_;
+    std::shared_ptr<const ckpt::RunTimeline> run_;
+};

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "timeline/RunPlan.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+namespace ckpt {
+struct RunTimeline;
+}
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class RunSession;
+class TimelineCurves;
+class TimelineHeatmap;
+
+// The Timeline tab: a training run step by step. A summary line (order rule, checkpoints,
+// skipped entries, first NaN/Inf, events; details in its tooltip), the run's tensors (filter,
+// several selectable), the chosen metric of the selected tensors over the steps, and the
+// layers × steps heatmap of change. Shows what a RunSession computed; clicking a step asks the
+// window to open that checkpoint.
+class TimelinePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TimelinePanel(QWidget* parent = nullptr);
+
+    void setSession(RunSession* session); // null: no run
+    void showMessage(const QString& message); // in the summary line (reading, cancelled)
+    void showOrder(ckpt::StepOrder order); // the order rule asked for, without asking again
+
+    QListWidget* tensorList() const { return tensors_; }
+    QLineEdit* filter() const { return filter_; }
+    QComboBox* metric() const { return metric_; }
+    QComboBox* order() const { return order_; }
+    QCheckBox* logScale() const { return log_; }
+    TimelineCurves* curves() const { return curves_; }
+    TimelineHeatmap* heatmap() const { return heatmap_; }
+    QLabel* summary() const { return summary_; }
+
+signals:
+    void checkpointChosen(const QString& path); // a step was clicked
+    void orderChosen(ckpt::StepOrder order); // the user chose another ordering rule
+
+private:
+    QWidget* buildTensorPane();
+    QWidget* buildPlots();
+    QComboBox* buildOrderChoice();
+    void showRun(std::shared_ptr<const ckpt::RunTimeline> run);
+    void applyFilter(const QString& text);
+    void redrawCurves();
+    void chooseStep(int step);
+    std::vector<int> selectedTensors() const;
+
+    QLabel* summary_;
+    QLineEdit* filter_;
+    QListWidget* tensors_;
+    QComboBox* metric_;
+    QComboBox* order_;
+    QCheckBox* log_;
+    TimelineCurves* curves_;
+    TimelineHeatmap* heatmap_;
+    std::shared_ptr<const ckpt::RunTimeline> run_;
+};
