@@ -5,6 +5,7 @@
 #include "timeline/RunPlan.h"
 
 #include <QFileInfo>
+#include <QStandardPaths>
 
 #include <stdexcept>
 
@@ -37,6 +38,7 @@ RunSession::RunSession(JobTracker* jobs, const QStringList& paths, QObject* pare
     : QObject(parent)
     , jobs_(jobs)
     , paths_(paths)
+    , cacheFolder_(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
 {
 }
 
@@ -59,8 +61,9 @@ void RunSession::compute(ckpt::StepOrder order)
     const std::vector<std::string> paths = toStd(paths_);
     jobs_->run(
         this, kTimeline, tr("Reading the run %1").arg(displayName()),
-        [paths, order](JobTracker::Job& job) {
+        [paths, order, cache = cacheFolder_.toStdString()](JobTracker::Job& job) {
             ckpt::TimelineOptions options;
+            options.cacheFolder = cache;
             options.cancel = job.cancelFlag();
             auto fraction = job.progressCallback();
             // Between checkpoints too: a run of many small files stops at the next one.

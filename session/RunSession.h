@@ -26,6 +26,11 @@ public:
     bool busy() const;
     ckpt::StepOrder requestedOrder() const { return order_; } // of the newest compute()
 
+    // Where each step's results are kept (ckpt::TimelineCache): the user's XDG cache folder unless
+    // set; empty: no cache.
+    void setCacheFolder(const QString& folder) { cacheFolder_ = folder; }
+    const QString& cacheFolder() const { return cacheFolder_; }
+
     const QStringList& paths() const { return paths_; }
     QString displayName() const; // the folder or first file, and how many more
     // Null until ready(); then the measured run.
@@ -40,5 +45,6 @@ private:
     JobTracker* jobs_;
     QStringList paths_;
     ckpt::StepOrder order_ = ckpt::StepOrder::Auto;
+    QString cacheFolder_;
     std::shared_ptr<const ckpt::RunTimeline> timeline_;
 };

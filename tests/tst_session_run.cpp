@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QSemaphore>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -42,6 +43,35 @@ class TestSessionRun : public QObject {
     Q_OBJECT
 
 private slots:
+    // The cache goes to Qt's test folder, never the user's.
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    // The app keeps each step's results in the XDG cache: a run opened again reads nothing,
+    // with the same numbers.
+    void reopenedFromTheCache()
+    {
+        QTemporaryDir cache;
+        JobTracker jobs;
+        RunSession first(&jobs, { runDir });
+        QVERIFY(!first.cacheFolder().isEmpty()); // QStandardPaths::CacheLocation by default
+        first.setCacheFolder(cache.path());
+        first.compute();
+        QCOMPARE(waitAnswer(first), Answer::Ready);
+        QCOMPARE(first.timeline()->stepsFromCache, std::size_t(0));
+        RunSession again(&jobs, { runDir });
+        again.setCacheFolder(cache.path());
+        again.compute();
+        QCOMPARE(waitAnswer(again), Answer::Ready);
+        QCOMPARE(again.timeline()->stepsFromCache, first.timeline()->plan.members.size());
+        for (std::size_t t = 0; t < first.timeline()->tensors.size(); ++t)
+            for (std::size_t s = 0; s < first.timeline()->plan.members.size(); ++s) {
+                const auto& a = again.timeline()->tensors[t].steps[s];
+                const auto& b = first.timeline()->tensors[t].steps[s];
+                QVERIFY(
+                    same(a.l2, b.l2) && same(a.changeFirst, b.changeFirst) && same(a.cosinePrevious, b.cosinePrevious));
+            }
+    }
+
     void givesTheCoresTimeline()
     {
         JobTracker jobs;

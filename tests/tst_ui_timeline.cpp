@@ -25,6 +25,7 @@
 #include <QPushButton>
 #include <QSemaphore>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -74,7 +75,11 @@ class TestUiTimeline : public QObject {
     ckpt::RunTimeline reference_; // what the core computes for the same folder
 
 private slots:
-    void initTestCase() { reference_ = ckpt::computeTimeline(ckpt::planRun({ runDir.toStdString() })); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // the run's cache goes to Qt's test folder
+        reference_ = ckpt::computeTimeline(ckpt::planRun({ runDir.toStdString() }));
+    }
 
     void listsTheRunsTensors()
     {

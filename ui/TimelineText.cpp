@@ -69,6 +69,8 @@ QString timelineSummary(const ckpt::RunTimeline& run)
     QStringList parts;
     parts << counted(int(plan.members.size()), "1 checkpoint", "%1 checkpoints") + tr(", ordered ")
             + QString::fromStdString(plan.orderWhy);
+    if (run.stepsFromCache > 0)
+        parts << tr("%1 of %2 from the cache").arg(run.stepsFromCache).arg(plan.members.size());
     if (!plan.skipped.empty())
         parts << counted(
             int(plan.skipped.size()), "1 entry skipped (hover for why)", "%1 entries skipped (hover for why)");
