@@ -4,10 +4,14 @@
 #include "base/CheckpointError.h"
 #include "timeline/RunPlan.h"
 
+#include <QDir>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include <stdexcept>
+#include <utility>
 
 namespace {
 
@@ -84,6 +88,56 @@ void RunSession::compute(ckpt::StepOrder order)
             else
                 emit failed(why.message);
         });
+}
+
+void RunSession::watch(bool on, int settleMs)
+{
+    delete std::exchange(watcher_, nullptr);
+    delete std::exchange(settle_, nullptr);
+    if (!on)
+        return;
+    watcher_ = new QFileSystemWatcher(this);
+    settle_ = new QTimer(this);
+    settle_->setSingleShot(true);
+    settle_->setInterval(settleMs);
+    connect(watcher_, &QFileSystemWatcher::directoryChanged, this, &RunSession::changed);
+    connect(watcher_, &QFileSystemWatcher::fileChanged, this, &RunSession::changed);
+    connect(settle_, &QTimer::timeout, this, [this] {
+        if (busy())
+            settle_->start(); // a read is under way: look again once it is quiet
+        else
+            compute(order_);
+    });
+    connect(this, &RunSession::ready, this, &RunSession::watchFiles, Qt::UniqueConnection);
+    watchFiles();
+}
+
+// Files being written change many times: each change restarts the wait.
+void RunSession::changed()
+{
+    if (settle_)
+        settle_->start();
+}
+
+void RunSession::watchFiles()
+{
+    if (!watcher_)
+        return;
+    QStringList wanted;
+    for (const QString& path : paths_) {
+        wanted << path;
+        const QFileInfo info(path);
+        if (info.isDir())
+            for (const QFileInfo& entry : QDir(path).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot))
+                wanted << entry.filePath();
+    }
+    const QStringList watched = watcher_->files() + watcher_->directories();
+    QStringList added;
+    for (const QString& path : wanted)
+        if (!watched.contains(path))
+            added << path;
+    if (!added.isEmpty())
+        watcher_->addPaths(added);
 }
 
 void RunSession::cancel()

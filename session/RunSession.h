@@ -5,6 +5,9 @@
 #include "timeline/Timeline.h"
 
 #include <QObject>
+
+class QFileSystemWatcher;
+class QTimer;
 #include <QStringList>
 
 #include <memory>
@@ -31,6 +34,12 @@ public:
     void setCacheFolder(const QString& folder) { cacheFolder_ = folder; }
     const QString& cacheFolder() const { return cacheFolder_; }
 
+    // A live run: while training writes, new or changed checkpoints are read again (only the
+    // new steps, thanks to the cache) once the folder has been quiet for settleMs; ready() then
+    // comes again. A half-written file does not open and is listed as skipped until complete.
+    void watch(bool on, int settleMs = 1500);
+    bool watching() const { return watcher_ != nullptr; }
+
     const QStringList& paths() const { return paths_; }
     QString displayName() const; // the folder or first file, and how many more
     // Null until ready(); then the measured run.
@@ -46,5 +55,9 @@ private:
     QStringList paths_;
     ckpt::StepOrder order_ = ckpt::StepOrder::Auto;
     QString cacheFolder_;
+    QFileSystemWatcher* watcher_ = nullptr;
+    QTimer* settle_ = nullptr;
+    void watchFiles(); // the run's folders and every file in them, as they are now
+    void changed();
     std::shared_ptr<const ckpt::RunTimeline> timeline_;
 };

@@ -6,6 +6,7 @@
 #include "RunSession.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -70,6 +71,42 @@ private slots:
                 QVERIFY(
                     same(a.l2, b.l2) && same(a.changeFirst, b.changeFirst) && same(a.cosinePrevious, b.cosinePrevious));
             }
+    }
+
+    // A live run: a checkpoint still being written (half of its bytes) is skipped, not read torn;
+    // once complete it joins the run, and only it is read (the earlier steps come from the cache).
+    void liveRunGrowsAndSkipsTornFiles()
+    {
+        QTemporaryDir cache, folder;
+        for (const char* name : { "epoch_1.pt", "epoch_2.pt" })
+            QVERIFY(QFile::copy(runDir + "/" + name, folder.filePath(QString::fromLatin1(name))));
+        JobTracker jobs;
+        RunSession run(&jobs, { folder.path() });
+        run.setCacheFolder(cache.path());
+        run.compute();
+        QCOMPARE(waitAnswer(run), Answer::Ready);
+        QCOMPARE(run.timeline()->plan.members.size(), std::size_t(2));
+        run.watch(true, 200);
+        QVERIFY(run.watching());
+
+        QFile source(runDir + "/epoch_10.npz");
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QByteArray bytes = source.readAll();
+        QFile written(folder.filePath(QStringLiteral("epoch_10.npz")));
+        QVERIFY(written.open(QIODevice::WriteOnly));
+        written.write(bytes.left(bytes.size() / 2));
+        written.flush();
+        QCOMPARE(waitAnswer(run), Answer::Ready);
+        QCOMPARE(run.timeline()->plan.members.size(), std::size_t(2));
+        QCOMPARE(run.timeline()->plan.skipped.size(), std::size_t(1));
+        QVERIFY(QString::fromStdString(run.timeline()->plan.skipped[0].first).endsWith(QStringLiteral("epoch_10.npz")));
+
+        written.write(bytes.mid(bytes.size() / 2));
+        written.close();
+        QCOMPARE(waitAnswer(run), Answer::Ready);
+        QCOMPARE(run.timeline()->plan.members.size(), std::size_t(3));
+        QCOMPARE(run.timeline()->stepsFromCache, std::size_t(2));
+        QVERIFY(run.timeline()->firstNonFiniteStep == std::optional<std::size_t>(2)); // its NaN is seen
     }
 
     void givesTheCoresTimeline()

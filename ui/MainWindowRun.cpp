@@ -15,21 +15,34 @@ bool MainWindow::openRun(const QStringList& paths, ckpt::StepOrder order)
     if (runOpening_ || paths.isEmpty())
         return false;
     runOpening_ = new RunSession(jobs_, paths, this);
+    RunSession* opening = runOpening_;
     if (!run_)
         timeline_->showMessage(tr("Reading the run %1…").arg(runOpening_->displayName()));
     tabs_->setCurrentWidget(timeline_);
-    connect(runOpening_, &RunSession::ready, this, [this] {
+    connect(opening, &RunSession::ready, this, [this, opening] {
+        if (opening == run_) { // the live run shown, read again after its folder changed
+            timeline_->updateRun(run_->timeline());
+            emit runShown();
+            return;
+        }
         RunSession* previous = std::exchange(run_, std::exchange(runOpening_, nullptr));
         timeline_->setSession(run_);
         delete previous; // after the panel has let go of its timeline
+        run_->watch(true); // new checkpoints appear while training goes on
         emit runShown();
     });
-    connect(runOpening_, &RunSession::failed, this, [this](const QString& message) {
+    connect(opening, &RunSession::failed, this, [this, opening](const QString& message) {
+        if (opening == run_) { // a live update failed: the run shown stays
+            statusBar()->showMessage(message, 8000);
+            return;
+        }
         dropRunOpening();
         reportError(tr("Cannot open run"), message);
         emit runFailed(message);
     });
-    connect(runOpening_, &RunSession::cancelled, this, [this] {
+    connect(opening, &RunSession::cancelled, this, [this, opening] {
+        if (opening == run_)
+            return;
         dropRunOpening();
         statusBar()->showMessage(tr("Reading the run was cancelled"), 8000);
         emit runFailed(tr("cancelled"));

@@ -117,6 +117,20 @@ void TimelinePanel::setSession(RunSession* session)
     showRun(session ? session->timeline() : nullptr);
 }
 
+void TimelinePanel::updateRun(std::shared_ptr<const ckpt::RunTimeline> run)
+{
+    QStringList chosen;
+    for (const QListWidgetItem* item : tensors_->selectedItems())
+        chosen << item->text();
+    showRun(std::move(run));
+    if (chosen.isEmpty())
+        return;
+    tensors_->clearSelection();
+    for (int row = 0; row < tensors_->count(); ++row)
+        if (chosen.contains(tensors_->item(row)->text()))
+            tensors_->item(row)->setSelected(true);
+}
+
 void TimelinePanel::showOrder(ckpt::StepOrder order)
 {
     order_->setCurrentIndex(order_->findData(int(order))); // `activated` is for the user's choices only

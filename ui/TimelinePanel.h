@@ -31,6 +31,8 @@ public:
     explicit TimelinePanel(QWidget* parent = nullptr);
 
     void setSession(RunSession* session); // null: no run
+    // The same run read again (a live run grew): the chosen tensors stay chosen.
+    void updateRun(std::shared_ptr<const ckpt::RunTimeline> run);
     void showMessage(const QString& message); // in the summary line (reading, cancelled)
     void showOrder(ckpt::StepOrder order); // the order rule asked for, without asking again
 
