@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 FindingsPanel::FindingsPanel(QWidget* parent)
     : QWidget(parent)
@@ -89,11 +90,17 @@ void FindingsPanel::showReport(std::shared_ptr<const ckpt::DoctorReport> report,
         table_->setItem(row, 2, new QTableWidgetItem(shownText(f.evidence)));
         table_->item(row, 2)->setToolTip(shownText(f.evidence));
     }
+    // The report's order (per tensor in file order) until the user sorts by a column.
+    table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     table_->setSortingEnabled(true);
     table_->resizeColumnToContents(0);
-    QString text = report->findings.empty() ? tr("Nothing found in %n tensor(s).", nullptr, report->tensorsChecked)
-                                            : tr("%n finding(s)", nullptr, int(report->findings.size()))
-            + tr(" in %n tensor(s).", nullptr, report->tensorsChecked);
+    table_->resizeColumnToContents(1);
+    table_->setColumnWidth(1, std::min(table_->columnWidth(1), std::max(120, table_->width() / 3)));
+    const int found = int(report->findings.size());
+    const QString tensors = report->tensorsChecked == 1 ? tr("1 tensor") : tr("%1 tensors").arg(report->tensorsChecked);
+    QString text = found == 0 ? tr("Nothing found in %1.").arg(tensors)
+        : found == 1          ? tr("1 finding in %1.").arg(tensors)
+                              : tr("%1 findings in %2.").arg(found).arg(tensors);
     if (report->againstReference && !report->againstReference->loadErrors.empty()) {
         text += QLatin1Char('\n')
             + tr("Against %1, PyTorch's load_state_dict(strict=True) would fail:").arg(referencePath);
