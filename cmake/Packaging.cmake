@@ -6,6 +6,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME ckptview)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON) # also when CI packages its RelWithDebInfo build
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "browser for deep-learning checkpoints")
 # Debian's long description: one line per paragraph line, indented by cpack, which puts the
 # summary above it as the synopsis (repeating it here is a lintian error).

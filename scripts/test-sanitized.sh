@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer into ./build-asan and
-# runs the whole test suite there.
+# Builds the core, the CLI, the session and their suites with AddressSanitizer + UndefinedBehavior-
+# Sanitizer into ./build-asan (the "asan" preset: no widgets) and runs those suites there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 (cd "$here" && cmake --preset asan >/dev/null)

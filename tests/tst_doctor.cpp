@@ -2,8 +2,9 @@
 // (both written by torch), the counts behind them as torch/numpy computed them, and the
 // reference check against PyTorch's own load_state_dict(strict=True) message (expected.json,
 // from make_doctor_fixtures.py).
+#include "base/Cancelled.h"
 #include "doctor/Doctor.h"
-#include "doctor/TensorFacts.h"
+#include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
 #include "tensor/TensorData.h"
 
@@ -11,8 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <thread>
 
 using namespace ckpt;
 
@@ -71,12 +76,12 @@ private slots:
     {
         const auto c = open("findings.pt");
         const auto counts = expected()["counts"];
-        QCOMPARE(scanTensor(*c.find("bad.nan")).nan, counts["bad.nan"].get<std::int64_t>());
-        const auto inf = scanTensor(*c.find("bad.inf"));
+        QCOMPARE(computeStats(*c.find("bad.nan")).nan, counts["bad.nan"].get<std::int64_t>());
+        const auto inf = computeStats(*c.find("bad.inf"));
         QCOMPARE(inf.posInf + inf.negInf, counts["bad.inf"].get<std::int64_t>());
-        QCOMPARE(scanTensor(*c.find("big.weight")).beyondHalf, counts["big.weight"].get<std::int64_t>());
-        QCOMPARE(scanTensor(*c.find("tiny.weight")).denormals, counts["tiny.weight"].get<std::int64_t>());
-        const auto var = scanTensor(*c.find("bn.running_var"));
+        QCOMPARE(computeStats(*c.find("big.weight")).beyondHalf, counts["big.weight"].get<std::int64_t>());
+        QCOMPARE(computeStats(*c.find("tiny.weight")).denormals, counts["tiny.weight"].get<std::int64_t>());
+        const auto var = computeStats(*c.find("bn.running_var"));
         QCOMPARE(var.min, -0.25);
         QCOMPARE(var.zeros, std::int64_t(1));
     }
@@ -154,6 +159,62 @@ private slots:
         c.tensors.push_back(floats("c", { 1.0f, -0.0f, 2.0f }));
         const auto got = kindsAndTensors(diagnose(c).findings);
         QVERIFY(got == (std::set<std::pair<std::string, std::string>> { { "duplicate", "c" } }));
+    }
+
+    // Files that declare far more elements than they store (fill values, an unwritten dataset, a
+    // 1 TiB virtual dataset, a stride-0 view of 2^60 elements): the doctor's work follows what is
+    // stored, as the statistics' does. A watchdog cancels after two minutes, so a regression fails
+    // instead of hanging; the work itself is a few stored values.
+    void declaredButNotStoredIsQuick_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("kinds");
+        QTest::newRow("contiguous, never written") << "hdf5_contiguous_unwritten.h5"
+                                                   << "constant";
+        QTest::newRow("fill values only") << "hdf5_fill_only.h5"
+                                          << "constant";
+        QTest::newRow("2^62 elements") << "hdf5_huge_dataset.h5"
+                                       << "";
+        QTest::newRow("1 TiB virtual dataset") << "hdf5_virtual_1tib.h5"
+                                               << "same-as-reference"; // the small tensor beside it
+        QTest::newRow("stride 0, 2^60 elements") << "torch_stride_zero_2p60.pt"
+                                                 << "constant";
+    }
+
+    void declaredButNotStoredIsQuick()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, kinds);
+        const Checkpoint c = openCheckpoint(CKPT_TEST_DATA "/bad/" + file.toStdString());
+        std::atomic<bool> cancel { false };
+        std::mutex mutex;
+        std::condition_variable finished;
+        bool done = false;
+        std::thread watchdog([&] {
+            std::unique_lock lock(mutex);
+            if (!finished.wait_for(lock, std::chrono::minutes(2), [&] { return done; }))
+                cancel = true;
+        });
+        DoctorOptions options;
+        options.cancel = &cancel;
+        options.reference = &c; // against itself too: every tensor compared with its twin
+        std::optional<DoctorReport> report;
+        try {
+            report = diagnose(c, options);
+        } catch (const Cancelled&) {
+        }
+        {
+            std::lock_guard lock(mutex);
+            done = true;
+        }
+        finished.notify_one();
+        watchdog.join();
+        QVERIFY2(report, "still reading after two minutes");
+        QStringList got;
+        for (const Finding& f : report->findings)
+            got << QString::fromStdString(f.kind);
+        got.removeDuplicates();
+        QCOMPARE(got.join(','), kinds);
     }
 
     void anUnreadableTensorIsAFindingNotAnError()

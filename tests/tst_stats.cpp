@@ -1,6 +1,7 @@
 // Statistics and histograms against values computed independently (by hand or long double).
 #include "io/ByteSource.h"
 #include "numerics/Convert.h"
+#include "numerics/Float16.h"
 #include "numerics/Stats.h"
 #include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"
@@ -320,6 +321,109 @@ private slots:
 
     // Types of at most 16 bits are counted by bit pattern in one pass: every statistic and bin must
     // equal those of the same values widened to float64 (computed the two-pass way).
+    // The denormal and float16-overflow counts come from the same sweep, on every path: the AVX2
+    // and portable float32 kernels (this suite runs again with CKPT_CPU_BASELINE=1), blocks with
+    // NaN, float64, the counted 16-bit types and a broadcast view; against a per-element count.
+    void denormalsAndFloat16Overflow_data()
+    {
+        QTest::addColumn<int>("dtype");
+        QTest::addColumn<bool>("withNan");
+        QTest::newRow("float32") << int(DType::Float32) << false;
+        QTest::newRow("float32, some NaN") << int(DType::Float32) << true;
+        QTest::newRow("float64") << int(DType::Float64) << false;
+        QTest::newRow("float64, some NaN") << int(DType::Float64) << true;
+        QTest::newRow("bfloat16") << int(DType::BFloat16) << true;
+        QTest::newRow("float16") << int(DType::Float16) << true;
+    }
+
+    void denormalsAndFloat16Overflow()
+    {
+        QFETCH(int, dtype);
+        QFETCH(bool, withNan);
+        const DType d = static_cast<DType>(dtype);
+        // float32 values of every kind: denormal, zero, ±65504 / ±65520 (float16's edge), large, NaN.
+        std::vector<float> values(200'003);
+        std::uint32_t x = 777;
+        for (float& v : values) {
+            x = x * 1103515245u + 12345u;
+            const float sign = (x >> 31) ? -1.0f : 1.0f;
+            switch ((x >> 8) % 9) {
+            case 0: {
+                const std::uint32_t bits = (x >> 9) & 0x7fffffu; // a float32 denormal (or zero)
+                std::memcpy(&v, &bits, 4);
+                v *= sign;
+                break;
+            }
+            case 1:
+                v = sign * 65504.0f;
+                break;
+            case 2:
+                v = sign * 65520.0f;
+                break;
+            case 3:
+                v = sign * 1e30f;
+                break;
+            case 4:
+                v = 0;
+                break;
+            case 5:
+                v = sign * 0x1p-20f;
+                break; // denormal in float16 only
+            default:
+                v = sign * float((x >> 12) % 1000) / 7.0f;
+            }
+        }
+        if (withNan)
+            for (std::size_t i = 5; i < values.size(); i += 4099)
+                values[i] = std::nanf("");
+        std::vector<std::byte> bytes(values.size() * dtypeSize(d));
+        const auto n = static_cast<std::int64_t>(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const float v = values[i];
+            std::byte* out = bytes.data() + i * dtypeSize(d);
+            if (d == DType::Float32) {
+                std::memcpy(out, &v, 4);
+            } else if (d == DType::Float64) { // float32's denormals, as float64 denormals
+                const double w = std::fpclassify(v) == FP_SUBNORMAL ? double(v) * 0x1p-900 : double(v);
+                std::memcpy(out, &w, 8);
+            } else {
+                const std::uint16_t h = d == DType::Float16 ? floatToHalf(v) : floatToBfloat16(v);
+                std::memcpy(out, &h, 2);
+            }
+        }
+        std::vector<double> wide(values.size());
+        convertToDouble(d, bytes.data(), n, wide.data());
+        const double normal = d == DType::Float64 ? std::numeric_limits<double>::min()
+            : d == DType::Float16                 ? 0x1p-14
+                                                  : std::numeric_limits<float>::min();
+        std::int64_t denormals = 0, beyond = 0;
+        for (double w : wide) {
+            denormals += std::isfinite(w) && w != 0 && std::fabs(w) < normal;
+            beyond += d != DType::Float16 && std::isfinite(w) && std::fabs(w) >= 65520.0;
+        }
+        QVERIFY(denormals > 1000);
+        QVERIFY(d == DType::Float16 || beyond > 1000);
+        const auto got = computeStats(makeMemoryTensor("t", makeTensorData(d, { n }, bytes)), { .bins = 8 });
+        QCOMPARE(got.denormals, denormals);
+        QCOMPARE(got.beyondHalf, beyond);
+
+        // The same values repeated three times by a broadcast view count three times.
+        auto stored = std::make_shared<MemoryByteSource>(bytes);
+        Tensor view;
+        view.info.name = "view";
+        view.info.dtype = d;
+        view.info.shape = { 3, n };
+        StridedLayout layout;
+        layout.strides = { 0, 1 };
+        view.data = std::make_shared<StridedTensorSource>(stored, d, view.info.shape, layout);
+        const auto repeated = computeStats(view, { .bins = 8 });
+        QCOMPARE(repeated.count, 3 * n);
+        QCOMPARE(repeated.zeros, 3 * got.zeros);
+        QCOMPARE(repeated.nan, 3 * got.nan);
+        QCOMPARE(repeated.denormals, 3 * denormals);
+        QCOMPARE(repeated.beyondHalf, 3 * beyond);
+    }
+
     void countedTypesMatchTheirFloat64Values_data()
     {
         QTest::addColumn<int>("dtype");

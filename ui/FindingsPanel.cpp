@@ -52,6 +52,8 @@ FindingsPanel::FindingsPanel(QWidget* parent)
 
 void FindingsPanel::setSession(CheckpointSession* session)
 {
+    if (session_) // a report still coming from the previous checkpoint is not this one's
+        disconnect(session_, nullptr, this, nullptr);
     session_ = session;
     table_->setRowCount(0);
     summary_->setText(tr("Check the checkpoint for NaN and infinities, all-zero and constant tensors, copies, values "

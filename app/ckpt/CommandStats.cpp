@@ -26,8 +26,8 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
     auto* json = cmd->add_flag("--json", opts->json, "Print JSON");
     cmd->add_flag("--csv", opts->csv, "Print one CSV row per tensor (the tensor table, no histograms)")->excludes(json);
     cmd->add_option("--metrics", opts->metrics,
-           "basic: statistics, max |x|, L2, zero fraction; all: also denormal and float16-overflow fractions "
-           "and, for matrices, spectral norm, stable rank and effective rank")
+           "basic: statistics, max |x|, L2, zero, denormal and float16-overflow fractions; all: also, for "
+           "matrices, spectral norm, stable rank and effective rank")
         ->check(CLI::IsMember({ "basic", "all" }));
     cmd->callback([opts, &run] {
         run = [opts] {
@@ -70,10 +70,8 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                     ckpt::shapeToString(t->info.shape).c_str(), static_cast<long long>(s.count), s.min, s.max, s.mean,
                     s.std, static_cast<long long>(s.nan), static_cast<long long>(s.posInf),
                     static_cast<long long>(s.negInf), static_cast<long long>(s.zeros));
-                std::printf("  max |x| %.9g  L2 %.9g\n", row.maxAbs, row.l2);
-                if (row.facts)
-                    std::printf(
-                        "  denormal %.6g  beyond float16 %.6g\n", row.denormalFraction(), row.beyondFloat16Fraction());
+                std::printf("  max |x| %.9g  L2 %.9g  denormal %.6g  beyond float16 %.6g\n", row.maxAbs, row.l2,
+                    row.denormalFraction(), row.beyondFloat16Fraction());
                 if (row.spectral)
                     std::printf("  spectral norm %.9g  stable rank %.6g  effective rank %.6g\n",
                         row.spectral->spectralNorm, row.spectral->stableRank, row.spectral->effectiveRank);

@@ -1,7 +1,8 @@
 #include "doctor/Doctor.h"
 
 #include "base/Cancelled.h"
-#include "doctor/TensorFacts.h"
+#include "doctor/SameBytes.h"
+#include "numerics/Stats.h"
 #include "tensor/DType.h"
 
 #include <cstdio>
@@ -37,12 +38,12 @@ bool isRunningVariance(const std::string& name)
 }
 
 // Every value the same finite number (zero included).
-bool isConstant(const TensorFacts& f)
+bool isConstant(const TensorStats& f)
 {
-    return f.count > 0 && f.finite() == f.count && f.min == f.max;
+    return f.count > 0 && f.finite == f.count && f.min == f.max;
 }
 
-void valueFindings(const Tensor& t, const TensorFacts& f, std::vector<Finding>& out)
+void valueFindings(const Tensor& t, const TensorStats& f, std::vector<Finding>& out)
 {
     const std::string& name = t.info.name;
     const std::string of = " of " + count(f.count) + " values";
@@ -61,7 +62,7 @@ void valueFindings(const Tensor& t, const TensorFacts& f, std::vector<Finding>& 
         out.push_back({ "beyond-float16", name,
             count(f.beyondHalf) + of + " are beyond float16's range (min " + number(f.min) + ", max " + number(f.max)
                 + "): cast to float16 they become infinite" });
-    if (isRunningVariance(name) && f.finite() > 0 && f.min <= 0) {
+    if (isRunningVariance(name) && f.finite > 0 && f.min <= 0) {
         out.push_back({ "running-var", name, "a variance must be > 0; min " + number(f.min) });
     }
     if (f.count > 0 && double(f.denormals) > kMostlyDenormal * double(f.count))
@@ -72,7 +73,7 @@ void valueFindings(const Tensor& t, const TensorFacts& f, std::vector<Finding>& 
 
 // Tensors with the same bytes under two names: each is reported once, against the first name
 // that holds those bytes. Constant tensors are left out (equal by nature, and reported above).
-void duplicateFindings(const Checkpoint& c, const std::vector<std::optional<TensorFacts>>& facts,
+void duplicateFindings(const Checkpoint& c, const std::vector<std::optional<TensorStats>>& facts,
     const std::atomic<bool>* cancel, std::vector<Finding>& out)
 {
     std::vector<bool> reported(c.tensors.size(), false);
@@ -97,7 +98,9 @@ void duplicateFindings(const Checkpoint& c, const std::vector<std::optional<Tens
 DoctorReport diagnose(const Checkpoint& checkpoint, const DoctorOptions& options)
 {
     DoctorReport report;
-    std::vector<std::optional<TensorFacts>> facts(checkpoint.tensors.size());
+    std::vector<std::optional<TensorStats>> facts(checkpoint.tensors.size());
+    StatsOptions statsOptions;
+    statsOptions.cancel = options.cancel;
     for (std::size_t i = 0; i < checkpoint.tensors.size(); ++i) {
         const Tensor& t = checkpoint.tensors[i];
         if (options.progress)
@@ -105,7 +108,7 @@ DoctorReport diagnose(const Checkpoint& checkpoint, const DoctorOptions& options
         try {
             if (!t.info.unreadable.empty())
                 throw std::runtime_error(t.info.unreadable);
-            facts[i] = scanTensor(t, options.cancel);
+            facts[i] = computeStats(t, statsOptions);
         } catch (const Cancelled&) {
             throw;
         } catch (const std::exception& e) {

@@ -1,7 +1,7 @@
 #include "doctor/StateDictCheck.h"
 
 #include "base/Cancelled.h"
-#include "doctor/TensorFacts.h"
+#include "doctor/SameBytes.h"
 
 #include <algorithm>
 #include <map>

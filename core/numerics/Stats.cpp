@@ -4,6 +4,7 @@
 #include "io/MappedAccess.h"
 #include "numerics/Convert.h"
 #include "numerics/CpuFeatures.h"
+#include "numerics/FloatLimits.h"
 #include "numerics/PairVector.h"
 #include "numerics/StatsKernels.h"
 #include "tensor/TensorChunks.h"
@@ -28,17 +29,29 @@ constexpr int kLanes = 4; // independent accumulators, so the loops pipeline and
 
 using namespace pairs;
 
-// min, max, sum, zero count and a NaN/inf detector over one stream of pairs.
+// What a dtype's finite values are checked for besides their moments.
+struct ValueLimits {
+    double normal = 0; // the smallest normal magnitude: 0 < |x| < normal is denormal (0: none)
+    bool checkHalf = false; // count the values float16 would make infinite
+};
+
+ValueLimits limitsOf(DType dtype)
+{
+    return { smallestNormal(dtype), widerThanFloat16(dtype) };
+}
+
+// min, max, sum, zero and denormal counts and a NaN/inf detector over one stream of pairs.
 // Sums are of x - shift, the block's first value: a block's squared deviations are then
 // sum(d^2) - sum(d)^2 / n, from the same sweep and without cancellation (a constant block gives 0).
 struct PairAccumulator {
-    Pair shift;
+    Pair shift, normal;
     Pair lo = splat(std::numeric_limits<double>::infinity());
     Pair hi = -splat(std::numeric_limits<double>::infinity());
-    Pair sum {}, squares {}, zero {}, check {};
+    Pair sum {}, squares {}, zero {}, denormal {}, check {};
 
-    explicit PairAccumulator(double s)
+    PairAccumulator(double s, double smallestNormal)
         : shift(splat(s))
+        , normal(splat(smallestNormal))
     {
     }
 
@@ -50,13 +63,64 @@ struct PairAccumulator {
         sum += d;
         squares += d * d;
         zero += select(x == 0, splat(1.0), Pair {});
+        denormal += select((x < normal) & (x > -normal) & (x != 0), splat(1.0), Pair {});
         check += x - x; // NaN from here on if x is NaN or inf
     }
 };
 
+// The block's moments by the portable SSE2 sweep; false when a value is NaN or inf.
+template <typename T>
+bool portableMoments(const T* v, std::int64_t n, double shift, double normal, kernels::FloatBlockMoments& out)
+{
+    PairAccumulator a(shift, normal), b(shift, normal); // two independent chains
+    const std::int64_t whole = n - n % 4;
+    for (std::int64_t i = 0; i < whole; i += 4) {
+        Pair x, y;
+        loadPairs(v + i, x, y);
+        a.add(x);
+        b.add(y);
+    }
+    double total = 0, squares = 0, zeroCount = 0, denormalCount = 0, bad = 0;
+    double low = std::numeric_limits<double>::infinity(), high = -low;
+    for (const PairAccumulator* p : { &a, &b })
+        for (int l = 0; l < 2; ++l) {
+            low = std::min(low, p->lo[l]);
+            high = std::max(high, p->hi[l]);
+            total += p->sum[l];
+            squares += p->squares[l];
+            zeroCount += p->zero[l];
+            denormalCount += p->denormal[l];
+            bad += p->check[l];
+        }
+    for (std::int64_t i = whole; i < n; ++i) {
+        const double x = v[i];
+        low = std::min(low, x);
+        high = std::max(high, x);
+        total += x - shift;
+        squares += (x - shift) * (x - shift);
+        zeroCount += x == 0;
+        denormalCount += x != 0 && std::fabs(x) < normal;
+        bad += x - x;
+    }
+    if (!(bad == 0))
+        return false;
+    out = { low, high, total, squares, static_cast<std::int64_t>(zeroCount), static_cast<std::int64_t>(denormalCount) };
+    return true;
+}
+
+template <typename T> std::int64_t countBeyondHalf(const T* v, std::int64_t n)
+{
+    std::int64_t beyond = 0;
+    for (std::int64_t i = 0; i < n; ++i)
+        beyond += std::fabs(static_cast<double>(v[i])) >= kFloat16Overflow; // NaN: false
+    return beyond;
+}
+
 // Moments of finite values, merged with Chan et al.'s parallel formula.
 struct Moments {
+    ValueLimits limits;
     std::int64_t count = 0, finite = 0, nan = 0, posInf = 0, negInf = 0, zeros = 0;
+    std::int64_t denormals = 0, beyondHalf = 0; // of the finite values
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
     double mean = 0, m2 = 0;
@@ -73,59 +137,34 @@ struct Moments {
         if (n == 0)
             return true;
         const double shift = static_cast<double>(v[0]);
+        kernels::FloatBlockMoments block;
+        bool finiteBlock;
         if constexpr (std::is_same_v<T, float>) {
-            if (cpuHasAvx2Fma()) {
-                kernels::FloatBlockMoments block;
-                if (!kernels::momentsOfFiniteFloats(v, n, shift, block))
-                    return false;
-                addFinite(n, shift, block.min, block.max, block.sum, block.squares, block.zeros);
-                return true;
-            }
+            finiteBlock = cpuHasAvx2Fma()
+                ? kernels::momentsOfFiniteFloats(v, n, shift, static_cast<float>(limits.normal), block)
+                : portableMoments(v, n, shift, limits.normal, block);
+        } else {
+            finiteBlock = portableMoments(v, n, shift, limits.normal, block);
         }
-        PairAccumulator a(shift), b(shift); // two independent chains
-        const std::int64_t whole = n - n % 4;
-        for (std::int64_t i = 0; i < whole; i += 4) {
-            Pair x, y;
-            loadPairs(v + i, x, y);
-            a.add(x);
-            b.add(y);
-        }
-        double total = 0, squares = 0, zeroCount = 0, bad = 0;
-        double low = std::numeric_limits<double>::infinity(), high = -low;
-        for (const PairAccumulator* p : { &a, &b })
-            for (int l = 0; l < 2; ++l) {
-                low = std::min(low, p->lo[l]);
-                high = std::max(high, p->hi[l]);
-                total += p->sum[l];
-                squares += p->squares[l];
-                zeroCount += p->zero[l];
-                bad += p->check[l];
-            }
-        for (std::int64_t i = whole; i < n; ++i) {
-            const double x = v[i];
-            low = std::min(low, x);
-            high = std::max(high, x);
-            total += x - shift;
-            squares += (x - shift) * (x - shift);
-            zeroCount += x == 0;
-            bad += x - x;
-        }
-        if (!(bad == 0))
+        if (!finiteBlock)
             return false;
-        addFinite(n, shift, low, high, total, squares, static_cast<std::int64_t>(zeroCount));
+        addFinite(n, shift, block);
+        // Only a block whose extremes reach float16's limit is looked at again (rare).
+        if (limits.checkHalf && (block.max >= kFloat16Overflow || block.min <= -kFloat16Overflow))
+            beyondHalf += countBeyondHalf(v, n);
         return true;
     }
 
-    // n finite values, of which `total` and `squares` are the sum and squared sum of x - shift.
-    void addFinite(
-        std::int64_t n, double shift, double low, double high, double total, double squares, std::int64_t zeroCount)
+    // n finite values, of which the block's sum and squares are of x - shift.
+    void addFinite(std::int64_t n, double shift, const kernels::FloatBlockMoments& block)
     {
-        min = std::min(min, low);
-        max = std::max(max, high);
-        zeros += zeroCount;
+        min = std::min(min, block.min);
+        max = std::max(max, block.max);
+        zeros += block.zeros;
+        denormals += block.denormals;
         count += n;
-        const double shiftedMean = total / static_cast<double>(n);
-        merge(n, shift + shiftedMean, std::max(0.0, squares - total * shiftedMean));
+        const double shiftedMean = block.sum / static_cast<double>(n);
+        merge(n, shift + shiftedMean, std::max(0.0, block.squares - block.sum * shiftedMean));
     }
 
     template <typename T> void addCarefully(const T* v, std::int64_t n)
@@ -145,6 +184,8 @@ struct Moments {
                 min = std::min(min, x);
                 max = std::max(max, x);
                 zeros += x == 0;
+                denormals += x != 0 && std::fabs(x) < limits.normal;
+                beyondHalf += limits.checkHalf && std::fabs(x) >= kFloat16Overflow;
             }
         }
         if (f == 0)
@@ -170,11 +211,20 @@ struct Moments {
         finite = nt;
     }
 
+    // No values yet, with the same limits.
+    Moments zero() const
+    {
+        Moments m;
+        m.limits = limits;
+        return m;
+    }
+
     // Every value counted `repeat` times (a part standing for that many elements each).
     Moments repeated(std::int64_t repeat) const
     {
         Moments r = *this;
-        for (std::int64_t* n : { &r.count, &r.finite, &r.nan, &r.posInf, &r.negInf, &r.zeros })
+        for (std::int64_t* n :
+            { &r.count, &r.finite, &r.nan, &r.posInf, &r.negInf, &r.zeros, &r.denormals, &r.beyondHalf })
             *n *= repeat; // at most the tensor's element count
         r.m2 *= static_cast<double>(repeat);
         return r;
@@ -187,6 +237,8 @@ struct Moments {
         posInf += o.posInf;
         negInf += o.negInf;
         zeros += o.zeros;
+        denormals += o.denormals;
+        beyondHalf += o.beyondHalf;
         min = std::min(min, o.min);
         max = std::max(max, o.max);
         if (o.finite > 0)
@@ -377,6 +429,8 @@ TensorStats finish(const Moments& m)
     s.posInf = m.posInf;
     s.negInf = m.negInf;
     s.zeros = m.zeros;
+    s.denormals = m.denormals;
+    s.beyondHalf = m.beyondHalf;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     s.min = m.finite ? m.min : nan;
     s.max = m.finite ? m.max : nan;
@@ -430,6 +484,7 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
         values[p] = elementToDouble(dtype, bytes);
     }
     Moments m;
+    m.limits = limitsOf(dtype);
     long double sum = 0;
     for (std::size_t p = 0; p < counts.size(); ++p) {
         const auto c = static_cast<std::int64_t>(counts[p]);
@@ -444,6 +499,8 @@ TensorStats statsFromCounts(DType dtype, const PatternCounts& counts, int bins)
         } else {
             m.finite += c;
             m.zeros += v == 0 ? c : 0;
+            m.denormals += v != 0 && std::fabs(v) < m.limits.normal ? c : 0;
+            m.beyondHalf += m.limits.checkHalf && std::fabs(v) >= kFloat16Overflow ? c : 0;
             m.min = std::min(m.min, v);
             m.max = std::max(m.max, v);
             sum += static_cast<long double>(v) * c;
@@ -545,10 +602,12 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     }
 
     Moments total;
+    total.limits = limitsOf(tensor.info.dtype);
     for (const auto& [part, repeat] : parts) {
-        Moments partMoments;
+        Moments partMoments = total.zero();
         forEachBlock(
-            part, options, done, span(part), Moments {}, [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
+            part, options, done, span(part), total.zero(),
+            [](Moments& m, const auto* v, std::int64_t n) { m.add(v, n); },
             [&](const Moments& m) { partMoments.merge(m); });
         total.merge(partMoments.repeated(repeat));
         done += span(part);

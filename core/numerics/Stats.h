@@ -28,6 +28,8 @@ struct TensorStats {
     std::int64_t finite = 0;
     double min = 0, max = 0, mean = 0, std = 0;
     std::int64_t nan = 0, posInf = 0, negInf = 0, zeros = 0;
+    std::int64_t denormals = 0; // nonzero finite values below the dtype's smallest normal number
+    std::int64_t beyondHalf = 0; // finite values float16 makes infinite (|x| >= 65520; float32/64, bf16)
     Histogram histogram; // over [min, max] of the finite values
 };
 

@@ -86,15 +86,23 @@ CKPT_AVX2 void binFloatsAvx2(const float* v, std::int64_t n, double lo, double s
     }
 }
 
+// Lanes where |x| < normal (zeros included), as -1.
+CKPT_AVX2 inline __m256i belowNormal(__m256 x, __m256 magnitude, __m256 normal)
+{
+    return _mm256_castps_si256(_mm256_cmp_ps(_mm256_and_ps(x, magnitude), normal, _CMP_LT_OQ));
+}
+
 } // namespace
 
-CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shift, FloatBlockMoments& out)
+CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shift, float normal, FloatBlockMoments& out)
 {
     const __m256 inf = _mm256_set1_ps(std::numeric_limits<float>::infinity());
     const __m256 zero = _mm256_setzero_ps();
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    const __m256 normals = _mm256_set1_ps(normal);
     const __m256d shifts = _mm256_set1_pd(shift);
     __m256 lo0 = inf, lo1 = inf, hi0 = -inf, hi1 = -inf, check = zero;
-    __m256i zeros = _mm256_setzero_si256();
+    __m256i zeros = _mm256_setzero_si256(), small = _mm256_setzero_si256(); // small: |x| < normal
     __m256d sum[4] = {}, squares[4] = {}; // independent chains, so the adds pipeline
     std::int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -107,6 +115,8 @@ CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shif
             = _mm256_add_ps(check, _mm256_add_ps(_mm256_sub_ps(x, x), _mm256_sub_ps(y, y))); // NaN if one is not finite
         zeros = _mm256_sub_epi32(zeros, _mm256_castps_si256(_mm256_cmp_ps(x, zero, _CMP_EQ_OQ)));
         zeros = _mm256_sub_epi32(zeros, _mm256_castps_si256(_mm256_cmp_ps(y, zero, _CMP_EQ_OQ)));
+        small = _mm256_sub_epi32(small, belowNormal(x, magnitude, normals));
+        small = _mm256_sub_epi32(small, belowNormal(y, magnitude, normals));
         accumulate(_mm256_castps256_ps128(x), shifts, sum[0], squares[0]);
         accumulate(_mm256_extractf128_ps(x, 1), shifts, sum[1], squares[1]);
         accumulate(_mm256_castps256_ps128(y), shifts, sum[2], squares[2]);
@@ -118,11 +128,14 @@ CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shif
     double total = horizontalSum(_mm256_add_pd(_mm256_add_pd(sum[0], sum[1]), _mm256_add_pd(sum[2], sum[3])));
     double squared
         = horizontalSum(_mm256_add_pd(_mm256_add_pd(squares[0], squares[1]), _mm256_add_pd(squares[2], squares[3])));
-    alignas(32) std::int32_t zeroLanes[8];
+    alignas(32) std::int32_t zeroLanes[8], smallLanes[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(zeroLanes), zeros);
-    std::int64_t zeroCount = 0;
-    for (std::int32_t z : zeroLanes)
-        zeroCount += z;
+    _mm256_store_si256(reinterpret_cast<__m256i*>(smallLanes), small);
+    std::int64_t zeroCount = 0, smallCount = 0;
+    for (int lane = 0; lane < 8; ++lane) {
+        zeroCount += zeroLanes[lane];
+        smallCount += smallLanes[lane];
+    }
     for (; i < n; ++i) {
         const float x = v[i];
         if (!std::isfinite(x))
@@ -133,8 +146,9 @@ CKPT_AVX2 bool momentsOfFiniteFloats(const float* v, std::int64_t n, double shif
         total += d;
         squared += d * d;
         zeroCount += x == 0;
+        smallCount += std::fabs(x) < normal;
     }
-    out = { low, high, total, squared, zeroCount };
+    out = { low, high, total, squared, zeroCount, smallCount - zeroCount };
     return true;
 }
 
@@ -149,7 +163,7 @@ void binFloats(
 
 #else // no x86 vector extensions: never called (cpuHasAvx2Fma() is false)
 
-bool momentsOfFiniteFloats(const float*, std::int64_t, double, FloatBlockMoments&)
+bool momentsOfFiniteFloats(const float*, std::int64_t, double, float, FloatBlockMoments&)
 {
     return false;
 }

@@ -39,12 +39,12 @@ void addSpectral(TensorTableRow& row, const Tensor& tensor, const std::atomic<bo
 
 double TensorTableRow::denormalFraction() const
 {
-    return facts ? fraction(facts->denormals, facts->count) : kNaN;
+    return fraction(stats.denormals, stats.count);
 }
 
 double TensorTableRow::beyondFloat16Fraction() const
 {
-    return facts ? fraction(facts->beyondHalf, facts->count) : kNaN;
+    return fraction(stats.beyondHalf, stats.count);
 }
 
 TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const StatsOptions& options)
@@ -57,10 +57,8 @@ TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const 
     row.l2 = std::sqrt(double(s.finite) * (s.std * s.std + s.mean * s.mean));
     row.maxAbs = s.finite > 0 ? std::max(std::fabs(s.min), std::fabs(s.max)) : kNaN;
     row.zeroFraction = fraction(s.zeros, s.count);
-    if (metrics == TableMetrics::All) {
-        row.facts = scanTensor(tensor, options.cancel);
+    if (metrics == TableMetrics::All)
         addSpectral(row, tensor, options.cancel);
-    }
     return row;
 }
 
@@ -69,10 +67,8 @@ void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out)
     out["l2"] = jsonNumber(row.l2);
     out["max_abs"] = jsonNumber(row.maxAbs);
     out["zero_fraction"] = jsonNumber(row.zeroFraction);
-    if (row.facts) {
-        out["denormal_fraction"] = jsonNumber(row.denormalFraction());
-        out["beyond_float16_fraction"] = jsonNumber(row.beyondFloat16Fraction());
-    }
+    out["denormal_fraction"] = jsonNumber(row.denormalFraction());
+    out["beyond_float16_fraction"] = jsonNumber(row.beyondFloat16Fraction());
     if (row.spectral) {
         const SpectralMetrics& m = *row.spectral;
         out["spectral"] = { { "rows", m.rows }, { "cols", m.cols }, { "frobenius", jsonNumber(m.frobenius) },
@@ -85,9 +81,10 @@ void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out)
 
 void writeTensorTableCsvHeader(std::ostream& out, TableMetrics metrics)
 {
-    out << "name,dtype,shape,count,min,max,mean,std,max_abs,l2,zero_fraction,nan,posinf,neginf";
+    out << "name,dtype,shape,count,min,max,mean,std,max_abs,l2,zero_fraction,nan,posinf,neginf,denormal_fraction,"
+           "beyond_float16_fraction";
     if (metrics == TableMetrics::All)
-        out << ",denormal_fraction,beyond_float16_fraction,spectral_norm,stable_rank,effective_rank";
+        out << ",spectral_norm,stable_rank,effective_rank";
     out << "\n";
 }
 
@@ -99,11 +96,11 @@ void writeTensorTableCsvRow(std::ostream& out, const TensorTableRow& row, TableM
     for (double v : { s.min, s.max, s.mean, s.std, row.maxAbs, row.l2 })
         out << ',' << csvNumber(s.finite > 0 ? v : kNaN); // empty: no finite value
     out << ',' << csvNumber(row.zeroFraction);
-    out << ',' << s.nan << ',' << s.posInf << ',' << s.negInf;
+    out << ',' << s.nan << ',' << s.posInf << ',' << s.negInf << ',' << csvNumber(row.denormalFraction()) << ','
+        << csvNumber(row.beyondFloat16Fraction());
     if (metrics == TableMetrics::All) {
         const SpectralMetrics* m = row.spectral ? &*row.spectral : nullptr;
-        for (double v : { row.denormalFraction(), row.beyondFloat16Fraction(), m ? m->spectralNorm : kNaN,
-                 m ? m->stableRank : kNaN, m ? m->effectiveRank : kNaN })
+        for (double v : { m ? m->spectralNorm : kNaN, m ? m->stableRank : kNaN, m ? m->effectiveRank : kNaN })
             out << ',' << csvNumber(v);
     }
     out << "\n";

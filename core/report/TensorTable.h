@@ -1,6 +1,5 @@
 #pragma once
 
-#include "doctor/TensorFacts.h"
 #include "numerics/Spectral.h"
 #include "numerics/Stats.h"
 #include "tensor/Tensor.h"
@@ -14,15 +13,14 @@
 namespace ckpt {
 
 // The metrics of one row of the tensor table (issue 20). Basic: one statistics sweep, and what
-// follows from it. All: also the doctor's sweep (denormal and float16-overflow fractions) and,
-// for matrices, the spectral metrics.
+// follows from it (denormal and float16-overflow fractions included). All: also, for matrices,
+// the spectral metrics.
 enum class TableMetrics { Basic, All };
 
 struct TensorTableRow {
     TensorInfo info;
     TensorStats stats;
     double l2 = 0, maxAbs = 0, zeroFraction = 0; // over the finite values (zero fraction: of all)
-    std::optional<TensorFacts> facts; // All
     std::optional<SpectralMetrics> spectral; // All, for matrices that have one
     std::string noSpectrum; // All: why a tensor has no spectral metrics ("not a matrix", ...)
 
