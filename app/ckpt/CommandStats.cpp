@@ -4,6 +4,7 @@
 #include "report/PrintableText.h"
 
 #include "report/Reports.h"
+#include "report/TableFilter.h"
 #include "report/TensorTable.h"
 
 #include <cstdio>
@@ -17,6 +18,7 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
         int bins = 256;
         bool json = false, csv = false;
         std::string metrics = "basic";
+        std::string filter;
     };
     auto opts = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("stats", "Statistics and histograms of tensors (all when no NAME is given)");
@@ -29,6 +31,19 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
            "basic: statistics, max |x|, L2, zero, denormal and float16-overflow fractions; all: also, for "
            "matrices, spectral norm, stable rank and effective rank")
         ->check(CLI::IsMember({ "basic", "all" }));
+    cmd->add_option("--filter", opts->filter,
+           "Only the tensors that match, e.g. 'nan > 0', 'std < 1e-6 and name ~ attn', 'stable_rank < 5' (spectral "
+           "columns imply --metrics all)")
+        ->check(
+            [](const std::string& text) {
+                try {
+                    (void)ckpt::TableFilter::parse(text);
+                    return std::string();
+                } catch (const ckpt::TableFilterError& e) {
+                    return std::string(e.what());
+                }
+            },
+            "FILTER");
     cmd->callback([opts, &run] {
         run = [opts] {
             const auto c = openOrFail(opts->file);
@@ -38,7 +53,9 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                     selected.push_back(&t);
             for (const auto& n : opts->names)
                 selected.push_back(&tensorOrFail(c, n));
-            const auto metrics = opts->metrics == "all" ? ckpt::TableMetrics::All : ckpt::TableMetrics::Basic;
+            const auto filter = ckpt::TableFilter::parse(opts->filter);
+            const auto metrics = opts->metrics == "all" || filter.needsSpectral() ? ckpt::TableMetrics::All
+                                                                                  : ckpt::TableMetrics::Basic;
             nlohmann::ordered_json all = nlohmann::ordered_json::array();
             if (opts->csv)
                 ckpt::writeTensorTableCsvHeader(std::cout, metrics);
@@ -53,6 +70,8 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                 } catch (const std::exception& e) {
                     throw ckpt::CheckpointError(c.path, t->info.name + ": " + e.what());
                 }
+                if (!filter.matches(row))
+                    continue;
                 const ckpt::TensorStats& s = row.stats;
                 if (opts->csv) {
                     ckpt::writeTensorTableCsvRow(std::cout, row, metrics);
