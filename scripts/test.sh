@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs dependencies, checks the formatting, builds, and runs the whole test suite; then the
-# suites of the core, the CLI and the session again under AddressSanitizer + UndefinedBehavior-
-# Sanitizer (the widgets' suites only in the first build: CI's time), then every fuzz target for a
-# bounded time, then packages the tested build and installs the package.
+# Installs dependencies, checks the formatting, builds, and runs the whole test suite; then one
+# clang build with AddressSanitizer + UndefinedBehaviorSanitizer runs the suites of the core, the
+# CLI and the session again (the widgets' suites only in the first build: CI's time) and every fuzz
+# target for a bounded time; then packages the tested build and installs the package.
 # CKPT_QUICK=1 runs only the first part; CKPT_FUZZ_SECONDS sets the time per fuzz target.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

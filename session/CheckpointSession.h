@@ -11,6 +11,7 @@
 #include "report/FilterGrid.h"
 #include "report/SliceBlock.h"
 #include "report/SliceHeatmap.h"
+#include "report/TensorTable.h"
 #include "verify/Verification.h"
 
 #include <QCache>
@@ -89,6 +90,15 @@ public:
     // ckpt doctor on the open checkpoint, against the reference file when one is named.
     void diagnose(const QString& referencePath = {});
 
+    // The tensor table (issue 20): every tensor's basic metrics (one statistics sweep each), all
+    // at once; then, with `spectral`, the matrices' spectral metrics a batch at a time, each
+    // batch as it arrives. A new request supersedes the running one. Rows are in tensor order,
+    // without histograms.
+    void computeTable(bool spectral);
+    std::shared_ptr<const std::vector<ckpt::TensorTableRow>> table() const { return table_; }
+    // The rows (indices into table()) as a CSV file, written in the background.
+    void exportTable(const QString& path, const std::vector<int>& rows);
+
     void cancel(const QString& operation); // "stats", "compare", "export", "verify", …
     void cancelAll();
     bool busy(const QString& operation = {}) const;
@@ -119,6 +129,12 @@ signals:
     void verifyFailed(const QString& message);
     void diagnosed(std::shared_ptr<const ckpt::DoctorReport> report, const QString& referencePath);
     void diagnoseFailed(const QString& message); // also when cancelled
+    void tableReady(); // table() holds a row per tensor
+    void tableRowsChanged(int first, int last); // spectral metrics arrived for these rows
+    void tableFinished(); // every metric asked for is in
+    void tableFailed(const QString& message); // also when cancelled
+    void tableExported(const QString& path, int rows);
+    void tableExportFailed(const QString& path, const QString& message);
 
 private:
     struct BlockWaiter {
@@ -132,10 +148,13 @@ private:
     friend size_t qHash(const StatsKey& k, size_t seed) { return qHashMulti(seed, k.tensor, k.bins); }
     void answerBlock(int tensor, const BlockWaiter& waiter, const SliceBlock& found);
     void onOverlayStats(const std::vector<std::pair<int, ckpt::TensorStats>>& computed, int bins);
+    void computeSpectralFrom(int first, quint64 tableId);
 
     JobTracker* jobs_;
     QString path_, displayName_;
     OpenedCheckpoint opened_;
+    std::shared_ptr<const std::vector<ckpt::TensorTableRow>> table_;
+    quint64 tableId_ = 0; // which computeTable the rows and batches belong to
     std::shared_ptr<const ckpt::Checkpoint> b_;
     QHash<StatsKey, ckpt::TensorStats> stats_;
     QCache<QString, std::shared_ptr<const SliceBlock>> blocks_ { 512 }; // by content, not by view

@@ -2,6 +2,7 @@
 // totals and natural order, the filter, statistics and histogram equal to the core's, slicing
 // a 3-D tensor, an overlay, a bad file that leaves the previous checkpoint open, and an event
 // loop that keeps running while a large histogram is computed.
+#include "AllTensorsPanel.h"
 #include "CheckpointTreeModel.h"
 #include "FindingsPanel.h"
 #include "HistogramView.h"
@@ -11,20 +12,24 @@
 #include "OverlayPlot.h"
 #include "SliceTableModel.h"
 #include "TensorPanel.h"
+#include "TensorTableModel.h"
 #include "TreeFilterProxy.h"
 #include "UiTestSupport.h"
 #include "VerifyPanel.h"
 #include "doctor/Doctor.h"
 #include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
+#include "report/TensorTable.h"
 
 #include <qcustomplot.h>
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -256,6 +261,76 @@ private slots:
         const int shown = w.tensorPanel()->tensorIndex();
         QVERIFY(shown >= 0);
         QCOMPARE(target.tensors[std::size_t(shown)].info.name, std::string("fc1.weight"));
+        QVERIFY(errors_.isEmpty());
+    }
+
+    // The All tensors tab (issue 20): every tensor's metrics as the core computes them (spectral
+    // ones arriving after the rest), the filter expressions of ckpt stats --filter, sorting with
+    // missing values last, CSV export of the rows shown, and double-click to show a tensor.
+    void allTensorsTable()
+    {
+        const QString file = QStringLiteral(CKPT_TEST_DATA "/doctor/findings.pt");
+        MainWindow w;
+        collectErrors(w, errors_);
+        QVERIFY(openAndWait(w, file));
+        auto* a = w.allTensorsPanel();
+        a->compute();
+        QTRY_VERIFY_WITH_TIMEOUT(a->summaryText() == QStringLiteral("12 tensors."), 30000);
+        const QAbstractItemModel* shown = a->view()->model();
+        QCOMPARE(shown->rowCount(), 12);
+        auto cell = [&](int row, int column) { return shown->index(row, column).data().toString(); };
+        auto rowOf = [&](const QString& name) {
+            for (int r = 0; r < shown->rowCount(); ++r)
+                if (cell(r, TensorTableModel::Name) == name)
+                    return r;
+            return -1;
+        };
+        // Against the core's own row (the CLI prints the same).
+        const auto c = ckpt::openCheckpoint(file.toStdString());
+        const auto big = ckpt::tensorTableRow(*c.find("big.weight"), ckpt::TableMetrics::All);
+        const int bigRow = rowOf(QStringLiteral("big.weight"));
+        QCOMPARE(cell(bigRow, TensorTableModel::Max), floatText(big.stats.max));
+        QCOMPARE(cell(bigRow, TensorTableModel::BeyondFloat16Fraction), floatText(big.beyondFloat16Fraction()));
+        QCOMPARE(cell(bigRow, TensorTableModel::SpectralNorm), floatText(big.spectral->spectralNorm));
+        QCOMPARE(cell(rowOf(QStringLiteral("tiny.weight")), TensorTableModel::DenormalFraction), QStringLiteral("0.9"));
+        QCOMPARE(cell(rowOf(QStringLiteral("bad.nan")), TensorTableModel::SpectralNorm), QString()); // NaN: none
+
+        a->setFilterText(QStringLiteral("nan > 0 or inf > 0"));
+        QCOMPARE(shown->rowCount(), 2);
+        QCOMPARE(a->summaryText(), QStringLiteral("2 of 12 tensors match the filter."));
+        a->setFilterText(QStringLiteral("stable_rank < 1.2 and name ~ \"CONST\""));
+        QCOMPARE(shown->rowCount(), 1);
+        QCOMPARE(cell(0, TensorTableModel::Name), QStringLiteral("const.weight"));
+        a->setFilterText(QStringLiteral("stable_rank <")); // while typing: the last good filter stays
+        QVERIFY2(a->filterError().contains(QStringLiteral("expected a number")), qPrintable(a->filterError()));
+        QCOMPARE(shown->rowCount(), 1);
+        a->setFilterText(QString());
+        QVERIFY(a->filterError().isEmpty());
+        QCOMPARE(shown->rowCount(), 12);
+
+        // Largest spectral norm first; tensors without one last.
+        const_cast<QTableView*>(a->view())->sortByColumn(TensorTableModel::SpectralNorm, Qt::DescendingOrder);
+        QCOMPARE(cell(0, TensorTableModel::Name), QStringLiteral("big.weight"));
+        QCOMPARE(cell(11, TensorTableModel::SpectralNorm), QString());
+
+        a->setFilterText(QStringLiteral("denormal_fraction > 0.5 or zero_fraction == 1"));
+        QSignalSpy exported(a, &AllTensorsPanel::exported);
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("table.csv"));
+        a->exportCsv(csv);
+        QVERIFY(exported.wait(30000));
+        QFile saved(csv);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(saved.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY2(lines.size() == 1 + shown->rowCount(), qPrintable(lines.join(QLatin1Char('|'))));
+        QVERIFY(lines[0].startsWith(QStringLiteral("name,dtype,shape,count,")));
+        QVERIFY(lines[0].endsWith(QStringLiteral(",spectral_norm,stable_rank,effective_rank")));
+        QVERIFY(lines.join(QLatin1Char('|')).contains(QStringLiteral("tiny.weight,float32,(10),10,")));
+
+        emit const_cast<QTableView*>(a->view())->doubleClicked(shown->index(0, 0));
+        const int showing = w.tensorPanel()->tensorIndex();
+        QVERIFY(showing >= 0);
+        QCOMPARE(QString::fromStdString(c.tensors[std::size_t(showing)].info.name), cell(0, TensorTableModel::Name));
         QVERIFY(errors_.isEmpty());
     }
 

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AllTensorsPanel.h"
 #include "ArchitectureView.h"
 #include "CheckpointSession.h"
 #include "CheckpointTreeModel.h"
@@ -75,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent)
     , verify_(new VerifyPanel(this))
     , diff_(new DiffPanel(this))
     , findings_(new FindingsPanel(this))
+    , allTensors_(new AllTensorsPanel(this))
     , timeline_(new TimelinePanel(this))
     , jobs_(new JobTracker(this))
     , status_(new QLabel(this))
@@ -148,6 +150,12 @@ QWidget* MainWindow::buildTabs()
     tabs_->addTab(diff_, tr("Compare"));
     tabs_->addTab(findings_, tr("Findings"));
     connect(findings_, &FindingsPanel::tensorChosen, this, [this](const QString& name) {
+        if (selectTensor(name))
+            tabs_->setCurrentWidget(panel_);
+    });
+    tabs_->addTab(allTensors_, tr("All tensors"));
+    connect(allTensors_, &AllTensorsPanel::tensorSelected, this, &MainWindow::selectTensor);
+    connect(allTensors_, &AllTensorsPanel::tensorChosen, this, [this](const QString& name) {
         if (selectTensor(name))
             tabs_->setCurrentWidget(panel_);
     });
@@ -513,6 +521,7 @@ void MainWindow::showSession(CheckpointSession* session)
     verify_->setSession(session);
     diff_->setSession(session);
     findings_->setSession(session);
+    allTensors_->setSession(session);
     showUnsafeBanner(opened.unsafeContent);
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));

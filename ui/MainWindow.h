@@ -29,6 +29,7 @@ class TimelinePanel;
 class JobTracker;
 class TensorPanel;
 class TreeFilterProxy;
+class AllTensorsPanel;
 class FindingsPanel;
 class VerifyPanel;
 
@@ -63,6 +64,7 @@ public:
     void compareWith(const QString& path);
     DiffPanel* diffPanel() const { return diff_; }
     FindingsPanel* findingsPanel() const { return findings_; }
+    AllTensorsPanel* allTensorsPanel() const { return allTensors_; }
     QTabWidget* tabs() const { return tabs_; }
     QAction* exportAction() const { return exportAction_; }
 
@@ -137,6 +139,7 @@ private:
     VerifyPanel* verify_;
     DiffPanel* diff_;
     FindingsPanel* findings_;
+    AllTensorsPanel* allTensors_;
     TimelinePanel* timeline_;
     JobTracker* jobs_;
     CheckpointSession* session_ = nullptr; // shown

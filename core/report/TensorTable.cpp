@@ -1,11 +1,14 @@
 #include "report/TensorTable.h"
 
 #include "base/Cancelled.h"
+#include "base/CheckpointError.h"
+#include "output/AtomicOutput.h"
 #include "report/Csv.h"
 #include "report/PrintableText.h"
 #include "tensor/JsonNumber.h"
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 
 namespace ckpt {
@@ -18,7 +21,9 @@ double fraction(std::int64_t part, std::int64_t whole)
     return whole > 0 ? double(part) / double(whole) : kNaN;
 }
 
-void addSpectral(TensorTableRow& row, const Tensor& tensor, const std::atomic<bool>* cancel)
+} // namespace
+
+void addSpectralMetrics(TensorTableRow& row, const Tensor& tensor, const std::atomic<bool>* cancel)
 {
     if (!matrixShape(tensor)) {
         row.noSpectrum = "not a matrix";
@@ -35,16 +40,26 @@ void addSpectral(TensorTableRow& row, const Tensor& tensor, const std::atomic<bo
     }
 }
 
-} // namespace
+TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why)
+{
+    TensorTableRow row;
+    row.info = tensor.info;
+    row.stats.count = tensor.info.numel();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    row.stats.min = row.stats.max = row.stats.mean = row.stats.std = nan;
+    row.l2 = row.maxAbs = row.zeroFraction = nan;
+    row.error = why.empty() ? std::string("cannot be read") : why;
+    return row;
+}
 
 double TensorTableRow::denormalFraction() const
 {
-    return fraction(stats.denormals, stats.count);
+    return error.empty() ? fraction(stats.denormals, stats.count) : kNaN;
 }
 
 double TensorTableRow::beyondFloat16Fraction() const
 {
-    return fraction(stats.beyondHalf, stats.count);
+    return error.empty() ? fraction(stats.beyondHalf, stats.count) : kNaN;
 }
 
 TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const StatsOptions& options)
@@ -58,7 +73,7 @@ TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const 
     row.maxAbs = s.finite > 0 ? std::max(std::fabs(s.min), std::fabs(s.max)) : kNaN;
     row.zeroFraction = fraction(s.zeros, s.count);
     if (metrics == TableMetrics::All)
-        addSpectral(row, tensor, options.cancel);
+        addSpectralMetrics(row, tensor, options.cancel);
     return row;
 }
 
@@ -104,6 +119,25 @@ void writeTensorTableCsvRow(std::ostream& out, const TensorTableRow& row, TableM
             out << ',' << csvNumber(v);
     }
     out << "\n";
+}
+
+} // namespace ckpt
+
+namespace ckpt {
+
+void saveTensorTableCsv(const std::string& path, const std::vector<const TensorTableRow*>& rows, TableMetrics metrics)
+{
+    AtomicOutput output(path, true);
+    {
+        std::ofstream out(output.tempPath(), std::ios::binary);
+        writeTensorTableCsvHeader(out, metrics);
+        for (const TensorTableRow* row : rows)
+            writeTensorTableCsvRow(out, *row, metrics);
+        out.flush();
+        if (!out)
+            throw CheckpointError(path, "cannot write the table");
+    }
+    output.commit();
 }
 
 } // namespace ckpt

@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace ckpt {
 
@@ -23,6 +24,7 @@ struct TensorTableRow {
     double l2 = 0, maxAbs = 0, zeroFraction = 0; // over the finite values (zero fraction: of all)
     std::optional<SpectralMetrics> spectral; // All, for matrices that have one
     std::string noSpectrum; // All: why a tensor has no spectral metrics ("not a matrix", ...)
+    std::string error; // why the row has no metrics at all (its data could not be read); else empty
 
     double denormalFraction() const;
     double beyondFloat16Fraction() const;
@@ -30,11 +32,18 @@ struct TensorTableRow {
 
 // Throws what computeStats throws; spectral failures are kept in noSpectrum, not thrown.
 TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const StatsOptions& options = {});
+// The spectral metrics of a row made with Basic metrics (what All adds), for callers that show
+// the basic table first. Throws Cancelled.
+void addSpectralMetrics(TensorTableRow& row, const Tensor& tensor, const std::atomic<bool>* cancel = nullptr);
+// A row for a tensor whose data cannot be read: its name, dtype and shape, and why.
+TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why);
 
 // The row's metrics as JSON fields added to `out` (statsJson's object in `ckpt stats --json`).
 void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out);
 
 void writeTensorTableCsvHeader(std::ostream& out, TableMetrics metrics);
 void writeTensorTableCsvRow(std::ostream& out, const TensorTableRow& row, TableMetrics metrics);
+// The rows as a CSV file, written to a temporary file renamed into place when complete.
+void saveTensorTableCsv(const std::string& path, const std::vector<const TensorTableRow*>& rows, TableMetrics metrics);
 
 } // namespace ckpt
