@@ -35,7 +35,7 @@ shoot() {
     XDG_CONFIG_HOME=$config xvfb-run -a -s "-screen 0 ${w}x${h}x24" bash -c '
         set -e
         app=$1 file=$2 w=$3 h=$4 prefix=$5
-        tabs="tensor overlay metadata architecture verify compare timeline"
+        tabs="tensor overlay metadata architecture verify compare findings all-tensors timeline"
         if [ "$file" = demo ]; then "$app" &
         elif [ "${file#run:}" != "$file" ]; then "$app" --run "${file#run:}" & tabs=timeline # it opens on that tab
         else "$app" "$file" & fi

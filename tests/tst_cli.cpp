@@ -177,6 +177,30 @@ private slots:
         QFAIL("no row for the tensor 'small'");
     }
 
+    // --filter keeps the rows that match (the same parser as the app's All tensors tab); a
+    // spectral column implies --metrics all; a bad filter is a usage error saying where.
+    void statsFilter()
+    {
+        const QString file = QStringLiteral(CKPT_TEST_DATA "/doctor/findings.pt");
+        Run r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--csv"), QStringLiteral("--filter"),
+            QStringLiteral("nan > 0 or (denormal_fraction > 0.5 and name ~ TINY)"), file });
+        QCOMPARE(r.exitCode, 0);
+        QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY(lines[1].startsWith("bad.nan,"));
+        QVERIFY(lines[2].startsWith("tiny.weight,"));
+        r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--csv"), QStringLiteral("--filter"),
+            QStringLiteral("stable_rank < 1.2"), file });
+        QCOMPARE(r.exitCode, 0);
+        lines = r.out.trimmed().split('\n');
+        QVERIFY(lines[0].endsWith(",effective_rank"));
+        QCOMPARE(lines.size(), 2);
+        QVERIFY(lines[1].startsWith("const.weight,"));
+        r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--filter"), QStringLiteral("nan >"), file });
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("'nan' is a number: expected a number at 6"), r.err.constData());
+    }
+
     void statsOfAllTensors()
     {
         const Run r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--json"), demo_ });

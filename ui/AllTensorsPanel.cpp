@@ -46,6 +46,7 @@ AllTensorsPanel::AllTensorsPanel(QWidget* parent)
     view_->setSelectionMode(QAbstractItemView::SingleSelection);
     view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view_->verticalHeader()->hide();
+    view_->verticalHeader()->setDefaultSectionSize(view_->fontMetrics().height() + 6); // many rows in view
     view_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     view_->setWordWrap(false);
     view_->setToolTip(tr("Double-click a row to show its tensor"));

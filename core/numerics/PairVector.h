@@ -50,6 +50,20 @@ inline void loadPairs(const double* p, Pair& first, Pair& second)
     second = loadPair(p + 2);
 }
 
+// Feeds the values but the last n % 4 to two independent chains (pairs alternating, so that
+// their adds pipeline); returns how many were fed. Chain: anything with add(Pair).
+template <typename T, typename Chain> std::int64_t feedTwoChains(const T* v, std::int64_t n, Chain& a, Chain& b)
+{
+    const std::int64_t whole = n - n % 4;
+    for (std::int64_t i = 0; i < whole; i += 4) {
+        Pair x, y;
+        loadPairs(v + i, x, y);
+        a.add(x);
+        b.add(y);
+    }
+    return whole;
+}
+
 // mask ? a : b, lane by lane (spelt with bit operations, which GCC and Clang both accept).
 inline Pair select(PairMask mask, Pair a, Pair b)
 {

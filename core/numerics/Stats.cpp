@@ -73,13 +73,7 @@ template <typename T>
 bool portableMoments(const T* v, std::int64_t n, double shift, double normal, kernels::FloatBlockMoments& out)
 {
     PairAccumulator a(shift, normal), b(shift, normal); // two independent chains
-    const std::int64_t whole = n - n % 4;
-    for (std::int64_t i = 0; i < whole; i += 4) {
-        Pair x, y;
-        loadPairs(v + i, x, y);
-        a.add(x);
-        b.add(y);
-    }
+    const std::int64_t whole = feedTwoChains(v, n, a, b);
     double total = 0, squares = 0, zeroCount = 0, denormalCount = 0, bad = 0;
     double low = std::numeric_limits<double>::infinity(), high = -low;
     for (const PairAccumulator* p : { &a, &b })

@@ -78,13 +78,7 @@ struct ValueChain {
 template <typename T> bool finiteValues(const T* v, std::int64_t n, ValueSums& out)
 {
     ValueChain a, b;
-    const std::int64_t whole = n - n % 4;
-    for (std::int64_t i = 0; i < whole; i += 4) {
-        Pair x, y;
-        loadPairs(v + i, x, y);
-        a.add(x);
-        b.add(y);
-    }
+    const std::int64_t whole = feedTwoChains(v, n, a, b);
     double s = total(a.sum, b.sum), sq = total(a.squares, b.squares), bad = total(a.check, b.check);
     double low = std::min(std::min(a.lo[0], a.lo[1]), std::min(b.lo[0], b.lo[1]));
     double high = std::max(std::max(a.hi[0], a.hi[1]), std::max(b.hi[0], b.hi[1]));

@@ -55,7 +55,7 @@ _ckpt()
         ls | stats | values | demo | scan) options+=" --json" ;;
     esac
     case $command in
-        stats) options+=" --bins --csv --metrics" ;;
+        stats) options+=" --bins --csv --metrics --filter" ;;
         values) options+=" --limit" ;;
         verify)
             options+=" --io --against --x --y --seed --batch --prefix --clone-prefix --activation
