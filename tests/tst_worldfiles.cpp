@@ -150,7 +150,8 @@ private slots:
         } catch (const std::exception& e) {
             QFAIL(e.what());
         }
-        for (const auto& [name, w] : want["tensors"].items()) {
+        for (const auto& [key, w] : want["tensors"].items()) {
+            const std::string name = key; // clang 14 lambdas cannot capture structured bindings
             const auto it = std::find_if(
                 c.tensors.begin(), c.tensors.end(), [&](const Tensor& t) { return t.info.name == name; });
             QVERIFY2(it != c.tensors.end(), ("no tensor " + name).c_str());
