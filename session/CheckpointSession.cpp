@@ -152,7 +152,8 @@ void CheckpointSession::requestOverlay(const std::vector<int>& tensors, int bins
     }
     const auto checkpoint = opened_.checkpoint;
     jobs_->run(
-        this, kOverlay, tr("Distributions of %n tensor(s)", nullptr, int(tensors.size())),
+        this, kOverlay,
+        (tensors.size() == 1 ? tr("Distribution of 1 tensor") : tr("Distributions of %1 tensors").arg(tensors.size())),
         [checkpoint, missing, indices, bins](JobTracker::Job& job) {
             std::vector<std::pair<int, ckpt::TensorStats>> computed;
             for (std::size_t k = 0; k < missing.size(); ++k) {

@@ -95,6 +95,9 @@ public:
     // batch as it arrives. A new request supersedes the running one. Rows are in tensor order,
     // without histograms.
     void computeTable(bool spectral);
+    // Stops the spectral pass (the rows keep what arrived) and says tableFinished; the basic pass
+    // still running, if any, goes on without spectral metrics.
+    void stopSpectral();
     std::shared_ptr<const std::vector<ckpt::TensorTableRow>> table() const { return table_; }
     // The rows (indices into table()) as a CSV file, written in the background.
     void exportTable(const QString& path, const std::vector<int>& rows);
@@ -155,6 +158,8 @@ private:
     OpenedCheckpoint opened_;
     std::shared_ptr<const std::vector<ckpt::TensorTableRow>> table_;
     quint64 tableId_ = 0; // which computeTable the rows and batches belong to
+    bool spectralWanted_ = false; // after the basic pass
+    bool spectralRunning_ = false;
     std::shared_ptr<const ckpt::Checkpoint> b_;
     QHash<StatsKey, ckpt::TensorStats> stats_;
     QCache<QString, std::shared_ptr<const SliceBlock>> blocks_ { 512 }; // by content, not by view

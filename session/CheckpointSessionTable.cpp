@@ -35,6 +35,8 @@ void CheckpointSession::computeTable(bool spectral)
     if (!checkpoint)
         return;
     const quint64 id = ++tableId_;
+    spectralWanted_ = spectral;
+    spectralRunning_ = false;
     jobs_->run(
         this, kTable, tr("Reading every tensor of %1").arg(QFileInfo(path_).fileName()),
         [checkpoint](JobTracker::Job& job) {
@@ -58,10 +60,10 @@ void CheckpointSession::computeTable(bool spectral)
             }
             return std::shared_ptr<const std::vector<ckpt::TensorTableRow>>(std::move(rows));
         },
-        [this, spectral, id](std::shared_ptr<const std::vector<ckpt::TensorTableRow>> rows) {
+        [this, id](std::shared_ptr<const std::vector<ckpt::TensorTableRow>> rows) {
             table_ = std::move(rows);
             emit tableReady();
-            if (spectral)
+            if (spectralWanted_)
                 computeSpectralFrom(0, id);
             else
                 emit tableFinished();
@@ -76,6 +78,7 @@ void CheckpointSession::computeSpectralFrom(int first, quint64 tableId)
     if (!checkpoint || !rows || tableId != tableId_)
         return;
     const int total = int(rows->size());
+    spectralRunning_ = true;
     jobs_->run(
         this, kTable, tr("Spectral metrics: %1 of %2 tensors").arg(first).arg(total),
         [checkpoint, rows, first, total](JobTracker::Job& job) {
@@ -106,11 +109,27 @@ void CheckpointSession::computeSpectralFrom(int first, quint64 tableId)
             if (batch.next > batch.first)
                 emit tableRowsChanged(batch.first, batch.next - 1);
             if (batch.next < total)
-                computeSpectralFrom(batch.next, tableId);
-            else
-                emit tableFinished();
+                return computeSpectralFrom(batch.next, tableId);
+            spectralRunning_ = false;
+            emit tableFinished();
         },
-        [this](const JobFailure& why) { emit tableFailed(why.cancelled ? tr("Cancelled") : why.message); });
+        [this, tableId](const JobFailure& why) {
+            if (tableId != tableId_)
+                return; // stopped or superseded
+            spectralRunning_ = false;
+            emit tableFailed(why.cancelled ? tr("Cancelled") : why.message);
+        });
+}
+
+void CheckpointSession::stopSpectral()
+{
+    spectralWanted_ = false;
+    if (!spectralRunning_)
+        return;
+    spectralRunning_ = false;
+    ++tableId_; // a batch already done is dropped when it arrives
+    jobs_->cancel(this, kTable);
+    emit tableFinished();
 }
 
 void CheckpointSession::exportTable(const QString& path, const std::vector<int>& rows)

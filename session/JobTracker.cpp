@@ -22,6 +22,8 @@ std::shared_ptr<JobTracker::Job> JobTracker::begin(QObject* owner, const QString
                 j->cancelled_.store(true);
             }
     auto job = std::make_shared<Job>();
+    job->tracker_ = this;
+    job->self_ = job;
     job->owner_ = owner;
     job->lane_ = lane;
     job->what_ = what;
@@ -36,6 +38,18 @@ std::shared_ptr<JobTracker::Job> JobTracker::begin(QObject* owner, const QString
     if (!wasBusy)
         emit busyChanged(true);
     return job;
+}
+
+void JobTracker::Job::post(std::function<void()> fn)
+{
+    QMetaObject::invokeMethod(
+        tracker_,
+        [tracker = tracker_, job = self_, fn = std::move(fn)] {
+            const auto j = job.lock();
+            if (j && tracker->running_.contains(j) && !j->superseded_ && !j->cancelled() && j->owner_)
+                fn();
+        },
+        Qt::QueuedConnection);
 }
 
 bool JobTracker::finish(const std::shared_ptr<Job>& job)

@@ -26,7 +26,7 @@ struct JobFailure {
 // supersedes nothing). Work runs on the tracker's thread pool; its result comes back queued to
 // the tracker's thread and reaches the callback only if the job is still wanted: its owner lives
 // and no newer job of its lane was started. Cancel is one flag the core polls; progress is one
-// signal, for the newest running job.
+// signal, for the newest running job; partial results are posted (Job::post) under the same rule.
 class JobTracker : public QObject {
     Q_OBJECT
 public:
@@ -40,9 +40,14 @@ public:
             return [this](double f) { fraction_.store(f); };
         }
         quint64 generation() const { return generation_; }
+        // Runs fn later on the tracker's thread if the job is still running and wanted then: how
+        // work hands over partial results. Any thread.
+        void post(std::function<void()> fn);
 
     private:
         friend class JobTracker;
+        JobTracker* tracker_ = nullptr;
+        std::weak_ptr<Job> self_;
         std::atomic<bool> cancelled_ { false };
         std::atomic<double> fraction_ { 0.0 };
         bool superseded_ = false; // the tracker's thread only, like the fields below

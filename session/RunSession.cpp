@@ -5,6 +5,7 @@
 #include "timeline/RunPlan.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QStandardPaths>
@@ -16,6 +17,7 @@
 namespace {
 
 const QString kTimeline = QStringLiteral("timeline");
+const QString kDistribution = QStringLiteral("distribution");
 
 std::vector<std::string> toStd(const QStringList& paths)
 {
@@ -37,6 +39,22 @@ ckpt::RunPlan plan(const std::vector<std::string>& paths, ckpt::StepOrder order)
 }
 
 } // namespace
+
+// Hands the run read so far to partial() at most every intervalMs (never the whole run: that is
+// the job's result). Called on the worker; `session` is touched only on its own thread, by post.
+std::function<void(const ckpt::RunTimeline&, std::size_t)> RunSession::partialsEvery(
+    JobTracker::Job& job, int intervalMs, RunSession* session)
+{
+    auto last = std::make_shared<QElapsedTimer>();
+    last->start();
+    return [&job, intervalMs, session, last](const ckpt::RunTimeline& run, std::size_t stepsRead) {
+        if (stepsRead >= run.plan.members.size() || (intervalMs > 0 && last->elapsed() < intervalMs))
+            return;
+        last->restart();
+        auto soFar = std::make_shared<const ckpt::RunTimeline>(ckpt::firstSteps(run, stepsRead));
+        job.post([session, soFar] { emit session->partial(soFar); });
+    };
+}
 
 RunSession::RunSession(JobTracker* jobs, const QStringList& paths, QObject* parent)
     : QObject(parent)
@@ -65,9 +83,10 @@ void RunSession::compute(ckpt::StepOrder order)
     const std::vector<std::string> paths = toStd(paths_);
     jobs_->run(
         this, kTimeline, tr("Reading the run %1").arg(displayName()),
-        [paths, order, cache = cacheFolder_.toStdString()](JobTracker::Job& job) {
+        [this, paths, order, cache = cacheFolder_.toStdString(), interval = partialIntervalMs_](JobTracker::Job& job) {
             ckpt::TimelineOptions options;
             options.cacheFolder = cache;
+            options.stepRead = partialsEvery(job, interval, this);
             options.cancel = job.cancelFlag();
             auto fraction = job.progressCallback();
             // Between checkpoints too: a run of many small files stops at the next one.
@@ -88,6 +107,37 @@ void RunSession::compute(ckpt::StepOrder order)
             else
                 emit failed(why.message);
         });
+}
+
+void RunSession::computeDistribution(const QString& tensor, int bins)
+{
+    const auto timeline = timeline_;
+    if (!timeline)
+        return;
+    jobs_->run(
+        this, kDistribution, tr("Reading %1 at every step").arg(tensor),
+        [timeline, name = tensor.toStdString(), bins](JobTracker::Job& job) {
+            ckpt::StepDistributionOptions options;
+            options.bins = bins;
+            options.cancel = job.cancelFlag();
+            auto fraction = job.progressCallback();
+            options.progress = [fraction](std::size_t step, std::size_t steps) {
+                fraction(steps == 0 ? 1.0 : double(step) / double(steps));
+            };
+            try {
+                return std::make_shared<const ckpt::StepDistribution>(ckpt::stepDistribution(*timeline, name, options));
+            } catch (const std::invalid_argument& e) {
+                throw ckpt::CheckpointError(name, e.what());
+            }
+        },
+        [this](std::shared_ptr<const ckpt::StepDistribution> d) { emit distributionReady(std::move(d)); },
+        [this, tensor](
+            const JobFailure& why) { emit distributionFailed(tensor, why.cancelled ? tr("Cancelled") : why.message); });
+}
+
+void RunSession::cancelDistribution()
+{
+    jobs_->cancel(this, kDistribution);
 }
 
 void RunSession::watch(bool on, int settleMs)

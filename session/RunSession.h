@@ -2,6 +2,7 @@
 
 #include "JobTracker.h"
 
+#include "timeline/StepDistribution.h"
 #include "timeline/Timeline.h"
 
 #include <QObject>
@@ -40,13 +41,26 @@ public:
     void watch(bool on, int settleMs = 1500);
     bool watching() const { return watcher_ != nullptr; }
 
+    // How often the run read so far is handed out while reading (partial()); 0: after every step.
+    void setPartialInterval(int ms) { partialIntervalMs_ = ms; }
+
     const QStringList& paths() const { return paths_; }
     QString displayName() const; // the folder or first file, and how many more
     // Null until ready(); then the measured run.
     std::shared_ptr<const ckpt::RunTimeline> timeline() const { return timeline_; }
 
+    // The distribution over steps of one tensor of the timeline (by its name there): every step's
+    // values on shared bins, read in the background; distributionReady() or distributionFailed().
+    // A newer request supersedes one still running.
+    void computeDistribution(const QString& tensor, int bins = 64);
+    void cancelDistribution();
+
 signals:
     void ready();
+    // While reading: the run as far as it has been read (its first steps), now and then.
+    void partial(std::shared_ptr<const ckpt::RunTimeline> soFar);
+    void distributionReady(std::shared_ptr<const ckpt::StepDistribution> distribution);
+    void distributionFailed(const QString& tensor, const QString& message); // also when cancelled
     void failed(const QString& message); // one line, "FILE: reason"
     void cancelled();
 
@@ -55,9 +69,12 @@ private:
     QStringList paths_;
     ckpt::StepOrder order_ = ckpt::StepOrder::Auto;
     QString cacheFolder_;
+    int partialIntervalMs_ = 250;
     QFileSystemWatcher* watcher_ = nullptr;
     QTimer* settle_ = nullptr;
     void watchFiles(); // the run's folders and every file in them, as they are now
+    static std::function<void(const ckpt::RunTimeline&, std::size_t)> partialsEvery(
+        JobTracker::Job& job, int intervalMs, RunSession* session);
     void changed();
     std::shared_ptr<const ckpt::RunTimeline> timeline_;
 };

@@ -90,6 +90,37 @@ private slots:
         QCOMPARE(r.err.count('\n'), 1);
     }
 
+    // ckpt timeline --distribution: numpy.histogram's counts at every step (expected.json), as
+    // CSV rows of step and bin, or JSON with null where the tensor is absent.
+    void timelineDistribution()
+    {
+        const QString run = QStringLiteral(CKPT_TEST_DATA "/timeline/run");
+        QFile f(QStringLiteral(CKPT_TEST_DATA "/timeline/expected.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto want = QJsonDocument::fromJson(f.readAll()).object()["distributions"].toObject()["extra"].toObject();
+        Run r = runCkpt({ QStringLiteral("timeline"), QStringLiteral("--distribution"), QStringLiteral("extra"),
+            QStringLiteral("--bins"), QStringLiteral("8"), run });
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines[0], QByteArray("step_index,step,file,bin_low,bin_high,count,nonfinite"));
+        QCOMPARE(lines.size(), 1 + 2 * 8); // "extra" is in two of the three steps
+        for (int i = 1; i < lines.size(); ++i) {
+            const QList<QByteArray> cells = lines[i].split(',');
+            const int step = cells[0].toInt(), bin = (i - 1) % 8;
+            QCOMPARE(cells[5].toLongLong(), qint64(want["counts"].toArray()[step].toArray()[bin].toInteger()));
+        }
+        r = runCkpt({ QStringLiteral("timeline"), QStringLiteral("--json"), QStringLiteral("--distribution"),
+            QStringLiteral("extra"), QStringLiteral("--bins"), QStringLiteral("8"), run });
+        QCOMPARE(r.exitCode, 0);
+        const auto o = json(r);
+        QVERIFY(o["steps"].toArray()[0].toObject()["counts"].isNull());
+        QCOMPARE(o["edges"].toArray().size(), 9);
+        r = runCkpt({ QStringLiteral("timeline"), QStringLiteral("--distribution"), QStringLiteral("nope"), run });
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.startsWith("error: " + run.toUtf8() + ": no tensor 'nope'"), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
     // Exit 0 clean, 1 findings, 3 unreadable; the JSON names each finding and PyTorch's errors.
     void doctor()
     {

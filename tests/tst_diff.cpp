@@ -92,7 +92,7 @@ private slots:
         for (const auto& d : r.tensors) {
             QCOMPARE(int(d.status), int(DiffStatus::Identical));
             QCOMPARE(d.maxAbsDiff, 0.0);
-            anyTransposed = anyTransposed || d.transposed;
+            anyTransposed = anyTransposed || d.layout.transposed;
         }
         QCOMPARE(anyTransposed, transposed);
     }
@@ -204,7 +204,7 @@ private slots:
         const Checkpoint keras = openCheckpoint(data("verify/mlp-keras.h5"));
         const DiffReport rt = diffCheckpoints(ca, keras);
         const auto t = pairHistograms(entry(rt, "hidden.weight"), 32);
-        QVERIFY(entry(rt, "hidden.weight").transposed);
+        QVERIFY(entry(rt, "hidden.weight").layout.transposed);
         QCOMPARE(t.a.counts, t.b.counts);
         QCOMPARE(t.difference.edges.front(), -0.5);
         QCOMPARE(t.difference.counts[16], std::int64_t(256 * 20));

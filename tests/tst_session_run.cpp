@@ -141,6 +141,59 @@ private slots:
         }
     }
 
+    // While reading, the steps read so far come out as a run of their own (the first one, then the
+    // first two); the whole run only as the result.
+    void partialResultsArriveStepByStep()
+    {
+        QTemporaryDir cache;
+        JobTracker jobs;
+        RunSession run(&jobs, { runDir });
+        run.setCacheFolder(cache.path());
+        run.setPartialInterval(0);
+        QSignalSpy partial(&run, &RunSession::partial);
+        run.compute();
+        QCOMPARE(waitAnswer(run), Answer::Ready);
+        const ckpt::RunTimeline want = ckpt::computeTimeline(ckpt::planRun({ runDir.toStdString() }));
+        const std::size_t steps = want.plan.members.size();
+        QCOMPARE(std::size_t(partial.count()), steps - 1);
+        for (std::size_t n = 1; n < steps; ++n) {
+            const auto soFar = partial.at(int(n - 1)).first().value<std::shared_ptr<const ckpt::RunTimeline>>();
+            QVERIFY(soFar);
+            QCOMPARE(soFar->plan.members.size(), n);
+            for (const auto& line : soFar->tensors) {
+                QCOMPARE(line.steps.size(), n);
+                const auto& full = *std::find_if(want.tensors.begin(), want.tensors.end(),
+                    [&](const ckpt::TensorTimeline& t) { return t.name == line.name; });
+                for (std::size_t s = 0; s < n; ++s)
+                    QVERIFY(line.steps[s].present == full.steps[s].present && same(line.steps[s].l2, full.steps[s].l2));
+            }
+        }
+        // "extra" first appears at the second step: the first partial run has no such tensor.
+        const auto first = partial.at(0).first().value<std::shared_ptr<const ckpt::RunTimeline>>();
+        QVERIFY(std::none_of(first->tensors.begin(), first->tensors.end(),
+            [](const ckpt::TensorTimeline& t) { return t.name == "extra"; }));
+        // Read again: every step from the cache, partial results all the same.
+        partial.clear();
+        run.compute();
+        QCOMPARE(waitAnswer(run), Answer::Ready);
+        QCOMPARE(std::size_t(partial.count()), steps - 1);
+    }
+
+    // A run cancelled while it reads gives nothing more, partial results included.
+    void nothingAfterCancel()
+    {
+        JobTracker jobs;
+        RunSession run(&jobs, { runDir });
+        run.setCacheFolder({});
+        run.setPartialInterval(0);
+        QSignalSpy partial(&run, &RunSession::partial);
+        run.compute();
+        run.cancel();
+        QCOMPARE(waitAnswer(run), Answer::Cancelled);
+        QTest::qWait(100);
+        QCOMPARE(partial.count(), 0);
+    }
+
     void aFolderWithoutCheckpointsIsOneLine()
     {
         QTemporaryDir dir;

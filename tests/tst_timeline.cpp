@@ -6,6 +6,7 @@
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
 #include "tensor/FlatTensorSource.h"
+#include "timeline/StepDistribution.h"
 #include "timeline/Timeline.h"
 #include "timeline/TimelineReport.h"
 #include "timeline/TimelineSweep.h"
@@ -310,6 +311,57 @@ private slots:
         };
         QVERIFY_THROWS_EXCEPTION(Cancelled, computeTimeline(planRun({ run }), options));
         QCOMPARE(reported, (std::vector<std::size_t> { 0, 1 }));
+    }
+
+    // Every step's values on bins shared by all steps: numpy.histogram's edges and counts exactly,
+    // the NaN counted apart, an absent step empty.
+    void distributionOverStepsMatchesNumpy()
+    {
+        const RunTimeline t = computeTimeline(planRun({ run }));
+        const auto want = expected()["distributions"];
+        QCOMPARE(want.size(), t.tensors.size());
+        for (const auto& [name, e] : want.items()) {
+            StepDistributionOptions options;
+            options.bins = e["bins"].get<int>();
+            std::vector<std::size_t> reported;
+            options.progress = [&](std::size_t step, std::size_t) { reported.push_back(step); };
+            const StepDistribution d = stepDistribution(t, name, options);
+            QCOMPARE(d.tensor, name);
+            QCOMPARE(d.edges, e["edges"].get<std::vector<double>>()); // to the last bit
+            QCOMPARE(d.counts.size(), std::size_t(3));
+            for (std::size_t s = 0; s < 3; ++s) {
+                const auto& c = e["counts"][s];
+                if (c.is_null())
+                    QVERIFY2(d.counts[s].empty(), name.c_str());
+                else
+                    QCOMPARE(d.counts[s], c.get<std::vector<std::int64_t>>());
+            }
+            QCOMPARE(reported, (std::vector<std::size_t> { 0, 1, 2 }));
+            QCOMPARE(d.nonFinite[2], std::int64_t(name == "0.weight" ? 1 : 0));
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, stepDistribution(t, "no.such.tensor"));
+        std::atomic<bool> cancel { true };
+        StepDistributionOptions cancelled;
+        cancelled.cancel = &cancel;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, stepDistribution(t, "0.weight", cancelled));
+    }
+
+    // A checkpoint replaced after the run was read is named, not read as if it had not changed.
+    void distributionOfAChangedRunNamesTheFile()
+    {
+        QTemporaryDir dir;
+        for (const char* f : { "epoch_1.pt", "epoch_2.pt" })
+            QVERIFY(QFile::copy(QString::fromStdString(run + "/" + f), dir.filePath(f)));
+        const RunTimeline t = computeTimeline(planRun({ dir.path().toStdString() }));
+        QVERIFY(QFile::remove(dir.filePath("epoch_2.pt")));
+        QVERIFY(QFile::copy(QString::fromStdString(run + "/epoch_1.pt"), dir.filePath("epoch_2.pt"))); // no "extra"
+        try {
+            stepDistribution(t, "extra");
+            QFAIL("no error");
+        } catch (const CheckpointError& e) {
+            QVERIFY2(QString::fromStdString(e.file()).endsWith("/epoch_2.pt"), e.what());
+            QVERIFY2(e.reason().find("changed since") != std::string::npos, e.what());
+        }
     }
 
     void selectionAndReports()

@@ -258,6 +258,33 @@ private slots:
         QCOMPARE(cell(m, 0, DiffTableModel::NameB), cell(m, 0, DiffTableModel::Name));
     }
 
+    // A GGUF file against the Hugging Face checkpoint it was made from: llama.cpp's names paired,
+    // Q/K rows un-permuted, and how much the quantization lost in the SQNR and cosine columns.
+    void quantizedAgainstOriginal()
+    {
+        MainWindow w;
+        collectErrors(w, errors_);
+        QVERIFY(openAndWait(w, data + "/quantpair/model-q8.gguf"));
+        QVERIFY(compare(w, data + "/quantpair/pytorch_model.bin"));
+        const auto* m = w.diffPanel()->model();
+        const int q = rowNamed(m, QStringLiteral("blk.0.attn_q.weight"));
+        QVERIFY(q >= 0);
+        QCOMPARE(cell(m, q, DiffTableModel::NameB), QStringLiteral("model.layers.0.self_attn.q_proj.weight"));
+        QCOMPARE(cell(m, q, DiffTableModel::Pairing), QStringLiteral("by llama.cpp name, rows un-permuted (4 heads)"));
+        const auto* d = w.diffPanel()->model()->diff(q);
+        QCOMPARE(cell(m, q, DiffTableModel::Sqnr), QStringLiteral("%1 dB").arg(d->sqnrDb, 0, 'f', 2));
+        QVERIFY(d->sqnrDb > 40);
+        QCOMPARE(cell(m, q, DiffTableModel::Cosine), floatText(d->cosine));
+        const int v = rowNamed(m, QStringLiteral("blk.0.attn_v.weight"));
+        QCOMPARE(cell(m, v, DiffTableModel::Pairing), QStringLiteral("by llama.cpp name"));
+        QVERIFY(m->index(q, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("SQNR against B")));
+        // Sorting by SQNR puts the most damaged tensors (Q4_0) first.
+        w.diffPanel()->table()->sortByColumn(DiffTableModel::Sqnr, Qt::AscendingOrder);
+        const auto* shown = w.diffPanel()->table()->model();
+        QVERIFY(shown->index(0, DiffTableModel::Sqnr).data(DiffTableModel::SortRole).toDouble() < 25);
+        QVERIFY(errors_.isEmpty());
+    }
+
     void tintsFollowThePalette()
     {
         DiffTableModel m;

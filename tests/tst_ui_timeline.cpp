@@ -10,15 +10,18 @@
 #include "RunSession.h"
 #include "StepMetricFields.h"
 #include "TimelineCurves.h"
+#include "TimelineDistribution.h"
 #include "TimelineHeatmap.h"
 #include "TimelinePanel.h"
 #include "UiTestSupport.h"
+#include "timeline/StepDistribution.h"
 #include "timeline/Timeline.h"
 
 #include <qcustomplot.h>
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -26,6 +29,7 @@
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -174,7 +178,10 @@ private slots:
         for (std::size_t t = 0; t < reference_.tensors.size(); ++t)
             for (std::size_t s = 0; s < steps; ++s) {
                 const ckpt::StepMetrics& m = reference_.tensors[t].steps[s];
-                const double want = m.present ? m.changePrevious : std::nan("");
+                double want = m.present ? m.changePrevious : std::nan("");
+                const QCPRange range = map->dataRange();
+                if (w.timelinePanel()->heatmap()->logColours() && want < range.lower)
+                    want = range.lower; // the lowest colour: a frozen layer's 0
                 QVERIFY(same(map->data()->cell(int(s), int(t)), want));
             }
         // Hovering a cell names its tensor, step and value.
@@ -187,6 +194,138 @@ private slots:
         const QString hover = heatmap->hoverText(heatmap->cellCentre(0, 1));
         QVERIFY2(hover.contains(QString::fromStdString(reference_.tensors[0].name)), qPrintable(hover));
         QVERIFY2(hover.contains(QString::fromStdString(reference_.plan.members[1].label)), qPrintable(hover));
+    }
+
+    // The distribution tab reads the selected tensor at every step (in the background) and shows
+    // the core's counts, empty bins blank; hovering says the count; clicking opens the step.
+    void distributionOverStepsOfTheSelectedTensor()
+    {
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openRunAndWait(w, { runDir }));
+        TimelinePanel* panel = w.timelinePanel();
+        TimelineDistribution* view = panel->distribution();
+        selectTensors(panel->tensorList(), { QStringLiteral("0.weight") });
+        QVERIFY(!view->distribution()); // nothing is read while its tab is not shown
+        QSignalSpy ready(w.runSession(), &RunSession::distributionReady);
+        panel->lowerTabs()->setCurrentWidget(view);
+        QVERIFY(ready.wait(60000));
+        QTRY_VERIFY(view->distribution());
+        const ckpt::StepDistribution want = ckpt::stepDistribution(reference_, "0.weight", { .bins = 64 });
+        QCOMPARE(view->distribution()->counts, want.counts);
+        QCPColorMap* map = view->colorMap();
+        QCOMPARE(map->data()->keySize(), int(reference_.plan.members.size()));
+        QCOMPARE(map->data()->valueSize(), 64);
+        for (int s = 0; s < map->data()->keySize(); ++s)
+            for (int b = 0; b < 64; ++b) {
+                const std::int64_t n = want.counts[std::size_t(s)][std::size_t(b)];
+                QVERIFY(same(map->data()->cell(s, b), n > 0 ? double(n) : std::nan("")));
+            }
+        w.resize(1400, 900);
+        w.show();
+        w.tabs()->setCurrentWidget(panel);
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        view->plot()->replot();
+        int full = 0;
+        while (want.counts[0][std::size_t(full)] == 0)
+            ++full;
+        const QString hover = view->hoverText(view->cellCentre(0, full));
+        QVERIFY2(hover.contains(QString::fromStdString(reference_.plan.members[0].label)), qPrintable(hover));
+        QVERIFY2(
+            hover.contains(QStringLiteral(" %1 element").arg(want.counts[0][std::size_t(full)])), qPrintable(hover));
+        const int nanStep = int(*reference_.firstNonFiniteStep); // 0.weight holds one NaN there
+        const QString atNan = view->hoverText(view->cellCentre(nanStep, full));
+        QVERIFY2(atNan.contains(QStringLiteral("1 NaN/Inf not shown")), qPrintable(atNan));
+        // Another tensor: read again; clicking a column opens that checkpoint.
+        selectTensors(panel->tensorList(), { QStringLiteral("2.bias") });
+        QVERIFY(ready.wait(60000));
+        QTRY_COMPARE(view->distribution()->tensor, std::string("2.bias"));
+        QSignalSpy shown(&w, &MainWindow::checkpointShown);
+        QTest::mouseClick(view->plot(), Qt::LeftButton, {}, view->cellCentre(1, 0).toPoint());
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() > 0; }, 60000));
+        QCOMPARE(w.opened().path, QString::fromStdString(reference_.plan.members[1].path));
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
+    }
+
+    // Changes spanning decades get logarithmic colours (a frozen layer's 0 the lowest colour);
+    // changes of one order of magnitude keep linear ones from 0.
+    void heatmapColoursFollowTheSpread()
+    {
+        auto run = std::make_shared<ckpt::RunTimeline>();
+        run->plan.members.resize(3);
+        for (const char* name : { "moving", "frozen" }) {
+            ckpt::TensorTimeline line;
+            line.name = name;
+            line.shapes.assign(3, ckpt::Shape { 2 });
+            line.steps.resize(3);
+            for (auto& m : line.steps)
+                m.present = true;
+            run->tensors.push_back(line);
+        }
+        run->tensors[0].steps[1].changePrevious = 1.0;
+        run->tensors[0].steps[2].changePrevious = 1e-4;
+        run->tensors[1].steps[1].changePrevious = 0.0;
+        run->tensors[1].steps[2].changePrevious = 0.0;
+        TimelineHeatmap heatmap;
+        heatmap.setRun(run);
+        QVERIFY(heatmap.logColours());
+        QCOMPARE(heatmap.colorMap()->dataRange(), QCPRange(1e-4, 1.0));
+        QCOMPARE(heatmap.colorMap()->data()->cell(2, 1), 1e-4); // frozen: the lowest colour, not blank
+        QVERIFY(std::isnan(heatmap.colorMap()->data()->cell(0, 0))); // no change at the first step
+        run->tensors[0].steps[2].changePrevious = 0.5;
+        heatmap.setRun(run);
+        QVERIFY(!heatmap.logColours());
+        QCOMPARE(heatmap.colorMap()->dataRange(), QCPRange(0, 1.0));
+        QCOMPARE(heatmap.colorMap()->data()->cell(2, 1), 0.0);
+    }
+
+    // A second run drawn on the same axes: its steps placed by their step numbers among the
+    // first run's (epoch 5 between epochs 2 and 10 in proportion), with the core's numbers.
+    void comparingTwoRuns()
+    {
+        QTemporaryDir other;
+        QVERIFY(QFile::copy(runDir + "/epoch_1.pt", other.filePath("epoch_1.pt")));
+        QVERIFY(QFile::copy(runDir + "/epoch_2.pt", other.filePath("epoch_5.pt")));
+        QVERIFY(QFile::copy(runDir + "/epoch_10.npz", other.filePath("epoch_12.npz")));
+        MainWindow w;
+        QStringList errors;
+        collectErrors(w, errors);
+        QVERIFY(openRunAndWait(w, { runDir }));
+        QSignalSpy compared(&w, &MainWindow::comparisonShown);
+        QVERIFY(w.compareRun({ other.path() }));
+        QVERIFY(compared.wait(60000));
+        TimelinePanel* panel = w.timelinePanel();
+        QVERIFY2(panel->summary()->text().contains(QStringLiteral("compared with B:")),
+            qPrintable(panel->summary()->text()));
+        selectTensors(panel->tensorList(), { QStringLiteral("0.bias") });
+        const QCustomPlot* plot = panel->curves()->plot();
+        QCOMPARE(plot->graphCount(), 2);
+        QCOMPARE(plot->graph(1)->name(), QStringLiteral("B: 0.bias"));
+        QCOMPARE(plot->graph(1)->pen().style(), Qt::DashLine);
+        const ckpt::RunTimeline b = ckpt::computeTimeline(ckpt::planRun({ other.path().toStdString() }));
+        const auto& line = *std::find_if(
+            b.tensors.begin(), b.tensors.end(), [](const ckpt::TensorTimeline& t) { return t.name == "0.bias"; });
+        const StepMetricField& field = stepMetricFields().at(std::size_t(panel->metric()->currentIndex()));
+        const double positions[] = { 0.0, 1.0 + (5.0 - 2.0) / (10.0 - 2.0), 2.0 + (12.0 - 10.0) / (10.0 - 2.0) };
+        auto data = plot->graph(1)->data();
+        QCOMPARE(data->size(), 3);
+        for (int s = 0; s < 3; ++s) {
+            QCOMPARE(data->at(s)->key, positions[s]);
+            QVERIFY(same(data->at(s)->value, field.value(line.steps[std::size_t(s)])));
+        }
+        QVERIFY(plot->xAxis->range().upper >= positions[2]); // B reaches beyond A's last step
+        w.stopComparingRuns();
+        selectTensors(panel->tensorList(), { QStringLiteral("0.bias"), QStringLiteral("2.bias") });
+        QCOMPARE(plot->graphCount(), 2);
+        QVERIFY(!w.comparisonRun());
+        // A folder that is no run: one line of error, no comparison.
+        QTemporaryDir empty;
+        QSignalSpy failed(&w, &MainWindow::comparisonFailed);
+        QVERIFY(w.compareRun({ empty.path() }));
+        QVERIFY(failed.wait(60000));
+        QCOMPARE(errors.size(), 1);
+        QVERIFY2(errors.first().contains(empty.path()), qPrintable(errors.first()));
     }
 
     void summaryNamesTheNanStepAndTheSkippedFile()

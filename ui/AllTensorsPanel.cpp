@@ -65,7 +65,11 @@ AllTensorsPanel::AllTensorsPanel(QWidget* parent)
     connect(filter_, &QLineEdit::textChanged, this, &AllTensorsPanel::applyFilter);
     connect(read_, &QPushButton::clicked, this, &AllTensorsPanel::compute);
     connect(spectral_, &QCheckBox::toggled, this, [this](bool on) {
-        if (on && session_ && session_->table())
+        if (!session_)
+            return;
+        if (!on)
+            session_->stopSpectral();
+        else if (session_->table())
             compute();
     });
     connect(export_, &QPushButton::clicked, this, &AllTensorsPanel::chooseExportPath);

@@ -1,5 +1,6 @@
 #include "ArchitectureView.h"
 
+#include "NumberText.h"
 #include "ShownText.h"
 
 #include <QHeaderView>
@@ -67,8 +68,9 @@ void ArchitectureView::show(const ckpt::Architecture* architecture)
         summary_->setText(tr("This file stores only tensors; no architecture"));
         return;
     }
-    QString summary = tr("%n layer(s), from the %1", nullptr, int(architecture->layers.size()))
-                          .arg(shownText(architecture->source));
+    QString summary = tr("%1, from the %2")
+                          .arg(countOf(qint64(architecture->layers.size()), tr("layer"), tr("layers")),
+                              shownText(architecture->source));
     if (!architecture->settings.empty())
         summary += QStringLiteral(" · ") + settingsText(architecture->settings, QStringLiteral(", "));
     summary_->setText(summary);

@@ -6,6 +6,8 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include <cmath>
+
 namespace {
 
 QColor mixed(const QColor& base, const QColor& tint, double amount)
@@ -21,6 +23,12 @@ QString tensorText(const ckpt::Tensor* t)
         ? shownText(t->info.name) + QStringLiteral("  ") + QString::fromLatin1(ckpt::dtypeName(t->info.dtype).data())
             + QStringLiteral(" ") + shapeText(t->info.shape)
         : QStringLiteral("—");
+}
+
+// "45.18 dB"; equal values have no noise: "∞".
+QString sqnrText(double db)
+{
+    return std::isinf(db) && db > 0 ? QStringLiteral("∞") : QStringLiteral("%1 dB").arg(db, 0, 'f', 2);
 }
 
 } // namespace
@@ -78,8 +86,21 @@ QString DiffTableModel::pairingText(const ckpt::TensorDiff& d)
 {
     if (!d.a || !d.b)
         return QStringLiteral("—");
-    const QString how = d.pairedByPosition ? tr("by position") : tr("by name");
-    return d.transposed ? tr("%1, transposed").arg(how) : how;
+    QString how;
+    switch (d.pairedBy) {
+    case ckpt::DiffPairing::Name:
+        how = tr("by name");
+        break;
+    case ckpt::DiffPairing::LayerPosition:
+        how = tr("by position");
+        break;
+    case ckpt::DiffPairing::LlamaCppName:
+        how = tr("by llama.cpp name");
+        break;
+    }
+    if (d.layout.ropeHeads > 0)
+        how = tr("%1, rows un-permuted (%2 heads)").arg(how).arg(d.layout.ropeHeads);
+    return d.layout.transposed ? tr("%1, transposed").arg(how) : how;
 }
 
 bool DiffTableModel::differs(ckpt::DiffStatus s)
@@ -93,7 +114,7 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
     if (!d)
         return {};
     const bool values = hasValues(*d);
-    const double numbers[] = { d->maxAbsDiff, d->meanAbsDiff, d->relativeL2 };
+    const double numbers[] = { d->maxAbsDiff, d->meanAbsDiff, d->relativeL2, d->sqnrDb, d->cosine };
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -105,6 +126,8 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
             return pairingText(*d);
         case Status:
             return QString::fromLatin1(ckpt::diffStatusName(d->status).data());
+        case Sqnr:
+            return values ? sqnrText(d->sqnrDb) : QStringLiteral("—");
         default:
             return values ? floatText(numbers[index.column() - MaxAbsDiff]) : QStringLiteral("—");
         }
@@ -147,8 +170,12 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
     }
     case Qt::ToolTipRole: {
         QString tip = QStringLiteral("A: ") + tensorText(d->a) + QStringLiteral("\nB: ") + tensorText(d->b);
-        if (d->transposed)
+        if (d->layout.transposed)
             tip += tr("\nB compared transposed");
+        if (d->layout.ropeHeads > 0)
+            tip += tr("\nQ/K rows un-permuted as llama.cpp stores them (%1 heads)").arg(d->layout.ropeHeads);
+        if (values)
+            tip += tr("\nSQNR against %1").arg(d->referenceIsA ? tr("A") : tr("B"));
         if (values)
             tip += tr("\n%1 element(s) outside the tolerance").arg(groupedCount(d->mismatched))
                 + (d->bitwiseEqual ? tr("; bitwise equal") : QString());
@@ -178,6 +205,10 @@ QVariant DiffTableModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Mean abs diff");
     case RelativeL2:
         return tr("Rel L2");
+    case Sqnr:
+        return tr("SQNR");
+    case Cosine:
+        return tr("Cosine");
     }
     return {};
 }

@@ -83,8 +83,9 @@ ExportDialog::ExportDialog(CheckpointSession* session, const std::vector<int>& t
     progress_->setVisible(false);
 
     auto* form = new QFormLayout;
-    form->addRow(
-        new QLabel(tr("<b>%n tensor(s)</b> checked, %1", nullptr, int(names_.size())).arg(sizeText(bytes)), this));
+    form->addRow(new QLabel(
+        tr("<b>%1</b> checked, %2").arg(countOf(qint64(names_.size()), tr("tensor"), tr("tensors")), sizeText(bytes)),
+        this));
     form->addRow(tr("Output file:"), pathRow);
     form->addRow(tr("Format:"), format_);
     form->addRow(tr("Strip prefix:"), strip_);
@@ -333,7 +334,7 @@ void ExportDialog::onExported(const QString& path, int tensors, qint64 bytes)
         return;
     running_.clear();
     setRunning(false);
-    showMessage(tr("Exported %n tensor(s) to %1.", nullptr, tensors).arg(path), false);
+    showMessage(tr("Exported %1 to %2.").arg(countOf(tensors, tr("tensor"), tr("tensors")), path), false);
     emit exported(path, tensors, bytes);
     accept();
 }

@@ -263,6 +263,8 @@ void MainWindow::buildMenus()
     openRunFolder->setToolTip(tr("A training run: a folder of checkpoints, shown step by step in the Timeline tab"));
     file->addAction(tr("Open run from f&iles…"), this, &MainWindow::openRunFilesDialog)
         ->setToolTip(tr("A training run made of the checkpoint files you choose (any formats, mixed)"));
+    file->addAction(tr("Compare with r&un…"), this, &MainWindow::compareRunDialog)
+        ->setToolTip(tr("Another training run (a folder of checkpoints) drawn beside the run shown, on the same axes"));
     file->addAction(tr("Open the &demo"), this, [this] { openDemo(); });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
@@ -407,7 +409,8 @@ ExportDialog* MainWindow::openExportDialog()
         [this](const QString& message) { reportError(tr("Export failed"), message); });
     connect(dialog, &ExportDialog::exported, this, [this](const QString& path, int count, qint64 bytes) {
         statusBar()->showMessage(
-            tr("Exported %n tensor(s), %1, to %2", nullptr, count).arg(sizeText(bytes), path), 15000);
+            tr("Exported %1, %2, to %3").arg(countOf(count, tr("tensor"), tr("tensors")), sizeText(bytes), path),
+            15000);
         // After the dialog has closed: offer to look at what was written.
         QTimer::singleShot(0, this, [this, path] {
             if (confirm(tr("Export finished"), tr("Exported to %1.\nOpen it now?").arg(path)))
@@ -635,7 +638,7 @@ void MainWindow::onSelectionChanged()
     if (tensors == overlayTensors_)
         return;
     overlayTensors_ = tensors;
-    overlay_->clear(tr("Computing %n distribution(s)…", nullptr, int(tensors.size())));
+    overlay_->clear(tr("Computing %1…").arg(countOf(qint64(tensors.size()), tr("distribution"), tr("distributions"))));
     session_->requestOverlay(tensors, overlayBins_);
     if (tabs_->currentWidget() == panel_ && tree_->selectionModel()->selectedRows().size() > 1)
         tabs_->setCurrentWidget(overlay_);

@@ -52,6 +52,10 @@ public:
     // False when another run is still being read. The checkpoint of the other tabs stays open.
     // `order`: how to put the steps in order (Auto: the first rule that works).
     bool openRun(const QStringList& paths, ckpt::StepOrder order = ckpt::StepOrder::Auto);
+    // Reads another run (B) to draw beside the run shown, on the same axes: comparisonShown(),
+    // or the error reported (comparisonFailed). False while another comparison is being read.
+    bool compareRun(const QStringList& paths);
+    void stopComparingRuns();
 
     // Errors go to a message box; tests replace this to record them instead.
     void setErrorReporter(std::function<void(const QString& title, const QString& message)> reporter);
@@ -79,6 +83,7 @@ public:
     VerifyPanel* verifyPanel() const { return verify_; }
     TimelinePanel* timelinePanel() const { return timeline_; }
     RunSession* runSession() const { return run_; } // of the run shown, or null
+    RunSession* comparisonRun() const { return comparison_; } // run B beside it, or null
     CheckpointSession* session() const { return session_; } // of the checkpoint shown, or null
     QString statusText() const;
     bool selectTensor(const QString& fullName); // selects its row in the tree
@@ -89,6 +94,8 @@ signals:
     void openFailed(const QString& message);
     void runShown();
     void runFailed(const QString& message); // also "cancelled"
+    void comparisonShown();
+    void comparisonFailed(const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -121,6 +128,7 @@ private:
     void openRunFolderDialog(); // MainWindowRun.cpp, with openRun
     void openRunFilesDialog();
     void dropRunOpening(); // a run that failed or was cancelled; what was shown stays
+    void compareRunDialog();
     void compareDialog();
     void reportError(const QString& title, const QString& message);
     bool confirm(const QString& title, const QString& text);
@@ -146,6 +154,8 @@ private:
     CheckpointSession* opening_ = nullptr; // being opened
     RunSession* run_ = nullptr; // the run shown in the Timeline tab
     RunSession* runOpening_ = nullptr; // being read
+    RunSession* comparison_ = nullptr; // run B, drawn beside the run shown
+    RunSession* comparisonOpening_ = nullptr;
     QLabel* status_;
     QLabel* unsafeBanner_;
     QProgressBar* progress_;

@@ -1,4 +1,5 @@
-// The training-run part of the main window: File ▸ Open run… and the Timeline tab's session.
+// The training-run part of the main window: File ▸ Open run… and the Timeline tab's session,
+// File ▸ Compare with run… and the second run drawn beside it.
 #include "MainWindow.h"
 
 #include "RunSession.h"
@@ -30,6 +31,11 @@ bool MainWindow::openRun(const QStringList& paths, ckpt::StepOrder order)
         delete previous; // after the panel has let go of its timeline
         run_->watch(true); // new checkpoints appear while training goes on
         emit runShown();
+    });
+    // What has been read so far shows at once, unless another run is on show until this one is ready.
+    connect(opening, &RunSession::partial, this, [this, opening](std::shared_ptr<const ckpt::RunTimeline> soFar) {
+        if (!run_ || opening == run_)
+            timeline_->updateRun(std::move(soFar));
     });
     connect(opening, &RunSession::failed, this, [this, opening](const QString& message) {
         if (opening == run_) { // a live update failed: the run shown stays
@@ -73,4 +79,46 @@ void MainWindow::openRunFilesDialog()
     const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open a training run: choose its checkpoints"));
     if (!paths.isEmpty())
         openRun(paths);
+}
+
+bool MainWindow::compareRun(const QStringList& paths)
+{
+    if (comparisonOpening_ || paths.isEmpty())
+        return false;
+    comparisonOpening_ = new RunSession(jobs_, paths, this);
+    RunSession* opening = comparisonOpening_;
+    tabs_->setCurrentWidget(timeline_);
+    connect(opening, &RunSession::ready, this, [this, opening] {
+        RunSession* previous = std::exchange(comparison_, std::exchange(comparisonOpening_, nullptr));
+        timeline_->setComparison(comparison_->displayName(), comparison_->timeline());
+        delete previous;
+        emit comparisonShown();
+    });
+    auto drop = [this, opening](const QString& message) {
+        if (opening != comparisonOpening_)
+            return;
+        comparisonOpening_->deleteLater();
+        comparisonOpening_ = nullptr;
+        if (!message.isEmpty())
+            reportError(tr("Cannot compare with that run"), message);
+        emit comparisonFailed(message.isEmpty() ? tr("cancelled") : message);
+    };
+    connect(opening, &RunSession::failed, this, drop);
+    connect(opening, &RunSession::cancelled, this, [drop] { drop(QString()); });
+    opening->compute(); // its own rule; the curves place B's steps by number when both rules agree
+    return true;
+}
+
+void MainWindow::stopComparingRuns()
+{
+    timeline_->setComparison(QString(), nullptr);
+    delete std::exchange(comparison_, nullptr);
+}
+
+void MainWindow::compareRunDialog()
+{
+    const QString path
+        = QFileDialog::getExistingDirectory(this, tr("Compare with another training run (a folder of checkpoints)"));
+    if (!path.isEmpty())
+        compareRun({ path });
 }

@@ -16,6 +16,11 @@ QString sizeText(qint64 bytes)
     return QString::fromStdString(ckpt::humanBytes(bytes));
 }
 
+QString countOf(qint64 n, const QString& one, const QString& many)
+{
+    return groupedCount(n) + QLatin1Char(' ') + (n == 1 ? one : many);
+}
+
 QString floatText(double v)
 {
     if (std::isnan(v))

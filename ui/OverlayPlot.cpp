@@ -1,5 +1,6 @@
 #include "OverlayPlot.h"
 
+#include "NumberText.h"
 #include "PlotImage.h"
 #include "SeriesPen.h"
 #include "ThemedPlot.h"
@@ -134,9 +135,8 @@ void OverlayPlot::redraw()
         addCurve(s);
     const bool density = !normalised_ || normalised_->isChecked();
     plot_->yAxis->setLabel(density ? tr("density") : tr("count"));
-    hint_->setText((density ? tr("%n distribution(s), normalised to unit area.", nullptr, plot_->graphCount())
-                            : tr("%n distribution(s), counts per bin.", nullptr, plot_->graphCount()))
-        + note_);
+    const QString count = countOf(plot_->graphCount(), tr("distribution"), tr("distributions"));
+    hint_->setText((density ? tr("%1, normalised to unit area.") : tr("%1, counts per bin.")).arg(count) + note_);
     fit();
 }
 

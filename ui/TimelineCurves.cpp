@@ -1,5 +1,6 @@
 #include "TimelineCurves.h"
 
+#include "NumberText.h"
 #include "SeriesPen.h"
 #include "ShownText.h"
 #include "StepMetricFields.h"
@@ -45,6 +46,53 @@ void TimelineCurves::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
     showCurves({}, 0, false);
 }
 
+void TimelineCurves::setComparison(std::shared_ptr<const ckpt::RunTimeline> other)
+{
+    comparison_ = std::move(other);
+}
+
+double TimelineCurves::comparisonPosition(std::size_t step) const
+{
+    const auto& mine = run_->plan.members;
+    const double number = comparison_->plan.members.at(step).step;
+    if (comparison_->plan.order != run_->plan.order || mine.empty())
+        return double(step);
+    if (mine.size() == 1)
+        return number == mine[0].step ? 0.0 : double(step);
+    // Between (or beyond) two of this run's steps, in proportion to the step numbers.
+    std::size_t i = 0;
+    while (i + 2 < mine.size() && number > mine[i + 1].step)
+        ++i;
+    const double span = mine[i + 1].step - mine[i].step;
+    return span > 0 ? double(i) + (number - mine[i].step) / span : double(step);
+}
+
+void TimelineCurves::addComparisonCurve(
+    const ckpt::TensorTimeline& line, int pen, int metric, bool logScale, int& leftOut)
+{
+    const auto other = std::find_if(comparison_->tensors.begin(), comparison_->tensors.end(),
+        [&](const ckpt::TensorTimeline& t) { return t.name == line.name; });
+    if (other == comparison_->tensors.end())
+        return;
+    const StepMetricField& field = stepMetricFields().at(std::size_t(metric));
+    auto* graph = plot_->addGraph();
+    graph->setName(QStringLiteral("B: ") + shownText(line.name));
+    QPen dashed = seriesPen(pen);
+    dashed.setStyle(Qt::DashLine);
+    graph->setPen(dashed);
+    graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, 5));
+    for (std::size_t s = 0; s < other->steps.size(); ++s) {
+        if (!other->steps[s].present)
+            continue;
+        double v = field.value(other->steps[s]);
+        if (logScale && !(v > 0)) {
+            v = std::numeric_limits<double>::quiet_NaN();
+            ++leftOut;
+        }
+        graph->addData(comparisonPosition(s), v);
+    }
+}
+
 int TimelineCurves::axisWidth() const
 {
     return plot_->axisRect()->width();
@@ -88,6 +136,8 @@ void TimelineCurves::showCurves(const std::vector<int>& tensors, int metric, boo
             }
             graph->addData(double(s), v);
         }
+        if (comparison_)
+            addComparisonCurve(line, i, metric, logScale, leftOut);
     }
     QString hint;
     if (!run_)
@@ -99,12 +149,20 @@ void TimelineCurves::showCurves(const std::vector<int>& tensors, int metric, boo
         hint = tr("%1 of %2 selected tensors drawn.").arg(shown).arg(tensors.size());
     if (leftOut > 0)
         hint += (hint.isEmpty() ? QString() : QStringLiteral(" "))
-            + tr("%n value(s) not above zero left out of the log scale.", nullptr, leftOut);
+            + tr("%1 not above zero left out of the log scale.").arg(countOf(leftOut, tr("value"), tr("values")));
     hint_->setText(hint);
     hint_->setVisible(!hint.isEmpty());
     if (plot_->graphCount() > 0)
         fitValues();
     setStepTicks();
+    // B's steps may reach beyond this run's.
+    for (int g = 0; g < plot_->graphCount(); ++g) {
+        bool found = false;
+        const QCPRange keys = plot_->graph(g)->getKeyRange(found);
+        if (found)
+            plot_->xAxis->setRange(std::min(plot_->xAxis->range().lower, keys.lower - 0.5),
+                std::max(plot_->xAxis->range().upper, keys.upper + 0.5));
+    }
     plot_->replot();
 }
 

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 
 namespace {
 constexpr int kMaxNameWidth = 220; // pixels: long names are elided in the middle, whole on hover
@@ -51,6 +52,26 @@ TimelineHeatmap::TimelineHeatmap(QWidget* parent)
     setRun(nullptr);
 }
 
+// Changes span decades in most runs (large at first, small later): beyond two decades the colours
+// are logarithmic, down to a millionth of the largest change, so the later steps are not all one colour.
+QCPRange TimelineHeatmap::colourRange(const std::vector<double>& changes)
+{
+    double largest = 0, smallest = std::numeric_limits<double>::infinity();
+    for (double v : changes)
+        if (std::isfinite(v) && v > 0) {
+            largest = std::max(largest, v);
+            smallest = std::min(smallest, v);
+        }
+    logColours_ = largest > 0 && largest / smallest > 100;
+    scale_->setDataScaleType(logColours_ ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    scale_->axis()->setTicker(logColours_ ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
+                                          : QSharedPointer<QCPAxisTicker>::create());
+    scale_->setLabel(logColours_ ? tr("relative change (log)") : tr("relative change"));
+    if (logColours_)
+        return QCPRange(std::max(smallest, largest * 1e-6), largest);
+    return QCPRange(0, largest > 0 ? largest : 1);
+}
+
 void TimelineHeatmap::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
 {
     run_ = std::move(run);
@@ -58,16 +79,20 @@ void TimelineHeatmap::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
     const int tensors = run_ ? int(run_->tensors.size()) : 0;
     map_->data()->setSize(steps, tensors);
     map_->data()->setRange(QCPRange(0, std::max(0, steps - 1)), QCPRange(0, std::max(0, tensors - 1)));
-    double largest = 0;
+    std::vector<double> changes;
     for (int t = 0; t < tensors; ++t)
         for (int s = 0; s < steps; ++s) {
             const ckpt::StepMetrics& m = run_->tensors[std::size_t(t)].steps[std::size_t(s)];
-            const double v = m.present ? m.changePrevious : std::nan("");
-            map_->data()->setCell(s, t, v); // NaN cells are left transparent
-            if (std::isfinite(v))
-                largest = std::max(largest, v);
+            changes.push_back(m.present ? m.changePrevious : std::nan(""));
         }
-    map_->setDataRange(QCPRange(0, largest > 0 ? largest : 1));
+    const QCPRange range = colourRange(changes);
+    for (int t = 0; t < tensors; ++t)
+        for (int s = 0; s < steps; ++s) {
+            const double v = changes[std::size_t(t * steps + s)];
+            // NaN cells are left transparent; on log colours a frozen layer (0) gets the lowest colour.
+            map_->data()->setCell(s, t, logColours_ && v < range.lower ? range.lower : v);
+        }
+    map_->setDataRange(range);
     setTensorTicks();
     plot_->xAxis->setRange(-0.5, steps == 0 ? 0.5 : steps - 0.5);
     plot_->yAxis->setRange(-0.5, tensors == 0 ? 0.5 : tensors - 0.5);

@@ -5,8 +5,10 @@
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 class QCPColorMap;
+class QCPRange;
 class QCPColorScale;
 class QCustomPlot;
 class QLabel;
@@ -27,12 +29,16 @@ public:
     // What hovering at that pixel of the plot says (empty outside the cells).
     QString hoverText(const QPointF& pixel) const;
     QPointF cellCentre(int tensor, int step) const; // in the plot's pixels
+    // Whether the colours are logarithmic (the changes span more than two decades); then cells
+    // below the scale's lower end (a frozen layer's 0) take its colour.
+    bool logColours() const { return logColours_; }
 
 signals:
     void stepClicked(int step);
 
 private:
     bool cellAt(const QPointF& pixel, int& tensor, int& step) const;
+    QCPRange colourRange(const std::vector<double>& changes);
     bool setTensorTicks(); // whether they changed
     void onMove(QMouseEvent* event);
     void onPress(QMouseEvent* event);
@@ -42,4 +48,5 @@ private:
     QCPColorScale* scale_;
     QLabel* hover_;
     std::shared_ptr<const ckpt::RunTimeline> run_;
+    bool logColours_ = false;
 };

@@ -1,9 +1,11 @@
 #include "TimelinePanel.h"
 
+#include "NumberText.h"
 #include "RunSession.h"
 #include "ShownText.h"
 #include "StepMetricFields.h"
 #include "TimelineCurves.h"
+#include "TimelineDistribution.h"
 #include "TimelineHeatmap.h"
 #include "TimelineText.h"
 
@@ -14,6 +16,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace {
@@ -30,6 +33,8 @@ TimelinePanel::TimelinePanel(QWidget* parent)
     , log_(new QCheckBox(tr("Log scale"), this))
     , curves_(new TimelineCurves(this))
     , heatmap_(new TimelineHeatmap(this))
+    , distribution_(new TimelineDistribution(this))
+    , lower_(new QTabWidget(this))
 {
     summary_->setWordWrap(true);
     summary_->setTextFormat(Qt::PlainText);
@@ -46,6 +51,7 @@ TimelinePanel::TimelinePanel(QWidget* parent)
     layout->addWidget(split, 1);
     connect(curves_, &TimelineCurves::stepClicked, this, &TimelinePanel::chooseStep);
     connect(heatmap_, &TimelineHeatmap::stepClicked, this, &TimelinePanel::chooseStep);
+    connect(distribution_, &TimelineDistribution::stepClicked, this, &TimelinePanel::chooseStep);
     setSession(nullptr);
 }
 
@@ -84,9 +90,17 @@ QWidget* TimelinePanel::buildPlots()
     controls->addStretch();
     controls->addWidget(new QLabel(tr("Order:"), this));
     controls->addWidget(buildOrderChoice());
+    lower_->addTab(heatmap_, tr("Change by layer"));
+    lower_->addTab(distribution_, tr("Distribution over steps"));
+    lower_->setTabToolTip(
+        0, tr("Every tensor (rows) at every step (columns), coloured by its change from the previous step"));
+    lower_->setTabToolTip(
+        1, tr("The selected tensor's values at every step, on bins shared by all steps (exact counts)"));
+    lower_->setDocumentMode(true);
+    connect(lower_, &QTabWidget::currentChanged, this, &TimelinePanel::requestDistribution);
     auto* plots = new QSplitter(Qt::Vertical, this);
     plots->addWidget(curves_);
-    plots->addWidget(heatmap_);
+    plots->addWidget(lower_);
     plots->setChildrenCollapsible(false);
     auto* pane = new QWidget(this);
     auto* layout = new QVBoxLayout(pane);
@@ -112,6 +126,20 @@ QComboBox* TimelinePanel::buildOrderChoice()
 
 void TimelinePanel::setSession(RunSession* session)
 {
+    if (session_)
+        disconnect(session_, nullptr, this, nullptr);
+    session_ = session;
+    if (session_) {
+        connect(
+            session_, &RunSession::distributionReady, this, [this](std::shared_ptr<const ckpt::StepDistribution> d) {
+                if (d && QString::fromStdString(d->tensor) == distributionWanted_)
+                    distribution_->showDistribution(std::move(d));
+            });
+        connect(session_, &RunSession::distributionFailed, this, [this](const QString& tensor, const QString& why) {
+            if (tensor == distributionWanted_)
+                distribution_->showMessage(why);
+        });
+    }
     showOrder(session ? session->requestedOrder() : ckpt::StepOrder::Auto);
     order_->setEnabled(session != nullptr);
     showRun(session ? session->timeline() : nullptr);
@@ -129,6 +157,27 @@ void TimelinePanel::updateRun(std::shared_ptr<const ckpt::RunTimeline> run)
     for (int row = 0; row < tensors_->count(); ++row)
         if (chosen.contains(tensors_->item(row)->text()))
             tensors_->item(row)->setSelected(true);
+}
+
+void TimelinePanel::setComparison(const QString& name, std::shared_ptr<const ckpt::RunTimeline> other)
+{
+    comparisonName_ = name;
+    comparison_ = std::move(other);
+    curves_->setComparison(comparison_);
+    if (run_) {
+        summary_->setText(timelineSummary(*run_) + comparisonText());
+        redrawCurves();
+    }
+}
+
+QString TimelinePanel::comparisonText() const
+{
+    if (!comparison_)
+        return {};
+    return QStringLiteral("  ·  ")
+        + tr("compared with B: %1 (%2, dashed)")
+              .arg(comparisonName_,
+                  countOf(qint64(comparison_->plan.members.size()), tr("checkpoint"), tr("checkpoints")));
 }
 
 void TimelinePanel::showOrder(ckpt::StepOrder order)
@@ -155,8 +204,10 @@ void TimelinePanel::showRun(std::shared_ptr<const ckpt::RunTimeline> run)
     applyFilter(filter_->text());
     curves_->setRun(run_);
     heatmap_->setRun(run_);
+    distribution_->setRun(run_);
+    distributionWanted_.clear();
     if (run_) {
-        summary_->setText(timelineSummary(*run_));
+        summary_->setText(timelineSummary(*run_) + comparisonText());
         summary_->setToolTip(timelineDetails(*run_));
         if (tensors_->count() > 0)
             tensors_->setCurrentRow(0); // a first look shows a real curve
@@ -186,6 +237,25 @@ std::vector<int> TimelinePanel::selectedTensors() const
 void TimelinePanel::redrawCurves()
 {
     curves_->showCurves(selectedTensors(), metric_->currentIndex(), log_->isChecked());
+    requestDistribution();
+}
+
+void TimelinePanel::requestDistribution()
+{
+    if (!run_ || !session_ || lower_->currentWidget() != distribution_)
+        return;
+    const std::vector<int> chosen = selectedTensors();
+    if (chosen.empty()) {
+        distributionWanted_.clear();
+        session_->cancelDistribution();
+        return distribution_->setRun(run_);
+    }
+    const QString name = QString::fromStdString(run_->tensors[std::size_t(chosen.front())].name);
+    if (name == distributionWanted_)
+        return; // shown, or being read
+    distributionWanted_ = name;
+    distribution_->showMessage(tr("Reading %1 at every step…").arg(shownText(name.toStdString())));
+    session_->computeDistribution(name);
 }
 
 void TimelinePanel::chooseStep(int step)

@@ -17,14 +17,17 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class RunSession;
+class QTabWidget;
 class TimelineCurves;
+class TimelineDistribution;
 class TimelineHeatmap;
 
 // The Timeline tab: a training run step by step. A summary line (order rule, checkpoints,
 // skipped entries, first NaN/Inf, events; details in its tooltip), the run's tensors (filter,
-// several selectable), the chosen metric of the selected tensors over the steps, and the
-// layers × steps heatmap of change. Shows what a RunSession computed; clicking a step asks the
-// window to open that checkpoint.
+// several selectable), the chosen metric of the selected tensors over the steps, and below them
+// either the layers × steps heatmap of change or the distribution over steps of the (first)
+// selected tensor, which the RunSession reads when it is looked at. Shows what a RunSession
+// computed; clicking a step asks the window to open that checkpoint.
 class TimelinePanel : public QWidget {
     Q_OBJECT
 public:
@@ -35,6 +38,8 @@ public:
     void updateRun(std::shared_ptr<const ckpt::RunTimeline> run);
     void showMessage(const QString& message); // in the summary line (reading, cancelled)
     void showOrder(ckpt::StepOrder order); // the order rule asked for, without asking again
+    // Run B, drawn beside the run shown (its curves dashed, "B: name"); null: none.
+    void setComparison(const QString& name, std::shared_ptr<const ckpt::RunTimeline> other);
 
     QListWidget* tensorList() const { return tensors_; }
     QLineEdit* filter() const { return filter_; }
@@ -43,6 +48,8 @@ public:
     QCheckBox* logScale() const { return log_; }
     TimelineCurves* curves() const { return curves_; }
     TimelineHeatmap* heatmap() const { return heatmap_; }
+    TimelineDistribution* distribution() const { return distribution_; }
+    QTabWidget* lowerTabs() const { return lower_; } // the change heatmap, the distribution
     QLabel* summary() const { return summary_; }
 
 signals:
@@ -58,6 +65,8 @@ private:
     void redrawCurves();
     void chooseStep(int step);
     std::vector<int> selectedTensors() const;
+    void requestDistribution(); // of the first selected tensor, when its tab is shown
+    QString comparisonText() const; // for the summary line
 
     QLabel* summary_;
     QLineEdit* filter_;
@@ -67,5 +76,11 @@ private:
     QCheckBox* log_;
     TimelineCurves* curves_;
     TimelineHeatmap* heatmap_;
+    TimelineDistribution* distribution_;
+    QTabWidget* lower_;
+    RunSession* session_ = nullptr;
+    QString distributionWanted_; // the tensor asked for last (shown or being read)
+    QString comparisonName_;
+    std::shared_ptr<const ckpt::RunTimeline> comparison_;
     std::shared_ptr<const ckpt::RunTimeline> run_;
 };

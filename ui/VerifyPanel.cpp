@@ -290,7 +290,8 @@ void VerifyPanel::showNetwork(const ckpt::Mlp& network, const QString& activatio
         layers_->setItem(row, 3, cell(QString::fromLatin1(ckpt::activationName(l.activation).data())));
     }
     if (!verification_ && !awaiting_)
-        verdict_->setText(tr("%n dense layer(s) rebuilt; press Run.", nullptr, int(network.layers().size())));
+        verdict_->setText(tr("%1 rebuilt; press Run.")
+                              .arg(countOf(qint64(network.layers().size()), tr("dense layer"), tr("dense layers"))));
 }
 
 bool VerifyPanel::run()

@@ -23,7 +23,7 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
         if (d.a && d.b && d.b->info.name != d.a->info.name)
             j["name_b"] = d.b->info.name;
         if (d.a && d.b)
-            j["paired_by"] = d.pairedByPosition ? "position" : "name";
+            j["paired_by"] = ckpt::diffPairingName(d.pairedBy);
         if (d.a)
             j["a"] = { { "dtype", ckpt::dtypeName(d.a->info.dtype) }, { "shape", d.a->info.shape } };
         if (d.b)
@@ -33,9 +33,14 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
             j["max_abs_diff"] = ckpt::jsonNumber(d.maxAbsDiff);
             j["mean_abs_diff"] = ckpt::jsonNumber(d.meanAbsDiff);
             j["rel_l2"] = ckpt::jsonNumber(d.relativeL2);
+            j["sqnr_db"] = ckpt::jsonNumber(d.sqnrDb);
+            j["sqnr_reference"] = d.referenceIsA ? "a" : "b";
+            j["cosine"] = ckpt::jsonNumber(d.cosine);
             j["mismatched"] = d.mismatched;
-            if (d.transposed)
+            if (d.layout.transposed)
                 j["transposed"] = true;
+            if (d.layout.ropeHeads > 0)
+                j["unpermuted_heads"] = d.layout.ropeHeads;
         }
         tensors.push_back(std::move(j));
     }
@@ -44,6 +49,27 @@ nlohmann::ordered_json diffJson(const ckpt::DiffReport& r, const ckpt::DiffOptio
         ++counts[std::string(ckpt::diffStatusName(d.status))];
     return { { "equal", r.allEqual() }, { "rtol", o.rtol }, { "atol", o.atol }, { "counts", counts },
         { "tensors", tensors } };
+}
+
+// "  <- blk.0.attn_q.weight (rows un-permuted, 32 heads)" for a pair not made by the same name.
+std::string pairedText(const ckpt::TensorDiff& d)
+{
+    if (d.pairedBy != ckpt::DiffPairing::LlamaCppName)
+        return "";
+    std::string text = "  <- " + ckpt::printable(d.b->info.name);
+    if (d.layout.ropeHeads > 0)
+        text += " (rows un-permuted, " + std::to_string(d.layout.ropeHeads) + " heads)";
+    return text;
+}
+
+// SQNR and cosine similarity where values differ: how much a cast or a quantization lost.
+std::string qualityText(const ckpt::TensorDiff& d)
+{
+    if (d.bitwiseEqual || !std::isfinite(d.sqnrDb))
+        return "";
+    char text[64];
+    std::snprintf(text, sizeof text, "  SQNR %.2f dB  cos %.6f", d.sqnrDb, d.cosine);
+    return text;
 }
 
 void printHuman(const ckpt::DiffReport& r)
@@ -57,9 +83,9 @@ void printHuman(const ckpt::DiffReport& r)
             std::printf("%-16s %s%s\n", status.c_str(), ckpt::printable(d.name).c_str(), detail.c_str());
             continue;
         }
-        std::printf("%-16s %s  max abs %.6g  mean abs %.6g  rel L2 %.6g%s\n", status.c_str(),
-            ckpt::printable(d.name).c_str(), d.maxAbsDiff, d.meanAbsDiff, d.relativeL2,
-            d.transposed ? "  (B transposed)" : "");
+        std::printf("%-16s %s%s  max abs %.6g  mean abs %.6g  rel L2 %.6g%s%s\n", status.c_str(),
+            ckpt::printable(d.name).c_str(), pairedText(d).c_str(), d.maxAbsDiff, d.meanAbsDiff, d.relativeL2,
+            qualityText(d).c_str(), d.layout.transposed ? "  (B transposed)" : "");
     }
     std::printf("%s\n", r.allEqual() ? "equal" : "DIFFERENT");
 }

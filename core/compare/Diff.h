@@ -1,5 +1,6 @@
 #pragma once
 
+#include "compare/ElementReads.h"
 #include "tensor/Checkpoint.h"
 
 #include <atomic>
@@ -31,17 +32,29 @@ enum class DiffStatus {
 
 std::string_view diffStatusName(DiffStatus s); // "identical", "within tolerance", ...
 
+enum class DiffPairing {
+    Name, // the same name after the prefixes
+    LayerPosition, // the same dense-layer position (Keras "dense/kernel" against PyTorch "hidden.weight")
+    LlamaCppName, // a GGUF file's llama.cpp name against the converted checkpoint's (LlamaCppNames.h)
+};
+
+std::string_view diffPairingName(DiffPairing p); // "name", "position", "llama.cpp name"
+
 struct TensorDiff {
     std::string name; // after the prefix (A's name when B's was paired by layer position)
     DiffStatus status = DiffStatus::Identical;
     const Tensor* a = nullptr; // null when only in B
     const Tensor* b = nullptr; // null when only in A
-    bool pairedByPosition = false; // B's tensor was paired by dense-layer position, not by name
-    bool transposed = false; // B was compared transposed (Keras kernel against PyTorch weight)
+    DiffPairing pairedBy = DiffPairing::Name;
+    PairLayout layout; // B transposed (Keras kernel against PyTorch weight), or its rows permuted
     bool bitwiseEqual = false;
     double maxAbsDiff = 0;
     double meanAbsDiff = 0;
     double relativeL2 = 0; // ||a - b|| / ||b||
+    // Against the reference side: B, unless A is the original of a GGUF B. Infinite when equal.
+    bool referenceIsA = false;
+    double sqnrDb = 0; // signal-to-quantization-noise ratio: 10 log10(||ref||^2 / ||a - b||^2)
+    double cosine = 1; // a.b / (||a|| ||b||); 1 when both are zero, 0 when one is
     std::int64_t mismatched = 0; // elements outside the tolerance (NaN against non-NaN included)
 };
 

@@ -1,4 +1,5 @@
 #include "compare/ElementReads.h"
+#include "compare/LlamaCppNames.h"
 
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
@@ -73,12 +74,42 @@ void forEachValueChunk(const Tensor& t, const std::atomic<bool>* cancel,
     }
 }
 
-void forEachPairedChunk(const Tensor& a, const Tensor& b, bool transposed, const std::atomic<bool>* cancel,
+namespace {
+
+// Rows [row0, row0 + rows) of A's order taken from B, whose rows llama.cpp permuted (or A's).
+void readPermutedRows(const Tensor& b, std::int64_t row0, std::int64_t rows, std::int64_t rowLength,
+    const PairLayout& layout, std::vector<std::byte>& raw, std::vector<double>& out)
+{
+    const std::int64_t total = b.info.shape[0];
+    const std::size_t rowBytes = std::size_t(rowLength) * dtypeSize(b.info.dtype);
+    raw.resize(std::size_t(rows) * rowBytes);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t row = row0 + r;
+        const std::int64_t fromB = layout.ggufIsA ? hfRowOfGgufRow(row, total, layout.ropeHeads)
+                                                  : ggufRowOfHfRow(row, total, layout.ropeHeads);
+        b.data->readFlat(fromB * rowLength, rowLength, raw.data() + std::size_t(r) * rowBytes);
+    }
+    out.resize(std::size_t(rows * rowLength));
+    convertToDouble(b.info.dtype, raw.data(), rows * rowLength, out.data());
+}
+
+std::int64_t rowLengthOf(const Tensor& a, const PairLayout& layout)
+{
+    if (layout.transposed)
+        return std::max<std::int64_t>(1, a.info.shape[1]);
+    if (layout.ropeHeads > 0)
+        return std::max<std::int64_t>(1, a.info.numel() / std::max<std::int64_t>(1, a.info.shape[0]));
+    return 1;
+}
+
+} // namespace
+
+void forEachPairedChunk(const Tensor& a, const Tensor& b, const PairLayout& layout, const std::atomic<bool>* cancel,
     const std::function<void(const PairedChunk&)>& fn)
 {
     onSide("A: ", a, [&] { requireElementwiseReadable(a); });
     onSide("B: ", b, [&] { requireElementwiseReadable(b); });
-    const std::int64_t rowLength = transposed ? std::max<std::int64_t>(1, a.info.shape[1]) : 1;
+    const std::int64_t rowLength = rowLengthOf(a, layout);
     const ChunkPlan plan = planChunks(a, ChunkShape { .targetElements = kChunkElements, .rowElements = rowLength });
     std::vector<std::byte> rawA, rawB;
     std::vector<double> va, vb;
@@ -87,8 +118,10 @@ void forEachPairedChunk(const Tensor& a, const Tensor& b, bool transposed, const
         const std::int64_t first = plan.first(i), n = plan.count(i);
         onSide("A: ", a, [&] { readDoubles(a, first, n, rawA, va); });
         onSide("B: ", b, [&] {
-            if (transposed)
+            if (layout.transposed)
                 readTransposedRows(b, first / rowLength, n / rowLength, rawB, vb);
+            else if (layout.ropeHeads > 0)
+                readPermutedRows(b, first / rowLength, n / rowLength, rowLength, layout, rawB, vb);
             else
                 readDoubles(b, first, n, rawB, vb);
         });

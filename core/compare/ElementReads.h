@@ -25,8 +25,16 @@ void readTransposedRows(
 void forEachValueChunk(const Tensor& t, const std::atomic<bool>* cancel,
     const std::function<void(const double* values, std::int64_t n)>& fn);
 
-// The same elements of A and B side by side: a[i] against b[i], or against B's transpose when
-// `transposed` (B is A's shape reversed). raw holds the chunk's bytes as stored (for a bitwise check).
+// How B's elements line up with A's: in the same order, or B transposed (B is A's shape reversed),
+// or B's rows in another order (llama.cpp's Q/K rows against Hugging Face's: LlamaCppNames.h).
+struct PairLayout {
+    bool transposed = false;
+    std::int64_t ropeHeads = 0; // rows permuted per head as llama.cpp does for LLaMA; 0: not permuted
+    bool ggufIsA = false; // paired by llama.cpp name: which side is the GGUF file
+};
+
+// The same elements of A and B side by side: a[i] against b[i] as the layout pairs them. raw holds
+// the chunk's bytes as stored (for a bitwise check), B's in A's order.
 struct PairedChunk {
     const double* a = nullptr;
     const double* b = nullptr;
@@ -34,9 +42,9 @@ struct PairedChunk {
     std::span<const std::byte> rawA, rawB;
 };
 
-// Walks A and B in paired chunks (whole rows of A when transposed). A failure names the side
-// and the tensor: FormatError("A: NAME: reason").
-void forEachPairedChunk(const Tensor& a, const Tensor& b, bool transposed, const std::atomic<bool>* cancel,
+// Walks A and B in paired chunks (whole rows of A unless B is in A's order). A failure names the
+// side and the tensor: FormatError("A: NAME: reason").
+void forEachPairedChunk(const Tensor& a, const Tensor& b, const PairLayout& layout, const std::atomic<bool>* cancel,
     const std::function<void(const PairedChunk&)>& fn);
 
 } // namespace ckpt

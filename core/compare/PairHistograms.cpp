@@ -27,19 +27,6 @@ struct Range {
     }
 };
 
-void count(Histogram& h, const double* v, std::int64_t n)
-{
-    const double lo = h.edges.front(), hi = h.edges.back();
-    const auto bins = std::int64_t(h.counts.size());
-    const double scale = double(bins) / (hi - lo);
-    for (std::int64_t i = 0; i < n; ++i) {
-        if (!std::isfinite(v[i]))
-            continue;
-        const auto bin = std::clamp<std::int64_t>(std::int64_t((v[i] - lo) * scale), 0, bins - 1);
-        ++h.counts[std::size_t(bin)];
-    }
-}
-
 } // namespace
 
 PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<bool>* cancel)
@@ -56,7 +43,7 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
         return difference.data();
     };
     if (paired) {
-        forEachPairedChunk(*d.a, *d.b, d.transposed, cancel, [&](const PairedChunk& c) {
+        forEachPairedChunk(*d.a, *d.b, d.layout, cancel, [&](const PairedChunk& c) {
             joint.add(c.a, c.n);
             joint.add(c.b, c.n);
             ofDifference.add(differences(c.a, c.b, c.n), c.n);
@@ -65,10 +52,10 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
         out.difference = emptyHistogram(ofDifference.lo, ofDifference.hi, bins);
         out.differenceMin = ofDifference.lo;
         out.differenceMax = ofDifference.hi;
-        forEachPairedChunk(*d.a, *d.b, d.transposed, cancel, [&](const PairedChunk& c) {
-            count(out.a, c.a, c.n);
-            count(out.b, c.b, c.n);
-            count(out.difference, differences(c.a, c.b, c.n), c.n);
+        forEachPairedChunk(*d.a, *d.b, d.layout, cancel, [&](const PairedChunk& c) {
+            addToHistogram(out.a, c.a, c.n);
+            addToHistogram(out.b, c.b, c.n);
+            addToHistogram(out.difference, differences(c.a, c.b, c.n), c.n);
         });
         return out;
     }
@@ -77,11 +64,11 @@ PairHistograms pairHistograms(const TensorDiff& d, int bins, const std::atomic<b
             forEachValueChunk(*t, cancel, [&](const double* v, std::int64_t n) { joint.add(v, n); });
     if (d.a) {
         out.a = emptyHistogram(joint.lo, joint.hi, bins);
-        forEachValueChunk(*d.a, cancel, [&](const double* v, std::int64_t n) { count(out.a, v, n); });
+        forEachValueChunk(*d.a, cancel, [&](const double* v, std::int64_t n) { addToHistogram(out.a, v, n); });
     }
     if (d.b) {
         out.b = emptyHistogram(joint.lo, joint.hi, bins);
-        forEachValueChunk(*d.b, cancel, [&](const double* v, std::int64_t n) { count(out.b, v, n); });
+        forEachValueChunk(*d.b, cancel, [&](const double* v, std::int64_t n) { addToHistogram(out.b, v, n); });
     }
     return out;
 }

@@ -539,11 +539,36 @@ Histogram emptyHistogram(double lo, double hi, int bins)
         lo -= 0.5;
         hi += 0.5;
     }
+    // numpy.linspace's arithmetic, so that the edges are numpy's to the last bit.
+    const double step = (hi - lo) / bins;
     h.edges.resize(static_cast<std::size_t>(bins) + 1);
-    for (int i = 0; i <= bins; ++i)
-        h.edges[static_cast<std::size_t>(i)] = lo + (hi - lo) * static_cast<double>(i) / bins;
+    for (int i = 0; i < bins; ++i)
+        h.edges[static_cast<std::size_t>(i)] = static_cast<double>(i) * step + lo;
+    h.edges.back() = hi;
     h.counts.assign(static_cast<std::size_t>(bins), 0);
     return h;
+}
+
+void addToHistogram(Histogram& h, const double* values, std::int64_t n)
+{
+    const auto bins = static_cast<std::int64_t>(h.counts.size());
+    if (bins == 0)
+        return;
+    const double lo = h.edges.front(), hi = h.edges.back();
+    const double norm = static_cast<double>(bins) / (hi - lo);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double v = values[i];
+        if (!std::isfinite(v) || v < lo || v > hi)
+            continue;
+        // numpy's _search_sorted-free path: the scaled index, then one step either way where
+        // rounding put the value beside its bin.
+        auto bin = std::min<std::int64_t>(static_cast<std::int64_t>((v - lo) * norm), bins - 1);
+        if (v < h.edges[static_cast<std::size_t>(bin)])
+            --bin;
+        else if (bin != bins - 1 && v >= h.edges[static_cast<std::size_t>(bin) + 1])
+            ++bin;
+        ++h.counts[static_cast<std::size_t>(bin)];
+    }
 }
 
 // The tensor as parts (each standing for `repeat` elements); one part of repeat 1 when it has none.

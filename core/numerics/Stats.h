@@ -21,6 +21,10 @@ struct Histogram {
 // [v - 0.5, v + 0.5], no finite values (lo > hi or NaN) [0, 1].
 Histogram emptyHistogram(double lo, double hi, int bins);
 
+// Counts the finite values into h's bins exactly as numpy.histogram does with those edges (each
+// bin holds its lower edge, the last also its upper one; values outside are not counted).
+void addToHistogram(Histogram& h, const double* values, std::int64_t n);
+
 // Statistics of a tensor's values (complex tensors: of |z|; bool: 0/1).
 // min, max, mean and std (population) are over the finite values; NaN when there are none.
 struct TensorStats {

@@ -34,23 +34,6 @@ void into(const ValueSums& v, StepMetrics& m)
     m.zeroFraction = v.count ? double(v.zeros) / double(v.count) : 0;
 }
 
-// A checkpoint's tensors by unwrapped name (the first of two that unwrap alike keeps the short
-// name, the other its full one), restricted to the selection.
-std::map<std::string, const Tensor*> tensorsByName(const Checkpoint& c, const std::vector<std::string>& select)
-{
-    std::map<std::string, const Tensor*> byName;
-    for (const Tensor& t : c.tensors) {
-        std::string name = unwrappedName(t.info.name);
-        if (byName.count(name))
-            name = t.info.name;
-        const bool chosen = select.empty()
-            || std::any_of(select.begin(), select.end(), [&](const std::string& g) { return globMatch(g, name); });
-        if (chosen)
-            byName.emplace(std::move(name), &t);
-    }
-    return byName;
-}
-
 // One open checkpoint of the run and its tensors by name.
 struct OpenStep {
     std::string path;
@@ -69,7 +52,7 @@ std::shared_ptr<OpenStep> openStep(const RunMember& m, const TimelineOptions& op
     } catch (const std::exception& e) {
         throw CheckpointError(m.path, e.what());
     }
-    step->tensors = tensorsByName(step->checkpoint, options.select);
+    step->tensors = tensorsByUnwrappedName(step->checkpoint, options.select);
     return step;
 }
 
@@ -212,6 +195,21 @@ void noteStepEnd(RunTimeline& run, std::size_t s)
 
 } // namespace
 
+std::map<std::string, const Tensor*> tensorsByUnwrappedName(const Checkpoint& c, const std::vector<std::string>& select)
+{
+    std::map<std::string, const Tensor*> byName;
+    for (const Tensor& t : c.tensors) {
+        std::string name = unwrappedName(t.info.name);
+        if (byName.count(name))
+            name = t.info.name;
+        const bool chosen = select.empty()
+            || std::any_of(select.begin(), select.end(), [&](const std::string& g) { return globMatch(g, name); });
+        if (chosen)
+            byName.emplace(std::move(name), &t);
+    }
+    return byName;
+}
+
 RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
 {
     RunTimeline run;
@@ -232,6 +230,8 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
                 applyCached(run, walk, s, *cached, steps);
                 noteStepEnd(run, s);
                 ++run.stepsFromCache;
+                if (options.stepRead)
+                    options.stepRead(run, s + 1);
                 continue;
             }
             openWhatCachedStepsSkipped(walk, plan, s, options);
@@ -248,10 +248,39 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
         walk.previous = current;
         if (!options.cacheFolder.empty())
             cache.store(key, toCache(run, pending, s));
+        if (options.stepRead)
+            options.stepRead(run, s + 1);
     }
     if (options.progress)
         options.progress(steps, steps);
     return run;
+}
+
+RunTimeline firstSteps(const RunTimeline& run, std::size_t n)
+{
+    RunTimeline out;
+    n = std::min(n, run.plan.members.size());
+    out.plan = run.plan;
+    out.plan.members.resize(n);
+    for (const TensorTimeline& line : run.tensors) {
+        const bool seen
+            = std::any_of(line.steps.begin(), line.steps.begin() + std::ptrdiff_t(std::min(n, line.steps.size())),
+                [](const StepMetrics& m) { return m.present; });
+        if (!seen)
+            continue;
+        TensorTimeline& copy = out.tensors.emplace_back(line);
+        copy.shapes.resize(n);
+        copy.steps.resize(n);
+    }
+    for (const TimelineEvent& e : run.events)
+        if (e.step < n)
+            out.events.push_back(e);
+    if (run.firstNonFiniteStep && *run.firstNonFiniteStep < n) {
+        out.firstNonFiniteStep = run.firstNonFiniteStep;
+        out.nonFiniteTensors = run.nonFiniteTensors;
+    }
+    out.stepsFromCache = std::min(run.stepsFromCache, n);
+    return out;
 }
 
 std::vector<std::pair<std::string, double>> tensorsByChange(const RunTimeline& run)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "tensor/Checkpoint.h"
 #include "tensor/Shape.h"
 #include "timeline/RunPlan.h"
 
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +61,8 @@ struct TimelineOptions {
     std::int64_t chunkElements = 1 << 16; // elements per piece of work (tests set it small)
     // Where to keep each step's results (TimelineCache); empty: no cache.
     std::string cacheFolder;
+    // After each step, from the calling thread: the run so far (steps not read yet are absent).
+    std::function<void(const RunTimeline& run, std::size_t stepsRead)> stepRead;
 };
 
 // Reads the run checkpoint by checkpoint: at most the first, the previous and the current one
@@ -67,6 +71,14 @@ struct TimelineOptions {
 // that cannot be read throws CheckpointError naming it; progress is reported per step, from the
 // calling thread.
 RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options = {});
+
+// A checkpoint's tensors by unwrapped name (the first of two that unwrap alike keeps the short
+// name, the other its full one), restricted to the selection (globs; empty: all).
+std::map<std::string, const Tensor*> tensorsByUnwrappedName(
+    const Checkpoint& checkpoint, const std::vector<std::string>& select);
+
+// The run as if it ended after its first n steps (what a partial read has shown so far).
+RunTimeline firstSteps(const RunTimeline& run, std::size_t n);
 
 // The tensors ordered by their change from the first step at the last step they are in, largest
 // first (the frozen ones come last); tensors with no such change are left out.

@@ -87,6 +87,35 @@ void writeTimelineCsv(const RunTimeline& run, std::ostream& out)
         }
 }
 
+void writeDistributionCsv(const RunTimeline& run, const StepDistribution& d, std::ostream& out)
+{
+    out << "step_index,step,file,bin_low,bin_high,count,nonfinite\n";
+    for (std::size_t s = 0; s < d.counts.size(); ++s)
+        for (std::size_t b = 0; b < d.counts[s].size(); ++b)
+            out << s << ',' << csvNumber(run.plan.members[s].step) << ','
+                << csvField(printable(run.plan.members[s].path)) << ',' << csvNumber(d.edges[b]) << ','
+                << csvNumber(d.edges[b + 1]) << ',' << d.counts[s][b] << ',' << d.nonFinite[s] << '\n';
+}
+
+nlohmann::ordered_json distributionJson(const RunTimeline& run, const StepDistribution& d)
+{
+    nlohmann::ordered_json j;
+    j["tensor"] = printable(d.tensor);
+    j["edges"] = nlohmann::ordered_json::array();
+    for (double e : d.edges)
+        j["edges"].push_back(number(e));
+    j["steps"] = nlohmann::ordered_json::array();
+    for (std::size_t s = 0; s < d.counts.size(); ++s) {
+        nlohmann::ordered_json step;
+        step["step"] = number(run.plan.members[s].step);
+        step["file"] = printable(run.plan.members[s].path);
+        step["counts"] = d.counts[s].empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.counts[s]);
+        step["nonfinite"] = d.nonFinite[s];
+        j["steps"].push_back(std::move(step));
+    }
+    return j;
+}
+
 void writeTimelineSummary(const RunTimeline& run, std::ostream& out)
 {
     const auto& members = run.plan.members;

@@ -45,7 +45,7 @@ _ckpt()
             ;;
         --bins | --limit | --seed | --batch | --rtol | --atol | --x | --y | --prefix | \
             --clone-prefix | --select | --exclude | --strip-prefix | --add-prefix | \
-            --prefix-a | --prefix-b | --reference-prefix)
+            --prefix-a | --prefix-b | --reference-prefix | --distribution)
             return
             ;;
     esac
@@ -65,7 +65,7 @@ _ckpt()
             options+=" -o --output --select --exclude --strip-prefix --add-prefix --compress
                 --with-architecture --cast --force --json"
             ;;
-        timeline) options+=" --select --order --json --csv" ;;
+        timeline) options+=" --select --order --json --csv --distribution --bins --no-cache" ;;
         doctor) options+=" --against --prefix --reference-prefix --json" ;;
         diff)
             options+=" --prefix-a --prefix-b --rtol --atol --transpose-kernels --by-layer --json"

@@ -6,7 +6,9 @@ epoch_10 only by number), in three spellings: a training checkpoint dict ({"epoc
 "model_state_dict"}), a DataParallel state dict ("module." prefixes) and an .npz. Layer "2" is
 frozen after epoch 1, "0.weight" holds a NaN at epoch 10, "extra" appears at epoch 2, and
 notes.txt is not a checkpoint. expected.json holds the metrics computed here with numpy in
-float64 from the same float32 values (changes over the elements finite at both steps).
+float64 from the same float32 values (changes over the elements finite at both steps), and
+each tensor's distribution over steps: numpy.histogram of every step's finite values on 8 bins
+shared by all steps (over the smallest and largest finite value of any step).
 """
 import json
 import os
@@ -103,5 +105,21 @@ for name in ["0.weight", "0.bias", "2.weight", "2.bias", "extra"]:
         rows.append(metrics(tensors[name], previous, first))
         first = tensors[name] if first is None else first
     expected["tensors"][name] = rows
+
+BINS = 8
+expected["distributions"] = {}
+for name in expected["tensors"]:
+    present = [t[name].astype(np.float64).ravel() for _, t in steps if name in t]
+    finite = np.concatenate([v[np.isfinite(v)] for v in present])
+    lo, hi = float(finite.min()), float(finite.max())
+    counts = []
+    for _, tensors in steps:
+        if name not in tensors:
+            counts.append(None)
+            continue
+        v = tensors[name].astype(np.float64).ravel()
+        counts.append([int(c) for c in np.histogram(v[np.isfinite(v)], bins=BINS, range=(lo, hi))[0]])
+    edges = np.histogram_bin_edges(finite, bins=BINS, range=(lo, hi))
+    expected["distributions"][name] = {"bins": BINS, "edges": [float(e) for e in edges], "counts": counts}
 with open(os.path.join(here, "expected.json"), "w") as f:
     json.dump(expected, f, indent=1)
