@@ -278,6 +278,28 @@ private slots:
         QVERIFY(!heatmap.logColours());
         QCOMPARE(heatmap.colorMap()->dataRange(), QCPRange(0, 1.0));
         QCOMPARE(heatmap.colorMap()->data()->cell(2, 1), 0.0);
+        QVERIFY(!heatmap.clamped());
+        // A blow-up at one step of a long run: the scale ends at the 99th percentile; the
+        // outlier keeps its value (the top colour) and the scale says it is clamped.
+        auto longRun = std::make_shared<ckpt::RunTimeline>();
+        longRun->plan.members.resize(201);
+        ckpt::TensorTimeline line;
+        line.name = "w";
+        line.shapes.assign(201, ckpt::Shape { 2 });
+        line.steps.resize(201);
+        for (std::size_t s = 0; s < 201; ++s) {
+            line.steps[s].present = true;
+            line.steps[s].changePrevious = s == 0 ? std::nan("") : 0.01 * double(s);
+        }
+        line.steps[150].changePrevious = 1e13;
+        longRun->tensors.push_back(line);
+        heatmap.setRun(longRun);
+        QVERIFY(heatmap.clamped());
+        QVERIFY(heatmap.logColours()); // 0.01 to about 2: more than two decades
+        QVERIFY(heatmap.colorMap()->dataRange().upper < 3);
+        QCOMPARE(heatmap.colorMap()->data()->cell(150, 0), 1e13);
+        const QString said = heatmap.findChild<QLabel*>()->text();
+        QVERIFY2(said.contains(QStringLiteral("Top colour: beyond the scale")), qPrintable(said));
     }
 
     // A second run drawn on the same axes: its steps placed by their step numbers among the

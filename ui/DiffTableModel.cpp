@@ -7,6 +7,7 @@
 #include <QPalette>
 
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -99,7 +100,7 @@ QString DiffTableModel::pairingText(const ckpt::TensorDiff& d)
         break;
     }
     if (d.layout.ropeHeads > 0)
-        how = tr("%1, rows un-permuted (%2 heads)").arg(how).arg(d.layout.ropeHeads);
+        how = tr("%1, un-permuted").arg(how); // the head count in the tooltip: the cell stays short
     return d.layout.transposed ? tr("%1, transposed").arg(how) : how;
 }
 
@@ -114,7 +115,7 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
     if (!d)
         return {};
     const bool values = hasValues(*d);
-    const double numbers[] = { d->maxAbsDiff, d->meanAbsDiff, d->relativeL2, d->sqnrDb, d->cosine };
+    const double numbers[] = { d->maxAbsDiff, d->sqnrDb, d->cosine, d->meanAbsDiff, d->relativeL2 }; // column order
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -142,7 +143,8 @@ QVariant DiffTableModel::data(const QModelIndex& index, int role) const
         case Status:
             return int(d->status);
         default:
-            return values ? numbers[index.column() - MaxAbsDiff] : -1.0; // no number sorts below zero
+            return values ? numbers[index.column() - MaxAbsDiff]
+                          : -std::numeric_limits<double>::infinity(); // no number sorts below any (SQNR can be < 0)
         }
     case StatusRole:
         return int(d->status);

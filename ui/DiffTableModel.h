@@ -7,13 +7,13 @@
 #include <memory>
 
 // The rows of a core DiffReport: A's name, B's name, how they were paired (by name or by layer
-// position, by llama.cpp name; transposed or rows un-permuted), status, max abs diff, mean abs
-// diff, relative L2, SQNR (dB) and cosine similarity.
+// position, by llama.cpp name; transposed or rows un-permuted), status, max abs diff, SQNR (dB)
+// and cosine similarity (what a quantization lost, first), mean abs diff, relative L2.
 // Rows that differ are tinted (mixed from the palette, so light and dark themes both work).
 class DiffTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, NameB, Pairing, Status, MaxAbsDiff, MeanAbsDiff, RelativeL2, Sqnr, Cosine, ColumnCount };
+    enum Column { Name, NameB, Pairing, Status, MaxAbsDiff, Sqnr, Cosine, MeanAbsDiff, RelativeL2, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1; // numbers for the numeric columns
     static constexpr int StatusRole = Qt::UserRole + 2; // int(ckpt::DiffStatus)
 

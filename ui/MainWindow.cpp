@@ -526,6 +526,7 @@ void MainWindow::showSession(CheckpointSession* session)
     findings_->setSession(session);
     allTensors_->setSession(session);
     showUnsafeBanner(opened.unsafeContent);
+    updateTreePane();
     if (!opened.checkpoint) {
         setWindowTitle(tr("ckptview"));
         status_->setText(tr("Open a checkpoint with Ctrl+O, or drop a file here."));
@@ -759,4 +760,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/splitter"), splitter_->saveState());
     QMainWindow::closeEvent(event);
+}
+
+// The tree of the checkpoint open in the other tabs; hidden while only a run is open (the
+// Timeline tab then has the whole width).
+void MainWindow::updateTreePane()
+{
+    splitter_->widget(0)->setVisible(session_ != nullptr || run_ == nullptr);
 }

@@ -128,6 +128,7 @@ private:
     void openRunFolderDialog(); // MainWindowRun.cpp, with openRun
     void openRunFilesDialog();
     void dropRunOpening(); // a run that failed or was cancelled; what was shown stays
+    void updateTreePane();
     void compareRunDialog();
     void compareDialog();
     void reportError(const QString& title, const QString& message);

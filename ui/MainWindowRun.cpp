@@ -30,6 +30,7 @@ bool MainWindow::openRun(const QStringList& paths, ckpt::StepOrder order)
         timeline_->setSession(run_);
         delete previous; // after the panel has let go of its timeline
         run_->watch(true); // new checkpoints appear while training goes on
+        updateTreePane();
         emit runShown();
     });
     // What has been read so far shows at once, unless another run is on show until this one is ready.

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -53,20 +54,27 @@ TimelineHeatmap::TimelineHeatmap(QWidget* parent)
 }
 
 // Changes span decades in most runs (large at first, small later): beyond two decades the colours
-// are logarithmic, down to a millionth of the largest change, so the later steps are not all one colour.
+// are logarithmic, down to a millionth of the top, so the later steps are not all one colour. A
+// blow-up (a change of 1e13 at one step) would take the whole scale: the top is the 99th
+// percentile of the changes (of 100 or more), and the few beyond it take the top colour (said below the plot).
 QCPRange TimelineHeatmap::colourRange(const std::vector<double>& changes)
 {
-    double largest = 0, smallest = std::numeric_limits<double>::infinity();
+    std::vector<double> positive;
     for (double v : changes)
-        if (std::isfinite(v) && v > 0) {
-            largest = std::max(largest, v);
-            smallest = std::min(smallest, v);
-        }
+        if (std::isfinite(v) && v > 0)
+            positive.push_back(v);
+    std::sort(positive.begin(), positive.end());
+    const double smallest = positive.empty() ? 0 : positive.front();
+    const double highest = positive.empty() ? 0 : positive.back();
+    const double percentile = positive.empty() ? 0 : positive[(positive.size() - 1) * 99 / 100];
+    clamped_ = positive.size() >= 100 && highest > 10 * percentile; // among a few, nothing is an outlier
+    const double largest = clamped_ ? percentile : highest;
     logColours_ = largest > 0 && largest / smallest > 100;
     scale_->setDataScaleType(logColours_ ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     scale_->axis()->setTicker(logColours_ ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
                                           : QSharedPointer<QCPAxisTicker>::create());
-    scale_->setLabel(logColours_ ? tr("relative change (log)") : tr("relative change"));
+    // Short: the scale is narrow and only as tall as the plot (about 110 pixels in a small window).
+    scale_->setLabel(logColours_ ? tr("change (log)") : tr("relative change"));
     if (logColours_)
         return QCPRange(std::max(smallest, largest * 1e-6), largest);
     return QCPRange(0, largest > 0 ? largest : 1);
@@ -98,7 +106,9 @@ void TimelineHeatmap::setRun(std::shared_ptr<const ckpt::RunTimeline> run)
     plot_->yAxis->setRange(-0.5, tensors == 0 ? 0.5 : tensors - 0.5);
     plot_->xAxis->setLabel(run_ ? tr("step") : QString());
     // One line: a wrapped label takes height from the plot in a small window.
-    hover_->setText(run_ ? tr("Hover for values; click a column to open that step.") : QString());
+    hover_->setText(run_ ? tr("Hover for values; click a column to open that step.")
+                + (clamped_ ? QLatin1Char(' ') + tr("Top colour: beyond the scale.") : QString())
+                         : QString());
     hover_->setToolTip(tr("Colour: the change of each tensor from the previous step, ‖W(t) − W(t−1)‖ / ‖W(t−1)‖"));
     plot_->replot();
 }

@@ -32,6 +32,9 @@ public:
     // Whether the colours are logarithmic (the changes span more than two decades); then cells
     // below the scale's lower end (a frozen layer's 0) take its colour.
     bool logColours() const { return logColours_; }
+    // Whether a few outlying changes (beyond ten times the 99th percentile) were left above the
+    // scale, in its top colour.
+    bool clamped() const { return clamped_; }
 
 signals:
     void stepClicked(int step);
@@ -49,4 +52,5 @@ private:
     QLabel* hover_;
     std::shared_ptr<const ckpt::RunTimeline> run_;
     bool logColours_ = false;
+    bool clamped_ = false;
 };
