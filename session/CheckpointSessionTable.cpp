@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include <chrono>
+#include <thread>
 
 namespace {
 
@@ -86,14 +87,24 @@ void CheckpointSession::computeSpectralFrom(int first, quint64 tableId)
             batch.first = batch.next = first;
             const auto start = std::chrono::steady_clock::now();
             const auto progress = job.progressCallback();
+            // A group of rows at a time, one matrix per core, until the batch's time is up.
+            const int group = int(std::max(1u, std::thread::hardware_concurrency()));
             while (batch.next < total && std::chrono::steady_clock::now() - start < kBatchTime) {
-                const int i = batch.next++;
-                progress(double(i) / double(total));
-                ckpt::TensorTableRow row = (*rows)[std::size_t(i)];
-                if (!row.error.empty())
-                    continue;
-                ckpt::addSpectralMetrics(row, checkpoint->tensors[std::size_t(i)], job.cancelFlag());
-                batch.results.push_back({ i, row.spectral, row.noSpectrum });
+                progress(double(batch.next) / double(total));
+                const int end = std::min(total, batch.next + group);
+                std::vector<ckpt::TensorTableRow> computed(
+                    rows->begin() + batch.next, rows->begin() + end); // copies: the shared rows stay as they are
+                std::vector<ckpt::TensorTableRow*> pointers;
+                std::vector<const ckpt::Tensor*> tensors;
+                for (int i = batch.next; i < end; ++i) {
+                    pointers.push_back(&computed[std::size_t(i - batch.next)]);
+                    tensors.push_back(&checkpoint->tensors[std::size_t(i)]);
+                }
+                ckpt::addSpectralMetrics(pointers, tensors, group, job.cancelFlag());
+                for (int i = batch.next; i < end; ++i)
+                    if (const auto& row = computed[std::size_t(i - batch.next)]; row.error.empty())
+                        batch.results.push_back({ i, row.spectral, row.noSpectrum });
+                batch.next = end;
             }
             return batch;
         },

@@ -56,20 +56,32 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
             const auto filter = ckpt::TableFilter::parse(opts->filter);
             const auto metrics = opts->metrics == "all" || filter.needsSpectral() ? ckpt::TableMetrics::All
                                                                                   : ckpt::TableMetrics::Basic;
-            nlohmann::ordered_json all = nlohmann::ordered_json::array();
-            if (opts->csv)
-                ckpt::writeTensorTableCsvHeader(std::cout, metrics);
+            // Every tensor's statistics (each sweep on every core), then the matrices' spectral
+            // metrics side by side, one matrix per core.
+            std::vector<ckpt::TensorTableRow> rows;
             for (const auto* t : selected) {
                 ckpt::StatsOptions so;
                 so.bins = opts->bins;
-                ckpt::TensorTableRow row;
                 try {
-                    row = ckpt::tensorTableRow(*t, metrics, so);
+                    rows.push_back(ckpt::tensorTableRow(*t, ckpt::TableMetrics::Basic, so));
                 } catch (const ckpt::CheckpointError&) {
                     throw;
                 } catch (const std::exception& e) {
                     throw ckpt::CheckpointError(c.path, t->info.name + ": " + e.what());
                 }
+            }
+            if (metrics == ckpt::TableMetrics::All) {
+                std::vector<ckpt::TensorTableRow*> pointers;
+                for (auto& row : rows)
+                    pointers.push_back(&row);
+                ckpt::addSpectralMetrics(pointers, selected, 0);
+            }
+            nlohmann::ordered_json all = nlohmann::ordered_json::array();
+            if (opts->csv)
+                ckpt::writeTensorTableCsvHeader(std::cout, metrics);
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                const ckpt::Tensor* t = selected[i];
+                const ckpt::TensorTableRow& row = rows[i];
                 if (!filter.matches(row))
                     continue;
                 const ckpt::TensorStats& s = row.stats;

@@ -9,6 +9,7 @@
 #include <Spectra/SymEigsSolver.h>
 
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -25,6 +26,16 @@ Matrix readMatrix(const Tensor& tensor, std::int64_t rows, std::int64_t cols, co
     forEachChunk(
         tensor,
         [&](const TensorChunk& chunk) {
+            if (tensor.info.dtype == DType::Float32) { // as stored: no round trip through double
+                std::memcpy(out + chunk.first, chunk.data, std::size_t(chunk.count) * sizeof(float));
+                const float* f = out + chunk.first;
+                bool finite = true;
+                for (std::int64_t i = 0; i < chunk.count; ++i)
+                    finite &= std::isfinite(f[i]);
+                if (!finite)
+                    throw std::invalid_argument("holds NaN or infinite values");
+                return;
+            }
             values.resize(std::size_t(chunk.count));
             convertToDouble(tensor.info.dtype, chunk.data, chunk.count, values.data());
             for (std::int64_t i = 0; i < chunk.count; ++i) {
@@ -71,7 +82,9 @@ double largestSingularValue(const Matrix& w)
     const Eigen::Index n = op.rows();
     Spectra::SymEigsSolver<GramOperator> eigs(op, 1, std::min<Eigen::Index>(n, 24));
     eigs.init();
-    eigs.compute(Spectra::SortRule::LargestAlge, 1000, 1e-10);
+    // 1e-8 on the eigenvalue σ² leaves σ far within the 1e-4 of numpy that is asked for; 1e-10
+    // took half as long again on random matrices, whose top singular values crowd together.
+    eigs.compute(Spectra::SortRule::LargestAlge, 1000, 1e-8);
     if (eigs.info() != Spectra::CompInfo::Successful)
         throw std::runtime_error("the largest singular value did not converge");
     return std::sqrt(std::max(0.0, eigs.eigenvalues()[0]));

@@ -2,6 +2,7 @@
 
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
+#include "base/ParallelFor.h"
 #include "output/AtomicOutput.h"
 #include "report/Csv.h"
 #include "report/PrintableText.h"
@@ -38,6 +39,18 @@ void addSpectralMetrics(TensorTableRow& row, const Tensor& tensor, const std::at
     } catch (const std::exception& e) {
         row.noSpectrum = e.what();
     }
+}
+
+void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<const Tensor*>& tensors, int threads,
+    const std::atomic<bool>* cancel)
+{
+    parallelFor(
+        std::min(rows.size(), tensors.size()), threads,
+        [&](std::size_t i) {
+            if (rows[i]->error.empty())
+                addSpectralMetrics(*rows[i], *tensors[i], cancel);
+        },
+        cancel);
 }
 
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why)

@@ -35,6 +35,10 @@ TensorTableRow tensorTableRow(const Tensor& tensor, TableMetrics metrics, const 
 // The spectral metrics of a row made with Basic metrics (what All adds), for callers that show
 // the basic table first. Throws Cancelled.
 void addSpectralMetrics(TensorTableRow& row, const Tensor& tensor, const std::atomic<bool>* cancel = nullptr);
+// The same for rows[i] of *tensors[i] (rows with an error are left alone), `threads` matrices at
+// a time (0: one per core): each matrix is read into memory, so at most that many at once.
+void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<const Tensor*>& tensors, int threads,
+    const std::atomic<bool>* cancel = nullptr);
 // A row for a tensor whose data cannot be read: its name, dtype and shape, and why.
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why);
 
