@@ -13,4 +13,9 @@ namespace ckpt {
 void parallelFor(
     std::size_t n, int threads, const std::function<void(std::size_t)>& fn, const std::atomic<bool>* cancel = nullptr);
 
+// The same where each thread needs its own state (buffers): makeWorker() is called once on each
+// thread and returns that thread's fn.
+void parallelForEachWorker(std::size_t n, int threads,
+    const std::function<std::function<void(std::size_t)>()>& makeWorker, const std::atomic<bool>* cancel = nullptr);
+
 } // namespace ckpt

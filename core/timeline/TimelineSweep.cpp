@@ -2,6 +2,7 @@
 
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
+#include "base/ParallelFor.h"
 #include "io/MappedAccess.h"
 #include "numerics/Convert.h"
 #include "numerics/PairVector.h"
@@ -410,38 +411,13 @@ std::vector<SweepSums> sweepInParallel(
     const std::vector<SweepJob>& jobs, const std::vector<Chunk>& chunks, int threads, const std::atomic<bool>* cancel)
 {
     std::vector<SweepSums> results(chunks.size());
-    std::atomic<std::size_t> next { 0 };
-    std::atomic<bool> stop { false };
-    std::mutex mutex;
-    std::size_t failedChunk = chunks.size();
-    std::exception_ptr error;
-    auto worker = [&] {
-        ChunkReader reader;
-        for (std::size_t c; !stop && (c = next.fetch_add(1)) < chunks.size();) {
-            if (cancel && cancel->load())
-                break;
-            try {
-                results[c] = sweepChunk(jobs[chunks[c].job], chunks[c], reader);
-            } catch (...) {
-                std::lock_guard lock(mutex);
-                if (c < failedChunk) {
-                    failedChunk = c;
-                    error = std::current_exception();
-                }
-                stop = true;
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-        pool.emplace_back(worker);
-    worker();
-    for (std::thread& t : pool)
-        t.join();
-    if (error)
-        std::rethrow_exception(error);
-    if (cancel && cancel->load())
-        throw Cancelled();
+    parallelForEachWorker(
+        chunks.size(), threads,
+        [&] {
+            auto reader = std::make_shared<ChunkReader>(); // one per thread
+            return [&, reader](std::size_t c) { results[c] = sweepChunk(jobs[chunks[c].job], chunks[c], *reader); };
+        },
+        cancel);
     return results;
 }
 
