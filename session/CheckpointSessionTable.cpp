@@ -46,7 +46,12 @@ void CheckpointSession::computeTable(bool spectral)
             ckpt::StatsOptions options;
             options.cancel = job.cancelFlag();
             options.bins = 1; // the table shows no histograms
+            std::vector<const ckpt::Tensor*> tensors;
+            for (const ckpt::Tensor& t : checkpoint->tensors)
+                tensors.push_back(&t);
+            ckpt::MappedReadAhead ahead(ckpt::mappedRangesOf(tensors));
             for (const ckpt::Tensor& t : checkpoint->tensors) {
+                ahead.reached(rows->size());
                 progress(double(rows->size()) / double(checkpoint->tensors.size()));
                 try {
                     if (!t.info.unreadable.empty())

@@ -121,6 +121,22 @@ private slots:
         QCOMPARE(r.err.count('\n'), 1);
     }
 
+    // Names from a run folder reach the terminal escaped, never as raw control bytes.
+    void timelineEscapesNamesOfSkippedEntries()
+    {
+        QTemporaryDir dir;
+        for (const char* name : { "epoch_1.pt", "epoch_2.pt" }) // two: a folder of one opens as that checkpoint
+            QVERIFY(QFile::copy(QStringLiteral(CKPT_TEST_DATA "/timeline/run/") + name, dir.filePath(name)));
+        QFile hostile(dir.filePath(QString::fromUtf8("x\x1b]0;pwned\x07\rname_2.pt")));
+        QVERIFY(hostile.open(QIODevice::WriteOnly));
+        hostile.close();
+        const Run r = runCkpt({ QStringLiteral("timeline"), dir.path() });
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("x\\x1b]0;pwned\\x07\\rname_2.pt: file is empty"), r.out.constData());
+        for (char c : r.out + r.err)
+            QVERIFY(c == '\n' || static_cast<unsigned char>(c) >= 0x20);
+    }
+
     // Exit 0 clean, 1 findings, 3 unreadable; the JSON names each finding and PyTorch's errors.
     void doctor()
     {

@@ -1,6 +1,7 @@
 #include "base/CheckpointError.h"
 #include "io/ByteSource.h"
 #include "io/MappedAccess.h"
+#include "io/MappedReadAhead.h"
 #include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
 
@@ -85,6 +86,79 @@ private slots:
             QFAIL("no error");
         } catch (const std::exception& e) {
             QCOMPARE(QString(e.what()), QStringLiteral("the file was truncated while it was being read"));
+        }
+    }
+
+    // Ten 4 MiB ranges of a mapped file, and an empty one (a tensor not mapped) among them.
+    static std::vector<ckpt::MappedRange> piecesOf(const ckpt::FileByteSource& source)
+    {
+        std::vector<ckpt::MappedRange> ranges;
+        for (int i = 0; i < 10; ++i)
+            ranges.push_back({ source.data() + (std::int64_t(i) << 22), std::int64_t(1) << 22 });
+        ranges.insert(ranges.begin() + 3, ckpt::MappedRange {});
+        return ranges;
+    }
+
+    void readAheadStaysWithinItsWindowOfTheSweep()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        std::ofstream(path, std::ios::binary) << std::string(40 << 20, 'x');
+        const ckpt::FileByteSource source(path);
+        constexpr std::int64_t MiB = 1 << 20;
+        ckpt::MappedReadAhead ahead(piecesOf(source), 8 * MiB);
+        QTRY_COMPARE_WITH_TIMEOUT(ahead.bytesRead(), 8 * MiB, 30000);
+        QTest::qWait(100);
+        QCOMPARE(ahead.bytesRead(), 8 * MiB); // waits for the sweep
+        ahead.reached(6); // the sixth piece of the file (the empty range is index 3)
+        QTRY_COMPARE_WITH_TIMEOUT(ahead.bytesRead(), 5 * 4 * MiB + 8 * MiB, 30000);
+        ahead.reached(10);
+        QTRY_COMPARE_WITH_TIMEOUT(ahead.bytesRead(), 40 * MiB, 30000);
+        ahead.reached(99); // past the end: ignored
+    }
+
+    void readAheadSkipsWhatTheSweepHasPassed()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        std::ofstream(path, std::ios::binary) << std::string(40 << 20, 'x');
+        const ckpt::FileByteSource source(path);
+        ckpt::MappedReadAhead ahead(piecesOf(source), 4 << 20);
+        ahead.reached(9); // the ninth piece of the file, at 32 MiB
+        QTRY_COMPARE_WITH_TIMEOUT(ahead.bytesRead(), std::int64_t(36) << 20, 30000);
+        QTest::qWait(100);
+        QCOMPARE(ahead.bytesRead(), std::int64_t(36) << 20);
+    }
+
+    void readAheadOfATruncatedFileStopsWithoutFaulting()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        std::ofstream(path, std::ios::binary) << std::string(40 << 20, 'x');
+        const ckpt::FileByteSource source(path);
+        QCOMPARE(::truncate(path.c_str(), 4096), 0);
+        {
+            ckpt::MappedReadAhead ahead(piecesOf(source), std::int64_t(64) << 20);
+            QTest::qWait(200);
+            QVERIFY(ahead.bytesRead() < std::int64_t(4) << 20);
+        } // and stopping it does not wait for anything
+        QVERIFY(!ckpt::runMappedAccess([&] { (void)*static_cast<const volatile std::byte*>(source.data() + 8192); }));
+    }
+
+    void stopsPromptlyWhenTheSweepEndsEarly()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        std::ofstream(path, std::ios::binary) << std::string(40 << 20, 'x');
+        const ckpt::FileByteSource source(path);
+        {
+            ckpt::MappedReadAhead ahead(piecesOf(source));
+        } // a cancelled table: joined, no crash
+        {
+            ckpt::MappedReadAhead nothing({});
+        }
+        {
+            ckpt::MappedReadAhead empty({ ckpt::MappedRange {} });
         }
     }
 };

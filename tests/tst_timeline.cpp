@@ -21,6 +21,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace ckpt;
 
 namespace {
@@ -426,6 +429,117 @@ private slots:
         const RunTimeline grown = computeTimeline(planRun({ dir.toStdString() }), options);
         QCOMPARE(grown.stepsFromCache, std::size_t(2));
         QCOMPARE(everything(grown), everything(computeTimeline(planRun({ dir.toStdString() }))));
+    }
+
+    // A run folder as an attacker (or a messy disk) makes it: symbolic links to itself, to each
+    // other and to devices, a FIFO (opening it would wait for a writer forever), an empty file
+    // with a terminal escape in its name, a folder linking back up. Planning finishes, the three
+    // checkpoints are the members, every other entry is skipped with its reason.
+    void hostileRunFolderIsPlannedWithoutHanging()
+    {
+        QTemporaryDir folder;
+        const QString dir = copyOfRun(folder, { "epoch_1.pt", "epoch_2.pt", "epoch_10.npz", "notes.txt" });
+        const std::string d = dir.toStdString();
+        QCOMPARE(::symlink(".", (d + "/loop").c_str()), 0);
+        QCOMPARE(::symlink("self", (d + "/self").c_str()), 0);
+        QCOMPARE(::symlink("ping", (d + "/pong").c_str()), 0);
+        QCOMPARE(::symlink("pong", (d + "/ping").c_str()), 0);
+        QCOMPARE(::symlink("/dev/zero", (d + "/zero_3.pt").c_str()), 0);
+        QCOMPARE(::mkfifo((d + "/pipe_4.pt").c_str(), 0600), 0);
+        std::ofstream(d + "/bad\x1b[31mname_5.pt");
+        QVERIFY(QDir(dir).mkpath(QStringLiteral("sub/deeper")));
+        QCOMPARE(::symlink("../..", (d + "/sub/deeper/up").c_str()), 0);
+        const RunPlan plan = planRun({ d });
+        QCOMPARE(plan.members.size(), std::size_t(3));
+        QCOMPARE(plan.members[2].label, std::string("epoch_10.npz"));
+        std::map<std::string, std::string> skipped;
+        for (const auto& [path, why] : plan.skipped)
+            skipped[path.substr(d.size() + 1)] = why;
+        QCOMPARE(skipped.size(), std::size_t(9));
+        QCOMPARE(skipped["pipe_4.pt"], std::string("not a regular file"));
+        QCOMPARE(skipped["zero_3.pt"], std::string("not a regular file"));
+        QCOMPARE(skipped["bad\x1b[31mname_5.pt"], std::string("file is empty"));
+        for (const char* cycle : { "self", "ping", "pong" })
+            QVERIFY2(skipped[cycle].find("symbolic links") != std::string::npos, skipped[cycle].c_str());
+        QVERIFY2(skipped["loop"].find("checkpoint files") != std::string::npos, skipped["loop"].c_str());
+        QVERIFY(skipped.count("sub") && skipped.count("notes.txt"));
+        QCOMPARE(computeTimeline(plan).plan.members.size(), std::size_t(3));
+    }
+
+    // Thousands of entries: 2000 that are not checkpoints and 300 that are, planned and read.
+    void runFolderWithThousandsOfEntries()
+    {
+        QTemporaryDir folder;
+        const std::string d = folder.path().toStdString();
+        for (int i = 0; i < 2000; ++i)
+            std::ofstream(d + "/log_" + std::to_string(i) + ".txt") << "loss " << i << "\n";
+        std::ifstream in(run + "/epoch_10.npz", std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (int i = 0; i < 300; ++i)
+            std::ofstream(d + "/ckpt_" + std::to_string(i) + ".npz", std::ios::binary) << bytes;
+        const RunPlan plan = planRun({ d });
+        QCOMPARE(plan.members.size(), std::size_t(300));
+        QCOMPARE(plan.skipped.size(), std::size_t(2000));
+        QCOMPARE(plan.members[299].step, 299.0);
+        const RunTimeline t = computeTimeline(plan);
+        QCOMPARE(t.tensors.front().steps.size(), std::size_t(300));
+        QCOMPARE(t.tensors.front().steps[299].changePrevious, 0.0); // the same file 300 times
+    }
+
+    // A checkpoint removed after the run was listed (a training run keeping its last few) leaves
+    // the run when its turn comes, said in the skipped entries; the rest reads as if it had never
+    // been listed.
+    void checkpointRemovedWhileTheRunIsRead()
+    {
+        QTemporaryDir folder;
+        const QString dir = copyOfRun(folder, { "epoch_1.pt", "epoch_2.pt", "epoch_10.npz" });
+        QVERIFY(QFile::copy(dir + "/epoch_2.pt", dir + "/epoch_5.pt"));
+        const RunPlan plan = planRun({ dir.toStdString() });
+        QCOMPARE(plan.members.size(), std::size_t(4));
+        TimelineOptions options;
+        options.stepRead = [&](const RunTimeline&, std::size_t read) {
+            if (read == 1)
+                QFile::remove(dir + "/epoch_5.pt");
+        };
+        const RunTimeline t = computeTimeline(plan, options);
+        QCOMPARE(t.plan.members.size(), std::size_t(3));
+        QCOMPARE(t.plan.skipped.back().first, (dir + "/epoch_5.pt").toStdString());
+        QVERIFY(t.plan.skipped.back().second.starts_with("could not be read when its turn came"));
+        QCOMPARE(everything(t), everything(computeTimeline(planRun({ dir.toStdString() }))));
+        // Nothing of the run left to read: the error names the checkpoint.
+        const RunPlan lone = planRun({ (dir + "/epoch_1.pt").toStdString() });
+        QFile::remove(dir + "/epoch_1.pt");
+        QVERIFY_THROWS_EXCEPTION(CheckpointError, computeTimeline(lone));
+    }
+
+    // A cached step whose file has gone by the time a later step needs it as its previous: that
+    // step's change from the previous is unknown (NaN), the change from the first still measured.
+    void cachedPreviousStepRemovedWhileTheRunIsRead()
+    {
+        QTemporaryDir cache, folder;
+        const QString dir = copyOfRun(folder, { "epoch_1.pt", "epoch_2.pt", "epoch_10.npz" });
+        TimelineOptions options;
+        options.cacheFolder = cache.path().toStdString();
+        const RunTimeline full = computeTimeline(planRun({ dir.toStdString() }), options);
+        QFile last(dir + "/epoch_10.npz");
+        QVERIFY(last.open(QIODevice::ReadWrite));
+        QVERIFY(last.setFileTime(QDateTime::currentDateTime().addSecs(60), QFileDevice::FileModificationTime));
+        last.close();
+        options.stepRead = [&](const RunTimeline&, std::size_t read) {
+            if (read == 2)
+                QFile::remove(dir + "/epoch_2.pt");
+        };
+        const RunTimeline t = computeTimeline(planRun({ dir.toStdString() }), options);
+        QCOMPARE(t.stepsFromCache, std::size_t(2));
+        for (std::size_t i = 0; i < t.tensors.size(); ++i) {
+            const StepMetrics& m = t.tensors[i].steps[2];
+            if (!m.present)
+                continue;
+            QVERIFY(std::isnan(m.changePrevious));
+            QCOMPARE(m.l2, full.tensors[i].steps[2].l2);
+            if (t.tensors[i].steps[0].present) // first seen in a file still there
+                QCOMPARE(m.changeFirst, full.tensors[i].steps[2].changeFirst);
+        }
     }
 
     // Damaged entries are misses, never errors.

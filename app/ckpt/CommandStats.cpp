@@ -59,7 +59,9 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
             // Every tensor's statistics (each sweep on every core), then the matrices' spectral
             // metrics side by side, one matrix per core.
             std::vector<ckpt::TensorTableRow> rows;
+            ckpt::MappedReadAhead ahead(ckpt::mappedRangesOf(selected));
             for (const auto* t : selected) {
+                ahead.reached(rows.size());
                 ckpt::StatsOptions so;
                 so.bins = opts->bins;
                 try {

@@ -53,6 +53,16 @@ void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<con
         cancel);
 }
 
+std::vector<MappedRange> mappedRangesOf(const std::vector<const Tensor*>& tensors)
+{
+    std::vector<MappedRange> ranges;
+    for (const Tensor* t : tensors) {
+        const std::byte* mapped = t->info.unreadable.empty() && t->data ? t->data->mappedElements() : nullptr;
+        ranges.push_back(mapped ? MappedRange { mapped, t->info.nbytes() } : MappedRange {});
+    }
+    return ranges;
+}
+
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why)
 {
     TensorTableRow row;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "io/MappedReadAhead.h"
 #include "numerics/Spectral.h"
 #include "numerics/Stats.h"
 #include "tensor/Tensor.h"
@@ -41,6 +42,11 @@ void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<con
     const std::atomic<bool>* cancel = nullptr);
 // A row for a tensor whose data cannot be read: its name, dtype and shape, and why.
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why);
+
+// Where the tensors' elements sit in memory (mapped files), in the order given, for reading them
+// ahead of a sweep over the whole table (MappedReadAhead): one range per tensor, empty for a tensor
+// read otherwise (decoded, decompressed), so that range i is tensors[i].
+std::vector<MappedRange> mappedRangesOf(const std::vector<const Tensor*>& tensors);
 
 // The row's metrics as JSON fields added to `out` (statsJson's object in `ckpt stats --json`).
 void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out);

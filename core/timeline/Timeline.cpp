@@ -56,6 +56,29 @@ std::shared_ptr<OpenStep> openStep(const RunMember& m, const TimelineOptions& op
     return step;
 }
 
+// A step taken from the cache whose file has gone since (a training run keeping only its last
+// few checkpoints): null, and what is measured against it is left out (NaN).
+std::shared_ptr<OpenStep> openStepOrNull(const RunMember& m, const TimelineOptions& options)
+{
+    try {
+        return openStep(m, options);
+    } catch (const CheckpointError&) {
+        return nullptr;
+    }
+}
+
+// Step s could not be opened when its turn came (removed or rewritten since the run was listed):
+// it leaves the run, said in the plan's skipped entries, as if it had never been listed.
+void dropStep(RunTimeline& run, std::size_t s, const std::string& why)
+{
+    run.plan.skipped.emplace_back(run.plan.members[s].path, "could not be read when its turn came: " + why);
+    run.plan.members.erase(run.plan.members.begin() + static_cast<std::ptrdiff_t>(s));
+    for (TensorTimeline& line : run.tensors) {
+        line.steps.erase(line.steps.begin() + static_cast<std::ptrdiff_t>(s));
+        line.shapes.erase(line.shapes.begin() + static_cast<std::ptrdiff_t>(s));
+    }
+}
+
 const Tensor* sameShaped(const OpenStep* step, const std::string& name, const Tensor& like)
 {
     if (!step)
@@ -101,10 +124,10 @@ void openWhatCachedStepsSkipped(Walk& walk, const RunPlan& plan, std::size_t s, 
 {
     if (s > 0 && !walk.previous)
         walk.previous = walk.firsts.count(s - 1) && walk.firsts[s - 1] ? walk.firsts[s - 1]
-                                                                       : openStep(plan.members[s - 1], options);
+                                                                       : openStepOrNull(plan.members[s - 1], options);
     for (auto& [step, open] : walk.firsts)
         if (!open)
-            open = step == s - 1 ? walk.previous : openStep(plan.members[step], options);
+            open = step == s - 1 ? walk.previous : openStepOrNull(plan.members[step], options);
 }
 
 // A new line for a tensor first seen at step s, or the existing one; "appears" and "changes
@@ -165,8 +188,8 @@ std::vector<Pending> lineUp(
         Pending p { lineIndex, { name, { tensor, sameShaped(walk.previous.get(), name, *tensor), nullptr }, {} } };
         p.job.files = { current->path, walk.previous ? walk.previous->path : "", "" };
         const std::size_t first = walk.firstStepOf[lineIndex];
-        if (first != s) {
-            const OpenStep* atFirst = walk.firsts[first].get();
+        const OpenStep* atFirst = first != s ? walk.firsts[first].get() : nullptr;
+        if (atFirst) {
             p.job.tensors[SweepJob::First] = sameShaped(atFirst, name, *tensor);
             p.job.files[SweepJob::First] = atFirst->path;
         }
@@ -214,7 +237,7 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
 {
     RunTimeline run;
     run.plan = plan;
-    const std::size_t steps = plan.members.size();
+    std::size_t steps = plan.members.size();
     const SweepOptions sweep { options.chunkElements, options.threads, options.cancel };
     Walk walk;
     const TimelineCache cache(options.cacheFolder);
@@ -224,8 +247,9 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
             options.progress(s, steps);
         if (options.cancel && options.cancel->load())
             throw Cancelled();
+        const std::uint64_t keyBefore = key;
         if (!options.cacheFolder.empty()) {
-            key = TimelineCache::stepKey(key, plan.members[s].path, options.select);
+            key = TimelineCache::stepKey(key, run.plan.members[s].path, options.select);
             if (const auto cached = cache.load(key)) {
                 applyCached(run, walk, s, *cached, steps);
                 noteStepEnd(run, s);
@@ -234,9 +258,19 @@ RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options)
                     options.stepRead(run, s + 1);
                 continue;
             }
-            openWhatCachedStepsSkipped(walk, plan, s, options);
+            openWhatCachedStepsSkipped(walk, run.plan, s, options);
         }
-        const auto current = openStep(plan.members[s], options);
+        std::shared_ptr<OpenStep> current;
+        try {
+            current = openStep(run.plan.members[s], options);
+        } catch (const CheckpointError& e) {
+            if (steps == 1)
+                throw; // nothing of the run could be read
+            dropStep(run, s--, e.reason()); // the next member moves to s, where the loop's ++s returns
+            --steps;
+            key = keyBefore;
+            continue;
+        }
         const std::vector<Pending> pending = lineUp(run, walk, s, current, steps);
         std::vector<SweepJob> jobs;
         for (const Pending& p : pending)

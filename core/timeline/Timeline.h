@@ -68,8 +68,11 @@ struct TimelineOptions {
 // Reads the run checkpoint by checkpoint: at most the first, the previous and the current one
 // are open at a time (memory does not grow with the number of steps). Each tensor is read once
 // per step, beside its previous and first self, its chunks spread over threads. A checkpoint
-// that cannot be read throws CheckpointError naming it; progress is reported per step, from the
-// calling thread.
+// that no longer opens when its turn comes (removed or rewritten since the run was listed, as
+// training runs that keep their last few checkpoints do) leaves the run and is listed in
+// plan.skipped; one that fails while it is read (truncated under the sweep) throws CheckpointError
+// naming it, as does a run none of whose checkpoints opens. Progress is reported per step, from
+// the calling thread.
 RunTimeline computeTimeline(const RunPlan& plan, const TimelineOptions& options = {});
 
 // A checkpoint's tensors by unwrapped name (the first of two that unwrap alike keeps the short

@@ -119,12 +119,13 @@ nlohmann::ordered_json distributionJson(const RunTimeline& run, const StepDistri
 void writeTimelineSummary(const RunTimeline& run, std::ostream& out)
 {
     const auto& members = run.plan.members;
-    out << members.size() << " checkpoints, ordered " << run.plan.orderWhy << ":\n";
+    out << members.size() << (members.size() == 1 ? " checkpoint" : " checkpoints") << ", ordered " << run.plan.orderWhy
+        << ":\n";
     for (std::size_t s = 0; s < members.size(); ++s)
         out << "  " << s << "  step " << csvNumber(members[s].step) << "  " << printable(members[s].path) << "\n";
     for (const auto& [path, why] : run.plan.skipped)
         out << "skipped " << printable(path) << ": " << printable(why) << "\n";
-    out << run.tensors.size() << " tensors\n";
+    out << run.tensors.size() << (run.tensors.size() == 1 ? " tensor\n" : " tensors\n");
     if (run.stepsFromCache > 0)
         out << run.stepsFromCache << " of " << members.size() << " steps from the cache\n";
     if (run.firstNonFiniteStep) {
