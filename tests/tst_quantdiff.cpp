@@ -138,6 +138,49 @@ private slots:
         QVERIFY(byName(r, "blk.0.attn_v.weight")->sqnrDb > 40); // not a rotary projection
     }
 
+    // Head counts a file declares are not trusted: zero, negative, huge, not dividing the rows,
+    // of the wrong type or too short an array leave the rows as they are (no crash, no division
+    // by zero); any integer type and a per-layer array are followed.
+    void hostileHeadCounts_data()
+    {
+        QTest::addColumn<QString>("headCount"); // JSON
+        QTest::addColumn<qint64>("heads"); // what blk.1.attn_q.weight is un-permuted with
+        QTest::newRow("unsigned") << "4" << qint64(4);
+        QTest::newRow("signed") << "4" << qint64(4);
+        QTest::newRow("zero") << "0" << qint64(0);
+        QTest::newRow("negative") << "-4" << qint64(0);
+        QTest::newRow("huge") << "18446744073709551615" << qint64(0);
+        QTest::newRow("2^40") << "1099511627776" << qint64(0);
+        QTest::newRow("not dividing the rows") << "3" << qint64(0);
+        QTest::newRow("more heads than rows") << "65536" << qint64(0);
+        QTest::newRow("float") << "4.0" << qint64(0);
+        QTest::newRow("string") << "\"4\"" << qint64(0);
+        QTest::newRow("null") << "null" << qint64(0);
+        QTest::newRow("object") << R"({"count": 100, "type": "u32", "first": [4]})" << qint64(0);
+        QTest::newRow("per layer") << "[2, 4]" << qint64(4);
+        QTest::newRow("per layer, too short") << "[4]" << qint64(0);
+        QTest::newRow("per layer, wrong type") << R"([4, "4"])" << qint64(0);
+    }
+
+    void hostileHeadCounts()
+    {
+        QFETCH(QString, headCount);
+        QFETCH(qint64, heads);
+        const Checkpoint hf = openCheckpoint(data("pytorch_model.bin"));
+        Checkpoint gguf = openCheckpoint(data("model-q8.gguf"));
+        auto value = nlohmann::json::parse(headCount.toStdString());
+        if (QByteArray(QTest::currentDataTag()) == "signed")
+            value = nlohmann::json(std::int32_t(4));
+        gguf.metadata["llama.attention.head_count"] = value;
+        gguf.metadata.erase("llama.attention.head_count_kv");
+        const DiffReport r = diffCheckpoints(gguf, hf);
+        const TensorDiff* q = byName(r, "blk.1.attn_q.weight");
+        QVERIFY(q);
+        QCOMPARE(q->layout.ropeHeads, std::int64_t(heads));
+        QCOMPARE(q->sqnrDb > 40, heads == 4);
+        QCOMPARE(r.tensors.size(), diffCheckpoints(openCheckpoint(data("model-q8.gguf")), hf).tensors.size());
+    }
+
     void cliReportsThePairing()
     {
         QProcess p;

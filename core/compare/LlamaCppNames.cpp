@@ -91,13 +91,26 @@ bool isRopePermutedArchitecture(const Checkpoint& gguf)
     return arch == "llama" || arch == "granite" || arch == "granitemoe" || arch == "deci";
 }
 
-std::optional<std::int64_t> headCount(const Checkpoint& gguf, const std::string& key)
+// A head count of the metadata: a positive integer of any integer type, or, where it is per layer
+// (an array, as Nemotron's "deci" writes), the entry of the tensor's block. None when absent,
+// implausible, or an array too long to be listed in the metadata.
+std::optional<std::int64_t> headCount(const Checkpoint& gguf, const std::string& key, const std::string& block)
 {
     const auto it = gguf.metadata.find(key);
-    if (it == gguf.metadata.end() || !it->is_number_unsigned())
-        return std::nullopt; // absent, or per-layer arrays (not followed)
-    const auto n = it->get<std::uint64_t>();
-    return n > 0 && n < (1u << 20) ? std::optional<std::int64_t>(std::int64_t(n)) : std::nullopt;
+    if (it == gguf.metadata.end())
+        return std::nullopt;
+    const auto* value = &*it;
+    if (it->is_array()) {
+        if (block.empty() || block.size() > 6 || std::stoul(block) >= it->size())
+            return std::nullopt;
+        value = &(*it)[std::stoul(block)];
+    }
+    if (!value->is_number_integer())
+        return std::nullopt;
+    if (value->is_number_unsigned() && value->get<std::uint64_t>() >= (1u << 20))
+        return std::nullopt;
+    const auto n = value->get<std::int64_t>();
+    return n > 0 && n < (1 << 20) ? std::optional<std::int64_t>(n) : std::nullopt;
 }
 
 } // namespace
@@ -130,13 +143,13 @@ std::int64_t ropePermutationHeads(const Checkpoint& gguf, std::string_view ggufN
     if (!isRopePermutedArchitecture(gguf))
         return 0;
     const std::string arch = gguf.metadata.at("general.architecture").get<std::string>();
-    const auto pattern = blockPattern(ggufName).first;
-    const auto heads = headCount(gguf, arch + ".attention.head_count");
+    const auto [pattern, block] = blockPattern(ggufName);
+    const auto heads = headCount(gguf, arch + ".attention.head_count", block);
     std::optional<std::int64_t> used;
     if (pattern == "blk.{}.attn_q.weight" || pattern == "blk.{}.attn_q.bias")
         used = heads;
     else if (pattern == "blk.{}.attn_k.weight" || pattern == "blk.{}.attn_k.bias")
-        used = headCount(gguf, arch + ".attention.head_count_kv").value_or(heads.value_or(0));
+        used = headCount(gguf, arch + ".attention.head_count_kv", block).value_or(heads.value_or(0));
     if (!used || *used <= 0 || rows % (2 * *used) != 0)
         return 0;
     return *used;
