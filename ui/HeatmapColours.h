@@ -8,3 +8,8 @@
 // NaN cells are transparent.
 QCPColorGradient divergingGradient();
 QCPColorGradient sequentialGradient();
+
+// Puts `scale` at the right of the plot's axis rect, the same height as it, and colours `map` by
+// it with the sequential gradient, each cell flat (a cell is one measurement: never blend
+// neighbours). The colour maps of the timeline (steps across) share this.
+void placeSequentialScale(QCustomPlot* plot, QCPColorMap* map, QCPColorScale* scale, const QString& label);

@@ -25,17 +25,9 @@ TimelineDistribution::TimelineDistribution(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_, 1);
     layout->addWidget(caption_);
-    plot_->plotLayout()->addElement(0, 1, scale_);
-    scale_->setType(QCPAxis::atRight);
-    scale_->setLabel(tr("elements"));
+    placeSequentialScale(plot_, map_, scale_, tr("elements")); // a cell: one bin at one step
     scale_->setDataScaleType(QCPAxis::stLogarithmic);
     scale_->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    auto* margins = new QCPMarginGroup(plot_);
-    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    map_->setColorScale(scale_);
-    map_->setGradient(sequentialGradient());
-    map_->setInterpolate(false); // a cell is one bin at one step: never blend neighbours
     plot_->setMinimumHeight(160);
     plot_->setMouseTracking(true);
     plot_->setToolTip(tr("Click a column to open that step's checkpoint in the other tabs"));

@@ -30,15 +30,9 @@ TimelineHeatmap::TimelineHeatmap(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_, 1);
     layout->addWidget(hover_);
-    plot_->plotLayout()->addElement(0, 1, scale_);
-    scale_->setType(QCPAxis::atRight);
-    scale_->setLabel(tr("relative change")); // short: the scale is narrow and tall
-    auto* margins = new QCPMarginGroup(plot_);
-    plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-    map_->setColorScale(scale_);
-    map_->setGradient(sequentialGradient()); // a relative change is never negative
-    map_->setInterpolate(false); // a cell is one tensor at one step: never blend neighbours
+    // A cell: one tensor at one step; sequential: a relative change is never negative. The label
+    // is short: the scale is narrow and tall.
+    placeSequentialScale(plot_, map_, scale_, tr("relative change"));
     plot_->yAxis->setRangeReversed(true); // the first tensor at the top, as in the list
     plot_->setMinimumHeight(160);
     plot_->setMouseTracking(true);
