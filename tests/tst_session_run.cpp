@@ -160,6 +160,7 @@ private slots:
             const auto soFar = partial.at(int(n - 1)).first().value<std::shared_ptr<const ckpt::RunTimeline>>();
             QVERIFY(soFar);
             QCOMPARE(soFar->plan.members.size(), n);
+            QCOMPARE(soFar->stepsNotYetRead, steps - n);
             for (const auto& line : soFar->tensors) {
                 QCOMPARE(line.steps.size(), n);
                 const auto& full = *std::find_if(want.tensors.begin(), want.tensors.end(),

@@ -13,9 +13,11 @@
 #include "TimelineDistribution.h"
 #include "TimelineHeatmap.h"
 #include "TimelinePanel.h"
+
 #include "UiTestSupport.h"
 #include "timeline/StepDistribution.h"
 #include "timeline/Timeline.h"
+#include <QSplitter>
 
 #include <qcustomplot.h>
 
@@ -373,6 +375,38 @@ private slots:
             qPrintable(summary));
         const QString details = w.timelinePanel()->summary()->toolTip();
         QVERIFY2(details.contains(QString::fromStdString(reference_.plan.skipped.front().second)), qPrintable(details));
+    }
+
+    // While a run is read, what shows says how much of it has been read; the empty tree pane is
+    // hidden from the start (nothing is open beside the run), back when reading the run fails.
+    void partialResultsSaySoAndTheEmptyTreeIsHidden()
+    {
+        MainWindow w;
+        w.show();
+        QWidget* treePane = w.findChild<QSplitter*>()->widget(0);
+        QVERIFY(treePane->isVisible());
+        QSignalSpy shown(&w, &MainWindow::runShown);
+        QVERIFY(w.openRun({ runDir }));
+        QVERIFY(!treePane->isVisible());
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() > 0; }, 60000));
+        w.timelinePanel()->updateRun(std::make_shared<ckpt::RunTimeline>(ckpt::firstSteps(reference_, 1)));
+        const QString summary = w.timelinePanel()->summary()->text();
+        QVERIFY2(summary.startsWith(
+                     QStringLiteral("1 of %1 checkpoints read so far, ordered ").arg(reference_.plan.members.size())),
+            qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("no NaN or Inf so far")), qPrintable(summary));
+        w.timelinePanel()->updateRun(std::make_shared<ckpt::RunTimeline>(reference_));
+        QVERIFY(!w.timelinePanel()->summary()->text().contains(QStringLiteral("so far")));
+
+        MainWindow other;
+        QStringList errors;
+        collectErrors(other, errors);
+        other.show();
+        QSignalSpy failed(&other, &MainWindow::runFailed);
+        const QString notARun = QStringLiteral(CKPT_TEST_DATA "/timeline/run/notes.txt");
+        other.openRun({ notARun });
+        QVERIFY(QTest::qWaitFor([&] { return failed.count() > 0; }, 60000));
+        QVERIFY(other.findChild<QSplitter*>()->widget(0)->isVisible());
     }
 
     void clickingAStepOpensItsCheckpoint()

@@ -10,6 +10,7 @@
 #include "OverlayPlot.h"
 #include "TensorPanel.h"
 #include "Theme.h"
+#include "ThemedPlot.h"
 #include "ToleranceEdit.h"
 #include "TreeFilterProxy.h"
 #include "UiTestSupport.h"
@@ -148,6 +149,40 @@ private slots:
         QCOMPARE(bar->actions()[2], w.exportAction());
         for (QAction* a : bar->actions())
             QVERIFY2(!a->toolTip().isEmpty() && a->toolTip() != a->text(), qPrintable(a->text()));
+    }
+
+    // A legend never sits on the curves when a corner is free of them: curves along the top (a
+    // run's norms levelled off) send it to the bottom right; a curve along the bottom and one high
+    // on the right only, to the top left.
+    void legendGoesWhereTheCurvesAreNot()
+    {
+        ThemedPlot plot;
+        plot.resize(600, 300);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        plot.legend->setVisible(true);
+        auto curve = [&](const QString& name, auto value) {
+            auto* graph = plot.addGraph();
+            graph->setName(name);
+            for (int x = 0; x <= 60; ++x)
+                graph->addData(x, value(x));
+        };
+        auto placed = [&] {
+            plot.xAxis->setRange(-1, 61);
+            plot.yAxis->setRange(-0.25, 5.25); // padded as the timeline's curves are
+            plot.replot(); // lays the axis rect out
+            plot.placeLegendAwayFromData();
+            return plot.axisRect()->insetLayout()->insetAlignment(0);
+        };
+        curve(QStringLiteral("A"), [](int) { return 5.0; });
+        curve(QStringLiteral("B"), [](int) { return 4.9; });
+        QCOMPARE(placed(), Qt::AlignBottom | Qt::AlignRight);
+        plot.clearGraphs();
+        curve(QStringLiteral("low"), [](int) { return 0.0; });
+        curve(QStringLiteral("late rise"), [](int x) { return x < 30 ? 0.0 : 5.0; });
+        QCOMPARE(placed(), Qt::AlignTop | Qt::AlignLeft);
+        plot.clearGraphs();
+        QCOMPARE(placed(), Qt::AlignTop | Qt::AlignRight); // nothing drawn: where legends usually are
     }
 
     void windowTitleNamesTheFile()

@@ -766,5 +766,5 @@ void MainWindow::closeEvent(QCloseEvent* event)
 // Timeline tab then has the whole width).
 void MainWindow::updateTreePane()
 {
-    splitter_->widget(0)->setVisible(session_ != nullptr || run_ == nullptr);
+    splitter_->widget(0)->setVisible(session_ != nullptr || (run_ == nullptr && runOpening_ == nullptr));
 }

@@ -20,6 +20,7 @@ bool MainWindow::openRun(const QStringList& paths, ckpt::StepOrder order)
     if (!run_)
         timeline_->showMessage(tr("Reading the run %1…").arg(runOpening_->displayName()));
     tabs_->setCurrentWidget(timeline_);
+    updateTreePane(); // an empty tree beside the first run's partial results is only in the way
     connect(opening, &RunSession::ready, this, [this, opening] {
         if (opening == run_) { // the live run shown, read again after its folder changed
             timeline_->updateRun(run_->timeline());
@@ -62,6 +63,7 @@ void MainWindow::dropRunOpening()
 {
     runOpening_->deleteLater(); // from its own signal: not deleted here
     runOpening_ = nullptr;
+    updateTreePane();
     if (!run_)
         timeline_->setSession(nullptr);
     else

@@ -174,6 +174,7 @@ void OverlayPlot::fit()
     plot_->rescaleAxes();
     if (!log) // densities and counts start at 0
         plot_->yAxis->setRange(0, plot_->yAxis->range().upper * 1.05);
+    plot_->placeLegendAwayFromData();
     plot_->replot();
 }
 

@@ -2,6 +2,8 @@
 
 #include "numerics/Stats.h"
 
+#include "ThemedPlot.h"
+
 #include <QWidget>
 
 #include <vector>
@@ -50,7 +52,7 @@ private:
     void addCurve(const Series& series);
     void exportDialog();
 
-    QCustomPlot* plot_;
+    ThemedPlot* plot_;
     QLabel* hint_;
     QSpinBox* bins_ = nullptr;
     QCheckBox* log_ = nullptr;

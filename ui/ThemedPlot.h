@@ -9,6 +9,10 @@ class ThemedPlot : public QCustomPlot {
 public:
     explicit ThemedPlot(QWidget* parent = nullptr);
     void applyPalette(); // to every axis rect in the layout (again after adding one)
+    // Puts the legend in the corner of the axis rect that its curves cross least (top right when
+    // none is crossed), so that it never hides the one curve that matters. Call once the ranges
+    // are set, before replot.
+    void placeLegendAwayFromData();
 
 protected:
     void changeEvent(QEvent* event) override;

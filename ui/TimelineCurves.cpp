@@ -163,6 +163,7 @@ void TimelineCurves::showCurves(const std::vector<int>& tensors, int metric, boo
             plot_->xAxis->setRange(std::min(plot_->xAxis->range().lower, keys.lower - 0.5),
                 std::max(plot_->xAxis->range().upper, keys.upper + 0.5));
     }
+    plot_->placeLegendAwayFromData();
     plot_->replot();
 }
 

@@ -2,6 +2,8 @@
 
 #include "timeline/Timeline.h"
 
+#include "ThemedPlot.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -46,7 +48,7 @@ private:
     void onPress(QMouseEvent* event);
     void addComparisonCurve(const ckpt::TensorTimeline& line, int pen, int metric, bool logScale, int& leftOut);
 
-    QCustomPlot* plot_;
+    ThemedPlot* plot_;
     QLabel* hint_;
     std::shared_ptr<const ckpt::RunTimeline> run_;
     std::shared_ptr<const ckpt::RunTimeline> comparison_;

@@ -67,8 +67,10 @@ QString timelineSummary(const ckpt::RunTimeline& run)
 {
     const ckpt::RunPlan& plan = run.plan;
     QStringList parts;
-    parts << counted(int(plan.members.size()), "1 checkpoint", "%1 checkpoints") + tr(", ordered ")
-            + QString::fromStdString(plan.orderWhy);
+    const QString read = run.stepsNotYetRead > 0
+        ? tr("%1 of %2 checkpoints read so far").arg(plan.members.size()).arg(plan.members.size() + run.stepsNotYetRead)
+        : counted(int(plan.members.size()), "1 checkpoint", "%1 checkpoints");
+    parts << read + tr(", ordered ") + QString::fromStdString(plan.orderWhy);
     if (run.stepsFromCache > 0)
         parts << tr("%1 of %2 from the cache").arg(run.stepsFromCache).arg(plan.members.size());
     if (!plan.skipped.empty())
@@ -78,7 +80,7 @@ QString timelineSummary(const ckpt::RunTimeline& run)
         parts << tr("first NaN/Inf at %1 in %2")
                      .arg(stepDescription(plan, *run.firstNonFiniteStep), someNames(run.nonFiniteTensors, 3));
     else
-        parts << tr("no NaN or Inf");
+        parts << (run.stepsNotYetRead > 0 ? tr("no NaN or Inf so far") : tr("no NaN or Inf"));
     if (!run.events.empty())
         parts << someEvents(run, 2);
     return parts.join(QStringLiteral(" · "));

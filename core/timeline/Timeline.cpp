@@ -314,6 +314,7 @@ RunTimeline firstSteps(const RunTimeline& run, std::size_t n)
         out.nonFiniteTensors = run.nonFiniteTensors;
     }
     out.stepsFromCache = std::min(run.stepsFromCache, n);
+    out.stepsNotYetRead = run.plan.members.size() - n;
     return out;
 }
 

@@ -51,6 +51,7 @@ struct RunTimeline {
     std::optional<std::size_t> firstNonFiniteStep;
     std::vector<std::string> nonFiniteTensors;
     std::size_t stepsFromCache = 0; // steps whose results came from the cache, not the files
+    std::size_t stepsNotYetRead = 0; // a partial result (firstSteps): members listed but not read yet
 };
 
 struct TimelineOptions {
