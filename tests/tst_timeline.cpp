@@ -5,6 +5,8 @@
 // made by tests/data/timeline/make_timeline_fixtures.py).
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
+#include "export/Export.h"
+#include "open/ReaderRegistry.h"
 #include "tensor/FlatTensorSource.h"
 #include "timeline/StepDistribution.h"
 #include "timeline/Timeline.h"
@@ -464,6 +466,22 @@ private slots:
         QVERIFY2(skipped["loop"].find("checkpoint files") != std::string::npos, skipped["loop"].c_str());
         QVERIFY(skipped.count("sub") && skipped.count("notes.txt"));
         QCOMPARE(computeTimeline(plan).plan.members.size(), std::size_t(3));
+    }
+
+    // Formats mixed in one run, safetensors among them: epoch 10 written as safetensors (by the
+    // exporter, whose files safetensors' own reader loads) reads exactly as the .npz did.
+    void safetensorsStepInAMixedRun()
+    {
+        QTemporaryDir folder;
+        const QString dir = copyOfRun(folder, { "epoch_1.pt", "epoch_2.pt" });
+        exportCheckpoint(openCheckpoint(run + "/epoch_10.npz"), (dir + "/epoch_10.safetensors").toStdString(), {});
+        const RunTimeline mixed = computeTimeline(planRun({ dir.toStdString() }));
+        QCOMPARE(mixed.plan.members.size(), std::size_t(3));
+        QCOMPARE(mixed.plan.members[2].label, std::string("epoch_10.safetensors"));
+        const std::vector<double> got = allMetrics(mixed), want = allMetrics(computeTimeline(planRun({ run })));
+        QCOMPARE(got.size(), want.size());
+        QVERIFY(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)) == 0); // bit for bit, NaN too
+        QCOMPARE(*mixed.firstNonFiniteStep, std::size_t(2));
     }
 
     // Thousands of entries: 2000 that are not checkpoints and 300 that are, planned and read.

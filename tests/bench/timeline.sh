@@ -69,3 +69,28 @@ echo "|---|---|---|---|---|---|"
 awk -v a="$t_timeline" -v b="$t_stats" -v c="$t_python" -v n="$n" -v mb="$mb" \
   'BEGIN{printf "| warm | %.2f s | %.2f s | %.2f s | %.2f | %.1f |\n", a, b, c, a/b, c/a}'
 awk -v t="$t_cached" 'BEGIN{printf "reopened from the cache: %.3f s (goal < 0.1 s)\n", t}'
+
+# Memory flat in the number of checkpoints: peak RSS of `ckpt timeline` over 20 and over 200
+# checkpoints of 8 MB (goal: the 200 need no more than the 20, apart from the metrics table).
+if [ -x /usr/bin/time ]; then
+    for count in 20 200; do
+        "$py" - "/tmp/ckpt-bench-timeline-mem-$count" "$count" <<'PY'
+import os, sys, torch
+data, n = sys.argv[1], int(sys.argv[2])
+os.makedirs(data, exist_ok=True)
+torch.manual_seed(0)
+state = {"a.weight": torch.randn(1024, 1024), "b.weight": torch.randn(1024, 1024)}
+for step in range(n):
+    path = os.path.join(data, f"step-{step}.pt")
+    if not os.path.exists(path):
+        torch.save(state, path)
+    state = {k: v + 0.01 * torch.randn_like(v) for k, v in state.items()}
+PY
+    done
+    peak() { /usr/bin/time -f %M "$ckpt" timeline --no-cache --csv "$1" 2>&1 >/dev/null | tail -1; }
+    m20=$(peak /tmp/ckpt-bench-timeline-mem-20)
+    m200=$(peak /tmp/ckpt-bench-timeline-mem-200)
+    awk -v a="$m20" -v b="$m200" 'BEGIN{printf "peak memory: 20 checkpoints of 8 MB %.0f MiB, 200 of them %.0f MiB (ratio %.2f, goal: flat)\n", a/1024, b/1024, b/a}'
+else
+    echo "peak memory: not measured (/usr/bin/time missing: apt-get install time)"
+fi
