@@ -52,6 +52,7 @@ void CheckpointSession::computeTable(bool spectral)
             ckpt::MappedReadAhead ahead(ckpt::mappedRangesOf(tensors));
             for (const ckpt::Tensor& t : checkpoint->tensors) {
                 ahead.reached(rows->size());
+                options.adviseReadAhead = !ahead.covers(rows->size());
                 progress(double(rows->size()) / double(checkpoint->tensors.size()));
                 try {
                     if (!t.info.unreadable.empty())

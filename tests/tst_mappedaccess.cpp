@@ -107,6 +107,11 @@ private slots:
         const ckpt::FileByteSource source(path);
         constexpr std::int64_t MiB = 1 << 20;
         ckpt::MappedReadAhead ahead(piecesOf(source), 8 * MiB);
+        QVERIFY(ahead.covers(0) && ahead.covers(3) && !ahead.covers(11));
+        {
+            const ckpt::MappedReadAhead big({ { source.data(), 16 * MiB } }, 8 * MiB);
+            QVERIFY(!big.covers(0)); // larger than the window: the sweep advises the rest itself
+        }
         QTRY_COMPARE_WITH_TIMEOUT(ahead.bytesRead(), 8 * MiB, 30000);
         QTest::qWait(100);
         QCOMPARE(ahead.bytesRead(), 8 * MiB); // waits for the sweep

@@ -64,6 +64,7 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                 ahead.reached(rows.size());
                 ckpt::StatsOptions so;
                 so.bins = opts->bins;
+                so.adviseReadAhead = !ahead.covers(rows.size());
                 try {
                     rows.push_back(ckpt::tensorTableRow(*t, ckpt::TableMetrics::Basic, so));
                 } catch (const ckpt::CheckpointError&) {

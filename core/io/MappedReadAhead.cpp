@@ -56,6 +56,11 @@ void MappedReadAhead::reached(std::size_t index)
     moved_.notify_all();
 }
 
+bool MappedReadAhead::covers(std::size_t index) const
+{
+    return index < ranges_.size() && ranges_[index].bytes <= window_;
+}
+
 std::int64_t MappedReadAhead::bytesRead() const
 {
     std::lock_guard lock(mutex_);

@@ -34,6 +34,11 @@ public:
     // The sweep starts reading ranges[index] (it is done with every range before it).
     void reached(std::size_t index);
 
+    // Whether the read-ahead reads all of ranges[index] before the sweep reaches it: true unless
+    // it is larger than the window (the read-ahead stops `window` bytes into the range the sweep
+    // is in; the sweep then asks for the rest itself, as StatsOptions::adviseReadAhead does).
+    bool covers(std::size_t index) const;
+
     // Bytes read ahead so far (for tests).
     std::int64_t bytesRead() const;
 

@@ -347,7 +347,7 @@ void forEachChunkInParallel(const Tensor& tensor, const StatsOptions& options, d
                 const std::int64_t first = plan.first(c);
                 const std::int64_t count = plan.count(c);
                 const std::byte* chunk = mapped ? mapped + first * elem : raw.data();
-                if (mapped)
+                if (mapped && options.adviseReadAhead)
                     adviseAhead(plan, c, mapped, elem);
                 auto run = [&] { body(state, chunk, count); };
                 if (!mapped) {

@@ -42,6 +42,10 @@ struct StatsOptions {
     const std::atomic<bool>* cancel = nullptr; // set to true to stop; computeStats throws Cancelled
     std::function<void(double)> progress; // 0..1, called from the calling thread
     int threads = 0; // 0: one per core
+    // Mapped data: ask the kernel for the bytes ahead of each chunk (madvise). False where a
+    // MappedReadAhead already reads all of the tensor ahead of a sweep over many (covers()):
+    // the sweep's own requests would only queue behind it, and wait there.
+    bool adviseReadAhead = true;
 };
 
 // Streams the tensor's data in chunks (never the whole tensor at once).
