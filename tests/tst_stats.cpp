@@ -3,6 +3,7 @@
 #include "numerics/Convert.h"
 #include "numerics/Float16.h"
 #include "numerics/Stats.h"
+#include "tensor/FlatTensorSource.h"
 #include "tensor/StridedTensorSource.h"
 #include "tensor/TensorData.h"
 
@@ -22,6 +23,25 @@ Tensor floatTensor(const std::vector<float>& v, Shape shape = {})
         shape = { static_cast<std::int64_t>(v.size()) };
     return makeMemoryTensor("t", makeTensorData(DType::Float32, shape, v));
 }
+// Float32 values in memory that count how many elements are read.
+class CountingSource : public FlatTensorSource {
+public:
+    explicit CountingSource(std::vector<float> v)
+        : FlatTensorSource(DType::Float32, { static_cast<std::int64_t>(v.size()) })
+        , values_(std::move(v))
+    {
+    }
+    void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override
+    {
+        checkFlat(first, count);
+        read += count;
+        std::memcpy(out, values_.data() + first, static_cast<std::size_t>(count) * sizeof(float));
+    }
+    mutable std::atomic<std::int64_t> read { 0 };
+
+private:
+    std::vector<float> values_;
+};
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 } // namespace
@@ -204,6 +224,41 @@ private slots:
             diff += std::abs(s.histogram.counts[i] - counts[i]);
         QVERIFY(diff <= 2); // at most a value on a bin edge may land differently
         QVERIFY(progressCalls > 0);
+    }
+
+    // The tensor table asks for one bin: it holds every finite value, so the values are read
+    // once (the histogram's second pass would only count them again).
+    void oneBinReadsTheValuesOnce()
+    {
+        std::vector<float> v(1'000'003);
+        for (std::size_t i = 0; i < v.size(); ++i)
+            v[i] = static_cast<float>(i % 1000) - 500.0f;
+        v[17] = std::nanf("");
+        v[99'999] = kInf;
+        auto source = std::make_shared<CountingSource>(v);
+        Tensor t;
+        t.info.name = "t";
+        t.info.dtype = DType::Float32;
+        t.info.shape = source->shape();
+        t.data = source;
+        double lastProgress = 0;
+        StatsOptions o;
+        o.bins = 1;
+        o.threads = 2;
+        o.progress = [&](double p) { lastProgress = p; };
+        const auto s = computeStats(t, o);
+        QCOMPARE(source->read.load(), std::int64_t(v.size()));
+        QCOMPARE(s.finite, std::int64_t(v.size()) - 2);
+        QCOMPARE(s.histogram.counts, std::vector<std::int64_t> { s.finite });
+        QCOMPARE(s.histogram.edges, (std::vector<double> { -500.0, 499.0 }));
+        QCOMPARE(lastProgress, 1.0);
+        // Two bins still read everything twice, and count like numpy.
+        source->read = 0;
+        o.bins = 2;
+        const auto two = computeStats(t, o);
+        QCOMPARE(source->read.load(), 2 * std::int64_t(v.size()));
+        QCOMPARE(two.histogram.counts, (std::vector<std::int64_t> { 500 * 1000 + 3 - 1, 500 * 1000 - 1 }));
+        QCOMPARE(lastProgress, 1.0);
     }
 
     void inMemoryMatchesStreaming()

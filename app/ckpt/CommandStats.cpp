@@ -59,20 +59,18 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
             // Every tensor's statistics (each sweep on every core), then the matrices' spectral
             // metrics side by side, one matrix per core.
             std::vector<ckpt::TensorTableRow> rows;
-            ckpt::MappedReadAhead ahead(ckpt::mappedRangesOf(selected));
-            for (const auto* t : selected) {
-                ahead.reached(rows.size());
-                ckpt::StatsOptions so;
-                so.bins = opts->bins;
-                so.adviseReadAhead = !ahead.covers(rows.size());
+            ckpt::StatsOptions so;
+            so.bins = opts->csv ? 1 : opts->bins; // CSV rows have no histograms: one sweep each
+            ckpt::sweepTensors(selected, so, [&](std::size_t i, const ckpt::StatsOptions& options) {
+                const ckpt::Tensor* t = selected[i];
                 try {
-                    rows.push_back(ckpt::tensorTableRow(*t, ckpt::TableMetrics::Basic, so));
+                    rows.push_back(ckpt::tensorTableRow(*t, ckpt::TableMetrics::Basic, options));
                 } catch (const ckpt::CheckpointError&) {
                     throw;
                 } catch (const std::exception& e) {
                     throw ckpt::CheckpointError(c.path, t->info.name + ": " + e.what());
                 }
-            }
+            });
             if (metrics == ckpt::TableMetrics::All) {
                 std::vector<ckpt::TensorTableRow*> pointers;
                 for (auto& row : rows)

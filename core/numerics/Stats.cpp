@@ -596,11 +596,14 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     std::int64_t stored = 0;
     for (const auto& [part, repeat] : parts)
         stored += std::max<std::int64_t>(part.info.numel(), 1);
-    // Progress runs over both passes and all parts, in proportion to the elements each reads.
+    // One bin over [min, max] holds every finite value: the histogram then needs no second pass.
+    const bool histogramPass = options.bins > 1;
+    // Progress runs over the passes and all parts, in proportion to the elements each reads.
     double done = 0;
-    auto span = [&](const Tensor& part) {
-        return 0.5 * std::max<std::int64_t>(part.info.numel(), 1) / static_cast<double>(stored);
+    auto share = [&](const Tensor& part) { // of all the reading, over every pass
+        return std::max<std::int64_t>(part.info.numel(), 1) / static_cast<double>(stored);
     };
+    auto span = [&](const Tensor& part) { return (histogramPass ? 0.5 : 1.0) * share(part); }; // of one pass
 
     if (countable(tensor.info.dtype)) {
         const std::size_t size = dtypeSize(tensor.info.dtype);
@@ -608,14 +611,14 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
         PatternCounts total(std::size_t(1) << (8 * size), 0);
         for (const auto& [part, repeat] : parts) {
             forEachChunkInParallel(
-                part, options, done, 2 * span(part), PatternCounts(total.size() * tables, 0),
+                part, options, done, share(part), PatternCounts(total.size() * tables, 0),
                 [size](
                     PatternCounts& counts, const std::byte* p, std::int64_t n) { countPatterns(counts, p, n, size); },
                 [&, repeat = repeat](const PatternCounts& counts) {
                     for (std::size_t i = 0; i < counts.size(); ++i)
                         total[i / tables] += counts[i] * static_cast<std::uint64_t>(repeat);
                 });
-            done += 2 * span(part);
+            done += share(part);
         }
         return statsFromCounts(tensor.info.dtype, total, std::max(options.bins, 1));
     }
@@ -635,6 +638,10 @@ TensorStats computeStats(const Tensor& tensor, const StatsOptions& options)
     s.histogram = emptyHistogram(s.min, s.max, options.bins);
     if (s.finite == 0)
         return s;
+    if (!histogramPass) {
+        s.histogram.counts[0] = s.finite;
+        return s;
+    }
     const BinMapper mapper(s.histogram.edges.front(), s.histogram.edges.back(), options.bins, s.finite < s.count);
     for (const auto& [part, repeat] : parts) {
         std::vector<std::int64_t> partCounts(s.histogram.counts.size(), 0);

@@ -3,6 +3,7 @@
 #include "base/Cancelled.h"
 #include "base/CheckpointError.h"
 #include "base/ParallelFor.h"
+#include "io/MappedReadAhead.h"
 #include "output/AtomicOutput.h"
 #include "report/Csv.h"
 #include "report/PrintableText.h"
@@ -53,6 +54,10 @@ void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<con
         cancel);
 }
 
+namespace {
+
+// Where the tensors' elements sit in memory (mapped files): range i is tensors[i]'s, empty for a
+// tensor read otherwise (decoded, decompressed).
 std::vector<MappedRange> mappedRangesOf(const std::vector<const Tensor*>& tensors)
 {
     std::vector<MappedRange> ranges;
@@ -61,6 +66,19 @@ std::vector<MappedRange> mappedRangesOf(const std::vector<const Tensor*>& tensor
         ranges.push_back(mapped ? MappedRange { mapped, t->info.nbytes() } : MappedRange {});
     }
     return ranges;
+}
+
+} // namespace
+
+void sweepTensors(const std::vector<const Tensor*>& tensors, StatsOptions options,
+    const std::function<void(std::size_t, const StatsOptions&)>& visit)
+{
+    MappedReadAhead ahead(mappedRangesOf(tensors));
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        ahead.reached(i);
+        options.adviseReadAhead = !ahead.covers(i);
+        visit(i, options);
+    }
 }
 
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why)
@@ -111,7 +129,8 @@ void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out)
         const SpectralMetrics& m = *row.spectral;
         out["spectral"] = { { "rows", m.rows }, { "cols", m.cols }, { "frobenius", jsonNumber(m.frobenius) },
             { "spectral_norm", jsonNumber(m.spectralNorm) }, { "stable_rank", jsonNumber(m.stableRank) },
-            { "effective_rank", jsonNumber(m.effectiveRank) } };
+            { "effective_rank", jsonNumber(m.effectiveRank) }, { "alpha", jsonNumber(m.alpha) },
+            { "alpha_ks", jsonNumber(m.alphaKs) } };
     } else if (!row.noSpectrum.empty()) {
         out["no_spectrum"] = row.noSpectrum;
     }
@@ -122,7 +141,7 @@ void writeTensorTableCsvHeader(std::ostream& out, TableMetrics metrics)
     out << "name,dtype,shape,count,min,max,mean,std,max_abs,l2,zero_fraction,nan,posinf,neginf,denormal_fraction,"
            "beyond_float16_fraction";
     if (metrics == TableMetrics::All)
-        out << ",spectral_norm,stable_rank,effective_rank";
+        out << ",spectral_norm,stable_rank,effective_rank,alpha,alpha_ks";
     out << "\n";
 }
 
@@ -138,7 +157,8 @@ void writeTensorTableCsvRow(std::ostream& out, const TensorTableRow& row, TableM
         << csvNumber(row.beyondFloat16Fraction());
     if (metrics == TableMetrics::All) {
         const SpectralMetrics* m = row.spectral ? &*row.spectral : nullptr;
-        for (double v : { m ? m->spectralNorm : kNaN, m ? m->stableRank : kNaN, m ? m->effectiveRank : kNaN })
+        for (double v : { m ? m->spectralNorm : kNaN, m ? m->stableRank : kNaN, m ? m->effectiveRank : kNaN,
+                 m ? m->alpha : kNaN, m ? m->alphaKs : kNaN })
             out << ',' << csvNumber(v);
     }
     out << "\n";

@@ -1,12 +1,12 @@
 #pragma once
 
-#include "io/MappedReadAhead.h"
 #include "numerics/Spectral.h"
 #include "numerics/Stats.h"
 #include "tensor/Tensor.h"
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -43,10 +43,12 @@ void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<con
 // A row for a tensor whose data cannot be read: its name, dtype and shape, and why.
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why);
 
-// Where the tensors' elements sit in memory (mapped files), in the order given, for reading them
-// ahead of a sweep over the whole table (MappedReadAhead): one range per tensor, empty for a tensor
-// read otherwise (decoded, decompressed), so that range i is tensors[i].
-std::vector<MappedRange> mappedRangesOf(const std::vector<const Tensor*>& tensors);
+// A sweep over the whole table: visit(i, options) for each tensors[i] in order, with the mapped
+// tensors (a .pt, .safetensors, .npy) read ahead of it by a MappedReadAhead, and options'
+// adviseReadAhead off where that read-ahead covers tensors[i] already. What visit throws ends
+// the sweep.
+void sweepTensors(const std::vector<const Tensor*>& tensors, StatsOptions options,
+    const std::function<void(std::size_t, const StatsOptions&)>& visit);
 
 // The row's metrics as JSON fields added to `out` (statsJson's object in `ckpt stats --json`).
 void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out);
