@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace ckpt {
 
@@ -117,17 +118,30 @@ struct Walk {
     std::map<std::size_t, std::shared_ptr<OpenStep>> firsts; // steps where some tensor first appears
     std::vector<std::size_t> firstStepOf; // per line of run.tensors
     std::shared_ptr<OpenStep> previous; // null after a cached step (or before the first)
+    std::set<std::size_t> gone; // cached steps whose files could not be opened: not tried again
 };
+
+// A cached step's checkpoint, opened when a measured step needs it; null when its file has gone.
+std::shared_ptr<OpenStep> openCachedStep(
+    Walk& walk, const RunPlan& plan, std::size_t step, const TimelineOptions& options)
+{
+    if (walk.gone.count(step))
+        return nullptr;
+    auto open = openStepOrNull(plan.members[step], options);
+    if (!open)
+        walk.gone.insert(step);
+    return open;
+}
 
 // Opens what a measured step s needs that cached steps left closed.
 void openWhatCachedStepsSkipped(Walk& walk, const RunPlan& plan, std::size_t s, const TimelineOptions& options)
 {
     if (s > 0 && !walk.previous)
         walk.previous = walk.firsts.count(s - 1) && walk.firsts[s - 1] ? walk.firsts[s - 1]
-                                                                       : openStepOrNull(plan.members[s - 1], options);
+                                                                       : openCachedStep(walk, plan, s - 1, options);
     for (auto& [step, open] : walk.firsts)
         if (!open)
-            open = step == s - 1 ? walk.previous : openStepOrNull(plan.members[step], options);
+            open = step == s - 1 ? walk.previous : openCachedStep(walk, plan, step, options);
 }
 
 // A new line for a tensor first seen at step s, or the existing one; "appears" and "changes
