@@ -209,16 +209,21 @@ private slots:
             QStringLiteral("all"), QStringLiteral(CKPT_TEST_DATA "/spectral/matrices.npz") });
         QCOMPARE(r.exitCode, 0);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
-        QCOMPARE(lines.size(), 1 + 6);
+        QCOMPARE(lines.size(), 1 + 7);
         const QList<QByteArray> header = lines[0].split(',');
-        QCOMPARE(header.last(), QByteArray("effective_rank"));
-        QCOMPARE(header.at(header.size() - 3), QByteArray("spectral_norm"));
+        QCOMPARE(header.last(), QByteArray("alpha_ks"));
+        QCOMPARE(header.at(header.size() - 2), QByteArray("alpha"));
+        QCOMPARE(header.at(header.size() - 5), QByteArray("spectral_norm"));
         for (const QByteArray& line : lines.mid(1)) {
+            const QList<QByteArray> fields = line.split(','); // the quoted shape holds a comma: count from the end
+            if (line.startsWith("conv,")) // 8 eigenvalues: too few for a power-law fit
+                QCOMPARE(fields.last(), QByteArray());
             if (!line.startsWith("small,"))
                 continue;
-            const QList<QByteArray> fields = line.split(','); // the quoted shape holds a comma: count from the end
-            const double got = fields.at(fields.size() - 3).toDouble();
+            const double got = fields.at(fields.size() - 5).toDouble();
             QVERIFY2(std::fabs(got - 14.486578387602913) < 1e-5 * 14.49, line.constData());
+            QVERIFY2(
+                std::fabs(fields.at(fields.size() - 2).toDouble() - 4.034902453976432) < 1e-6 * 4.03, line.constData());
             return;
         }
         QFAIL("no row for the tensor 'small'");
@@ -240,7 +245,7 @@ private slots:
             QStringLiteral("stable_rank < 1.2"), file });
         QCOMPARE(r.exitCode, 0);
         lines = r.out.trimmed().split('\n');
-        QVERIFY(lines[0].endsWith(",effective_rank"));
+        QVERIFY(lines[0].endsWith(",effective_rank,alpha,alpha_ks"));
         QCOMPARE(lines.size(), 2);
         QVERIFY(lines[1].startsWith("const.weight,"));
         r = runCkpt({ QStringLiteral("stats"), QStringLiteral("--filter"), QStringLiteral("nan >"), file });

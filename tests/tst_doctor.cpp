@@ -150,6 +150,19 @@ private slots:
             std::string("Unexpected key(s) in state_dict: \"stray\", \"block.0.extra\", \"fc2.extra\". "));
     }
 
+    // A real model whose output layer shares the token embedding (llama2.c ties them; llama.cpp's
+    // converter wrote both): one duplicate, named after the second, and nothing else.
+    void tiedEmbeddingOfARealModel()
+    {
+        const auto report = diagnose(openCheckpoint(CKPT_TEST_DATA "/real/gguf/stories260K.gguf"));
+        QCOMPARE(report.tensorsChecked, 48);
+        const auto got = kindsAndTensors(report.findings);
+        QVERIFY2(got == (std::set<std::pair<std::string, std::string>> { { "duplicate", "output.weight" } }),
+            nlohmann::json(got).dump().c_str());
+        QVERIFY2(report.findings[0].evidence.find("token_embd.weight") != std::string::npos,
+            report.findings[0].evidence.c_str());
+    }
+
     // Equal statistics are not enough: -0 and 0 differ in their bytes.
     void duplicatesAreConfirmedByteForByte()
     {

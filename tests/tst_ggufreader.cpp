@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -117,6 +118,33 @@ private slots:
         QCOMPARE(down[0], 0.0207366943359375);
         QCOMPARE(down[1], -0.007080078125);
         QVERIFY(std::abs(sumOf(tensorNamed(c, "blk.0.ffn_down.weight")) - 0.18627119064331055) < 1e-9);
+    }
+
+    // A second real file, from llama.cpp's other writer (convert-llama2c-to-ggml, C++ through
+    // the gguf API; the first came from its Python converter): karpathy's stories260K, 48 float32
+    // tensors with grouped-query attention (8 heads, 4 key/value heads). Reference values: numpy
+    // reading the same bytes as '<f4' at the offsets the header gives (tests/data/real/SOURCES.md).
+    void secondRealFileFromTheCWriter()
+    {
+        const Checkpoint c = openCheckpoint(real("stories260K.gguf"));
+        QCOMPARE(c.format, std::string("GGUF"));
+        QCOMPARE(c.tensors.size(), std::size_t(48));
+        QCOMPARE(c.metadata.at("llama.attention.head_count").get<std::int64_t>(), 8);
+        QCOMPARE(c.metadata.at("llama.attention.head_count_kv").get<std::int64_t>(), 4);
+        QCOMPARE(tensorNamed(c, "blk.0.attn_q.weight").info.shape, (Shape { 64, 64 }));
+        QCOMPARE(tensorNamed(c, "blk.4.attn_k.weight").info.shape, (Shape { 32, 64 }));
+        QCOMPARE(tensorNamed(c, "blk.2.ffn_down.weight").info.shape, (Shape { 64, 172 }));
+        QCOMPARE(tensorNamed(c, "token_embd.weight").info.shape, (Shape { 512, 64 }));
+        QVERIFY(std::abs(sumOf(tensorNamed(c, "token_embd.weight")) - -752.3677446640068) < 1e-9);
+        QVERIFY(std::abs(sumOf(tensorNamed(c, "blk.4.attn_k.weight")) - 2.2722628523088133) < 1e-9);
+        QVERIFY(std::abs(sumOf(tensorNamed(c, "blk.3.ffn_norm.weight")) - 59.73118448257446) < 1e-9);
+        const auto down = valuesOf(tensorNamed(c, "blk.2.ffn_down.weight"));
+        QCOMPARE(down[0], -0.004114390816539526);
+        QCOMPARE(down[1], 0.1464894413948059);
+        QCOMPARE(down[2], -0.11403746902942657);
+        const auto norm = valuesOf(tensorNamed(c, "output_norm.weight"));
+        QCOMPARE(norm[0], 2.4583089351654053);
+        QCOMPARE(*std::max_element(norm.begin(), norm.end()), 4.425094127655029);
     }
 
     void realFileMetadata()

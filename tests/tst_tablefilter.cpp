@@ -104,6 +104,14 @@ private slots:
         const auto m = rowOf("w", { 3, 0, 0, 1 }, { 2, 2 }, TableMetrics::All);
         QVERIFY(matches("spectral_norm > 2.999 and spectral_norm < 3.001", m));
         QVERIFY(matches("stable_rank < 1.2 and effective_rank > 1", m));
+        QVERIFY(!matches("alpha > 0 or alpha <= 0", m)); // two eigenvalues: no power-law fit
+        // diag(1, ..., 12): twelve eigenvalues, enough for a fit.
+        std::vector<float> diagonal(144, 0.0f);
+        for (int i = 0; i < 12; ++i)
+            diagonal[std::size_t(i) * 13] = float(i + 1);
+        const auto twelve = rowOf("d", diagonal, { 12, 12 }, TableMetrics::All);
+        QVERIFY(matches("alpha > 1 and alpha_ks > 0 and alpha_ks < 1", twelve));
+        QVERIFY(TableFilter::parse("alpha < 2").needsSpectral());
         QVERIFY(TableFilter::parse("stable_rank < 5").needsSpectral());
         QVERIFY(!TableFilter::parse("std < 1e-6 and name ~ attn").needsSpectral());
     }

@@ -324,7 +324,7 @@ private slots:
         const QStringList lines = QString::fromUtf8(saved.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QVERIFY2(lines.size() == 1 + shown->rowCount(), qPrintable(lines.join(QLatin1Char('|'))));
         QVERIFY(lines[0].startsWith(QStringLiteral("name,dtype,shape,count,")));
-        QVERIFY(lines[0].endsWith(QStringLiteral(",spectral_norm,stable_rank,effective_rank")));
+        QVERIFY(lines[0].endsWith(QStringLiteral(",spectral_norm,stable_rank,effective_rank,alpha,alpha_ks")));
         QVERIFY(lines.join(QLatin1Char('|')).contains(QStringLiteral("tiny.weight,float32,(10),10,")));
 
         emit const_cast<QTableView*>(a->view())->doubleClicked(shown->index(0, 0));

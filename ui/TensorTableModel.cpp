@@ -3,6 +3,8 @@
 #include "NumberText.h"
 #include "ShownText.h"
 
+#include "numerics/PowerLaw.h"
+
 #include <cmath>
 #include <limits>
 
@@ -46,6 +48,10 @@ double numberAt(const ckpt::TensorTableRow& r, int column)
         return m ? m->stableRank : kMissing;
     case TensorTableModel::EffectiveRank:
         return m && m->fullSpectrum ? m->effectiveRank : kMissing;
+    case TensorTableModel::Alpha:
+        return m && std::isfinite(m->alpha) ? m->alpha : kMissing;
+    case TensorTableModel::AlphaKs:
+        return m && std::isfinite(m->alphaKs) ? m->alphaKs : kMissing;
     default:
         return kMissing;
     }
@@ -131,8 +137,18 @@ QVariant TensorTableModel::data(const QModelIndex& index, int role) const
             return tr("Cannot be read: %1").arg(shownText(r->error));
         if (column >= SpectralNorm && !r->noSpectrum.empty())
             return tr("No spectral metrics: %1").arg(shownText(r->noSpectrum));
-        if (column == EffectiveRank && r->spectral && !r->spectral->fullSpectrum)
+        if (column >= EffectiveRank && r->spectral && !r->spectral->fullSpectrum)
             return tr("Needs every singular value: computed for matrices whose smaller side is at most 512");
+        if (column >= Alpha && r->spectral && !std::isfinite(r->spectral->alpha))
+            return tr("No power-law fit: fewer than %1 eigenvalues above %2")
+                .arg(ckpt::kPowerLawMinEigenvalues)
+                .arg(ckpt::kPowerLawEigenvalueFloor);
+        if (column == Alpha)
+            return tr("Power-law exponent of the eigenvalues of WᵀW, as WeightWatcher fits it: about 2 to 6 in a "
+                      "trained layer, below 2 over-trained, above 6 not trained");
+        if (column == AlphaKs)
+            return tr("Kolmogorov–Smirnov distance of the power-law fit: the smaller, the better α describes the "
+                      "spectrum");
         return column == Name ? textAt(*r, column) : QVariant();
     default:
         return {};
@@ -144,12 +160,12 @@ QVariant TensorTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return {};
     // Header, and the column's name in filter expressions.
-    static const char* const headers[ColumnCount][2]
-        = { { "Name", "name" }, { "dtype", "dtype" }, { "Shape", "shape" }, { "Count", "count" }, { "Min", "min" },
-              { "Max", "max" }, { "Mean", "mean" }, { "Std", "std" }, { "Max |x|", "max_abs" }, { "L2", "l2" },
-              { "Zeros", "zero_fraction" }, { "NaN", "nan" }, { "±Inf", "inf" }, { "Denormal", "denormal_fraction" },
-              { "> float16", "beyond_float16_fraction" }, { "Spectral norm", "spectral_norm" },
-              { "Stable rank", "stable_rank" }, { "Effective rank", "effective_rank" } };
+    static const char* const headers[ColumnCount][2] = { { "Name", "name" }, { "dtype", "dtype" }, { "Shape", "shape" },
+        { "Count", "count" }, { "Min", "min" }, { "Max", "max" }, { "Mean", "mean" }, { "Std", "std" },
+        { "Max |x|", "max_abs" }, { "L2", "l2" }, { "Zeros", "zero_fraction" }, { "NaN", "nan" }, { "±Inf", "inf" },
+        { "Denormal", "denormal_fraction" }, { "> float16", "beyond_float16_fraction" },
+        { "Spectral norm", "spectral_norm" }, { "Stable rank", "stable_rank" }, { "Effective rank", "effective_rank" },
+        { "α", "alpha" }, { "α fit KS", "alpha_ks" } };
     if (section < 0 || section >= ColumnCount)
         return {};
     if (role == Qt::DisplayRole)

@@ -32,6 +32,8 @@ public:
         SpectralNorm,
         StableRank,
         EffectiveRank,
+        Alpha,
+        AlphaKs,
         ColumnCount
     };
     static constexpr int SortRole = Qt::UserRole;

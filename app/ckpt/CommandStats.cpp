@@ -29,7 +29,7 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
     cmd->add_flag("--csv", opts->csv, "Print one CSV row per tensor (the tensor table, no histograms)")->excludes(json);
     cmd->add_option("--metrics", opts->metrics,
            "basic: statistics, max |x|, L2, zero, denormal and float16-overflow fractions; all: also, for "
-           "matrices, spectral norm, stable rank and effective rank")
+           "matrices, spectral norm, stable rank, effective rank and the power-law alpha of the spectrum")
         ->check(CLI::IsMember({ "basic", "all" }));
     cmd->add_option("--filter", opts->filter,
            "Only the tensors that match, e.g. 'nan > 0', 'std < 1e-6 and name ~ attn', 'stable_rank < 5' (spectral "
@@ -105,8 +105,9 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
                 std::printf("  max |x| %.9g  L2 %.9g  denormal %.6g  beyond float16 %.6g\n", row.maxAbs, row.l2,
                     row.denormalFraction(), row.beyondFloat16Fraction());
                 if (row.spectral)
-                    std::printf("  spectral norm %.9g  stable rank %.6g  effective rank %.6g\n",
-                        row.spectral->spectralNorm, row.spectral->stableRank, row.spectral->effectiveRank);
+                    std::printf("  spectral norm %.9g  stable rank %.6g  effective rank %.6g  alpha %.6g (KS %.4g)\n",
+                        row.spectral->spectralNorm, row.spectral->stableRank, row.spectral->effectiveRank,
+                        row.spectral->alpha, row.spectral->alphaKs);
             }
             if (opts->json)
                 std::cout << ckpt::jsonText(nlohmann::ordered_json { { "tensors", all } }) << "\n";

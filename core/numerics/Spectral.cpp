@@ -2,6 +2,7 @@
 
 #include "base/Cancelled.h"
 #include "numerics/Convert.h"
+#include "numerics/PowerLaw.h"
 #include "tensor/TensorChunks.h"
 
 #include <Eigen/Dense>
@@ -112,6 +113,15 @@ double effectiveRankOf(const Eigen::VectorXd& singular)
     return std::exp(entropy);
 }
 
+// The eigenvalues of W^T W.
+std::vector<double> eigenvaluesOf(const Eigen::VectorXd& singular)
+{
+    std::vector<double> eigenvalues;
+    for (double s : singular)
+        eigenvalues.push_back(s * s);
+    return eigenvalues;
+}
+
 } // namespace
 
 std::optional<std::pair<std::int64_t, std::int64_t>> matrixShape(const Tensor& tensor)
@@ -143,6 +153,10 @@ SpectralMetrics computeSpectral(const Tensor& tensor, const SpectralOptions& opt
         const Eigen::VectorXd singular = Eigen::BDCSVD<Eigen::MatrixXd>(wd).singularValues();
         m.spectralNorm = singular.size() ? singular[0] : 0;
         m.effectiveRank = effectiveRankOf(singular);
+        if (const auto fit = fitPowerLaw(eigenvaluesOf(singular))) {
+            m.alpha = fit->alpha;
+            m.alphaKs = fit->ks;
+        }
         m.fullSpectrum = true;
     } else {
         m.spectralNorm = largestSingularValue(w);

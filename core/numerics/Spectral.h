@@ -20,6 +20,10 @@ struct SpectralMetrics {
     // exp of the entropy of the singular values normalised to sum 1 (Roy & Vetterli, "The
     // effective rank", EUSIPCO 2007); NaN when the matrix is too large for its full spectrum.
     double effectiveRank = std::numeric_limits<double>::quiet_NaN();
+    // The power-law exponent of the eigenvalues sigma^2 and its fit's Kolmogorov-Smirnov distance,
+    // as WeightWatcher fits them (numerics/PowerLaw.h); NaN without the full spectrum or a fit.
+    double alpha = std::numeric_limits<double>::quiet_NaN();
+    double alphaKs = std::numeric_limits<double>::quiet_NaN();
     bool fullSpectrum = false; // all singular values were computed (else the top one by Lanczos)
 };
 

@@ -52,6 +52,8 @@ const std::vector<NumberColumn>& numberColumns()
         { "stable_rank", [](const TensorTableRow& r) { return spectral(r, &SpectralMetrics::stableRank); }, true },
         { "effective_rank", [](const TensorTableRow& r) { return spectral(r, &SpectralMetrics::effectiveRank); },
             true },
+        { "alpha", [](const TensorTableRow& r) { return spectral(r, &SpectralMetrics::alpha); }, true },
+        { "alpha_ks", [](const TensorTableRow& r) { return spectral(r, &SpectralMetrics::alphaKs); }, true },
     };
     return columns;
 }
