@@ -49,20 +49,20 @@ void CheckpointSession::computeTable(bool spectral)
             std::vector<const ckpt::Tensor*> tensors;
             for (const ckpt::Tensor& t : checkpoint->tensors)
                 tensors.push_back(&t);
-            ckpt::sweepTensors(tensors, options, [&](std::size_t i, const ckpt::StatsOptions& o) {
-                const ckpt::Tensor& t = *tensors[i];
-                progress(double(i) / double(tensors.size()));
-                try {
-                    if (!t.info.unreadable.empty())
-                        throw std::runtime_error(t.info.unreadable);
-                    rows->push_back(ckpt::tensorTableRow(t, ckpt::TableMetrics::Basic, o));
-                } catch (const ckpt::Cancelled&) {
-                    throw;
-                } catch (const std::exception& e) {
-                    rows->push_back(ckpt::unreadableTableRow(t, e.what()));
-                }
-                rows->back().stats.histogram = {};
-            });
+            ckpt::sweepTensors(
+                tensors, options, [&](std::size_t i, const ckpt::Tensor& t, const ckpt::StatsOptions& o) {
+                    progress(double(i) / double(tensors.size()));
+                    try {
+                        if (!t.info.unreadable.empty())
+                            throw std::runtime_error(t.info.unreadable);
+                        rows->push_back(ckpt::tensorTableRow(t, ckpt::TableMetrics::Basic, o));
+                    } catch (const ckpt::Cancelled&) {
+                        throw;
+                    } catch (const std::exception& e) {
+                        rows->push_back(ckpt::unreadableTableRow(t, e.what()));
+                    }
+                    rows->back().stats.histogram = {};
+                });
             return std::shared_ptr<const std::vector<ckpt::TensorTableRow>>(std::move(rows));
         },
         [this, id](std::shared_ptr<const std::vector<ckpt::TensorTableRow>> rows) {

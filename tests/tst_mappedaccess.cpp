@@ -4,12 +4,19 @@
 #include "io/MappedReadAhead.h"
 #include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
+#include "report/TensorTable.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
 
 namespace {
 
@@ -28,6 +35,42 @@ void writeNpy(const std::string& path, int n)
         const float v = static_cast<float>(i) * 0.5f;
         out.write(reinterpret_cast<const char*>(&v), 4);
     }
+}
+
+// Bytes 0, 1, ..., 250, 0, 1, ...: every offset holds a value that says where it is (mod 251).
+std::string patterned(std::size_t n)
+{
+    std::string bytes(n, '\0');
+    for (std::size_t i = 0; i < n; ++i)
+        bytes[i] = static_cast<char>(i % 251);
+    return bytes;
+}
+
+// Drops the file's pages from the page cache (written back first; no root needed). False when
+// some stay cached, or the filesystem cannot read the file past the cache (O_DIRECT): a test of
+// direct reads then has nothing to check.
+bool dropFromPageCache(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0)
+        return false;
+    ::fdatasync(fd);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    struct stat st { };
+    ::fstat(fd, &st);
+    void* map = ::mmap(nullptr, std::size_t(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    bool uncached = map != MAP_FAILED;
+    if (uncached) {
+        std::vector<unsigned char> resident((std::size_t(st.st_size) + 4095) / 4096);
+        uncached = ::mincore(map, std::size_t(st.st_size), resident.data()) == 0
+            && std::none_of(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
+        ::munmap(map, std::size_t(st.st_size));
+    }
+    ::close(fd);
+    const int direct = ::open(path.c_str(), O_RDONLY | O_DIRECT);
+    if (direct >= 0)
+        ::close(direct);
+    return uncached && direct >= 0;
 }
 
 } // namespace
@@ -148,6 +191,104 @@ private slots:
             QVERIFY(ahead.bytesRead() < std::int64_t(4) << 20);
         } // and stopping it does not wait for anything
         QVERIFY(!ckpt::runMappedAccess([&] { (void)*static_cast<const volatile std::byte*>(source.data() + 8192); }));
+    }
+
+    // From a cold page cache, ranges that fit the window are read past it into the read-ahead's
+    // ring (which wraps several times here), at odd offsets and lengths, and handed to the sweep
+    // byte for byte; a range larger than the window, and a cached file, go through the mapping.
+    void uncachedRangesAreReadDirectly()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        const std::string bytes = patterned(std::size_t(40) << 20);
+        std::ofstream(path, std::ios::binary) << bytes;
+        if (!dropFromPageCache(path))
+            QSKIP("this filesystem keeps the file cached or has no direct reads");
+        const ckpt::FileByteSource source(path);
+        constexpr std::int64_t MiB = 1 << 20;
+        std::vector<ckpt::MappedRange> ranges;
+        for (std::int64_t at = 100; at + 3 * MiB + 7 < 30 * MiB; at += 3 * MiB + 7)
+            ranges.push_back({ source.data() + at, 3 * MiB + 7 - (at % 5) });
+        ranges.push_back({});
+        ranges.push_back({ source.data() + 30 * MiB + 1, 9 * MiB }); // larger than the window
+        ckpt::MappedReadAhead ahead(ranges, 8 * MiB);
+        std::int64_t direct = 0;
+        for (std::size_t i = 0; i < ranges.size(); ++i) {
+            const std::byte* got = ahead.take(i);
+            if (i + 2 < ranges.size()) {
+                QVERIFY2(got, qPrintable(QStringLiteral("range %1 was not read directly").arg(i)));
+                const std::size_t at = std::size_t(ranges[i].begin - source.data());
+                QVERIFY(std::memcmp(got, bytes.data() + at, std::size_t(ranges[i].bytes)) == 0);
+                direct += ranges[i].bytes;
+            } else {
+                QVERIFY(!got); // not mapped, or larger than the window: through the mapping
+            }
+        }
+        QCOMPARE(ahead.bytesReadDirectly(), direct);
+        // Read through the mapping, hence cached now: through the mapping again.
+        const ckpt::FileByteSource cached(path);
+        for (std::int64_t i = 0; i < 4 * MiB; i += 4096)
+            (void)*static_cast<const volatile std::byte*>(cached.data() + 30 * MiB + 1 + i);
+        ckpt::MappedReadAhead again({ { cached.data() + 30 * MiB + 1, 4 * MiB } }, 8 * MiB);
+        QVERIFY(!again.take(0));
+    }
+
+    // A file truncated after it was opened: the direct read comes up short, and the sweep is
+    // sent to the mapping, which reports the truncation (tested above); nothing faults here.
+    void aTruncatedUncachedFileFallsBackToTheMapping()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("data.bin").toStdString();
+        std::ofstream(path, std::ios::binary) << patterned(std::size_t(8) << 20);
+        if (!dropFromPageCache(path))
+            QSKIP("this filesystem keeps the file cached or has no direct reads");
+        const ckpt::FileByteSource source(path);
+        QCOMPARE(::truncate(path.c_str(), 4096), 0);
+        ckpt::MappedReadAhead ahead({ { source.data() + 1000, 3000 }, { source.data() + (1 << 20), 1 << 20 } });
+        QVERIFY(ahead.take(0)); // within what is left
+        QVERIFY(!ahead.take(1));
+        QCOMPARE(ahead.bytesReadDirectly(), std::int64_t(3000));
+    }
+
+    // The tensor table of an uncached checkpoint, read directly, equals the one read through the
+    // mapping (one thread each: the same order of sums).
+    void tableOfAnUncachedCheckpointIsTheSame()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("big.npy").toStdString();
+        writeNpy(path, 3'000'001);
+        ckpt::StatsOptions options;
+        options.threads = 1;
+        options.bins = 1;
+        std::vector<ckpt::TensorTableRow> expected;
+        {
+            const ckpt::Checkpoint mapped = ckpt::openCheckpoint(path);
+            for (const auto& t : mapped.tensors)
+                expected.push_back(ckpt::tensorTableRow(t, ckpt::TableMetrics::Basic, options));
+        } // unmapped, so that the page cache can let the file go
+        if (!dropFromPageCache(path))
+            QSKIP("this filesystem keeps the file cached or has no direct reads");
+        const ckpt::Checkpoint c = ckpt::openCheckpoint(path);
+        std::vector<const ckpt::Tensor*> tensors;
+        for (const auto& t : c.tensors)
+            tensors.push_back(&t);
+        std::vector<ckpt::TensorTableRow> rows;
+        int fromTheReadAhead = 0;
+        ckpt::sweepTensors(tensors, options, [&](std::size_t i, const ckpt::Tensor& t, const ckpt::StatsOptions& o) {
+            fromTheReadAhead += t.data != tensors[i]->data;
+            rows.push_back(ckpt::tensorTableRow(t, ckpt::TableMetrics::Basic, o));
+        });
+        QVERIFY(fromTheReadAhead > 0);
+        QCOMPARE(rows.size(), expected.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            QCOMPARE(rows[i].info.name, expected[i].info.name);
+            QCOMPARE(rows[i].stats.mean, expected[i].stats.mean);
+            QCOMPARE(rows[i].stats.std, expected[i].stats.std);
+            QCOMPARE(rows[i].stats.min, expected[i].stats.min);
+            QCOMPARE(rows[i].stats.max, expected[i].stats.max);
+            QCOMPARE(rows[i].l2, expected[i].l2);
+            QCOMPARE(rows[i].stats.zeros, expected[i].stats.zeros);
+        }
     }
 
     void stopsPromptlyWhenTheSweepEndsEarly()

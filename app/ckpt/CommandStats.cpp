@@ -61,16 +61,16 @@ void addStatsCommand(CLI::App& app, CommandAction& run)
             std::vector<ckpt::TensorTableRow> rows;
             ckpt::StatsOptions so;
             so.bins = opts->csv ? 1 : opts->bins; // CSV rows have no histograms: one sweep each
-            ckpt::sweepTensors(selected, so, [&](std::size_t i, const ckpt::StatsOptions& options) {
-                const ckpt::Tensor* t = selected[i];
-                try {
-                    rows.push_back(ckpt::tensorTableRow(*t, ckpt::TableMetrics::Basic, options));
-                } catch (const ckpt::CheckpointError&) {
-                    throw;
-                } catch (const std::exception& e) {
-                    throw ckpt::CheckpointError(c.path, t->info.name + ": " + e.what());
-                }
-            });
+            ckpt::sweepTensors(
+                selected, so, [&](std::size_t, const ckpt::Tensor& t, const ckpt::StatsOptions& options) {
+                    try {
+                        rows.push_back(ckpt::tensorTableRow(t, ckpt::TableMetrics::Basic, options));
+                    } catch (const ckpt::CheckpointError&) {
+                        throw;
+                    } catch (const std::exception& e) {
+                        throw ckpt::CheckpointError(c.path, t.info.name + ": " + e.what());
+                    }
+                });
             if (metrics == ckpt::TableMetrics::All) {
                 std::vector<ckpt::TensorTableRow*> pointers;
                 for (auto& row : rows)

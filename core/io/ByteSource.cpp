@@ -1,7 +1,9 @@
 #include "io/ByteSource.h"
+#include "io/MappedFiles.h"
 
 #include "base/CheckpointError.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -56,15 +58,19 @@ FileByteSource::FileByteSource(const std::string& path)
     size_ = static_cast<std::uint64_t>(st.st_size);
     if (size_ > 0) {
         void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
-        if (p != MAP_FAILED)
+        if (p != MAP_FAILED) {
             map_ = static_cast<const std::byte*>(p);
+            registerMapping(map_, size_, fd_);
+        }
     }
 }
 
 FileByteSource::~FileByteSource()
 {
-    if (map_)
+    if (map_) {
+        unregisterMapping(map_);
         ::munmap(const_cast<std::byte*>(map_), size_);
+    }
     if (fd_ >= 0)
         ::close(fd_);
 }
@@ -83,6 +89,13 @@ void FileByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst) c
             throw CheckpointError(path_, "file shrank while reading");
         done += static_cast<std::size_t>(r);
     }
+}
+
+void FileByteSource::willNeed(std::uint64_t offset, std::size_t n) const
+{
+    if (offset < size_)
+        ::posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(std::min<std::uint64_t>(n, size_ - offset)),
+            POSIX_FADV_WILLNEED);
 }
 
 void MemoryByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst) const
@@ -104,6 +117,12 @@ void SubByteSource::read(std::uint64_t offset, std::size_t n, std::byte* dst) co
 {
     checkRange(offset, n, size_);
     parent_->read(offset_ + offset, n, dst);
+}
+
+void SubByteSource::willNeed(std::uint64_t offset, std::size_t n) const
+{
+    if (offset < size_)
+        parent_->willNeed(offset_ + offset, std::min<std::uint64_t>(n, size_ - offset));
 }
 
 const std::byte* SubByteSource::data() const

@@ -18,6 +18,9 @@ public:
     virtual void read(std::uint64_t offset, std::size_t n, std::byte* dst) const = 0;
     // Direct pointer to the bytes if they are in memory or mapped, else nullptr.
     virtual const std::byte* data() const { return nullptr; }
+    // Says that [offset, offset + n) will be read soon: a file starts reading it in the background
+    // (many small reads scattered over a file then wait for the disk together, not one by one).
+    virtual void willNeed(std::uint64_t /*offset*/, std::size_t /*n*/) const { }
 
     std::vector<std::byte> readVector(std::uint64_t offset, std::size_t n) const;
     std::string readString(std::uint64_t offset, std::size_t n) const;
@@ -35,6 +38,7 @@ public:
     std::uint64_t size() const override { return size_; }
     void read(std::uint64_t offset, std::size_t n, std::byte* dst) const override;
     const std::byte* data() const override { return map_; }
+    void willNeed(std::uint64_t offset, std::size_t n) const override;
     const std::string& path() const { return path_; }
 
 private:
@@ -66,6 +70,7 @@ public:
     std::uint64_t size() const override { return size_; }
     void read(std::uint64_t offset, std::size_t n, std::byte* dst) const override;
     const std::byte* data() const override;
+    void willNeed(std::uint64_t offset, std::size_t n) const override;
 
 private:
     std::shared_ptr<const ByteSource> parent_;

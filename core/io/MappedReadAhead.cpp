@@ -1,10 +1,13 @@
 #include "io/MappedReadAhead.h"
 
+#include "io/MappedFiles.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 
 namespace ckpt {
 
@@ -12,6 +15,10 @@ namespace {
 
 // Small enough that stopping waits little, large enough for the disk to stream.
 constexpr std::int64_t kPieceBytes = std::int64_t(4) << 20;
+// Direct reads start and end on multiples of this (every disk's logical block divides it).
+constexpr std::uint64_t kDirectAlignment = 4096;
+// Each direct read (a multiple of the alignment): the disk streams, and stopping waits little.
+constexpr std::uint64_t kDirectPieceBytes = std::uint64_t(8) << 20;
 
 std::uintptr_t pageSize()
 {
@@ -19,11 +26,30 @@ std::uintptr_t pageSize()
     return page;
 }
 
+// Whether most of the range's pages are in the page cache already (mincore): mapping them is
+// then cheaper than reading them again past the cache.
+bool mostlyCached(const MappedRange& range)
+{
+    const auto first = reinterpret_cast<std::uintptr_t>(range.begin) & ~(pageSize() - 1);
+    const auto end = reinterpret_cast<std::uintptr_t>(range.begin) + static_cast<std::uintptr_t>(range.bytes);
+    std::vector<unsigned char> resident((end - first + pageSize() - 1) / pageSize());
+    if (::mincore(reinterpret_cast<void*>(first), end - first, resident.data()) != 0)
+        return true; // cannot tell: leave it to the mapping
+    const auto cached = std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
+    return static_cast<std::size_t>(cached) * 2 >= resident.size();
+}
+
 } // namespace
+
+void MappedReadAhead::FreeRing::operator()(std::byte* p) const
+{
+    std::free(p);
+}
 
 MappedReadAhead::MappedReadAhead(std::vector<MappedRange> ranges, std::int64_t window)
     : ranges_(std::move(ranges))
     , window_(std::max<std::int64_t>(window, kPieceBytes))
+    , slots_(ranges_.size())
 {
     std::int64_t total = 0;
     for (const auto& r : ranges_) {
@@ -31,7 +57,14 @@ MappedReadAhead::MappedReadAhead(std::vector<MappedRange> ranges, std::int64_t w
         total += std::max<std::int64_t>(r.bytes, 0);
     }
     if (total > 0)
-        thread_ = std::thread([this] { run(); });
+        thread_ = std::thread([this] {
+            run();
+            std::lock_guard lock(mutex_);
+            ended_ = true;
+            decided_.notify_all();
+        });
+    else
+        ended_ = true;
 }
 
 MappedReadAhead::~MappedReadAhead()
@@ -43,6 +76,44 @@ MappedReadAhead::~MappedReadAhead()
     moved_.notify_all();
     if (thread_.joinable())
         thread_.join();
+    for (const OpenedFile& f : files_)
+        if (f.fd >= 0)
+            ::close(f.fd);
+}
+
+void MappedReadAhead::releaseBefore(std::size_t index)
+{
+    while (!held_.empty() && held_.front().index < index)
+        held_.pop_front();
+    for (std::size_t i = sweepIndex_; i < index && i < slots_.size(); ++i)
+        slots_[i].data = nullptr;
+}
+
+// Where `length` bytes fit in the ring after the stretches held: after the newest, or from the
+// ring's start when the oldest leaves room there (stretches are released oldest first).
+bool MappedReadAhead::placeInRing(std::uint64_t length, std::uint64_t& start) const
+{
+    if (length > ringSize_)
+        return false;
+    if (held_.empty()) {
+        start = 0;
+        return true;
+    }
+    const std::uint64_t oldest = held_.front().start;
+    const std::uint64_t newestEnd = held_.back().start + held_.back().length;
+    if (newestEnd > oldest) { // not wrapped: room after the newest, or before the oldest
+        if (newestEnd + length <= ringSize_)
+            start = newestEnd;
+        else if (length <= oldest)
+            start = 0;
+        else
+            return false;
+        return true;
+    }
+    if (newestEnd + length > oldest) // wrapped: only between the newest and the oldest
+        return false;
+    start = newestEnd;
+    return true;
 }
 
 void MappedReadAhead::reached(std::size_t index)
@@ -51,9 +122,23 @@ void MappedReadAhead::reached(std::size_t index)
         return;
     {
         std::lock_guard lock(mutex_);
+        if (index > sweepIndex_) {
+            releaseBefore(index);
+            sweepIndex_ = index;
+        }
         sweepAt_ = std::max(sweepAt_, startOf_[index]);
     }
     moved_.notify_all();
+}
+
+const std::byte* MappedReadAhead::take(std::size_t index)
+{
+    reached(index);
+    if (index >= ranges_.size())
+        return nullptr;
+    std::unique_lock lock(mutex_);
+    decided_.wait(lock, [&] { return ended_ || slots_[index].decided; });
+    return slots_[index].data;
 }
 
 bool MappedReadAhead::covers(std::size_t index) const
@@ -67,32 +152,138 @@ std::int64_t MappedReadAhead::bytesRead() const
     return readTo_;
 }
 
+bool MappedReadAhead::stopping() const
+{
+    std::lock_guard lock(mutex_);
+    return stop_;
+}
+
+std::int64_t MappedReadAhead::bytesReadDirectly() const
+{
+    std::lock_guard lock(mutex_);
+    return direct_;
+}
+
+void MappedReadAhead::decide(std::size_t index)
+{
+    {
+        std::lock_guard lock(mutex_);
+        slots_[index].decided = true;
+    }
+    decided_.notify_all();
+}
+
 void MappedReadAhead::run()
 {
     for (std::size_t i = 0; i < ranges_.size(); ++i) {
-        const MappedRange& range = ranges_[i];
-        for (std::int64_t offset = 0; offset < range.bytes;) {
-            const std::int64_t at = startOf_[i] + offset;
-            std::int64_t piece = std::min(kPieceBytes, range.bytes - offset);
-            {
-                std::unique_lock lock(mutex_);
-                moved_.wait(lock, [&] { return stop_ || at < sweepAt_ + window_; });
-                if (stop_)
-                    return;
-                if (at + piece <= sweepAt_) { // the sweep is past these bytes already: skip to it
-                    offset = std::min(range.bytes, sweepAt_ - startOf_[i]);
-                    readTo_ = startOf_[i] + offset;
-                    continue;
-                }
-                piece = std::min(piece, sweepAt_ + window_ - at);
-            }
-            if (!readPiece(range, offset, piece))
-                return;
-            offset += piece;
-            std::lock_guard lock(mutex_);
-            readTo_ = startOf_[i] + offset;
+        if (ranges_[i].bytes > 0 && ranges_[i].bytes <= window_ && readDirectly(i))
+            continue;
+        decide(i); // through the mapping
+        if (!readMapped(i))
+            return;
+    }
+}
+
+// The file of a mapped byte opened for direct reads (each mapping once), and p's offset in it.
+int MappedReadAhead::directFileFor(const std::byte* p, std::uint64_t& offset)
+{
+    for (const OpenedFile& f : files_)
+        if (p >= f.mapping && p < f.mapping + f.size) {
+            offset = static_cast<std::uint64_t>(p - f.mapping);
+            return f.fd;
+        }
+    const DirectFile d = openDirect(p);
+    if (!d.mapping)
+        return -1; // not a registered mapping (in memory): nothing to read
+    files_.push_back({ d.mapping, d.mappingSize, d.fd });
+    offset = d.offset;
+    return d.fd;
+}
+
+// Range i read past the page cache into the ring, once the ring has room for it.
+// False, having read nothing, when it should go through the mapping (mostly cached already, a
+// file without direct reads, the sweep past it) or the read failed (a truncated file: the sweep
+// then finds that out through the mapping, and says so).
+bool MappedReadAhead::readDirectly(std::size_t i)
+{
+    const MappedRange& range = ranges_[i];
+    std::uint64_t offset = 0;
+    const int fd = directFileFor(range.begin, offset);
+    if (fd < 0 || mostlyCached(range))
+        return false;
+    if (!ring_) {
+        // Room for a range as large as the window with its alignment on both sides.
+        ringSize_ = (static_cast<std::uint64_t>(window_) + 3 * kDirectAlignment - 1) & ~(kDirectAlignment - 1);
+        ring_.reset(static_cast<std::byte*>(std::aligned_alloc(kDirectAlignment, ringSize_)));
+        if (!ring_)
+            return false;
+    }
+    const std::uint64_t first = offset & ~(kDirectAlignment - 1);
+    const std::uint64_t end = offset + static_cast<std::uint64_t>(range.bytes);
+    const std::uint64_t length = (end - first + kDirectAlignment - 1) & ~(kDirectAlignment - 1);
+    std::uint64_t start = 0;
+    {
+        std::unique_lock lock(mutex_);
+        moved_.wait(lock, [&] { return stop_ || sweepIndex_ > i || placeInRing(length, start); });
+        if (stop_ || sweepIndex_ > i)
+            return false;
+        held_.push_back({ i, start, length });
+    }
+    std::byte* buffer = ring_.get() + start;
+    std::uint64_t done = 0;
+    while (done < end - first) {
+        const std::uint64_t step = std::min<std::uint64_t>(length - done, kDirectPieceBytes);
+        const ssize_t r = ::pread(fd, buffer + done, step, static_cast<off_t>(first + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || stopping())
+            break;
+        done += static_cast<std::uint64_t>(r);
+    }
+    const bool complete = done >= end - first;
+    {
+        std::lock_guard lock(mutex_);
+        if (complete && sweepIndex_ <= i) {
+            slots_[i].data = buffer + (offset - first);
+            direct_ += range.bytes;
+            readTo_ = startOf_[i] + range.bytes;
+        } else if (!held_.empty() && held_.back().index == i) {
+            held_.pop_back(); // not read (or no longer wanted): the stretch is free again
         }
     }
+    if (!complete)
+        return false;
+    decide(i);
+    return true;
+}
+
+// Range i mapped in piece by piece, at most the window ahead of the sweep. False when a piece
+// could not be (bytes beyond the end of a truncated file) or on stop: nothing more is read.
+bool MappedReadAhead::readMapped(std::size_t i)
+{
+    const MappedRange& range = ranges_[i];
+    for (std::int64_t offset = 0; offset < range.bytes;) {
+        const std::int64_t at = startOf_[i] + offset;
+        std::int64_t piece = std::min(kPieceBytes, range.bytes - offset);
+        {
+            std::unique_lock lock(mutex_);
+            moved_.wait(lock, [&] { return stop_ || at < sweepAt_ + window_; });
+            if (stop_)
+                return false;
+            if (at + piece <= sweepAt_) { // the sweep is past these bytes already: skip to it
+                offset = std::min(range.bytes, sweepAt_ - startOf_[i]);
+                readTo_ = startOf_[i] + offset;
+                continue;
+            }
+            piece = std::min(piece, sweepAt_ + window_ - at);
+        }
+        if (!readPiece(range, offset, piece))
+            return false;
+        offset += piece;
+        std::lock_guard lock(mutex_);
+        readTo_ = startOf_[i] + offset;
+    }
+    return true;
 }
 
 // Maps the piece's pages in, reading them from disk when they are not in the page cache, and waits

@@ -7,9 +7,11 @@
 #include "output/AtomicOutput.h"
 #include "report/Csv.h"
 #include "report/PrintableText.h"
+#include "tensor/FlatTensorSource.h"
 #include "tensor/JsonNumber.h"
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 
@@ -68,16 +70,43 @@ std::vector<MappedRange> mappedRangesOf(const std::vector<const Tensor*>& tensor
     return ranges;
 }
 
+// A tensor's elements as the read-ahead read them (host order, row-major, like the mapping
+// they were read instead of), valid until the sweep moves on.
+class ReadAheadSource final : public FlatTensorSource {
+public:
+    ReadAheadSource(DType dtype, Shape shape, const std::byte* elements)
+        : FlatTensorSource(dtype, std::move(shape))
+        , elements_(elements)
+    {
+    }
+    void readFlat(std::int64_t first, std::int64_t count, std::byte* out) const override
+    {
+        checkFlat(first, count);
+        const auto elem = static_cast<std::int64_t>(dtypeSize(dtype()));
+        std::memcpy(out, elements_ + first * elem, static_cast<std::size_t>(count * elem));
+    }
+    const std::byte* mappedElements() const override { return elements_; }
+
+private:
+    const std::byte* elements_;
+};
+
 } // namespace
 
 void sweepTensors(const std::vector<const Tensor*>& tensors, StatsOptions options,
-    const std::function<void(std::size_t, const StatsOptions&)>& visit)
+    const std::function<void(std::size_t, const Tensor&, const StatsOptions&)>& visit)
 {
     MappedReadAhead ahead(mappedRangesOf(tensors));
     for (std::size_t i = 0; i < tensors.size(); ++i) {
-        ahead.reached(i);
+        const std::byte* read = ahead.take(i);
         options.adviseReadAhead = !ahead.covers(i);
-        visit(i, options);
+        if (!read) {
+            visit(i, *tensors[i], options);
+            continue;
+        }
+        Tensor inMemory = *tensors[i];
+        inMemory.data = std::make_shared<ReadAheadSource>(tensors[i]->info.dtype, tensors[i]->info.shape, read);
+        visit(i, inMemory, options);
     }
 }
 

@@ -43,12 +43,13 @@ void addSpectralMetrics(std::vector<TensorTableRow*> rows, const std::vector<con
 // A row for a tensor whose data cannot be read: its name, dtype and shape, and why.
 TensorTableRow unreadableTableRow(const Tensor& tensor, const std::string& why);
 
-// A sweep over the whole table: visit(i, options) for each tensors[i] in order, with the mapped
-// tensors (a .pt, .safetensors, .npy) read ahead of it by a MappedReadAhead, and options'
-// adviseReadAhead off where that read-ahead covers tensors[i] already. What visit throws ends
-// the sweep.
+// A sweep over the whole table: visit(i, tensor, options) for each tensors[i] in order, with the
+// mapped tensors (a .pt, .safetensors, .npy) read ahead of it by a MappedReadAhead: `tensor` is
+// tensors[i] itself, or the same tensor served from the bytes the read-ahead read past the page
+// cache; options' adviseReadAhead is off where the read-ahead covers tensors[i]. What visit
+// throws ends the sweep.
 void sweepTensors(const std::vector<const Tensor*>& tensors, StatsOptions options,
-    const std::function<void(std::size_t, const StatsOptions&)>& visit);
+    const std::function<void(std::size_t, const Tensor&, const StatsOptions&)>& visit);
 
 // The row's metrics as JSON fields added to `out` (statsJson's object in `ckpt stats --json`).
 void addTableJson(const TensorTableRow& row, nlohmann::ordered_json& out);
