@@ -334,6 +334,33 @@ private slots:
         QVERIFY(errors_.isEmpty());
     }
 
+    // Spectral metrics arrive after the table was sized: their columns grow to show them whole
+    // (alpha's header is one letter; its values were elided to "2....").
+    void spectralColumnsFitTheirValues()
+    {
+        MainWindow w;
+        collectErrors(w, errors_);
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(openAndWait(w, QStringLiteral(CKPT_TEST_DATA "/real/gguf/stories260K.gguf")));
+        auto* a = w.allTensorsPanel();
+        a->compute();
+        const QAbstractItemModel* shown = a->view()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            shown->rowCount() == 48 && !shown->index(0, TensorTableModel::AlphaKs).data().toString().isEmpty(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->summaryText() == QStringLiteral("48 tensors."), 60000);
+        auto* view = const_cast<QTableView*>(a->view());
+        for (int c :
+            { int(TensorTableModel::Alpha), int(TensorTableModel::AlphaKs), int(TensorTableModel::EffectiveRank) }) {
+            const QString text = shown->index(0, c).data().toString();
+            QVERIFY2(!text.isEmpty(), qPrintable(QString::number(c)));
+            QVERIFY2(view->columnWidth(c) >= view->fontMetrics().horizontalAdvance(text),
+                qPrintable(QStringLiteral("column %1: %2 px for %3").arg(c).arg(view->columnWidth(c)).arg(text)));
+        }
+        QVERIFY(errors_.isEmpty());
+    }
+
     void verifyPanelReproducesTheDemo()
     {
         MainWindow w;

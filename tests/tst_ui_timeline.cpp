@@ -118,6 +118,7 @@ private slots:
     {
         QFETCH(QString, metric);
         MainWindow w;
+        QVERIFY(!w.timelinePanel()->curves()->plot()->legend->visible()); // no run, no curves: no empty box
         QVERIFY(openRunAndWait(w, { runDir }));
         TimelinePanel* panel = w.timelinePanel();
         const int m = metricIndex(metric.toLatin1().constData());
@@ -129,6 +130,7 @@ private slots:
         selectTensors(panel->tensorList(), names); // every tensor, overlaid
         QCustomPlot* plot = panel->curves()->plot();
         QCOMPARE(plot->graphCount(), int(reference_.tensors.size()));
+        QVERIFY(plot->legend->visible());
         const StepMetricField& field = stepMetricFields()[std::size_t(m)];
         for (int g = 0; g < plot->graphCount(); ++g) {
             const ckpt::TensorTimeline& line = reference_.tensors[std::size_t(g)];

@@ -33,8 +33,9 @@ AllTensorsPanel::AllTensorsPanel(QWidget* parent)
     filterError_->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; }"));
     filterError_->setVisible(false);
     spectral_->setChecked(true);
-    spectral_->setToolTip(tr("For matrices (and convolution weights as out × rest): spectral norm, stable rank and "
-                             "effective rank, computed after the other metrics, batch by batch"));
+    spectral_->setToolTip(tr("For matrices (and convolution weights as out × rest): spectral norm, stable rank, "
+                             "effective rank and the power-law α of the spectrum, computed after the other "
+                             "metrics, batch by batch"));
     read_->setToolTip(tr("Read every tensor again"));
     export_->setToolTip(tr("Save the rows shown, in the order shown, as CSV"));
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -176,9 +177,21 @@ void AllTensorsPanel::showRows(bool reset, int first, int last)
         state_ = spectral_->isChecked() ? tr("Computing spectral metrics…") : QString();
     } else {
         model_->updateRows(session_->table(), first, last);
+        widenToFit(TensorTableModel::SpectralNorm);
     }
     updateSummary();
     emit tableShown();
+}
+
+// Columns sized while their values were still missing (the spectral ones arrive later) grow to
+// fit the values shown; a wider width, the user's, stays.
+void AllTensorsPanel::widenToFit(int firstColumn)
+{
+    for (int c = firstColumn; c < TensorTableModel::ColumnCount; ++c) {
+        const int before = view_->columnWidth(c);
+        view_->resizeColumnToContents(c);
+        view_->setColumnWidth(c, std::max(before, view_->columnWidth(c)));
+    }
 }
 
 void AllTensorsPanel::updateSummary()

@@ -43,6 +43,7 @@ protected:
 private:
     void applyFilter();
     void showRows(bool reset, int first = 0, int last = -1);
+    void widenToFit(int firstColumn);
     void updateSummary();
     void chooseExportPath();
 

@@ -25,7 +25,6 @@ TimelineCurves::TimelineCurves(QWidget* parent)
     layout->addWidget(hint_);
     layout->addWidget(plot_, 1);
     plot_->setMinimumHeight(160);
-    plot_->legend->setVisible(true);
     // Only the wheel zooms: a click is a step to open, not the start of a drag.
     plot_->setInteractions(QCP::iRangeZoom);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
@@ -163,6 +162,7 @@ void TimelineCurves::showCurves(const std::vector<int>& tensors, int metric, boo
             plot_->xAxis->setRange(std::min(plot_->xAxis->range().lower, keys.lower - 0.5),
                 std::max(plot_->xAxis->range().upper, keys.upper + 0.5));
     }
+    plot_->legend->setVisible(plot_->graphCount() > 0); // else an empty box in a corner
     plot_->placeLegendAwayFromData();
     plot_->replot();
 }

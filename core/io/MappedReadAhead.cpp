@@ -26,17 +26,21 @@ std::uintptr_t pageSize()
     return page;
 }
 
-// Whether most of the range's pages are in the page cache already (mincore): mapping them is
-// then cheaper than reading them again past the cache.
-bool mostlyCached(const MappedRange& range)
+// Whether the range's pages are in the page cache already (mapping them is then cheaper than
+// reading them again past it), judged by a few of them: mincore on every page costs more than
+// the sweep over a cached range.
+bool cached(const MappedRange& range)
 {
-    const auto first = reinterpret_cast<std::uintptr_t>(range.begin) & ~(pageSize() - 1);
-    const auto end = reinterpret_cast<std::uintptr_t>(range.begin) + static_cast<std::uintptr_t>(range.bytes);
-    std::vector<unsigned char> resident((end - first + pageSize() - 1) / pageSize());
-    if (::mincore(reinterpret_cast<void*>(first), end - first, resident.data()) != 0)
-        return true; // cannot tell: leave it to the mapping
-    const auto cached = std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
-    return static_cast<std::size_t>(cached) * 2 >= resident.size();
+    const auto first = reinterpret_cast<std::uintptr_t>(range.begin);
+    const auto last = first + static_cast<std::uintptr_t>(range.bytes) - 1;
+    constexpr int kSamples = 5;
+    for (int s = 0; s < kSamples; ++s) {
+        const auto at = (first + (last - first) / (kSamples - 1) * static_cast<std::uintptr_t>(s)) & ~(pageSize() - 1);
+        unsigned char resident = 0;
+        if (::mincore(reinterpret_cast<void*>(at), pageSize(), &resident) == 0 && !(resident & 1))
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -201,7 +205,7 @@ int MappedReadAhead::directFileFor(const std::byte* p, std::uint64_t& offset)
 }
 
 // Range i read past the page cache into the ring, once the ring has room for it.
-// False, having read nothing, when it should go through the mapping (mostly cached already, a
+// False, having read nothing, when it should go through the mapping (cached already, a
 // file without direct reads, the sweep past it) or the read failed (a truncated file: the sweep
 // then finds that out through the mapping, and says so).
 bool MappedReadAhead::readDirectly(std::size_t i)
@@ -209,7 +213,7 @@ bool MappedReadAhead::readDirectly(std::size_t i)
     const MappedRange& range = ranges_[i];
     std::uint64_t offset = 0;
     const int fd = directFileFor(range.begin, offset);
-    if (fd < 0 || mostlyCached(range))
+    if (fd < 0 || cached(range))
         return false;
     if (!ring_) {
         // Room for a range as large as the window with its alignment on both sides.
