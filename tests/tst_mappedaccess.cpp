@@ -2,7 +2,6 @@
 #include "io/ByteSource.h"
 #include "io/MappedAccess.h"
 #include "io/MappedReadAhead.h"
-#include "io/PairedRead.h"
 #include "numerics/Stats.h"
 #include "open/ReaderRegistry.h"
 #include "report/TensorTable.h"
@@ -290,27 +289,6 @@ private slots:
             QCOMPARE(rows[i].l2, expected[i].l2);
             QCOMPARE(rows[i].stats.zeros, expected[i].stats.zeros);
         }
-    }
-
-    // Two reads in flight: every piece lands where it belongs, the count stops at the end of the
-    // file, and a read that fails reads nothing.
-    void pairedReadReadsEveryPieceAndStopsAtTheEnd()
-    {
-        QTemporaryDir dir;
-        const std::string path = dir.filePath("data.bin").toStdString();
-        const std::string bytes = patterned((std::size_t(10) << 20) + 1234);
-        std::ofstream(path, std::ios::binary) << bytes;
-        const int fd = ::open(path.c_str(), O_RDONLY);
-        QVERIFY(fd >= 0);
-        ckpt::PairedRead paired;
-        std::vector<std::byte> out(std::size_t(12) << 20);
-        QCOMPARE(paired.read(fd, out.data(), out.size(), 0, 1 << 20), std::uint64_t(bytes.size()));
-        QVERIFY(std::memcmp(out.data(), bytes.data(), bytes.size()) == 0);
-        const std::uint64_t at = (std::uint64_t(5) << 20) + 7;
-        QCOMPARE(paired.read(fd, out.data(), 3 << 20, at, 64 << 10), std::uint64_t(3) << 20);
-        QVERIFY(std::memcmp(out.data(), bytes.data() + at, std::size_t(3) << 20) == 0);
-        ::close(fd);
-        QCOMPARE(paired.read(-1, out.data(), 1 << 20, 0, 4096), std::uint64_t(0));
     }
 
     void stopsPromptlyWhenTheSweepEndsEarly()

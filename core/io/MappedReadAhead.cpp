@@ -1,7 +1,6 @@
 #include "io/MappedReadAhead.h"
 
 #include "io/MappedFiles.h"
-#include "io/PairedRead.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -18,10 +17,8 @@ namespace {
 constexpr std::int64_t kPieceBytes = std::int64_t(4) << 20;
 // Direct reads start and end on multiples of this (every disk's logical block divides it).
 constexpr std::uint64_t kDirectAlignment = 4096;
-// Direct reads go in blocks of two pieces read at once (multiples of the alignment): the disk
-// streams, and stopping waits for one block at most.
-constexpr std::uint64_t kDirectPieceBytes = std::uint64_t(4) << 20;
-constexpr std::uint64_t kDirectBlockBytes = 2 * kDirectPieceBytes;
+// Each direct read (a multiple of the alignment): the disk streams, and stopping waits little.
+constexpr std::uint64_t kDirectPieceBytes = std::uint64_t(8) << 20;
 
 std::uintptr_t pageSize()
 {
@@ -224,7 +221,6 @@ bool MappedReadAhead::readDirectly(std::size_t i)
         ring_.reset(static_cast<std::byte*>(std::aligned_alloc(kDirectAlignment, ringSize_)));
         if (!ring_)
             return false;
-        paired_ = std::make_unique<PairedRead>();
     }
     const std::uint64_t first = offset & ~(kDirectAlignment - 1);
     const std::uint64_t end = offset + static_cast<std::uint64_t>(range.bytes);
@@ -238,14 +234,15 @@ bool MappedReadAhead::readDirectly(std::size_t i)
         held_.push_back({ i, start, length });
     }
     std::byte* buffer = ring_.get() + start;
-    // In blocks, each with two reads in flight, so that a stop waits for one block at most.
     std::uint64_t done = 0;
-    while (done < end - first && !stopping()) {
-        const std::uint64_t block = std::min<std::uint64_t>(length - done, kDirectBlockBytes);
-        const std::uint64_t got = paired_->read(fd, buffer + done, block, first + done, kDirectPieceBytes);
-        done += got;
-        if (got < block)
+    while (done < end - first) {
+        const std::uint64_t step = std::min<std::uint64_t>(length - done, kDirectPieceBytes);
+        const ssize_t r = ::pread(fd, buffer + done, step, static_cast<off_t>(first + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || stopping())
             break;
+        done += static_cast<std::uint64_t>(r);
     }
     const bool complete = done >= end - first;
     {

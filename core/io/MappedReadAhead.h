@@ -11,8 +11,6 @@
 
 namespace ckpt {
 
-class PairedRead;
-
 // Mapped bytes a sweep will read, in the order it reads them.
 struct MappedRange {
     const std::byte* begin = nullptr;
@@ -97,7 +95,6 @@ private:
     std::unique_ptr<std::byte, FreeRing> ring_;
     std::uint64_t ringSize_ = 0;
     std::deque<Held> held_;
-    std::unique_ptr<PairedRead> paired_; // the direct reads, two at a time
     std::int64_t direct_ = 0;
     bool stop_ = false;
     bool ended_ = false;
