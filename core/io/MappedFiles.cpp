@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <string>

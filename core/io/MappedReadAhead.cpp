@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 
 namespace ckpt {
 
@@ -45,15 +44,11 @@ bool cached(const MappedRange& range)
 
 } // namespace
 
-void MappedReadAhead::FreeRing::operator()(std::byte* p) const
-{
-    std::free(p);
-}
-
 MappedReadAhead::MappedReadAhead(std::vector<MappedRange> ranges, std::int64_t window)
     : ranges_(std::move(ranges))
     , window_(std::max<std::int64_t>(window, kPieceBytes))
     , slots_(ranges_.size())
+    , ring_(static_cast<std::uint64_t>(window_) + 2 * kDirectAlignment, kDirectAlignment)
 {
     std::int64_t total = 0;
     for (const auto& r : ranges_) {
@@ -87,37 +82,9 @@ MappedReadAhead::~MappedReadAhead()
 
 void MappedReadAhead::releaseBefore(std::size_t index)
 {
-    while (!held_.empty() && held_.front().index < index)
-        held_.pop_front();
+    ring_.releaseBefore(index);
     for (std::size_t i = sweepIndex_; i < index && i < slots_.size(); ++i)
         slots_[i].data = nullptr;
-}
-
-// Where `length` bytes fit in the ring after the stretches held: after the newest, or from the
-// ring's start when the oldest leaves room there (stretches are released oldest first).
-bool MappedReadAhead::placeInRing(std::uint64_t length, std::uint64_t& start) const
-{
-    if (length > ringSize_)
-        return false;
-    if (held_.empty()) {
-        start = 0;
-        return true;
-    }
-    const std::uint64_t oldest = held_.front().start;
-    const std::uint64_t newestEnd = held_.back().start + held_.back().length;
-    if (newestEnd > oldest) { // not wrapped: room after the newest, or before the oldest
-        if (newestEnd + length <= ringSize_)
-            start = newestEnd;
-        else if (length <= oldest)
-            start = 0;
-        else
-            return false;
-        return true;
-    }
-    if (newestEnd + length > oldest) // wrapped: only between the newest and the oldest
-        return false;
-    start = newestEnd;
-    return true;
 }
 
 void MappedReadAhead::reached(std::size_t index)
@@ -215,25 +182,18 @@ bool MappedReadAhead::readDirectly(std::size_t i)
     const int fd = directFileFor(range.begin, offset);
     if (fd < 0 || cached(range))
         return false;
-    if (!ring_) {
-        // Room for a range as large as the window with its alignment on both sides.
-        ringSize_ = (static_cast<std::uint64_t>(window_) + 3 * kDirectAlignment - 1) & ~(kDirectAlignment - 1);
-        ring_.reset(static_cast<std::byte*>(std::aligned_alloc(kDirectAlignment, ringSize_)));
-        if (!ring_)
-            return false;
-    }
     const std::uint64_t first = offset & ~(kDirectAlignment - 1);
     const std::uint64_t end = offset + static_cast<std::uint64_t>(range.bytes);
     const std::uint64_t length = (end - first + kDirectAlignment - 1) & ~(kDirectAlignment - 1);
-    std::uint64_t start = 0;
+    std::byte* buffer = nullptr;
     {
         std::unique_lock lock(mutex_);
-        moved_.wait(lock, [&] { return stop_ || sweepIndex_ > i || placeInRing(length, start); });
-        if (stop_ || sweepIndex_ > i)
+        if (!ring_.allocate())
             return false;
-        held_.push_back({ i, start, length });
+        moved_.wait(lock, [&] { return stop_ || sweepIndex_ > i || (buffer = ring_.take(i, length)); });
+        if (!buffer)
+            return false;
     }
-    std::byte* buffer = ring_.get() + start;
     std::uint64_t done = 0;
     while (done < end - first) {
         const std::uint64_t step = std::min<std::uint64_t>(length - done, kDirectPieceBytes);
@@ -251,8 +211,8 @@ bool MappedReadAhead::readDirectly(std::size_t i)
             slots_[i].data = buffer + (offset - first);
             direct_ += range.bytes;
             readTo_ = startOf_[i] + range.bytes;
-        } else if (!held_.empty() && held_.back().index == i) {
-            held_.pop_back(); // not read (or no longer wanted): the stretch is free again
+        } else {
+            ring_.releaseNewest(i); // not read (or no longer wanted): the stretch is free again
         }
     }
     if (!complete)

@@ -1,9 +1,10 @@
 #pragma once
 
+#include "io/ReadRing.h"
+
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -60,20 +61,11 @@ private:
         bool decided = false; // the read-ahead is past the choice for this range
         const std::byte* data = nullptr; // a direct read: the range's bytes, in ring_
     };
-    // A stretch of ring_ holding range `index` (and the alignment around it).
-    struct Held {
-        std::size_t index;
-        std::uint64_t start, length;
-    };
-    struct FreeRing {
-        void operator()(std::byte* p) const;
-    };
 
     void run();
     bool stopping() const;
     void decide(std::size_t index);
     void releaseBefore(std::size_t index); // under mutex_
-    bool placeInRing(std::uint64_t length, std::uint64_t& start) const; // under mutex_
     bool readDirectly(std::size_t index);
     bool readMapped(std::size_t index);
     bool readPiece(const MappedRange& range, std::int64_t offset, std::int64_t bytes);
@@ -89,12 +81,7 @@ private:
     std::size_t sweepIndex_ = 0;
     std::int64_t sweepAt_ = 0; // position of the sweep along the ranges, in bytes
     std::int64_t readTo_ = 0; // how far the read-ahead has got
-    // Direct reads land in one ring of about the window's size, reused in the sweep's order
-    // (fresh memory for every range would cost the kernel a page fault and a zeroed page for every
-    // 4 KiB read); held_ are its stretches the sweep has not passed, oldest first.
-    std::unique_ptr<std::byte, FreeRing> ring_;
-    std::uint64_t ringSize_ = 0;
-    std::deque<Held> held_;
+    ReadRing ring_; // where direct reads land, about the window's size (under mutex_)
     std::int64_t direct_ = 0;
     bool stop_ = false;
     bool ended_ = false;
